@@ -1,0 +1,63 @@
+import type { Identity } from "../identity.ts";
+import type { ModelAction } from "../model-action.ts";
+import type { NormalizedRequest } from "../request.ts";
+
+// How a limit's counter is keyed. `identity` is the default.
+export type LimitKey =
+  | { readonly kind: "identity" }
+  | { readonly kind: "identity-model" }
+  | { readonly kind: "attribute"; readonly name: string }
+  | { readonly kind: "source" };
+
+// `requests` per `periodMs`, admitted as GCRA: up to `burst` at once, then evenly spread.
+export interface LimitSpec {
+  readonly name: string;
+  readonly requests: number;
+  readonly periodMs: number;
+  readonly burst: number;
+  readonly by: LimitKey;
+}
+
+// Which rule decided; goes to responses (rule name only), audit and `modelgate check`.
+export interface PolicyRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly generation: number;
+  readonly rule: string;
+}
+
+export interface EvaluationInput {
+  readonly identity: Identity;
+  readonly target: ModelAction;
+  readonly request: NormalizedRequest;
+  readonly environment: string;
+}
+
+export type Evaluation =
+  | {
+      readonly effect: "allow";
+      readonly policy: PolicyRef;
+      // The allowing rule's limits followed by the governing policies' policy-wide limits.
+      readonly limits: readonly LimitSpec[];
+    }
+  | {
+      readonly effect: "deny";
+      readonly reason: "policy_denied" | "policy_no_match";
+      readonly policy: PolicyRef | undefined; // the Deny rule that matched, if any
+    };
+
+export interface RouteMatch {
+  readonly model: string;
+  readonly action: string;
+  readonly policy: PolicyRef; // rule is "" for routes
+}
+
+// The compiled, immutable policy set. Swapped whole when sources change; the hot path only
+// calls these two pure functions.
+export interface PolicyIndex {
+  readonly policyCount: number;
+  // Custom routes of the policies, checked before the protocol profile. `defaultModel` is used
+  // when the pattern captures no model; a route applies only to models its own policy governs.
+  matchRoute(method: string, path: string, defaultModel: string): RouteMatch | undefined;
+  evaluate(input: EvaluationInput): Evaluation;
+}
