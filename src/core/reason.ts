@@ -28,6 +28,7 @@ export const REASONS = {
   limiter_unavailable: { status: 503, title: "The rate limiter is unavailable" },
 
   deadline_exceeded: { status: 503, title: "The decision could not be made before the caller's deadline" },
+  overloaded: { status: 503, title: "Too many checks in flight" },
   not_ready: { status: 503, title: "Policies have not been loaded yet" },
   internal_error: { status: 503, title: "Internal error" },
 } as const satisfies Record<string, { readonly status: number; readonly title: string }>;

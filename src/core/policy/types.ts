@@ -37,8 +37,11 @@ export type Evaluation =
   | {
       readonly effect: "allow";
       readonly policy: PolicyRef;
-      // The allowing rule's limits followed by the governing policies' policy-wide limits.
-      readonly limits: readonly LimitSpec[];
+      // The allowing rule's own limits (counters scoped to that rule) and the allowing policy's
+      // policy-wide `spec.limits` (counters shared by every rule of the policy). Kept apart so
+      // the limiter can key them by different scopes.
+      readonly ruleLimits: readonly LimitSpec[];
+      readonly policyLimits: readonly LimitSpec[];
     }
   | {
       readonly effect: "deny";

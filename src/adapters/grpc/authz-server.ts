@@ -1,0 +1,116 @@
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import type { Decision } from "../../core/decision.ts";
+import type { DenyReason } from "../../core/reason.ts";
+import { respond } from "../../core/respond.ts";
+import { loadAuthorizationProtos } from "./envoy-protos.ts";
+import { toCheckResponse } from "./check-response.ts";
+
+// The gRPC edge: envoy.service.auth.v3.Authorization/Check and grpc.health.v1.Health.
+// Check always answers with a CheckResponse carrying an explicit status, including when the
+// decision misses the caller's deadline, the server is overloaded, or the pipeline has a bug.
+
+export interface AuthzServerOptions {
+  readonly tcp: string | undefined; // host:port; port 0 picks a free one
+  readonly uds: string | undefined; // filesystem path of a Unix domain socket
+  readonly maxInFlight: number;
+  readonly maxReceiveBytes: number;
+  readonly decide: (request: unknown) => Promise<Decision>;
+  // Builds a denial when the pipeline cannot produce one itself (deadline, overload, bug).
+  readonly fallback: (reason: DenyReason, detail: string) => Decision;
+  readonly onDecision: (decision: Decision, durationMs: number) => void;
+  readonly onError: (error: unknown) => void;
+}
+
+export interface AuthzServer {
+  readonly tcpPort: number | undefined;
+  setServing(serving: boolean): void;
+  shutdown(graceMs: number): Promise<void>;
+}
+
+const AUTH_SERVICE = "envoy.service.auth.v3.Authorization";
+// Answer a little before the caller gives up, so Envoy receives our denial, not its own timeout.
+const DEADLINE_MARGIN_MS = 2;
+
+function deadlineMs(call: grpc.ServerUnaryCall<unknown, unknown>): number {
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(at) ? at - Date.now() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
+}
+
+function withDeadline(work: Promise<Decision>, remainingMs: number, onTimeout: () => Decision): Promise<Decision> {
+  if (!Number.isFinite(remainingMs)) return work;
+  if (remainingMs <= 0) return Promise.resolve(onTimeout());
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Decision>((resolve) => {
+    timer = setTimeout(() => resolve(onTimeout()), remainingMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function checkHandler(options: AuthzServerOptions) {
+  let inFlight = 0;
+  return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
+    const started = performance.now();
+    const finish = (decision: Decision): void => {
+      callback(null, toCheckResponse(respond(decision), decision.id, decision.reason));
+      options.onDecision(decision, performance.now() - started);
+    };
+    if (inFlight >= options.maxInFlight) {
+      finish(options.fallback("overloaded", `more than ${options.maxInFlight} checks in flight`));
+      return;
+    }
+    inFlight += 1;
+    const work = options.decide(call.request).catch((error: unknown) => {
+      options.onError(error);
+      return options.fallback("internal_error", "the decision failed; see the server log");
+    });
+    withDeadline(work, deadlineMs(call), () => options.fallback("deadline_exceeded", "the decision missed the caller's deadline"))
+      .then(finish)
+      .finally(() => {
+        inFlight -= 1;
+      });
+  };
+}
+
+function bind(server: grpc.Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+  });
+}
+
+export async function startAuthzServer(options: AuthzServerOptions): Promise<AuthzServer> {
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": options.maxReceiveBytes,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 10_000,
+  });
+  const { service } = loadAuthorizationProtos();
+  server.addService(service, { Check: checkHandler(options) });
+  const health = new HealthImplementation({ "": "NOT_SERVING", [AUTH_SERVICE]: "NOT_SERVING" });
+  health.addToServer(server);
+
+  const tcpPort = options.tcp === undefined ? undefined : await bind(server, options.tcp);
+  if (options.uds !== undefined) await bind(server, `unix://${options.uds}`);
+
+  return {
+    tcpPort,
+    setServing(serving: boolean): void {
+      const status = serving ? "SERVING" : "NOT_SERVING";
+      health.setStatus("", status);
+      health.setStatus(AUTH_SERVICE, status);
+    },
+    shutdown(graceMs: number): Promise<void> {
+      return new Promise((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { AuthzResponse, HeaderPair } from "../../core/respond.ts";
+
+// AuthzResponse → envoy.service.auth.v3.CheckResponse as a proto-loader plain object.
+// Every response carries an explicit status: an empty CheckResponse would mean OK to Envoy.
+
+const OVERWRITE = "OVERWRITE_IF_EXISTS_OR_ADD";
+
+function headerOptions(pairs: readonly HeaderPair[]) {
+  return pairs.map(([key, value]) => ({ header: { key, value }, append_action: OVERWRITE }));
+}
+
+function metadata(fields: Record<string, string>) {
+  const out: Record<string, { string_value: string }> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = { string_value: v };
+  return { fields: out };
+}
+
+export function toCheckResponse(response: AuthzResponse, decisionId: string, reason: string): Record<string, unknown> {
+  const dynamic_metadata = metadata({ decision_id: decisionId, reason });
+  if (response.allowed) {
+    return {
+      status: { code: 0, message: "" },
+      ok_response: {
+        headers: headerOptions(response.upstreamHeaders),
+        headers_to_remove: [...response.upstreamHeadersToRemove],
+        response_headers_to_add: headerOptions(response.responseHeaders),
+      },
+      dynamic_metadata,
+    };
+  }
+  return {
+    status: { code: response.grpcCode, message: reason },
+    denied_response: {
+      status: { code: response.httpStatus },
+      headers: headerOptions(response.headers),
+      body: response.body,
+    },
+    dynamic_metadata,
+  };
+}

@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Decision } from "../../core/decision.ts";
+
+// One registry per process, built in the composition root. Labels are closed sets only
+// (decision, reason, auth method, limiter mode): never an identity, key, model or address.
+
+export interface Metrics {
+  readonly registry: Registry;
+  recordDecision(decision: Decision, durationMs: number): void;
+  setPolicies(loaded: number): void;
+  policyLoadFailed(source: string): void;
+  setApiKeys(loaded: number): void;
+  keyLoadFailed(source: string): void;
+  setReady(ready: boolean): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "modelgate_" });
+  const decisions = new Counter({
+    name: "modelgate_decisions_total",
+    help: "Check decisions by outcome and reason code",
+    labelNames: ["decision", "reason", "auth_method"] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "modelgate_decision_duration_seconds",
+    help: "Time from receiving a Check to answering it",
+    labelNames: ["decision"] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry],
+  });
+  const limiter = new Counter({
+    name: "modelgate_limiter_decisions_total",
+    help: "Rate-limit verdicts by limiter mode and result",
+    labelNames: ["mode", "result"] as const,
+    registers: [registry],
+  });
+  const policies = new Gauge({ name: "modelgate_policies_loaded", help: "AccessPolicies in the served index", registers: [registry] });
+  const keys = new Gauge({ name: "modelgate_api_keys_loaded", help: "API key records in the served index", registers: [registry] });
+  const loadErrors = new Counter({
+    name: "modelgate_source_load_errors_total",
+    help: "Rejected loads of policies or keys (the last good version keeps serving)",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+  });
+  const ready = new Gauge({ name: "modelgate_ready", help: "1 when policies are loaded and Check is served", registers: [registry] });
+
+  return {
+    registry,
+    recordDecision(decision, durationMs) {
+      const outcome = decision.allowed ? "allow" : "deny";
+      decisions.inc({ decision: outcome, reason: decision.reason, auth_method: decision.identity?.method ?? "none" });
+      duration.observe({ decision: outcome }, durationMs / 1000);
+      const rl = decision.rateLimit;
+      if (rl !== undefined) limiter.inc({ mode: rl.mode, result: rl.violated.length > 0 ? "limited" : "allowed" });
+    },
+    setPolicies: (n) => policies.set(n),
+    policyLoadFailed: () => loadErrors.inc({ kind: "policy" }),
+    setApiKeys: (n) => keys.set(n),
+    keyLoadFailed: () => loadErrors.inc({ kind: "apikey" }),
+    setReady: (r) => ready.set(r ? 1 : 0),
+  };
+}

@@ -1,0 +1,135 @@
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import type { AttributeValue } from "../core/identity.ts";
+import { mintApiKey } from "../core/identity/api-key-format.ts";
+import { recordForKey, toStoredRecord } from "../core/identity/api-key-record.ts";
+import type { NewKeyFields } from "../core/identity/api-key-record.ts";
+import { parseExpiry } from "../core/identity/key-expiry.ts";
+import { err, ok } from "../core/result.ts";
+import type { Result } from "../core/result.ts";
+
+export interface KeysCreateIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  now(): number;
+  randomBytes(n: number): Uint8Array; // a CSPRNG: node:crypto randomBytes
+}
+
+export const KEYS_CREATE_USAGE = `Usage: modelgate keys create --subject S [options]
+
+Mints an API key, prints it once, and prints the record to add under \`keys:\` in a key file.
+Only the record (with the key's SHA-256 digest) is stored; the key itself cannot be recovered.
+
+  --subject S        owner of the key, e.g. alice@example.com or svc-scorer (required)
+  --org O            attribute org
+  --team T           attribute team
+  --tier T           attribute tier
+  --role R           attribute roles (repeatable; always a list)
+  --attr K=V         any other attribute (repeatable; a repeated K makes a list)
+  --group G          group membership (repeatable)
+  --expires E        lifetime (90m, 12h, 30d, 8w), RFC 3339 date-time, or date (00:00 UTC)
+  --description D    free text kept in the record
+  --format F         yaml (default: key, then the record as a YAML list item) or
+                     json (one object {"key": ..., "record": {...}} for scripts)
+  -h, --help         show this help
+`;
+
+const OPTIONS = {
+  subject: { type: "string" },
+  org: { type: "string", multiple: true },
+  team: { type: "string", multiple: true },
+  tier: { type: "string", multiple: true },
+  role: { type: "string", multiple: true },
+  attr: { type: "string", multiple: true },
+  group: { type: "string", multiple: true },
+  expires: { type: "string" },
+  description: { type: "string" },
+  format: { type: "string", default: "yaml" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>>["values"];
+
+const NAMED_ATTRIBUTES = ["org", "team", "tier"] as const;
+const USAGE_ERROR = 2;
+
+export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number {
+  const flags = parseFlags(args);
+  if (!flags.ok) return usageError(io, flags.error);
+  if (flags.value.help === true) {
+    io.stdout(KEYS_CREATE_USAGE);
+    return 0;
+  }
+  const format = flags.value.format;
+  if (format !== "yaml" && format !== "json") return usageError(io, `--format must be yaml or json, not "${format}"`);
+  const now = io.now();
+  const fields = fieldsFrom(flags.value, now);
+  if (!fields.ok) return usageError(io, fields.error);
+  const { key } = mintApiKey((n) => io.randomBytes(n));
+  const record = recordForKey(key, fields.value, now);
+  if (!record.ok) return usageError(io, record.error.map((i) => `${i.path}: ${i.message}`).join("\n"));
+  const stored = toStoredRecord(record.value);
+  io.stdout(format === "json" ? `${JSON.stringify({ key, record: stored })}\n` : yamlOutput(key, stored));
+  return 0;
+}
+
+function parseFlags(args: readonly string[]): Result<Flags, string> {
+  try {
+    return ok(parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }).values);
+  } catch (error: unknown) {
+    // parseArgs reports unknown flags and missing values by throwing; this is the CLI boundary.
+    return err(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function fieldsFrom(flags: Flags, now: number): Result<NewKeyFields, string> {
+  if (flags.subject === undefined) return err("--subject is required");
+  const attributes = attributesFrom(flags);
+  if (!attributes.ok) return attributes;
+  const expiresAt = flags.expires === undefined ? undefined : parseExpiry(flags.expires, now);
+  if (expiresAt !== undefined && !expiresAt.ok) return expiresAt;
+  return ok({
+    subject: flags.subject,
+    attributes: attributes.value,
+    ...(flags.group === undefined ? {} : { groups: flags.group }),
+    ...(expiresAt === undefined ? {} : { expiresAt: expiresAt.value }),
+    ...(flags.description === undefined ? {} : { description: flags.description }),
+  });
+}
+
+function attributesFrom(flags: Flags): Result<Record<string, AttributeValue>, string> {
+  const out: Record<string, AttributeValue> = {};
+  for (const name of NAMED_ATTRIBUTES) {
+    const values = flags[name] ?? [];
+    if (values.length > 1) return err(`--${name} was given more than once`);
+    if (values[0] !== undefined) out[name] = values[0];
+  }
+  if (flags.role !== undefined) out["roles"] = flags.role;
+  for (const pair of flags.attr ?? []) {
+    const eq = pair.indexOf("=");
+    const name = pair.slice(0, eq);
+    if (eq <= 0) return err(`--attr "${pair}" must be NAME=VALUE`);
+    if (name === "roles" || (NAMED_ATTRIBUTES as readonly string[]).includes(name)) {
+      return err(`--attr ${name}=… is not allowed; use --${name === "roles" ? "role" : name}`);
+    }
+    const previous = out[name];
+    const value = pair.slice(eq + 1);
+    out[name] = previous === undefined ? value : [...(typeof previous === "string" ? [previous] : previous), value];
+  }
+  return ok(out);
+}
+
+// Version 1.1 output quotes values that older YAML readers would turn into booleans or dates.
+function yamlOutput(key: string, record: Record<string, unknown>): string {
+  return [
+    "# API key (shown once, store it now):",
+    key,
+    "# Key record; add it under `keys:` in the key file:",
+    stringify([record], { version: "1.1" }),
+  ].join("\n");
+}
+
+function usageError(io: KeysCreateIo, message: string): number {
+  io.stderr(`modelgate keys create: ${message}\nTry: modelgate keys create --help\n`);
+  return USAGE_ERROR;
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import { runCheck } from "./check-command.ts";
+import { runKeysCreate } from "./keys-create.ts";
+import { runServe } from "./serve-command.ts";
+
+const USAGE = `modelgate — Envoy external authorization for ML model servers
+
+Usage:
+  modelgate serve [--config FILE]         serve envoy.service.auth.v3.Authorization/Check
+  modelgate check [--config FILE] ...     decide one request and explain why (see: modelgate check --help)
+  modelgate keys create --subject S ...   mint an API key and print the record to store
+  modelgate help
+
+Configuration: --config FILE or MODELGATE_CONFIG; environment overrides MODELGATE_LISTEN,
+MODELGATE_SOCKET, MODELGATE_METRICS_LISTEN, MODELGATE_MODEL, MODELGATE_PROTOCOL,
+MODELGATE_ENVIRONMENT, MODELGATE_NAMESPACE, MODELGATE_LOG_LEVEL.
+`;
+
+const stdio = {
+  stdout: (s: string) => void process.stdout.write(s),
+  stderr: (s: string) => void process.stderr.write(s),
+};
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return runServe(rest, { ...stdio, env: process.env, cwd: process.cwd() });
+    case "check":
+      return runCheck(rest, { ...stdio, env: process.env, cwd: process.cwd() });
+    case "keys":
+      if (rest[0] === "create") {
+        return runKeysCreate(rest.slice(1), { ...stdio, now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+      }
+      stdio.stderr(`unknown keys subcommand "${rest[0] ?? ""}"; try: modelgate keys create --help\n`);
+      return 2;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      stdio.stdout(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      stdio.stderr(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from "node:crypto";
+import { lstatSync, unlinkSync } from "node:fs";
+import { parseArgs } from "node:util";
+import type { Config } from "../config/config.ts";
+import { loadConfig } from "../config/load-config.ts";
+import { decide, denialWithoutContext } from "../core/check.ts";
+import type { Issue } from "../core/result.ts";
+import { startAuthzServer, type AuthzServer } from "../adapters/grpc/authz-server.ts";
+import { createJsonLogger, type Logger } from "../adapters/log/json-logger.ts";
+import { createMetrics, type Metrics } from "../adapters/metrics/metrics.ts";
+import { startOpsServer, type OpsServer } from "../adapters/ops/ops-server.ts";
+import { createEngine, type Engine } from "../runtime/engine.ts";
+import { logDecision } from "../runtime/decision-log.ts";
+
+// The composition root of `modelgate serve`: configuration → adapters → pipeline → servers.
+
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export interface RunningServer {
+  readonly grpcPort: number | undefined;
+  readonly opsPort: number;
+  readonly engine: Engine;
+  readonly metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+function formatIssues(issues: readonly Issue[]): string {
+  return issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
+}
+
+function engineFor(config: Config, logger: Logger, metrics: Metrics): Engine {
+  return createEngine(
+    config,
+    {
+      policiesLoaded: (load) => {
+        metrics.setPolicies(load.index.policyCount);
+        logger.info("policies loaded", { policies: load.index.policyCount, ignored_other_namespaces: load.ignored });
+      },
+      policiesRejected: (issues) => {
+        metrics.policyLoadFailed("files");
+        logger.error("policies rejected; the last good set keeps serving", { issues });
+      },
+      keysLoaded: (index) => {
+        metrics.setApiKeys(index.size);
+        logger.info("api keys loaded", { keys: index.size });
+      },
+      keysRejected: (issues) => {
+        metrics.keyLoadFailed("files");
+        logger.error("api keys rejected; the last good set keeps serving", { issues });
+      },
+    },
+    { now: Date.now, newId: randomUUID },
+  );
+}
+
+function removeStaleSocket(path: string | undefined): void {
+  if (path === undefined) return;
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent: nothing to remove
+  }
+}
+
+function warnAboutEmbeddedDefaults(config: Config, logger: Logger): void {
+  if (config.policyFiles.length === 0) logger.warn("no policy files configured: every request is denied");
+  logger.warn("rate limits use the in-process limiter: each replica counts on its own");
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const metrics = createMetrics();
+  const engine = engineFor(config, logger, metrics);
+  if (!engine.loadAll()) throw new StartupError("policies or API keys could not be loaded");
+  warnAboutEmbeddedDefaults(config, logger);
+  if (config.watchFiles) engine.watch();
+  removeStaleSocket(config.socket);
+  let grpc: AuthzServer;
+  let ops: OpsServer;
+  try {
+    grpc = await startAuthzServer({
+      tcp: config.listen,
+      uds: config.socket,
+      maxInFlight: config.maxInFlight,
+      maxReceiveBytes: config.maxReceiveBytes,
+      decide: (raw) => decide(raw, engine.ports),
+      fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
+      onDecision: (decision, ms) => {
+        metrics.recordDecision(decision, ms);
+        logDecision(logger, decision, ms);
+      },
+      onError: (error) => logger.error("decision failed", { error }),
+    });
+    ops = await startOpsServer({
+      listen: config.metricsListen,
+      registry: metrics.registry,
+      ready: () => (engine.ports.policies() === undefined ? { ready: false, detail: "policies not loaded" } : { ready: true, detail: "ready" }),
+    });
+  } catch (error) {
+    engine.close();
+    throw new StartupError(`cannot listen: ${(error as Error).message}`);
+  }
+  grpc.setServing(true);
+  metrics.setReady(true);
+  logger.info("serving", { grpc: config.listen, grpc_port: grpc.tcpPort, socket: config.socket, ops_port: ops.port, model: config.model, protocol: config.protocol });
+  return {
+    grpcPort: grpc.tcpPort,
+    opsPort: ops.port,
+    engine,
+    metrics,
+    stop: async () => {
+      grpc.setServing(false);
+      metrics.setReady(false);
+      await grpc.shutdown(config.shutdownGraceMs);
+      await ops.close();
+      engine.close();
+      logger.info("stopped");
+    },
+  };
+}
+
+export class StartupError extends Error {
+  override readonly name = "StartupError";
+}
+
+export async function runServe(args: readonly string[], io: CliIo): Promise<number> {
+  let flags;
+  try {
+    flags = parseArgs({ args: [...args], options: { config: { type: "string", short: "c" } }, strict: true }).values;
+  } catch (error) {
+    io.stderr(`modelgate serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const config = loadConfig(flags.config, io.env, io.cwd);
+  if (!config.ok) {
+    io.stderr(`modelgate serve: invalid configuration\n${formatIssues(config.error)}\n`);
+    return 2;
+  }
+  const logger = createJsonLogger(config.value.logLevel, io.stdout);
+  let server: RunningServer;
+  try {
+    server = await startServer(config.value, logger);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    logger.error(error.message);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info("shutting down", { signal, grace_ms: config.value.shutdownGraceMs });
+      void server.stop().then(resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}

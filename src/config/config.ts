@@ -1,0 +1,23 @@
+import type { ProtocolName } from "../core/model-action.ts";
+
+// The whole runtime configuration, frozen after parsing. File paths are absolute.
+export interface Config {
+  readonly listen: string; // host:port for gRPC over TCP
+  readonly socket: string | undefined; // Unix domain socket path for gRPC (what the injected Envoy uses)
+  readonly metricsListen: string; // host:port for /metrics, /healthz, /readyz
+  readonly model: string; // the Deployment's own model; default for requests that name none
+  readonly protocol: ProtocolName;
+  readonly environment: string; // exposed to CEL as request.environment
+  readonly namespace: string; // policies outside this namespace are ignored
+  readonly policyFiles: readonly string[];
+  readonly keyFiles: readonly string[];
+  readonly identitySources: readonly "apikey"[];
+  readonly maxInFlight: number;
+  readonly maxReceiveBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+  readonly watchFiles: boolean;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];

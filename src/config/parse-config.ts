@@ -1,0 +1,163 @@
+import { isAbsolute, resolve } from "node:path";
+import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
+import { err, ok, type Issue, type Result } from "../core/result.ts";
+import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
+
+// Parse, don't cast: the YAML document and the environment go in as `unknown` / strings,
+// a frozen Config or every problem (with its path) comes out.
+
+type Raw = Record<string, unknown>;
+
+// One table: config key, environment override, default. Environment wins over the file.
+const ENV_OVERRIDES: Readonly<Record<string, string>> = {
+  listen: "MODELGATE_LISTEN",
+  socket: "MODELGATE_SOCKET",
+  metricsListen: "MODELGATE_METRICS_LISTEN",
+  model: "MODELGATE_MODEL",
+  protocol: "MODELGATE_PROTOCOL",
+  environment: "MODELGATE_ENVIRONMENT",
+  namespace: "MODELGATE_NAMESPACE",
+  logLevel: "MODELGATE_LOG_LEVEL",
+};
+
+const DEFAULTS = {
+  listen: "127.0.0.1:9001",
+  metricsListen: "127.0.0.1:9090",
+  model: "",
+  protocol: "generic",
+  environment: "",
+  namespace: "default",
+  maxInFlight: 2048,
+  maxReceiveBytes: 8 * 1024 * 1024,
+  shutdownGraceSeconds: 10,
+  logLevel: "info",
+  watchFiles: true,
+} as const;
+
+const KNOWN_KEYS = new Set([
+  ...Object.keys(ENV_OVERRIDES),
+  "policies",
+  "apiKeys",
+  "identity",
+  "maxInFlight",
+  "maxReceiveBytes",
+  "shutdownGraceSeconds",
+  "watchFiles",
+]);
+
+class Reader {
+  readonly issues: Issue[] = [];
+  readonly raw: Raw;
+  readonly env: Readonly<Record<string, string | undefined>>;
+
+  constructor(raw: Raw, env: Readonly<Record<string, string | undefined>>) {
+    this.raw = raw;
+    this.env = env;
+  }
+
+  string(key: string, fallback: string): string {
+    const fromEnv = ENV_OVERRIDES[key] === undefined ? undefined : this.env[ENV_OVERRIDES[key]];
+    const value = fromEnv ?? this.raw[key] ?? fallback;
+    if (typeof value !== "string") {
+      this.issues.push({ path: key, message: "must be a string" });
+      return fallback;
+    }
+    return value;
+  }
+
+  integer(key: string, fallback: number, min: number, max: number): number {
+    const value = this.raw[key] ?? fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      this.issues.push({ path: key, message: `must be an integer from ${min} to ${max}` });
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const value = this.raw[key] ?? fallback;
+    if (typeof value !== "boolean") this.issues.push({ path: key, message: "must be true or false" });
+    return typeof value === "boolean" ? value : fallback;
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const value = this.string(key, fallback);
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.issues.push({ path: key, message: `must be one of ${allowed.join(", ")} (got "${value}")` });
+    return fallback;
+  }
+
+  files(section: string, baseDir: string): string[] {
+    const value = this.raw[section];
+    if (value === undefined) return [];
+    if (!isRecord(value)) {
+      this.issues.push({ path: section, message: "must be a mapping with a `files` list" });
+      return [];
+    }
+    for (const key of Object.keys(value)) {
+      if (key !== "files") this.issues.push({ path: `${section}.${key}`, message: "unknown key" });
+    }
+    const files = value["files"] ?? [];
+    if (!Array.isArray(files) || !files.every((f) => typeof f === "string" && f.length > 0)) {
+      this.issues.push({ path: `${section}.files`, message: "must be a list of file paths" });
+      return [];
+    }
+    return files.map((f: string) => (isAbsolute(f) ? f : resolve(baseDir, f)));
+  }
+
+  identitySources(): "apikey"[] {
+    const value = this.raw["identity"];
+    if (value === undefined) return ["apikey"];
+    if (!isRecord(value) || Object.keys(value).some((k) => k !== "sources")) {
+      this.issues.push({ path: "identity", message: "must be a mapping with only `sources`" });
+      return ["apikey"];
+    }
+    const sources = value["sources"];
+    if (!Array.isArray(sources) || sources.some((s) => s !== "apikey")) {
+      this.issues.push({ path: "identity.sources", message: 'must be a list of sources; this version supports "apikey"' });
+      return ["apikey"];
+    }
+    return sources as "apikey"[];
+  }
+
+  address(key: string, fallback: string): string {
+    const value = this.string(key, fallback);
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(":") + 1)) > 65535) {
+      this.issues.push({ path: key, message: `must be host:port (got "${value}")` });
+    }
+    return value;
+  }
+}
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// `doc` is the parsed YAML (undefined when no file); `baseDir` anchors relative file paths.
+export function parseConfig(doc: unknown, env: Readonly<Record<string, string | undefined>>, baseDir: string): Result<Config, Issue[]> {
+  if (doc !== undefined && doc !== null && !isRecord(doc)) return err([{ path: "", message: "the configuration must be a mapping" }]);
+  const raw: Raw = isRecord(doc) ? doc : {};
+  const r = new Reader(raw, env);
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.has(key)) r.issues.push({ path: key, message: "unknown key" });
+  }
+  const socket = r.string("socket", "");
+  const config: Config = {
+    listen: r.address("listen", DEFAULTS.listen),
+    socket: socket === "" ? undefined : resolve(baseDir, socket),
+    metricsListen: r.address("metricsListen", DEFAULTS.metricsListen),
+    model: r.string("model", DEFAULTS.model),
+    protocol: r.oneOf<ProtocolName>("protocol", PROTOCOLS, DEFAULTS.protocol),
+    environment: r.string("environment", DEFAULTS.environment),
+    namespace: r.string("namespace", DEFAULTS.namespace),
+    policyFiles: r.files("policies", baseDir),
+    keyFiles: r.files("apiKeys", baseDir),
+    identitySources: r.identitySources(),
+    maxInFlight: r.integer("maxInFlight", DEFAULTS.maxInFlight, 1, 1_000_000),
+    maxReceiveBytes: r.integer("maxReceiveBytes", DEFAULTS.maxReceiveBytes, 64 * 1024, 256 * 1024 * 1024),
+    shutdownGraceMs: r.integer("shutdownGraceSeconds", DEFAULTS.shutdownGraceSeconds, 0, 600) * 1000,
+    logLevel: r.oneOf<LogLevel>("logLevel", LOG_LEVELS, DEFAULTS.logLevel),
+    watchFiles: r.boolean("watchFiles", DEFAULTS.watchFiles),
+  };
+  return r.issues.length > 0 ? err(r.issues) : ok(Object.freeze(config));
+}

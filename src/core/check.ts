@@ -1,0 +1,124 @@
+import type { Decision, DecisionFacts, RateLimitOutcome } from "./decision.ts";
+import { ANONYMOUS, type Identity } from "./identity.ts";
+import type { LimitCharge, Limiter } from "./limiter.ts";
+import type { ModelAction, ProtocolName } from "./model-action.ts";
+import type { Evaluation, PolicyIndex } from "./policy/types.ts";
+import type { DenyReason } from "./reason.ts";
+import type { NormalizedRequest } from "./request.ts";
+import type { IdentitySource } from "./identity/sources.ts";
+import { identify, challengeFor } from "./identity/identify.ts";
+import { normalizeRequest } from "./request/normalize-request.ts";
+import { resolveTarget } from "./request/profiles/resolve-target.ts";
+import { limitKey } from "./limit/limit-keys.ts";
+
+// The decision pipeline: normalize → identify → resolve → authorize → limit.
+// Every step returns a value; nothing here throws for a request outcome.
+
+export interface Deployment {
+  readonly profile: ProtocolName;
+  readonly defaultModel: string;
+  readonly environment: string;
+}
+
+export interface CheckPorts {
+  readonly deployment: Deployment;
+  readonly sources: readonly IdentitySource[];
+  readonly policies: () => PolicyIndex | undefined; // undefined until the first load
+  readonly limiter: Limiter;
+  readonly now: () => number;
+  readonly newId: () => string;
+}
+
+type Facts = { -readonly [K in keyof DecisionFacts]: DecisionFacts[K] };
+
+function deny(facts: Facts, reason: DenyReason, detail: string, challenge?: string): Decision {
+  return { ...facts, allowed: false, reason, detail, challenge };
+}
+
+function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deployment) {
+  const route = index.matchRoute(req.method, req.path, deployment.defaultModel);
+  if (route !== undefined) {
+    const target: ModelAction = { model: route.model, version: "", action: route.action, source: "route" };
+    return { ok: true as const, value: target };
+  }
+  return resolveTarget(req, deployment.profile, deployment.defaultModel);
+}
+
+function chargesFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction): LimitCharge[] {
+  const ctx = { identity, model: target.model, sourceAddress: req.peer.address };
+  const policy = evaluation.policy;
+  return [
+    ...evaluation.ruleLimits.map((limit) => ({ key: limitKey(policy, policy.rule, limit, ctx), limit })),
+    ...evaluation.policyLimits.map((limit) => ({ key: limitKey(policy, "", limit, ctx), limit })),
+  ];
+}
+
+async function applyLimits(facts: Facts, ports: CheckPorts, charges: LimitCharge[], credentialHeaders: readonly string[]): Promise<Decision> {
+  if (charges.length > 0) {
+    const verdict = await ports.limiter.charge(charges, 1);
+    if (verdict.kind === "unavailable") return deny(facts, "limiter_unavailable", verdict.detail);
+    const violated = verdict.kind === "limited" ? verdict.violated : [];
+    const retryAfterSeconds = verdict.kind === "limited" ? verdict.retryAfterSeconds : 0;
+    const rateLimit: RateLimitOutcome = { mode: verdict.mode, states: verdict.states, violated, retryAfterSeconds };
+    facts.rateLimit = rateLimit;
+    if (verdict.kind === "limited") return deny(facts, "rate_limited", `limit ${violated.join(", ")} exceeded`);
+  }
+  return { ...facts, allowed: true, reason: "allowed", credentialHeaders };
+}
+
+function describeDeny(evaluation: Evaluation & { effect: "deny" }, target: ModelAction): string {
+  const what = `${target.action} on model "${target.model}"`;
+  // Policy and rule names stay out of the client's answer; audit and `modelgate check` show them.
+  return evaluation.reason === "policy_denied" ? `${what} is denied by policy` : `no rule allows ${what}`;
+}
+
+export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision> {
+  const now = ports.now();
+  const facts: Facts = {
+    id: ports.newId(), requestId: "", decidedAt: now,
+    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined,
+  };
+  const normalized = normalizeRequest(raw, now);
+  if (!normalized.ok) return deny(facts, normalized.error.reason, normalized.error.detail);
+  const req = normalized.value;
+  facts.requestId = req.id;
+
+  const index = ports.policies();
+  if (index === undefined) return deny(facts, "not_ready", "policies are not loaded yet");
+
+  const who = await identify(ports.sources, req, now);
+  if (who.kind === "rejected") {
+    facts.identitySource = who.source;
+    return deny(facts, who.reason, who.detail, who.challenge);
+  }
+  const identity = who.kind === "identified" ? who.identity : undefined;
+  facts.identity = identity;
+  facts.identitySource = who.kind === "identified" ? who.source : undefined;
+  const credentialHeaders = who.kind === "identified" ? who.credentialHeaders : [];
+
+  const target = resolve(req, index, ports.deployment);
+  if (!target.ok) return deny(facts, target.error.reason, target.error.detail);
+  facts.target = target.value;
+
+  const effective = identity ?? ANONYMOUS;
+  const evaluation = index.evaluate({ identity: effective, target: target.value, request: req, environment: ports.deployment.environment });
+  if (evaluation.effect === "deny") {
+    facts.policy = evaluation.policy;
+    if (evaluation.reason === "policy_no_match" && identity === undefined) {
+      return deny(facts, "credential_missing", "a credential is required for this request", challengeFor(ports.sources));
+    }
+    return deny(facts, evaluation.reason, describeDeny(evaluation, target.value));
+  }
+  facts.policy = evaluation.policy;
+  return applyLimits(facts, ports, chargesFor(evaluation, effective, req, target.value), credentialHeaders);
+}
+
+// A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known
+// about the request beyond the reason.
+export function denialWithoutContext(reason: DenyReason, detail: string, id: string, now: number): Decision {
+  const facts: Facts = {
+    id, requestId: "", decidedAt: now,
+    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined,
+  };
+  return deny(facts, reason, detail);
+}

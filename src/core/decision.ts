@@ -1,0 +1,39 @@
+import type { Identity } from "./identity.ts";
+import type { LimitState, LimiterMode } from "./limiter.ts";
+import type { ModelAction } from "./model-action.ts";
+import type { PolicyRef } from "./policy/types.ts";
+import type { DenyReason } from "./reason.ts";
+
+// The limiter's part of a decision, kept for headers, audit and `modelgate check`.
+export interface RateLimitOutcome {
+  readonly mode: LimiterMode;
+  readonly states: readonly LimitState[];
+  readonly violated: readonly string[];
+  readonly retryAfterSeconds: number;
+}
+
+// What the pipeline learned before it decided; every field is optional because a request
+// can be denied at any step.
+export interface DecisionFacts {
+  readonly id: string;
+  readonly requestId: string;
+  readonly decidedAt: number;
+  readonly identity: Identity | undefined;
+  readonly identitySource: string | undefined;
+  readonly target: ModelAction | undefined;
+  readonly policy: PolicyRef | undefined;
+  readonly rateLimit: RateLimitOutcome | undefined;
+}
+
+export type Decision =
+  | (DecisionFacts & {
+      readonly allowed: true;
+      readonly reason: "allowed";
+      readonly credentialHeaders: readonly string[];
+    })
+  | (DecisionFacts & {
+      readonly allowed: false;
+      readonly reason: DenyReason;
+      readonly detail: string;
+      readonly challenge: string | undefined; // WWW-Authenticate value for 401s
+    });

@@ -1,0 +1,82 @@
+// Validates `limits` entries of a rule or of a whole policy into the LimitSpec contract.
+import type { LimitKey, LimitSpec } from "./types.ts";
+import { parseDuration } from "./duration.ts";
+import type { Issues } from "./fields.ts";
+import {
+  integerParser,
+  isPlainObject,
+  optionalField,
+  own,
+  patternParser,
+  readList,
+  readObject,
+  readString,
+  rejectDuplicateNames,
+  rejectUnknownKeys,
+  requiredField,
+} from "./fields.ts";
+import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT, RULE_NAME, RULE_NAME_TEXT } from "./names.ts";
+
+const LIMIT_KEYS = ["name", "requests", "per", "burst", "by"] as const;
+const MAX_COUNT = 1_000_000_000;
+const BY_TEXT = "expected identity, identity+model, source or attribute:<name>";
+
+export function parseLimits(value: unknown, path: string, issues: Issues): readonly LimitSpec[] | undefined {
+  if (value === undefined) return Object.freeze([]);
+  const limits = readList(value, 0, path, issues, (item, itemPath) => parseLimit(item, itemPath, issues));
+  if (Array.isArray(value)) {
+    const names = value.map((item: unknown) => (isPlainObject(item) ? stringOrUndefined(own(item, "name")) : undefined));
+    rejectDuplicateNames(names, path, "limit", issues);
+  }
+  return limits;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function parseLimit(value: unknown, path: string, issues: Issues): LimitSpec | undefined {
+  const obj = readObject(value, path, issues);
+  if (obj === undefined) return undefined;
+  rejectUnknownKeys(obj, LIMIT_KEYS, path, issues);
+  const name = requiredField(obj, "name", path, issues, patternParser(RULE_NAME, RULE_NAME_TEXT));
+  const requests = requiredField(obj, "requests", path, issues, integerParser(1, MAX_COUNT));
+  const periodMs = requiredField(obj, "per", path, issues, parsePeriod);
+  const burst = own(obj, "burst") === undefined ? requests : optionalField(obj, "burst", path, issues, integerParser(1, MAX_COUNT));
+  const by = own(obj, "by") === undefined ? IDENTITY : optionalField(obj, "by", path, issues, parseLimitKey);
+  if (name === undefined || requests === undefined || periodMs === undefined || burst === undefined || by === undefined) {
+    return undefined;
+  }
+  return Object.freeze({ name, requests, periodMs, burst, by });
+}
+
+const IDENTITY: LimitKey = Object.freeze({ kind: "identity" });
+
+function parsePeriod(value: unknown, path: string, issues: Issues): number | undefined {
+  if (typeof value === "number") {
+    issues.push({ path, message: `expected a duration string such as "1s" or "1m", got the number ${value}` });
+    return undefined;
+  }
+  const text = readString(value, path, issues);
+  if (text === undefined) return undefined;
+  const period = parseDuration(text);
+  if (period.ok) return period.value;
+  issues.push({ path, message: `${JSON.stringify(text.slice(0, 40))}: ${period.error}` });
+  return undefined;
+}
+
+function parseLimitKey(value: unknown, path: string, issues: Issues): LimitKey | undefined {
+  const text = readString(value, path, issues);
+  if (text === undefined) return undefined;
+  if (text === "identity") return IDENTITY;
+  if (text === "identity+model") return Object.freeze({ kind: "identity-model" });
+  if (text === "source") return Object.freeze({ kind: "source" });
+  if (text.startsWith("attribute:")) {
+    const name = text.slice("attribute:".length);
+    if (ATTRIBUTE_NAME.test(name)) return Object.freeze({ kind: "attribute", name });
+    issues.push({ path, message: `attribute name ${JSON.stringify(name)} is invalid: ${ATTRIBUTE_NAME_TEXT}` });
+    return undefined;
+  }
+  issues.push({ path, message: `${JSON.stringify(text.slice(0, 40))} is not a limit key; ${BY_TEXT}` });
+  return undefined;
+}

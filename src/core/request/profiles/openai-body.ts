@@ -1,0 +1,91 @@
+import type { NormalizedRequest } from "../../request.ts";
+import type { Result } from "../../result.ts";
+import { ok } from "../../result.ts";
+import type { RequestError } from "../request-error.ts";
+import { requestError } from "../request-error.ts";
+import { decodeUtf8 } from "../utf8.ts";
+import { topLevelMembers } from "./json-members.ts";
+
+// Above Envoy's usual max_request_bytes; parsing more on the hot path is not worth it.
+export const MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface OpenAiBody {
+  readonly model: string | undefined; // absent, null and "" all mean "not named"
+  readonly stream: boolean;
+}
+
+const NOT_NAMED: OpenAiBody = Object.freeze({ model: undefined, stream: false });
+
+// For routes whose model is only in the body: without the whole body there is no model, and
+// falling back to the default model would authorise a request for a model we never saw.
+export function readRequiredBody(req: NormalizedRequest): Result<OpenAiBody, RequestError> {
+  if (req.body === undefined) {
+    return requestError("body_unavailable", "the model is in the body but Envoy sent no body (with_request_body)");
+  }
+  if (req.body.partial) {
+    return requestError("body_unavailable", "the body was cut at max_request_bytes; a model could hide past the cut");
+  }
+  if (!isJson(req.headers)) {
+    return requestError("body_malformed", "content-type must be application/json");
+  }
+  return parseBody(req.body.bytes);
+}
+
+// For routes whose model is in the path: a JSON body is read only to catch a second model.
+export function readOptionalBody(req: NormalizedRequest): Result<OpenAiBody, RequestError> {
+  if (req.body === undefined || req.body.bytes.length === 0 || !isJson(req.headers)) {
+    return ok(NOT_NAMED);
+  }
+  if (req.body.partial) {
+    return requestError("body_unavailable", "the body was cut at max_request_bytes; a model could hide past the cut");
+  }
+  return parseBody(req.body.bytes);
+}
+
+function isJson(headers: ReadonlyMap<string, string>): boolean {
+  const type = (headers.get("content-type") ?? "").split(";")[0] ?? "";
+  return type.trim().toLowerCase() === "application/json";
+}
+
+function parseBody(bytes: Uint8Array): Result<OpenAiBody, RequestError> {
+  if (bytes.length > MAX_JSON_BODY_BYTES) {
+    return requestError("body_malformed", `JSON body larger than ${MAX_JSON_BODY_BYTES} bytes`);
+  }
+  const text = decodeUtf8(bytes);
+  if (!text.ok) {
+    return requestError("body_malformed", `body ${text.error}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.value);
+  } catch {
+    return requestError("body_malformed", "body is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return requestError("body_malformed", "body is not a JSON object");
+  }
+  return readMembers(topLevelMembers(text.value, ["model", "stream"]));
+}
+
+function readMembers(members: ReadonlyMap<string, readonly unknown[]>): Result<OpenAiBody, RequestError> {
+  const models = members.get("model") ?? [];
+  if (!allSame(models)) {
+    return requestError("model_ambiguous", "the body names `model` more than once with different values");
+  }
+  const model = models[0] ?? null;
+  if (model !== null && typeof model !== "string") {
+    return requestError("body_malformed", "`model` must be a string");
+  }
+  const streams = members.get("stream") ?? [];
+  const stream = streams[0] ?? null;
+  // Pydantic servers coerce "true"/1 to true; anything but a boolean is refused, not guessed.
+  if (!allSame(streams) || (stream !== null && typeof stream !== "boolean")) {
+    return requestError("body_malformed", "`stream` must be one boolean");
+  }
+  return ok(Object.freeze({ model: model === null || model === "" ? undefined : model, stream: stream === true }));
+}
+
+function allSame(values: readonly unknown[]): boolean {
+  const first = JSON.stringify(values[0]);
+  return values.every((value) => JSON.stringify(value) === first);
+}

@@ -1,0 +1,98 @@
+import type { Decision, RateLimitOutcome } from "./decision.ts";
+import type { LimitState } from "./limiter.ts";
+import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "./limit/ratelimit-headers.ts";
+import { REASONS, httpStatusOf } from "./reason.ts";
+
+// A transport-neutral answer: the gRPC adapter maps it 1:1 onto CheckResponse.
+
+export type HeaderPair = readonly [name: string, value: string];
+
+export interface AllowResponse {
+  readonly allowed: true;
+  readonly upstreamHeaders: readonly HeaderPair[]; // set with overwrite semantics
+  readonly upstreamHeadersToRemove: readonly string[];
+  readonly responseHeaders: readonly HeaderPair[]; // added to the client's response
+}
+
+export interface DenyResponse {
+  readonly allowed: false;
+  readonly httpStatus: number;
+  readonly grpcCode: number;
+  readonly headers: readonly HeaderPair[];
+  readonly body: string;
+}
+
+export type AuthzResponse = AllowResponse | DenyResponse;
+
+export const IDENTITY_HEADERS = ["x-modelgate-subject", "x-modelgate-auth-method", "x-modelgate-decision-id"] as const;
+
+const MAX_HEADER_VALUE = 256;
+
+// Header values must never carry CR, LF, NUL or other controls: Envoy would reject the mutation.
+export function headerSafe(value: string): string {
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, "");
+  return clean.length > MAX_HEADER_VALUE ? clean.slice(0, MAX_HEADER_VALUE) : clean;
+}
+
+function grpcCodeFor(httpStatus: number): number {
+  if (httpStatus === 401) return 16; // UNAUTHENTICATED
+  if (httpStatus === 403) return 7; // PERMISSION_DENIED
+  if (httpStatus === 429) return 8; // RESOURCE_EXHAUSTED
+  if (httpStatus === 400) return 3; // INVALID_ARGUMENT
+  return 14; // UNAVAILABLE
+}
+
+function rateLimitPairs(rl: RateLimitOutcome | undefined, onlyViolated: boolean): HeaderPair[] {
+  if (rl === undefined || rl.states.length === 0) return [];
+  const shown: readonly LimitState[] = onlyViolated ? rl.states.filter((s) => rl.violated.includes(s.name)) : rl.states;
+  return [
+    ["ratelimit-policy", rateLimitPolicyHeader(rl.states)],
+    ["ratelimit", rateLimitHeader(shown)],
+  ];
+}
+
+function allowResponse(decision: Decision & { allowed: true }): AllowResponse {
+  const identity = decision.identity;
+  const upstreamHeaders: HeaderPair[] = [
+    ["x-modelgate-subject", headerSafe(identity?.subject ?? "")],
+    ["x-modelgate-auth-method", identity?.method ?? "anonymous"],
+    ["x-modelgate-decision-id", decision.id],
+  ];
+  return {
+    allowed: true,
+    upstreamHeaders,
+    upstreamHeadersToRemove: [...decision.credentialHeaders],
+    responseHeaders: rateLimitPairs(decision.rateLimit, false),
+  };
+}
+
+export function problemBody(decision: Decision & { allowed: false }, httpStatus: number): string {
+  return JSON.stringify({
+    type: `https://modelgate.io/problems/${decision.reason.replaceAll("_", "-")}`,
+    title: REASONS[decision.reason].title,
+    status: httpStatus,
+    detail: decision.detail,
+    reason: decision.reason,
+    decision_id: decision.id,
+  });
+}
+
+function denyResponse(decision: Decision & { allowed: false }): DenyResponse {
+  const httpStatus = httpStatusOf(decision.reason);
+  const headers: HeaderPair[] = [
+    ["content-type", "application/problem+json"],
+    ["x-modelgate-decision-id", decision.id],
+  ];
+  if (httpStatus === 401 && decision.challenge !== undefined) headers.push(["www-authenticate", headerSafe(decision.challenge)]);
+  if (httpStatus === 429) {
+    const rl = decision.rateLimit;
+    const violated = rl?.states.filter((s) => rl.violated.includes(s.name)) ?? [];
+    headers.push(["retry-after", String(retryAfterSeconds(violated, rl?.retryAfterSeconds ?? 1))]);
+    headers.push(...rateLimitPairs(rl, true));
+  }
+  return { allowed: false, httpStatus, grpcCode: grpcCodeFor(httpStatus), headers, body: problemBody(decision, httpStatus) };
+}
+
+export function respond(decision: Decision): AuthzResponse {
+  return decision.allowed ? allowResponse(decision) : denyResponse(decision);
+}

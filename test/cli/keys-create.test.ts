@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { parseKeyFileText } from "../../src/adapters/keys/key-file.ts";
+import { parseApiKeyRecord } from "../../src/core/identity/api-key-record.ts";
+import { buildKeyIndex, verifyApiKey } from "../../src/core/identity/key-store.ts";
+import { KEYS_CREATE_USAGE, runKeysCreate } from "../../src/cli/keys-create.ts";
+import { T0, seededRandomBytes } from "../core/identity/helpers.ts";
+
+const DAY = 86_400_000;
+
+function run(args: string[], seed = "cli") {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runKeysCreate(args, {
+    stdout: (s) => void out.push(s),
+    stderr: (s) => void err.push(s),
+    now: () => T0,
+    randomBytes: seededRandomBytes(seed),
+  });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+// The YAML output: a comment, the key on its own line, a comment, then one list item.
+function splitYaml(stdout: string): { key: string; recordYaml: string } {
+  const lines = stdout.split("\n");
+  expect(lines[0]).toMatch(/^# API key \(shown once/);
+  expect(lines[2]).toMatch(/^# Key record/);
+  return { key: lines[1] ?? "", recordYaml: lines.slice(3).join("\n") };
+}
+
+const FULL = [
+  "--subject", "alice@example.com",
+  "--org", "acme",
+  "--team", "data_science",
+  "--tier", "gold",
+  "--role", "reader",
+  "--role", "predictor",
+  "--attr", "cost-center=42",
+  "--attr", "region=eu",
+  "--attr", "region=us",
+  "--group", "ml-users",
+  "--expires", "30d",
+  "--description", "yes",
+];
+
+describe("keys create", () => {
+  it("prints a key that verifies against the printed record", () => {
+    const result = run(FULL);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const { key, recordYaml } = splitYaml(result.stdout);
+    const [raw] = parse(recordYaml) as unknown[];
+    const record = parseApiKeyRecord(raw, "record");
+    if (!record.ok) throw new Error(JSON.stringify(record.error));
+    expect(record.value.expiresAt).toBe(new Date(T0 + 30 * DAY).toISOString());
+    expect(record.value.description).toBe("yes");
+    expect(recordYaml).not.toContain(key);
+    const { index } = buildKeyIndex([record.value]);
+    expect(verifyApiKey(index, key, T0)).toMatchObject({
+      kind: "identified",
+      identity: {
+        method: "apikey",
+        subject: "alice@example.com",
+        keyId: key.slice(4, 16),
+        groups: ["ml-users"],
+        attributes: {
+          org: "acme",
+          team: "data_science",
+          tier: "gold",
+          roles: ["reader", "predictor"],
+          "cost-center": "42",
+          region: ["eu", "us"],
+        },
+      },
+    });
+    expect(verifyApiKey(index, key, T0 + 30 * DAY)).toMatchObject({ reason: "api_key_expired" });
+  });
+
+  it("prints a record that can be pasted under `keys:` in a key file", () => {
+    const { recordYaml } = splitYaml(run(FULL).stdout);
+    const loaded = parseKeyFileText(`keys:\n${recordYaml}`, "keys.yaml");
+    expect(loaded.ok && loaded.value).toHaveLength(1);
+  });
+
+  it("prints one JSON object with --format json", () => {
+    const result = run(["--subject", "svc-scorer", "--role", "admin", "--format", "json"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.endsWith("\n") && result.stdout.trim().split("\n")).toHaveLength(1);
+    const { key, record } = JSON.parse(result.stdout) as { key: string; record: unknown };
+    const parsed = parseApiKeyRecord(record, "record");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    expect(parsed.value).toMatchObject({ subject: "svc-scorer", attributes: { roles: ["admin"] }, expiresAt: undefined });
+    expect(verifyApiKey(buildKeyIndex([parsed.value]).index, key, T0).kind).toBe("identified");
+  });
+
+  it("mints a different key for different randomness", () => {
+    const a = splitYaml(run(["--subject", "s"], "one").stdout).key;
+    const b = splitYaml(run(["--subject", "s"], "two").stdout).key;
+    expect(a).not.toBe(b);
+  });
+
+  it("reads an absolute expiry", () => {
+    const result = run(["--subject", "s", "--format", "json", "--expires", "2027-01-31"]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ record: { expiresAt: "2027-01-31T00:00:00.000Z" } });
+  });
+
+  it("prints help on --help", () => {
+    expect(run(["--help"])).toEqual({ code: 0, stdout: KEYS_CREATE_USAGE, stderr: "" });
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["a missing subject", [], /--subject is required/],
+    ["an unknown flag", ["--subject", "s", "--admin"], /--admin/],
+    ["a flag without a value", ["--subject"], /--subject/],
+    ["a positional argument", ["--subject", "s", "extra"], /extra/],
+    ["an unknown format", ["--subject", "s", "--format", "toml"], /--format must be yaml or json/],
+    ["a repeated --org", ["--subject", "s", "--org", "a", "--org", "b"], /--org was given more than once/],
+    ["--attr without =", ["--subject", "s", "--attr", "team"], /NAME=VALUE/],
+    ["--attr with an empty name", ["--subject", "s", "--attr", "=x"], /NAME=VALUE/],
+    ["--attr shadowing --team", ["--subject", "s", "--attr", "team=x"], /use --team/],
+    ["--attr setting roles", ["--subject", "s", "--attr", "roles=x"], /use --role/],
+    ["an invalid attribute name", ["--subject", "s", "--attr", "Team=x"], /attributes\.Team/],
+    ["a subject with a newline", ["--subject", "a\nb"], /subject: must not contain control characters/],
+    ["an unreadable expiry", ["--subject", "s", "--expires", "soon"], /--expires "soon" is not a duration/],
+    ["an expiry in the past", ["--subject", "s", "--expires", "2020-01-01"], /not in the future/],
+  ])("exits 2 for %s", (_name, args, message) => {
+    const result = run(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { parseAccessPolicy } from "../../../src/core/policy/access-policy.ts";
+import { parsed, policyDoc } from "./builders.ts";
+
+const paths = (doc: unknown): string[] => {
+  const result = parseAccessPolicy(doc);
+  return result.ok ? [] : result.error.map((issue) => issue.path);
+};
+
+describe("parseAccessPolicy", () => {
+  it("fills defaults and normalises attribute values to lists", () => {
+    const doc = policyDoc([{ name: "r", subjects: [{ attributes: { team: "fraud", tier: ["gold", "silver"] } }] }]);
+    doc["metadata"] = { name: "policy" };
+    const policy = parsed(doc);
+    expect(policy.metadata).toEqual({ name: "policy", namespace: "", generation: 0 });
+    expect(policy.spec.priority).toBe(0);
+    expect(policy.spec.failureMode).toBe("open");
+    expect(policy.spec.routes).toEqual([]);
+    expect(policy.spec.limits).toEqual([]);
+    expect(policy.spec.rules[0]?.when).toBeUndefined();
+    expect(policy.spec.rules[0]?.subjects[0]?.attributes).toEqual({ team: ["fraud"], tier: ["gold", "silver"] });
+  });
+
+  it("returns a frozen value that shares nothing with the input", () => {
+    const doc = policyDoc([{ name: "r" }]);
+    const policy = parsed(doc);
+    expect(Object.isFrozen(policy) && Object.isFrozen(policy.spec) && Object.isFrozen(policy.spec.rules[0])).toBe(true);
+    (doc["spec"] as { models: string[] }).models.push("mutated");
+    expect(policy.spec.models).toEqual(["fraud-detector"]);
+  });
+
+  it("collects every problem in one pass, each with its own path", () => {
+    const doc = {
+      apiVersion: "modelgate.io/v1alpha1",
+      kind: "AccessPolicy",
+      metadata: { name: "x" },
+      spec: {
+        models: ["a//b", "ok"],
+        rules: [
+          { name: "Bad Name", effect: "Permit", subjects: [{ method: "saml" }], actions: [] },
+          { name: "two", effect: "Allow", subjects: [{}], actions: ["read"], limits: [{ name: "m", requests: 0, per: "1x", extra: 1 }] },
+        ],
+        limits: [{ name: "org", requests: 1, per: "1m", by: "tenant" }],
+      },
+    };
+    expect(paths(doc).sort()).toEqual(
+      [
+        "spec.models[0]",
+        "spec.rules[0].name",
+        "spec.rules[0].effect",
+        "spec.rules[0].subjects[0].method",
+        "spec.rules[0].actions",
+        "spec.rules[1].limits[0].extra",
+        "spec.rules[1].limits[0].requests",
+        "spec.rules[1].limits[0].per",
+        "spec.limits[0].by",
+      ].sort(),
+    );
+  });
+
+  it.each<[string, unknown, string]>([
+    ["null", null, ""],
+    ["a list", [], ""],
+    ["a string", "AccessPolicy", ""],
+    ["an empty mapping", {}, "apiVersion"],
+    ["a class instance", new (class Doc {})(), ""],
+  ])("rejects %s as a document", (_, doc, path) => {
+    expect(paths(doc)).toContain(path);
+  });
+
+  it("rejects unknown keys at every level", () => {
+    const doc = policyDoc([{ name: "r", subjects: [{ grups: ["a"] }] }], {
+      routes: [{ method: "POST", path: "/retrain", action: "train", verb: "x" }],
+      limits: [{ name: "l", requests: 1, per: "1s", window: "1s" }],
+    });
+    (doc["spec"] as Record<string, unknown>)["model"] = "x";
+    expect(paths(doc).sort()).toEqual(
+      ["spec.model", "spec.routes[0].verb", "spec.limits[0].window", "spec.rules[0].subjects[0].grups"].sort(),
+    );
+  });
+
+  it("treats an own __proto__ key as an unknown field, not as a prototype", () => {
+    const spec = JSON.parse('{"models": ["m"], "rules": [], "__proto__": {"rules": []}}') as unknown;
+    const doc = { apiVersion: "modelgate.io/v1alpha1", kind: "AccessPolicy", metadata: { name: "x" }, spec };
+    expect(paths(doc)).toEqual(expect.arrayContaining(["spec.__proto__", "spec.rules"]));
+  });
+
+  it("accepts the standard Kubernetes metadata and a status block", () => {
+    const doc: Record<string, unknown> = { ...policyDoc([{ name: "r" }]), status: { conditions: [] } };
+    doc["metadata"] = { name: "p", namespace: "ns", generation: 4, uid: "u", resourceVersion: "9", labels: { a: "b" }, annotations: {} };
+    expect(parsed(doc).metadata).toEqual({ name: "p", namespace: "ns", generation: 4 });
+  });
+});

@@ -1,0 +1,213 @@
+import { describe, expect, it } from "vitest";
+import type { NormalizedRequest } from "../../../../src/core/request.ts";
+import { MAX_JSON_BODY_BYTES } from "../../../../src/core/request/profiles/openai-body.ts";
+import { jsonRequest, request } from "../builders.ts";
+import type { Expected } from "./resolve-helper.ts";
+import { resolveRaw, resolveRequest } from "./resolve-helper.ts";
+
+const resolve = (method: string, path: string, defaultModel = "default-model"): Expected =>
+  resolveRaw("openai", method, path, defaultModel);
+const resolveJson = (path: string, json: unknown, defaultModel = "default-model", extra: Partial<NormalizedRequest> = {}): Expected =>
+  resolveRequest("openai", jsonRequest("POST", path, json, extra), defaultModel);
+
+const INFERENCE = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/rerank", "/v1/score"];
+
+describe("openai profile: inference routes take the model from the body", () => {
+  it.each(INFERENCE)("POST %s → predict, or stream with stream: true", (path) => {
+    expect(resolveJson(path, { model: "llama", messages: [] })).toEqual(["predict", "llama"]);
+    expect(resolveJson(path, { model: "llama", stream: false })).toEqual(["predict", "llama"]);
+    expect(resolveJson(path, { model: "llama", stream: null })).toEqual(["predict", "llama"]);
+    expect(resolveJson(path, { model: "llama", stream: true })).toEqual(["stream", "llama"]);
+  });
+
+  it.each(INFERENCE)("GET %s is unknown on the default model", (path) => {
+    expect(resolve("GET", path)).toEqual(["unknown", "default-model"]);
+  });
+
+  it.each<[string, unknown, Expected]>([
+    ["a Hugging Face id", { model: "meta-llama/Llama-3.1-8B-Instruct" }, ["predict", "meta-llama/Llama-3.1-8B-Instruct"]],
+    ["a LoRA adapter name", { model: "sql-lora" }, ["predict", "sql-lora"]],
+    ["an escaped member name", '{"mod\\u0065l":"llama"}', ["predict", "llama"]],
+    ["a nested model member", { metadata: { model: "other" }, model: "llama" }, ["predict", "llama"]],
+    ["a model named only inside a nested object", { metadata: { model: "other" } }, ["predict", "default-model"]],
+    ["a missing model", { messages: [] }, ["predict", "default-model"]],
+    ["a null model", { model: null }, ["predict", "default-model"]],
+    ["an empty model", { model: "" }, ["predict", "default-model"]],
+    ["a numeric model", { model: 7 }, "body_malformed"],
+    ["a list model", { model: ["a", "b"] }, "body_malformed"],
+    ["a string stream", { model: "llama", stream: "true" }, "body_malformed"],
+    ["a numeric stream", { model: "llama", stream: 1 }, "body_malformed"],
+    ["not JSON", "model=llama", "body_malformed"],
+    ["truncated JSON", '{"model":"llama"', "body_malformed"],
+    ["a JSON list", [{ model: "llama" }], "body_malformed"],
+    ["a JSON string", '"llama"', "body_malformed"],
+    ["JSON null", "null", "body_malformed"],
+    ["an empty body", "", "body_malformed"],
+    ["a model with a control character", { model: "lla\u0000ma" }, "model_invalid"],
+    ["a model with an empty segment", { model: "meta-llama//x" }, "model_invalid"],
+    ["a model with a dot segment", { model: "../etc" }, "model_invalid"],
+    ["a model with a lone surrogate", '{"model":"\\ud800"}', "model_invalid"],
+    ["a model that is too long", { model: "m".repeat(254) }, "model_invalid"],
+  ])("%s → %j", (_name, json, expected) => {
+    expect(resolveJson("/v1/chat/completions", json)).toEqual(expected);
+  });
+
+  it("needs a model when no default is configured", () => {
+    expect(resolveJson("/v1/completions", { prompt: "hi" }, "")).toBe("model_missing");
+    expect(resolveJson("/v1/completions", { model: "", prompt: "hi" }, "")).toBe("model_missing");
+  });
+});
+
+describe("openai profile: duplicate members", () => {
+  it.each<[string, string, Expected]>([
+    ["two different models", '{"model":"cheap","model":"expensive"}', "model_ambiguous"],
+    ["the same model twice", '{"model":"llama","model":"llama"}', ["predict", "llama"]],
+    ["the same model spelled with an escape", '{"model":"llama","model":"ll\\u0061ma"}', ["predict", "llama"]],
+    ["a disagreeing escaped name", '{"model":"cheap","m\\u006fdel":"expensive"}', "model_ambiguous"],
+    ["a model and a null", '{"model":"llama","model":null}', "model_ambiguous"],
+    ["models split by nesting", '{"model":"a","x":{"model":"b","y":[1,{"model":"c"}]},"model":"a"}', ["predict", "a"]],
+    ["strings holding quotes and braces", '{"p":"\\"}{\\\\","model":"a","q":"\\\\","model":"b"}', "model_ambiguous"],
+    ["two different stream flags", '{"model":"a","stream":false,"stream":true}', "body_malformed"],
+    ["whitespace everywhere", ' {\n "model" :\t"a" ,\r\n "model" : "b" } ', "model_ambiguous"],
+  ])("%s → %j", (_name, json, expected) => {
+    expect(resolveJson("/v1/chat/completions", json)).toEqual(expected);
+  });
+});
+
+describe("openai profile: body availability", () => {
+  const chat = (overrides: Partial<NormalizedRequest>): Expected =>
+    resolveRequest("openai", jsonRequest("POST", "/v1/chat/completions", { model: "llama" }, overrides));
+
+  it("needs the body", () => {
+    expect(chat({ body: undefined })).toBe("body_unavailable");
+  });
+
+  it("refuses a partial body even when the model is before the cut", () => {
+    expect(chat({ body: { bytes: new TextEncoder().encode('{"model":"llama","messages":[{"ro'), partial: true } })).toBe(
+      "body_unavailable",
+    );
+  });
+
+  it.each<[string, string | undefined, Expected]>([
+    ["application/json", "application/json", ["predict", "llama"]],
+    ["with a charset", "application/json; charset=utf-8", ["predict", "llama"]],
+    ["in upper case", "Application/JSON", ["predict", "llama"]],
+    ["no content-type", undefined, "body_malformed"],
+    ["text/plain", "text/plain", "body_malformed"],
+    ["form data", "application/x-www-form-urlencoded", "body_malformed"],
+    ["two joined content-types", "application/json,text/plain", "body_malformed"],
+  ])("content-type %s → %j", (_name, type, expected) => {
+    const headers = new Map(type === undefined ? [] : [["content-type", type]]);
+    expect(chat({ headers })).toEqual(expected);
+  });
+
+  it("refuses invalid UTF-8", () => {
+    expect(chat({ body: { bytes: new Uint8Array([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]), partial: false } })).toBe(
+      "body_malformed",
+    );
+  });
+
+  it("refuses a body over the size limit without parsing it", () => {
+    const bytes = new Uint8Array(MAX_JSON_BODY_BYTES + 1).fill(0x20);
+    expect(chat({ body: { bytes, partial: false } })).toBe("body_malformed");
+  });
+
+  it("reads a large body", () => {
+    const json = { model: "llama", input: Array.from({ length: 50_000 }, (_, i) => `token "${i}" {}[]\\`) };
+    expect(resolveJson("/v1/embeddings", json)).toEqual(["predict", "llama"]);
+  });
+});
+
+describe("openai profile: models routes", () => {
+  it.each<[string, string, Expected]>([
+    ["GET", "/v1/models", ["list", ""]],
+    ["GET", "/v1/models/llama", ["read", "llama"]],
+    ["GET", "/v1/models/meta-llama/Llama-3.1-8B", ["read", "meta-llama/Llama-3.1-8B"]],
+    ["POST", "/v1/models/llama/load", ["admin", "llama"]],
+    ["POST", "/v1/models/llama/unload", ["admin", "llama"]],
+    ["GET", "/v1/models/llama/load", ["read", "llama/load"]],
+    ["POST", "/v1/models", ["unknown", ""]],
+    ["DELETE", "/v1/models/llama", ["unknown", "llama"]],
+    ["POST", "/v1/models/llama", ["unknown", "llama"]],
+    ["GET", "/v1/models/llama%3Aq4", ["read", "llama:q4"]],
+  ])("%s %s → %j", (method, path, expected) => {
+    expect(resolve(method, path)).toEqual(expected);
+  });
+
+  it("refuses a body naming another model than the path", () => {
+    expect(resolveRequest("openai", jsonRequest("POST", "/v1/models/llama/load", { model: "other" }))).toBe("model_ambiguous");
+  });
+
+  it("accepts a body naming the path's model", () => {
+    expect(resolveRequest("openai", jsonRequest("POST", "/v1/models/llama/load", { model: "llama" }))).toEqual(["admin", "llama"]);
+  });
+
+  it("ignores a body that is not JSON on a path-model route", () => {
+    const req = jsonRequest("POST", "/v1/models/llama/unload", "x", { headers: new Map([["content-type", "text/plain"]]) });
+    expect(resolveRequest("openai", req)).toEqual(["admin", "llama"]);
+  });
+
+  it("refuses a partial JSON body on a path-model route", () => {
+    const req = jsonRequest("POST", "/v1/models/llama/load", { model: "llama" }, {});
+    const partial = { ...req, body: { bytes: req.body?.bytes ?? new Uint8Array(), partial: true } };
+    expect(resolveRequest("openai", partial)).toBe("body_unavailable");
+  });
+
+  it("refuses malformed JSON on a path-model route", () => {
+    expect(resolveRequest("openai", jsonRequest("POST", "/v1/models/llama/load", "{"))).toBe("body_malformed");
+  });
+});
+
+describe("openai profile: tokenizer, health and admin routes", () => {
+  it.each(["/tokenize", "/detokenize", "/v1/tokenize", "/v1/detokenize"])("POST %s is a read of the body's model", (path) => {
+    expect(resolveJson(path, { model: "llama", prompt: "hi" })).toEqual(["read", "llama"]);
+    expect(resolveJson(path, { prompt: "hi" })).toEqual(["read", "default-model"]);
+    expect(resolveJson(path, { prompt: "hi" }, "")).toEqual(["read", ""]);
+    expect(resolveRequest("openai", request({ method: "POST", path }))).toBe("body_unavailable");
+  });
+
+  it.each(["/health", "/ping", "/v1/health", "/health/ready"])("GET %s is health", (path) => {
+    expect(resolve("GET", path)).toEqual(["health", ""]);
+    expect(resolve("POST", path)).toEqual(["unknown", ""]);
+  });
+
+  it.each([
+    "/v1/load_lora_adapter",
+    "/v1/unload_lora_adapter",
+    "/load_lora_adapter",
+    "/pause",
+    "/resume",
+    "/sleep",
+    "/wake_up",
+    "/collective_rpc",
+    "/reset_prefix_cache",
+    "/start_profile",
+    "/stop_profile",
+    "/update_weights",
+    "/update_weights_from_disk",
+    "/flush_cache",
+    "/release_memory_occupation",
+    "/abort_request",
+    "/set_internal_state",
+  ])("%s is admin whatever the method", (path) => {
+    for (const method of ["GET", "POST", "PUT", "DELETE"]) {
+      expect(resolve(method, path)).toEqual(["admin", "default-model"]);
+    }
+    expect(resolve("GET", `/${path.slice(1)}/`)).toEqual(["admin", "default-model"]);
+    expect(resolve("GET", `//x/..${path}`)).toEqual(["admin", "default-model"]);
+  });
+
+  it.each<[string, string]>([
+    ["GET", "/metrics"],
+    ["GET", "/version"],
+    ["POST", "/invocations"],
+    ["POST", "/v1/audio/transcriptions"],
+    ["GET", "/v1/responses/resp_123"],
+    ["POST", "/chat/completions"],
+    ["POST", "/openai/v1/chat/completions"],
+    ["GET", "/get_server_info"],
+    ["POST", "/V1/chat/completions"],
+  ])("%s %s is unknown on the default model", (method, path) => {
+    expect(resolve(method, path)).toEqual(["unknown", "default-model"]);
+  });
+});
