@@ -2,6 +2,7 @@ import type { Decision, RateLimitOutcome } from "./decision.ts";
 import type { LimitState } from "./limiter.ts";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "./limit/ratelimit-headers.ts";
 import { REASONS, httpStatusOf } from "./reason.ts";
+import { sanitizeHeaderValue } from "./identity/sanitize.ts";
 
 // A transport-neutral answer: the gRPC adapter maps it 1:1 onto CheckResponse.
 
@@ -26,13 +27,6 @@ export type AuthzResponse = AllowResponse | DenyResponse;
 
 export const IDENTITY_HEADERS = ["x-modelgate-subject", "x-modelgate-auth-method", "x-modelgate-decision-id"] as const;
 
-const MAX_HEADER_VALUE = 256;
-
-// Header values must never carry CR, LF, NUL or other controls: Envoy would reject the mutation.
-export function headerSafe(value: string): string {
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, "");
-  return clean.length > MAX_HEADER_VALUE ? clean.slice(0, MAX_HEADER_VALUE) : clean;
-}
 
 function grpcCodeFor(httpStatus: number): number {
   if (httpStatus === 401) return 16; // UNAUTHENTICATED
@@ -54,7 +48,7 @@ function rateLimitPairs(rl: RateLimitOutcome | undefined, onlyViolated: boolean)
 function allowResponse(decision: Decision & { allowed: true }): AllowResponse {
   const identity = decision.identity;
   const upstreamHeaders: HeaderPair[] = [
-    ["x-modelgate-subject", headerSafe(identity?.subject ?? "")],
+    ["x-modelgate-subject", sanitizeHeaderValue(identity?.subject ?? "")],
     ["x-modelgate-auth-method", identity?.method ?? "anonymous"],
     ["x-modelgate-decision-id", decision.id],
   ];
@@ -83,7 +77,9 @@ function denyResponse(decision: Decision & { allowed: false }): DenyResponse {
     ["content-type", "application/problem+json"],
     ["x-modelgate-decision-id", decision.id],
   ];
-  if (httpStatus === 401 && decision.challenge !== undefined) headers.push(["www-authenticate", headerSafe(decision.challenge)]);
+  if (httpStatus === 401 && decision.challenge !== undefined && decision.challenge !== "") {
+    headers.push(["www-authenticate", sanitizeHeaderValue(decision.challenge, 1024)]);
+  }
   if (httpStatus === 429) {
     const rl = decision.rateLimit;
     const violated = rl?.states.filter((s) => rl.violated.includes(s.name)) ?? [];

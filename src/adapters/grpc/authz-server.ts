@@ -29,13 +29,18 @@ export interface AuthzServer {
 }
 
 const AUTH_SERVICE = "envoy.service.auth.v3.Authorization";
-// Answer a little before the caller gives up, so Envoy receives our denial, not its own timeout.
-const DEADLINE_MARGIN_MS = 2;
+// Answer before the caller gives up, so Envoy receives our denial rather than its own timeout.
+// Our view of the deadline starts when the call arrives, a little after the caller's, so keep
+// a share of the budget in reserve.
+const DEADLINE_MARGIN_MIN_MS = 3;
+const DEADLINE_MARGIN_SHARE = 0.1;
 
 function deadlineMs(call: grpc.ServerUnaryCall<unknown, unknown>): number {
   const deadline = call.getDeadline();
   const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return Number.isFinite(at) ? at - Date.now() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
+  if (!Number.isFinite(at)) return Number.POSITIVE_INFINITY;
+  const budget = at - Date.now();
+  return budget - Math.max(DEADLINE_MARGIN_MIN_MS, budget * DEADLINE_MARGIN_SHARE);
 }
 
 function withDeadline(work: Promise<Decision>, remainingMs: number, onTimeout: () => Decision): Promise<Decision> {

@@ -206,3 +206,41 @@ describe("canonicalizePath: properties", () => {
     );
   });
 });
+
+// security.md P3: equivalent spellings of a path either canonicalise to that path or are refused.
+const plainSegment = fc.stringMatching(/^[A-Za-z0-9:_~-]{1,6}$/);
+
+function respell(segment: string, encodeMask: number, upper: boolean): string {
+  return [...segment]
+    .map((char, i) => {
+      if (((encodeMask >> i) & 1) === 0) {
+        return char;
+      }
+      const hex = char.charCodeAt(0).toString(16).padStart(2, "0");
+      return `%${upper ? hex.toUpperCase() : hex}`;
+    })
+    .join("");
+}
+
+const decoration = fc.constantFrom("", ";p", ";a=1;b", "/.", "/x/..", "/./x/..", "/");
+const separator = fc.constantFrom("/", "//", "/./", "/zz/../");
+const spelling = fc.record({
+  segments: fc.array(fc.tuple(plainSegment, fc.nat(63), fc.boolean(), decoration), { minLength: 1, maxLength: 5 }),
+  separators: fc.array(separator, { minLength: 5, maxLength: 5 }),
+  tail: fc.constantFrom("", "/", "/.", "?q=1", "#f", "/?a=%2F", ";x?y"),
+});
+
+describe("canonicalizePath: equivalent spellings", () => {
+  it("respellings canonicalise to the plain path", () => {
+    fc.assert(
+      fc.property(spelling, ({ segments, separators, tail }) => {
+        const plain = `/${segments.map(([segment]) => segment).join("/")}`;
+        const raw = segments
+          .map(([segment, mask, upper, extra], i) => `${separators[i] ?? "/"}${respell(segment, mask, upper)}${extra}`)
+          .join("");
+        expect(pathOf(`${raw}${tail}`)).toBe(plain);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});

@@ -1,34 +1,12 @@
 // The decoded shape normalize-request.ts expects, produced by the real decoder: a CheckRequest is
 // serialised and deserialised through @grpc/proto-loader with the options check-request.ts names.
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import * as protoLoader from "@grpc/proto-loader";
 import { describe, expect, it } from "vitest";
 import { normalizeRequest } from "../../../src/core/request/normalize-request.ts";
-
-const deps = join(createRequire(import.meta.url).resolve("@grpc/grpc-js-xds/package.json"), "..", "deps");
-
-interface CheckCodec {
-  requestSerialize(value: unknown): Buffer;
-  requestDeserialize(bytes: Buffer): unknown;
-}
-
-function checkMethod(): CheckCodec {
-  const definition = protoLoader.loadSync("envoy/service/auth/v3/external_auth.proto", {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: false,
-    oneofs: true,
-    includeDirs: ["envoy-api", "googleapis", "protoc-gen-validate", "xds"].map((dir) => join(deps, dir)),
-  });
-  const service = definition["envoy.service.auth.v3.Authorization"] as unknown as { readonly Check: CheckCodec };
-  return service.Check;
-}
+import { loadCheckCodec, overTheWire } from "./check-codec.ts";
 
 describe("normalizeRequest over a proto-loader decoded CheckRequest", () => {
-  const method = checkMethod();
-  const roundTrip = (message: unknown): unknown => method.requestDeserialize(method.requestSerialize(message));
+  const codec = loadCheckCodec();
+  const roundTrip = (message: unknown): unknown => overTheWire(codec, message);
 
   it("reads every field Envoy fills", () => {
     const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { denialWithoutContext } from "../../src/core/check.ts";
+import type { Decision } from "../../src/core/decision.ts";
+import { startAuthzServer, type AuthzServer, type AuthzServerOptions } from "../../src/adapters/grpc/authz-server.ts";
+import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+
+// The gRPC edge on its own, with a decide function the test controls: slow, failing, or
+// allowing. Whatever happens inside, Envoy must get a CheckResponse with an explicit status.
+
+let server: AuthzServer | undefined;
+let client: AuthzClient | undefined;
+
+afterEach(async () => {
+  client?.close();
+  await server?.shutdown(1000);
+});
+
+async function serve(overrides: Partial<AuthzServerOptions>) {
+  const decisions: Decision[] = [];
+  const errors: unknown[] = [];
+  server = await startAuthzServer({
+    tcp: "127.0.0.1:0",
+    uds: undefined,
+    maxInFlight: 100,
+    maxReceiveBytes: 4 * 1024 * 1024,
+    decide: () => new Promise(() => {}),
+    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
+    onDecision: (d) => void decisions.push(d),
+    onError: (e) => void errors.push(e),
+    ...overrides,
+  });
+  client = connectAuthz(`127.0.0.1:${server.tcpPort}`);
+  return { decisions, errors, client };
+}
+
+const request = envoyCheckRequest({ method: "GET", path: "/v2/models/m" });
+
+describe("the Check edge", () => {
+  it("answers a decision that outlives the caller's deadline with an explicit 503 before the deadline", async () => {
+    let calls = 0;
+    const { decisions, client } = await serve({
+      // The first call warms the connection (Envoy keeps one open); the second never decides.
+      decide: () => (++calls === 1 ? Promise.resolve(denialWithoutContext("policy_no_match", "warm-up", "w", 0)) : new Promise(() => {})),
+    });
+    await client.check(request);
+    const started = Date.now();
+    const response = await client.check(request, 300);
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(response.status?.code).toBe(14);
+    expect(response.denied_response?.status?.code).toBe("ServiceUnavailable");
+    expect(JSON.parse(response.denied_response?.body ?? "{}").reason).toBe("deadline_exceeded");
+    expect(decisions.map((d) => d.reason)).toEqual(["policy_no_match", "deadline_exceeded"]);
+  });
+
+  it("turns a bug in the pipeline into internal_error and reports it", async () => {
+    const { errors, client } = await serve({ decide: () => Promise.reject(new Error("boom")) });
+    const response = await client.check(request);
+    expect(response.status?.code).toBe(14);
+    expect(JSON.parse(response.denied_response?.body ?? "{}").reason).toBe("internal_error");
+    expect(String(errors[0])).toContain("boom");
+  });
+
+  it("sheds load beyond maxInFlight with an immediate overloaded denial", async () => {
+    const { client } = await serve({ maxInFlight: 1 });
+    const first = client.check(request, 400).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await client.check(request, 400);
+    expect(JSON.parse(second.denied_response?.body ?? "{}").reason).toBe("overloaded");
+    await first;
+  });
+
+  it("finishes in-flight checks during a graceful shutdown", async () => {
+    let release: (d: Decision) => void = () => {};
+    const pending = new Promise<Decision>((r) => (release = r));
+    const { client } = await serve({ decide: () => pending });
+    const answer = client.check(request, 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    const stopping = (server as AuthzServer).shutdown(3000);
+    release(denialWithoutContext("policy_no_match", "test", "id-1", Date.now()));
+    const response = await answer;
+    await stopping;
+    expect(response.status?.code).toBe(7);
+    server = undefined;
+  });
+});
