@@ -25,7 +25,7 @@ export interface AuthzClient {
 
 export function connectAuthz(target: string): AuthzClient {
   const { Client } = loadAuthorizationProtos();
-  const client = new Client(target, grpc.credentials.createInsecure()) as grpc.Client & {
+  const client = new Client(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     Check(req: unknown, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: CheckResponse) => void): void;
   };
   return {
