@@ -10,6 +10,8 @@ import { identify, challengeFor } from "./identity/identify.ts";
 import { normalizeRequest } from "./request/normalize-request.ts";
 import { resolveTarget } from "./request/profiles/resolve-target.ts";
 import { limitKey } from "./limit/limit-keys.ts";
+import { modelNameProblem } from "./request/profiles/model-name.ts";
+import { err, ok } from "./result.ts";
 
 // The decision pipeline: normalize → identify → resolve → authorize → limit.
 // Every step returns a value; nothing here throws for a request outcome.
@@ -38,8 +40,10 @@ function deny(facts: Facts, reason: DenyReason, detail: string, challenge?: stri
 function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deployment) {
   const route = index.matchRoute(req.method, req.path, deployment.defaultModel);
   if (route !== undefined) {
-    const target: ModelAction = { model: route.model, version: "", action: route.action, source: "route" };
-    return { ok: true as const, value: target };
+    // A `{model}` capture passes the same name check as every profile's model.
+    const problem = route.model === "" ? undefined : modelNameProblem(route.model);
+    if (problem !== undefined) return err({ reason: "model_invalid" as const, detail: problem });
+    return ok<ModelAction>({ model: route.model, version: "", action: route.action, source: "route" });
   }
   return resolveTarget(req, deployment.profile, deployment.defaultModel);
 }

@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { decide, type CheckPorts } from "../../src/core/check.ts";
+import type { Decision } from "../../src/core/decision.ts";
+import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
+import { buildKeyIndex } from "../../src/core/identity/key-store.ts";
+import { recordForKey } from "../../src/core/identity/api-key-record.ts";
+import type { Limiter } from "../../src/core/limiter.ts";
+import { compilePolicies } from "../../src/core/policy/compile.ts";
+import { parsePolicyYaml } from "../../src/core/policy/load-yaml.ts";
+import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
+import { envoyCheckRequest, type HttpRequestSpec } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { mintFrom, T0 } from "./identity/helpers.ts";
+
+// The whole pipeline with plain in-memory ports: each row is one request and the decision
+// facts it must produce.
+
+const POLICIES = `
+apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: fraud, namespace: default, generation: 3 }
+spec:
+  models: ["fraud-*"]
+  routes:
+    - { method: POST, path: "/custom/{model}/retrain", action: train }
+  rules:
+    - name: scientists
+      effect: Allow
+      subjects: [{ attributes: { team: data_science } }]
+      actions: [predict, read, train]
+      limits: [{ name: burst, requests: 2, per: 1m }]
+    - name: probes
+      effect: Allow
+      subjects: [{}]
+      actions: [health]
+    - name: freeze
+      effect: Deny
+      subjects: [{}]
+      actions: [train]
+      when: 'request.environment == "prod"'
+  limits: [{ name: org-day, requests: 3, per: 1d, by: "attribute:org" }]
+---
+apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: fraud-readers, namespace: default }
+spec:
+  models: ["fraud-*"]
+  rules:
+    - name: org-readers
+      effect: Allow
+      subjects: [{ attributes: { org: acme } }]
+      actions: [read]
+`;
+
+const scientist = mintFrom("scientist");
+const colleague = mintFrom("colleague");
+const outsider = mintFrom("outsider");
+
+function keyIndex() {
+  const records = [
+    [scientist.key, "dana", { team: "data_science", org: "acme" }],
+    [colleague.key, "cole", { team: "data_science", org: "acme" }],
+    [outsider.key, "olga", { team: "sales", org: "other" }],
+  ] as const;
+  const built = records.map(([key, subject, attributes]) => recordForKey(key, { subject, attributes }, T0));
+  return buildKeyIndex(built.map((r) => (r.ok ? r.value : expect.fail(JSON.stringify(r)))));
+}
+
+function ports(overrides: Partial<CheckPorts> = {}): CheckPorts {
+  const parsed = parsePolicyYaml(POLICIES, "policies.yaml");
+  expect(parsed.issues).toEqual([]);
+  const compiled = compilePolicies(parsed.policies);
+  const keys = keyIndex().index;
+  let ids = 0;
+  return {
+    deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "staging" },
+    sources: [apiKeySource({ keys: () => keys })],
+    policies: () => compiled.index,
+    limiter: new LocalLimiter({ now: () => T0 }),
+    now: () => T0,
+    newId: () => `decision-${++ids}`,
+    ...overrides,
+  };
+}
+
+const predict = (key?: string, spec: Partial<HttpRequestSpec> = {}) =>
+  envoyCheckRequest({
+    method: "POST",
+    path: "/v1/models/fraud-detector:predict",
+    headers: key === undefined ? {} : { "x-api-key": key },
+    ...spec,
+  });
+
+describe("decide", () => {
+  it.each<[string, unknown, Partial<Decision>]>([
+    ["malformed request", { attributes: {} }, { allowed: false, reason: "request_malformed" }],
+    ["no credential, no anonymous rule", predict(), { allowed: false, reason: "credential_missing" }],
+    ["anonymous metadata read", envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" }), { allowed: false, reason: "credential_missing" }],
+    ["invalid key", predict("mgk_broken"), { allowed: false, reason: "api_key_malformed", identitySource: "apikey" }],
+    ["outsider", predict(outsider.key), { allowed: false, reason: "policy_no_match" }],
+    ["scientist", predict(scientist.key), { allowed: true, reason: "allowed", identitySource: "apikey" }],
+  ])("%s", async (_name, request, expected) => {
+    expect(await decide(request, ports())).toMatchObject(expected);
+  });
+
+  it("denies everything with not_ready until policies are loaded", async () => {
+    expect(await decide(predict(scientist.key), ports({ policies: () => undefined }))).toMatchObject({ allowed: false, reason: "not_ready" });
+  });
+
+  it("challenges an anonymous caller with the configured scheme", async () => {
+    const decision = await decide(predict(), ports());
+    expect(decision.allowed).toBe(false);
+    if (!decision.allowed) expect(decision.challenge).toContain("ApiKey");
+  });
+
+  it("records the allowing policy, rule and the headers that carried the credential", async () => {
+    const decision = await decide(predict(scientist.key), ports());
+    expect(decision).toMatchObject({
+      allowed: true,
+      policy: { namespace: "default", name: "fraud", generation: 3, rule: "scientists" },
+      target: { model: "fraud-detector", action: "predict", source: "profile" },
+      credentialHeaders: ["x-api-key"],
+      rateLimit: { mode: "local", violated: [] },
+    });
+  });
+
+  it("lets a second policy allow what the first does not, in policy order", async () => {
+    const decision = await decide(predict(outsider.key, { method: "GET", path: "/v1/models/fraud-detector" }), ports());
+    expect(decision).toMatchObject({ allowed: false, reason: "policy_no_match" });
+    const read = await decide(predict(colleague.key, { method: "GET", path: "/v1/models/fraud-detector" }), ports());
+    expect(read).toMatchObject({ allowed: true, policy: { name: "fraud", rule: "scientists" } });
+  });
+
+  it("resolves custom routes before the profile, with the captured model", async () => {
+    const decision = await decide(predict(scientist.key, { path: "/custom/fraud-v2/retrain" }), ports());
+    expect(decision).toMatchObject({ allowed: true, target: { model: "fraud-v2", action: "train", source: "route" } });
+  });
+
+  it("lets a Deny rule win when its CEL condition holds", async () => {
+    const prod = ports({ deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "prod" } });
+    const decision = await decide(predict(scientist.key, { path: "/custom/fraud-v2/retrain" }), prod);
+    expect(decision).toMatchObject({ allowed: false, reason: "policy_denied", policy: { rule: "freeze" } });
+  });
+
+  it("charges rule limits per identity and policy-wide limits per org", async () => {
+    const shared = ports();
+    const outcomes: string[] = [];
+    for (const key of [scientist.key, scientist.key, scientist.key, colleague.key, colleague.key]) {
+      const d = await decide(predict(key), shared);
+      outcomes.push(d.allowed ? "ok" : `${d.reason}:${d.rateLimit?.violated.join("+")}`);
+    }
+    // dana: burst of 2, third hits `burst`; cole: first passes, then the org-wide 3/day is spent.
+    expect(outcomes).toEqual(["ok", "ok", "rate_limited:burst", "ok", "rate_limited:org-day"]);
+  });
+
+  it("turns a limiter outage into limiter_unavailable without relaxing authorization", async () => {
+    const down: Limiter = { charge: () => Promise.resolve({ kind: "unavailable", detail: "redis down" }) };
+    expect(await decide(predict(scientist.key), ports({ limiter: down }))).toMatchObject({ allowed: false, reason: "limiter_unavailable" });
+    expect(await decide(predict(outsider.key), ports({ limiter: down }))).toMatchObject({ allowed: false, reason: "policy_no_match" });
+  });
+
+  it("rejects an invalid model captured by a route", async () => {
+    const tooLong = `fraud-${"x".repeat(300)}`;
+    const decision = await decide(predict(scientist.key, { path: `/custom/${tooLong}/retrain` }), ports());
+    expect(decision).toMatchObject({ allowed: false, reason: "model_invalid" });
+  });
+
+  it("passes profile resolution errors through with their reason", async () => {
+    const openai = ports({ deployment: { profile: "openai", defaultModel: "", environment: "" } });
+    const decision = await decide(predict(scientist.key, { path: "/v1/chat/completions" }), openai);
+    expect(decision).toMatchObject({ allowed: false, reason: "body_unavailable" });
+  });
+
+  it("gives every decision a fresh id and the request id", async () => {
+    const p = ports();
+    const a = await decide(predict(scientist.key, { requestId: "r-1" }), p);
+    const b = await decide(predict(), p);
+    expect(a.id).not.toBe(b.id);
+    expect(a.requestId).toBe("r-1");
+  });
+});
