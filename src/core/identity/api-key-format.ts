@@ -1,6 +1,6 @@
 import { err, ok } from "../result.ts";
 import type { Result } from "../result.ts";
-import { crc32 } from "./crc32.ts";
+import { crc32 } from "node:zlib";
 
 // API key format — a **contract** (users, leak scanners and the key stores rely on it):
 //
