@@ -21,10 +21,30 @@ export const REASONS = {
   api_key_expired: { status: 401, title: "The API key has expired" },
   api_key_revoked: { status: 401, title: "The API key has been revoked" },
 
+  jwt_malformed: { status: 401, title: "The bearer token is not a well-formed JWT" },
+  jwt_too_large: { status: 401, title: "The bearer token exceeds the size or shape limits" },
+  jwt_algorithm_not_allowed: { status: 401, title: "The token's signing algorithm is not allowed" },
+  jwt_key_unknown: { status: 401, title: "The token was signed by a key the issuer does not publish" },
+  jwt_signature_invalid: { status: 401, title: "The token signature is invalid" },
+  jwt_issuer_invalid: { status: 401, title: "The token issuer is not accepted" },
+  jwt_audience_invalid: { status: 401, title: "The token audience is not accepted" },
+  jwt_expired: { status: 401, title: "The token has expired" },
+  jwt_not_yet_valid: { status: 401, title: "The token is not valid yet" },
+  jwt_claims_invalid: { status: 401, title: "The token's claims are invalid" },
+  jwt_issuer_unavailable: { status: 401, title: "The token issuer's keys are unavailable" },
+
+  mtls_certificate_invalid: { status: 401, title: "The client certificate cannot be used" },
+  mtls_certificate_expired: { status: 401, title: "The client certificate has expired" },
+  mtls_certificate_not_yet_valid: { status: 401, title: "The client certificate is not valid yet" },
+  mtls_untrusted: { status: 401, title: "The client certificate does not chain to a trusted CA" },
+  mtls_identity_invalid: { status: 401, title: "The client certificate's identity is not accepted" },
+  xfcc_malformed: { status: 401, title: "The x-forwarded-client-cert header is malformed" },
+
   policy_denied: { status: 403, title: "A Deny rule matched" },
   policy_no_match: { status: 403, title: "No rule allows this request" },
 
   rate_limited: { status: 429, title: "Rate limit exceeded" },
+  penalty_box: { status: 429, title: "Temporarily blocked after repeated rate-limit violations" },
   limiter_unavailable: { status: 503, title: "The rate limiter is unavailable" },
 
   deadline_exceeded: { status: 503, title: "The decision could not be made before the caller's deadline" },

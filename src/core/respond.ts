@@ -50,7 +50,7 @@ function allowResponse(decision: Decision & { allowed: true }): AllowResponse {
   const upstreamHeaders: HeaderPair[] = [
     ["x-modelgate-subject", sanitizeHeaderValue(identity?.subject ?? "")],
     ["x-modelgate-auth-method", identity?.method ?? "anonymous"],
-    ["x-modelgate-decision-id", decision.id],
+    ["x-modelgate-decision-id", sanitizeHeaderValue(decision.id)],
   ];
   return {
     allowed: true,
@@ -75,11 +75,10 @@ function denyResponse(decision: Decision & { allowed: false }): DenyResponse {
   const httpStatus = httpStatusOf(decision.reason);
   const headers: HeaderPair[] = [
     ["content-type", "application/problem+json"],
-    ["x-modelgate-decision-id", decision.id],
+    ["x-modelgate-decision-id", sanitizeHeaderValue(decision.id)],
   ];
-  if (httpStatus === 401 && decision.challenge !== undefined && decision.challenge !== "") {
-    headers.push(["www-authenticate", sanitizeHeaderValue(decision.challenge, 1024)]);
-  }
+  const challenge = httpStatus === 401 ? sanitizeHeaderValue(decision.challenge ?? "", 1024) : "";
+  if (challenge !== "") headers.push(["www-authenticate", challenge]);
   if (httpStatus === 429) {
     const rl = decision.rateLimit;
     const violated = rl?.states.filter((s) => rl.violated.includes(s.name)) ?? [];

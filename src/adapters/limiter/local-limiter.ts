@@ -50,13 +50,20 @@ export class LocalLimiter implements Limiter {
   chargeNow(charges: readonly LimitCharge[], cost: number): LimitVerdict {
     const now = this.#now();
     const limits = charges.map((c) => this.#scaled(c.limit));
-    const outcomes = charges.map((c, i) => gcra(limits[i] as LimitSpec, this.#slots.get(c.key)?.tat, now, cost));
+    const tats = charges.map((c) => this.#slots.get(c.key)?.tat);
+    const outcomes = charges.map((_, i) => gcra(limits[i] as LimitSpec, tats[i], now, cost));
     const violated = limits.filter((_, i) => outcomes[i]?.allowed === false).map((l) => l.name);
-    const states = limits.map((l, i) => stateOf(l, outcomes[i] as GcraOutcome));
     if (violated.length > 0) {
+      // Nothing is charged, so a limit this request would have passed reports its state as it
+      // stays (cost 0), not as if this request had been counted.
+      const states = limits.map((l, i) => {
+        const outcome = outcomes[i] as GcraOutcome;
+        return stateOf(l, outcome.allowed ? gcra(l, tats[i], now, 0) : outcome);
+      });
       const retryAfterMs = Math.max(...outcomes.map((o) => o.retryAfterMs));
       return { kind: "limited", states, violated, retryAfterSeconds: retryAfterMs / 1000, mode: "local" };
     }
+    const states = limits.map((l, i) => stateOf(l, outcomes[i] as GcraOutcome));
     charges.forEach((c, i) => this.#store(c.key, (outcomes[i] as GcraOutcome).tat));
     return { kind: "allowed", states, mode: "local" };
   }

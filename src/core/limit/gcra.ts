@@ -2,7 +2,30 @@ import type { LimitSpec } from "../policy/types.ts";
 
 // GCRA (generic cell rate algorithm) over one "theoretical arrival time" per key.
 // It is exact, needs one number of state per key, and has no window edges to game.
-// All times are epoch milliseconds as floats so sub-millisecond emission intervals stay exact.
+// All times are epoch milliseconds. They are kept on a grid of 1/1024 ms (≈ 1 µs): every sum of
+// grid values below 2^43 ms (the year 2248) is exact in a double, so a burst of N at one instant
+// admits exactly N however the period divides (with plain floats, 49 per day admitted only 48).
+// The emission interval is rounded up to the grid and `now` down, so rounding never admits more
+// than the exact limit; it caps one key at about a million requests per second.
+
+const GRID = 1024; // grid steps per millisecond
+
+function gridUp(ms: number): number {
+  return Math.ceil(ms * GRID) / GRID;
+}
+
+function gridDown(ms: number): number {
+  return Math.floor(ms * GRID) / GRID;
+}
+
+// How many whole `interval`s fit in `span` (both on the grid), without float-division rounding.
+function wholeIntervals(span: number, interval: number): number {
+  if (span <= 0) return 0;
+  let n = Math.floor(span / interval);
+  if (n * interval > span) n -= 1;
+  else if ((n + 1) * interval <= span) n += 1;
+  return n;
+}
 
 export interface GcraOutcome {
   readonly allowed: boolean;
@@ -12,23 +35,26 @@ export interface GcraOutcome {
   readonly retryAfterMs: number; // until this request would be admitted; 0 when allowed
 }
 
+// `periodMs / requests`, rounded up to the grid.
 export function emissionIntervalMs(limit: LimitSpec): number {
-  return limit.periodMs / limit.requests;
+  return gridUp(limit.periodMs / limit.requests);
 }
 
 // `tat` is the stored TAT or undefined for a fresh key. A denied request changes nothing.
 export function gcra(limit: LimitSpec, tat: number | undefined, now: number, cost: number): GcraOutcome {
   const interval = emissionIntervalMs(limit);
   const tolerance = interval * limit.burst;
-  const base = tat === undefined || tat < now ? now : tat;
+  const at = gridDown(now);
+  const stored = tat === undefined ? undefined : gridUp(tat);
+  const base = stored === undefined || stored < at ? at : stored;
   const candidate = base + interval * cost;
-  const excess = candidate - now - tolerance;
+  const excess = candidate - at - tolerance;
   if (excess > 0) {
-    const current = base - now;
+    const current = base - at;
     return {
       allowed: false,
-      tat: base,
-      remaining: Math.max(0, Math.floor((tolerance - current) / interval)),
+      tat: tat ?? base,
+      remaining: wholeIntervals(tolerance - current, interval),
       resetMs: current,
       retryAfterMs: excess,
     };
@@ -36,8 +62,8 @@ export function gcra(limit: LimitSpec, tat: number | undefined, now: number, cos
   return {
     allowed: true,
     tat: candidate,
-    remaining: Math.floor((tolerance - (candidate - now)) / interval),
-    resetMs: candidate - now,
+    remaining: wholeIntervals(tolerance - (candidate - at), interval),
+    resetMs: candidate - at,
     retryAfterMs: 0,
   };
 }

@@ -1,0 +1,25 @@
+// Issue paths read like the config they point into: `static_resources.listeners[0].name`,
+// with map keys that are not plain identifiers in brackets: `typed_per_filter_config["envoy.filters.http.ext_authz"]`.
+
+const IDENTIFIER = /^[A-Za-z_@][A-Za-z0-9_]*$/;
+
+export function childPath(parent: string, key: string): string {
+  if (!IDENTIFIER.test(key)) return `${parent}[${JSON.stringify(key)}]`;
+  return parent === "" ? key : `${parent}.${key}`;
+}
+
+export function indexPath(parent: string, index: number): string {
+  return `${parent}[${index}]`;
+}
+
+export function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+export function isJsonObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
