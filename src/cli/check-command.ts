@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load-config.ts";
 import { decide } from "../core/check.ts";
@@ -48,7 +49,8 @@ function headersFrom(flags: Flags): Record<string, string> | string {
 }
 
 function requestFrom(flags: Flags, cwd: string): { ok: true; value: unknown } | { ok: false; error: string } {
-  const read = (file: string) => readFileSync(new URL(file, `file://${cwd}/`), "utf8");
+  // A plain path (not a URL: `#`, `?` or `%` in a file or directory name must not change it).
+  const read = (file: string) => readFileSync(resolve(cwd, file), "utf8");
   try {
     if (flags.request !== undefined) return checkRequestFromJson(read(flags.request));
     if (flags.path === undefined) return { ok: false, error: "give --path (and --method) or --request FILE" };

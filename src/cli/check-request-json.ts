@@ -9,8 +9,19 @@ function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+// proto3 JSON bytes: standard or URL-safe base64, padding optional. Node's decoder silently skips
+// anything else, which would turn a pasted plain-text body into garbage bytes.
+function base64Bytes(value: string, key: string): Buffer {
+  const data = value.replace(/={1,2}$/, "");
+  const padded = data.length !== value.length;
+  if (!/^[A-Za-z0-9+/_-]*$/.test(data) || data.length % 4 === 1 || (padded && value.length % 4 !== 0)) {
+    throw new TypeError(`${key} must be base64 (proto3 JSON bytes)`);
+  }
+  return Buffer.from(data, "base64");
+}
+
 function convert(value: unknown, key: string | undefined): unknown {
-  if (key !== undefined && BYTES_FIELDS.has(key) && typeof value === "string") return Buffer.from(value, "base64");
+  if (key !== undefined && BYTES_FIELDS.has(key) && typeof value === "string") return base64Bytes(value, key);
   if (Array.isArray(value)) return value.map((v) => convert(v, undefined));
   if (typeof value !== "object" || value === null) return value;
   if (key !== undefined && MAP_FIELDS.has(key)) return { ...value };
@@ -20,9 +31,15 @@ function convert(value: unknown, key: string | undefined): unknown {
 }
 
 export function checkRequestFromJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  let parsed: unknown;
   try {
-    return { ok: true, value: convert(JSON.parse(text) as unknown, undefined) };
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     return { ok: false, error: `not valid JSON: ${(error as Error).message}` };
+  }
+  try {
+    return { ok: true, value: convert(parsed, undefined) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
   }
 }

@@ -23,5 +23,6 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
     return err([{ path: absolute, message: `invalid YAML: ${(error as Error).message}` }]);
   }
   const parsed = parseConfig(doc, env, dirname(absolute));
-  return parsed.ok ? parsed : err(parsed.error.map((i) => ({ path: `${absolute}: ${i.path}`, message: i.message })));
+  // Problems with an environment override (`$MODELGATE_…`) are not in the file.
+  return parsed.ok ? parsed : err(parsed.error.map((i) => (i.path.startsWith("$") ? i : { path: `${absolute}: ${i.path}`, message: i.message })));
 }

@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
+import { DNS_LABEL, DNS_LABEL_TEXT } from "../core/policy/names.ts";
+import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
 
@@ -55,6 +57,13 @@ class Reader {
     this.env = env;
   }
 
+  // Where a value came from: an environment override is reported as `$MODELGATE_…`, so the
+  // problem is not looked for in the file.
+  pathOf(key: string): string {
+    const name = ENV_OVERRIDES[key];
+    return name !== undefined && this.env[name] !== undefined ? `$${name}` : key;
+  }
+
   string(key: string, fallback: string): string {
     const fromEnv = ENV_OVERRIDES[key] === undefined ? undefined : this.env[ENV_OVERRIDES[key]];
     const value = fromEnv ?? this.raw[key] ?? fallback;
@@ -62,6 +71,20 @@ class Reader {
       this.issues.push({ path: key, message: "must be a string" });
       return fallback;
     }
+    return value;
+  }
+
+  namespace(key: string, fallback: string): string {
+    const value = this.string(key, fallback);
+    if (!DNS_LABEL.test(value)) this.issues.push({ path: this.pathOf(key), message: `${DNS_LABEL_TEXT} (got ${JSON.stringify(value)})` });
+    return value;
+  }
+
+  // "" (no model of its own) or a name every profile would accept.
+  model(key: string, fallback: string): string {
+    const value = this.string(key, fallback);
+    const problem = value === "" ? undefined : modelNameProblem(value);
+    if (problem !== undefined) this.issues.push({ path: this.pathOf(key), message: `${problem} (got ${JSON.stringify(value.slice(0, 80))})` });
     return value;
   }
 
@@ -83,7 +106,7 @@ class Reader {
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
     const value = this.string(key, fallback);
     if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.issues.push({ path: key, message: `must be one of ${allowed.join(", ")} (got "${value}")` });
+    this.issues.push({ path: this.pathOf(key), message: `must be one of ${allowed.join(", ")} (got ${JSON.stringify(value)})` });
     return fallback;
   }
 
@@ -123,7 +146,7 @@ class Reader {
   address(key: string, fallback: string): string {
     const value = this.string(key, fallback);
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(":") + 1)) > 65535) {
-      this.issues.push({ path: key, message: `must be host:port (got "${value}")` });
+      this.issues.push({ path: this.pathOf(key), message: `must be host:port (got ${JSON.stringify(value)})` });
     }
     return value;
   }
@@ -146,10 +169,10 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     listen: r.address("listen", DEFAULTS.listen),
     socket: socket === "" ? undefined : resolve(baseDir, socket),
     metricsListen: r.address("metricsListen", DEFAULTS.metricsListen),
-    model: r.string("model", DEFAULTS.model),
+    model: r.model("model", DEFAULTS.model),
     protocol: r.oneOf<ProtocolName>("protocol", PROTOCOLS, DEFAULTS.protocol),
     environment: r.string("environment", DEFAULTS.environment),
-    namespace: r.string("namespace", DEFAULTS.namespace),
+    namespace: r.namespace("namespace", DEFAULTS.namespace),
     policyFiles: r.files("policies", baseDir),
     keyFiles: r.files("apiKeys", baseDir),
     identitySources: r.identitySources(),

@@ -46,6 +46,7 @@ export const REASONS = {
   rate_limited: { status: 429, title: "Rate limit exceeded" },
   penalty_box: { status: 429, title: "Temporarily blocked after repeated rate-limit violations" },
   limiter_unavailable: { status: 503, title: "The rate limiter is unavailable" },
+  audit_unavailable: { status: 503, title: "The audit log cannot record the decision" },
 
   deadline_exceeded: { status: 503, title: "The decision could not be made before the caller's deadline" },
   overloaded: { status: 503, title: "Too many checks in flight" },

@@ -1,7 +1,7 @@
 // Issue paths read like the config they point into: `static_resources.listeners[0].name`,
 // with map keys that are not plain identifiers in brackets: `typed_per_filter_config["envoy.filters.http.ext_authz"]`.
 
-const IDENTIFIER = /^[A-Za-z_@][A-Za-z0-9_]*$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function childPath(parent: string, key: string): string {
   if (!IDENTIFIER.test(key)) return `${parent}[${JSON.stringify(key)}]`;

@@ -73,8 +73,19 @@ export function isScalarType(type: string): boolean {
   return type in INTEGER_RANGES || ["double", "float", "bool", "string", "bytes"].includes(type);
 }
 
+// Envoy parses with protobuf's case_insensitive_enum_parsing: a name that is not declared is
+// retried in upper case ("auto" reads as AUTO), nothing more lenient than that.
+export function enumNameOf(enumType: Enum, value: string): string | undefined {
+  if (Object.hasOwn(enumType.values, value)) return value;
+  const upper = value.toUpperCase();
+  return Object.hasOwn(enumType.values, upper) ? upper : undefined;
+}
+
 export function enumNumberOf(enumType: Enum, value: unknown): number | undefined {
-  if (typeof value === "string") return enumType.values[value];
+  if (typeof value === "string") {
+    const name = enumNameOf(enumType, value);
+    return name === undefined ? undefined : enumType.values[name];
+  }
   return typeof value === "number" && Number.isInteger(value) ? value : undefined;
 }
 
@@ -82,7 +93,7 @@ export function enumNumberOf(enumType: Enum, value: unknown): number | undefined
 // `defined_only` rejects it separately); a name must be one of the declared names.
 export function checkEnum(enumType: Enum, value: unknown): string | undefined {
   if (typeof value === "string") {
-    if (Object.hasOwn(enumType.values, value)) return undefined;
+    if (enumNameOf(enumType, value) !== undefined) return undefined;
     return `unknown ${enumType.name} value ${JSON.stringify(value)}; expected one of ${Object.keys(enumType.values).join(", ")}`;
   }
   if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 2 ** 31) return undefined;

@@ -1,0 +1,58 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { envoyProtoIncludeDirs } from "../src/adapters/grpc/envoy-protos.ts";
+
+// Runs ghz (a Go gRPC load generator; see bench/install-ghz.sh) and returns throughput and
+// latency percentiles computed from its per-request details (its summary stops at p99).
+
+export interface LoadResult {
+  readonly rps: number;
+  readonly count: number;
+  readonly errors: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number; // milliseconds
+  readonly statuses: Readonly<Record<string, number>>;
+}
+
+export function ghzPath(): string {
+  const candidates = [process.env["GHZ"], join(process.env["MODELGATE_TOOLS"] ?? join(homedir(), ".cache/modelgate-tools"), "bin/ghz")];
+  const found = candidates.find((c): c is string => c !== undefined && existsSync(c));
+  if (found === undefined) throw new Error("ghz not found: run bench/install-ghz.sh (or set GHZ=/path/to/ghz)");
+  return found;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+}
+
+interface GhzReport {
+  count: number;
+  rps: number;
+  details?: { latency: number; status: string }[];
+  statusCodeDistribution?: Record<string, number>;
+  errorDistribution?: Record<string, number>;
+}
+
+export function runGhz(target: string, data: unknown, args: readonly string[]): Promise<LoadResult> {
+  const includes = ["--import-paths", envoyProtoIncludeDirs().join(",")];
+  const argv = [
+    "--insecure", ...includes, "--proto", "envoy/service/auth/v3/external_auth.proto",
+    "--call", "envoy.service.auth.v3.Authorization.Check", "-d", JSON.stringify(data), "-O", "json", ...args, target,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(ghzPath(), argv, { maxBuffer: 1 << 30 }, (error, stdout) => {
+      if (error && stdout === "") return reject(error);
+      const report = JSON.parse(stdout) as GhzReport;
+      const latencies = (report.details ?? []).map((d) => d.latency / 1e6).sort((a, b) => a - b);
+      const errors = Object.values(report.errorDistribution ?? {}).reduce((a, b) => a + b, 0);
+      resolve({
+        rps: report.rps, count: report.count, errors,
+        p50: percentile(latencies, 50), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9),
+        statuses: report.statusCodeDistribution ?? {},
+      });
+    });
+  });
+}

@@ -1,0 +1,83 @@
+import type { Issue } from "../core/result.ts";
+
+// What varies between injected sidecars. Everything else in the bootstrap is a fixed,
+// security-relevant choice made in the renderer.
+
+export interface SidecarTlsOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+  readonly requireClientCert: boolean;
+}
+
+export interface SidecarOptions {
+  readonly listenPort?: number;
+  readonly modelPort: number;
+  readonly authzSocketPath: string;
+  readonly authzTimeoutMs?: number;
+  readonly maxRequestBytes?: number;
+  readonly adminPort?: number;
+  readonly tls?: SidecarTlsOptions;
+}
+
+export interface ResolvedSidecarOptions {
+  readonly listenPort: number;
+  readonly modelPort: number;
+  readonly authzSocketPath: string;
+  readonly authzTimeoutMs: number;
+  readonly maxRequestBytes: number;
+  readonly adminPort: number;
+  readonly tls: SidecarTlsOptions | undefined;
+}
+
+export const SIDECAR_DEFAULTS = {
+  listenPort: 8443,
+  authzTimeoutMs: 250,
+  maxRequestBytes: 1024 * 1024,
+  adminPort: 9901,
+} as const;
+
+// The listener buffers a little more than the authz body limit, so the filter's dispatch
+// threshold is reached before read back-pressure pauses the connection.
+export const BUFFER_HEADROOM_BYTES = 64 * 1024;
+
+// Above 1 s a slow authz server stalls inference callers instead of failing fast with 503.
+export const MAX_AUTHZ_TIMEOUT_MS = 1000;
+
+export function resolveSidecarOptions(options: SidecarOptions): ResolvedSidecarOptions {
+  return {
+    listenPort: options.listenPort ?? SIDECAR_DEFAULTS.listenPort,
+    modelPort: options.modelPort,
+    authzSocketPath: options.authzSocketPath,
+    authzTimeoutMs: options.authzTimeoutMs ?? SIDECAR_DEFAULTS.authzTimeoutMs,
+    maxRequestBytes: options.maxRequestBytes ?? SIDECAR_DEFAULTS.maxRequestBytes,
+    adminPort: options.adminPort ?? SIDECAR_DEFAULTS.adminPort,
+    tls: options.tls,
+  };
+}
+
+function integerIssue(path: string, value: number, min: number, max: number): Issue[] {
+  return Number.isInteger(value) && value >= min && value <= max ? [] : [{ path, message: `must be an integer from ${min} to ${max}, got ${value}` }];
+}
+
+function tlsIssues(tls: SidecarTlsOptions | undefined): Issue[] {
+  if (tls === undefined) return [];
+  return (["certFile", "keyFile", "caFile"] as const).filter((k) => !tls[k].startsWith("/")).map((k) => ({ path: `tls.${k}`, message: "must be an absolute file path" }));
+}
+
+// Renderer input is checked here rather than in the renderer, so callers (CLI, injector) get
+// every problem at once as values; the rendered config is then checked against the protos.
+export function checkSidecarOptions(options: SidecarOptions): Issue[] {
+  const o = resolveSidecarOptions(options);
+  const ports = [o.listenPort, o.modelPort, o.adminPort];
+  return [
+    ...integerIssue("listenPort", o.listenPort, 1, 65535),
+    ...integerIssue("modelPort", o.modelPort, 1, 65535),
+    ...integerIssue("adminPort", o.adminPort, 1, 65535),
+    ...(new Set(ports).size === ports.length ? [] : [{ path: "listenPort", message: "listenPort, modelPort and adminPort must differ" }]),
+    ...integerIssue("authzTimeoutMs", o.authzTimeoutMs, 1, MAX_AUTHZ_TIMEOUT_MS),
+    ...integerIssue("maxRequestBytes", o.maxRequestBytes, 1, 2 ** 32 - 1 - BUFFER_HEADROOM_BYTES),
+    ...(o.authzSocketPath.startsWith("/") ? [] : [{ path: "authzSocketPath", message: "must be an absolute path to the modelgate Unix socket" }]),
+    ...tlsIssues(o.tls),
+  ];
+}
