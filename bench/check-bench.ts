@@ -90,7 +90,9 @@ try {
   const serve = [join(root, "src/cli/modelgate.ts"), "serve", "--config", config];
   const full = await measure(serve, data, SATURATE);
   const rate = Math.max(1, Math.round(full.rps * 0.25));
-  const open = await measure(serve, data, ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(rate), "-z", `${seconds}s`]);
+  const openLoop = ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(rate), "-z", `${seconds}s`];
+  const open = await measure(serve, data, openLoop);
+  const noopOpen = await measure([join(root, "bench/noop-server.ts")], data, openLoop);
   const status = Object.entries(full.statuses).map(([k, v]) => `${k}=${v}`).join(" ");
   process.stdout.write(
     [
@@ -99,6 +101,7 @@ try {
       row("no-op Check handler (saturated)", noop),
       row("modelgate pipeline (saturated)", full),
       row(`modelgate at 25 % (${rate} rps, open loop)`, open),
+      row(`no-op at the same rate (open loop)`, noopOpen),
       `throughput ratio (pipeline / no-op): ${((full.rps / noop.rps) * 100).toFixed(1)} %`,
       `pipeline responses: ${status}`,
       "",

@@ -15,6 +15,7 @@ export const CHECK_USAGE = `modelgate check — decide one request exactly as th
 
   modelgate check [--config FILE] --method POST --path /v2/models/m/infer [--api-key KEY]
                   [--host H] [--header "name: value"]... [--body TEXT | --body-file FILE]
+                  [--cert CLIENT.pem] [--principal spiffe://…]   (as Envoy reports an mTLS peer)
   modelgate check [--config FILE] --request checkrequest.json
   --json        print the decision as JSON
 
@@ -31,6 +32,8 @@ const OPTIONS = {
   body: { type: "string" },
   "body-file": { type: "string" },
   request: { type: "string" },
+  cert: { type: "string" },
+  principal: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -57,7 +60,14 @@ function requestFrom(flags: Flags, cwd: string): { ok: true; value: unknown } | 
     const headers = headersFrom(flags);
     if (typeof headers === "string") return { ok: false, error: headers };
     const body = flags["body-file"] !== undefined ? read(flags["body-file"]) : flags.body;
-    const spec = { method: flags.method ?? "GET", path: flags.path, headers, ...(flags.host === undefined ? {} : { host: flags.host }) };
+    const spec = {
+      method: flags.method ?? "GET",
+      path: flags.path,
+      headers,
+      ...(flags.host === undefined ? {} : { host: flags.host }),
+      ...(flags.cert === undefined ? {} : { certificate: read(flags.cert) }),
+      ...(flags.principal === undefined ? {} : { principal: flags.principal }),
+    };
     return { ok: true, value: envoyCheckRequest(body === undefined ? spec : { ...spec, body }) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
@@ -87,7 +97,7 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   }
   const problems: Issue[] = [];
   const record = (issues: readonly Issue[]) => void problems.push(...issues);
-  const engine = createEngine(config.value, { policiesLoaded: () => {}, policiesRejected: record, keysLoaded: () => {}, keysRejected: record }, { now: Date.now, newId: randomUUID });
+  const engine = createEngine(config.value, { loaded: () => {}, rejected: (_kind, issues) => record(issues) }, { now: Date.now, newId: randomUUID });
   if (!engine.loadAll()) {
     io.stderr(`modelgate check: policies or keys could not be loaded\n${issuesText(problems)}`);
     return 2;

@@ -37,21 +37,13 @@ function engineFor(config: Config, logger: Logger, metrics: Metrics): Engine {
   return createEngine(
     config,
     {
-      policiesLoaded: (load) => {
-        metrics.setPolicies(load.index.policyCount);
-        logger.info("policies loaded", { policies: load.index.policyCount, ignored_other_namespaces: load.ignored });
+      loaded: (kind, summary) => {
+        metrics.sourceLoaded(kind, summary.count);
+        logger.info(`${kind} loaded`, { count: summary.count, ...summary.detail });
       },
-      policiesRejected: (issues) => {
-        metrics.policyLoadFailed("files");
-        logger.error("policies rejected; the last good set keeps serving", { issues });
-      },
-      keysLoaded: (index) => {
-        metrics.setApiKeys(index.size);
-        logger.info("api keys loaded", { keys: index.size });
-      },
-      keysRejected: (issues) => {
-        metrics.keyLoadFailed("files");
-        logger.error("api keys rejected; the last good set keeps serving", { issues });
+      rejected: (kind, issues) => {
+        metrics.sourceRejected(kind);
+        logger.error(`${kind} rejected; the last good version keeps serving`, { issues });
       },
     },
     { now: Date.now, newId: randomUUID },

@@ -1,4 +1,5 @@
 import type { ProtocolName } from "../core/model-action.ts";
+import type { IdentityConfig } from "./parse-identity.ts";
 
 // The whole runtime configuration, frozen after parsing. File paths are absolute.
 export interface Config {
@@ -11,7 +12,7 @@ export interface Config {
   readonly namespace: string; // policies outside this namespace are ignored
   readonly policyFiles: readonly string[];
   readonly keyFiles: readonly string[];
-  readonly identitySources: readonly "apikey"[];
+  readonly identity: IdentityConfig;
   readonly maxInFlight: number;
   readonly maxReceiveBytes: number;
   readonly shutdownGraceMs: number;

@@ -4,6 +4,7 @@ import { DNS_LABEL, DNS_LABEL_TEXT } from "../core/policy/names.ts";
 import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
+import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
 
 // Parse, don't cast: the YAML document and the environment go in as `unknown` / strings,
 // a frozen Config or every problem (with its path) comes out.
@@ -128,19 +129,10 @@ class Reader {
     return files.map((f: string) => (isAbsolute(f) ? f : resolve(baseDir, f)));
   }
 
-  identitySources(): "apikey"[] {
-    const value = this.raw["identity"];
-    if (value === undefined) return ["apikey"];
-    if (!isRecord(value) || Object.keys(value).some((k) => k !== "sources")) {
-      this.issues.push({ path: "identity", message: "must be a mapping with only `sources`" });
-      return ["apikey"];
-    }
-    const sources = value["sources"];
-    if (!Array.isArray(sources) || sources.some((s) => s !== "apikey")) {
-      this.issues.push({ path: "identity.sources", message: 'must be a list of sources; this version supports "apikey"' });
-      return ["apikey"];
-    }
-    return sources as "apikey"[];
+  identity(baseDir: string): IdentityConfig {
+    const parsed = parseIdentityConfig(this.raw["identity"], baseDir);
+    this.issues.push(...parsed.issues);
+    return parsed.config;
   }
 
   address(key: string, fallback: string): string {
@@ -175,7 +167,7 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     namespace: r.namespace("namespace", DEFAULTS.namespace),
     policyFiles: r.files("policies", baseDir),
     keyFiles: r.files("apiKeys", baseDir),
-    identitySources: r.identitySources(),
+    identity: r.identity(baseDir),
     maxInFlight: r.integer("maxInFlight", DEFAULTS.maxInFlight, 1, 1_000_000),
     maxReceiveBytes: r.integer("maxReceiveBytes", DEFAULTS.maxReceiveBytes, 64 * 1024, 256 * 1024 * 1024),
     shutdownGraceMs: r.integer("shutdownGraceSeconds", DEFAULTS.shutdownGraceSeconds, 0, 600) * 1000,

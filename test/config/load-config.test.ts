@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import type { Config } from "../../src/config/config.ts";
 import type { Issue } from "../../src/core/result.ts";
@@ -35,8 +36,8 @@ const EXPECTATIONS: Record<string, { path: string | null; message: RegExp }> = {
   "policies-not-a-mapping.yaml": { path: "policies", message: /mapping with a `files` list/ },
   "policies-unknown-subkey.yaml": { path: "policies.watch", message: /unknown key/ },
   "api-keys-empty-path.yaml": { path: "apiKeys.files", message: /list of file paths/ },
-  "identity-source-unknown.yaml": { path: "identity.sources", message: /supports "apikey"/ },
-  "identity-unknown-subkey.yaml": { path: "identity", message: /only `sources`/ },
+  "identity-source-unknown.yaml": { path: "identity.sources", message: /non-empty list of apikey, mtls/ },
+  "identity-unknown-subkey.yaml": { path: "identity.source", message: /unknown key/ },
   "max-in-flight-zero.yaml": { path: "maxInFlight", message: /integer from 1 to 1000000/ },
   "max-in-flight-not-integer.yaml": { path: "maxInFlight", message: /integer/ },
   "max-in-flight-string.yaml": { path: "maxInFlight", message: /integer/ },
@@ -101,7 +102,7 @@ describe("loadConfig: files", () => {
       namespace: "ml-prod",
       policyFiles: [join(VALID, "policies/a.yaml"), "/etc/modelgate/b.yaml"],
       keyFiles: [join(HERE, "fixtures", "keys.yaml")],
-      identitySources: ["apikey"],
+      identity: DEFAULT_IDENTITY,
       maxInFlight: 1,
       maxReceiveBytes: 65_536,
       shutdownGraceMs: 0,

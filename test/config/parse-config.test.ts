@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/config.ts";
 import { parseConfig } from "../../src/config/parse-config.ts";
+import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
 import type { Issue } from "../../src/core/result.ts";
 
 const BASE = "/etc/modelgate";
@@ -15,7 +16,7 @@ const DEFAULTS: Config = {
   namespace: "default",
   policyFiles: [],
   keyFiles: [],
-  identitySources: ["apikey"],
+  identity: DEFAULT_IDENTITY,
   maxInFlight: 2048,
   maxReceiveBytes: 8_388_608,
   shutdownGraceMs: 10_000,

@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
 import { connectAuthz, headerMap, HTTP_STATUS_NAMES, type AuthzClient, type CheckResponse } from "./helpers/authz-client.ts";
@@ -149,13 +150,26 @@ describe("deadlines, load and health", () => {
     expect(codes.filter((c) => c === 16).length).toBe(1000);
   });
 
-  it("reports SERVING on grpc.health.v1.Health and exposes metrics and probes", async () => {
+  it("reports SERVING on grpc.health.v1.Health", async () => {
+    const Health = grpc.makeClientConstructor(healthService, "grpc.health.v1.Health");
+    const health = new Health(fixture.tcpTarget, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+      check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
+    };
+    for (const service of ["", "envoy.service.auth.v3.Authorization"]) {
+      const reply = await new Promise<{ status: string }>((resolve, reject) => health.check({ service }, (e, r) => (e ? reject(e) : resolve(r))));
+      expect(reply.status).toBe("SERVING");
+    }
+    health.close();
+  });
+
+  it("exposes metrics and probes without identities in labels", async () => {
     const ops = `http://127.0.0.1:${fixture.server.opsPort}`;
     expect((await fetch(`${ops}/healthz`)).status).toBe(200);
     expect((await fetch(`${ops}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${ops}/metrics`)).text();
     expect(metrics).toMatch(/modelgate_decisions_total\{decision="allow",reason="allowed",auth_method="apikey"\} \d+/);
-    expect(metrics).toMatch(/modelgate_policies_loaded 1/);
+    expect(metrics).toMatch(/modelgate_source_items\{kind="policies"\} 1/);
+    expect(metrics).toMatch(/modelgate_source_items\{kind="apikeys"\} 4/);
     expect(metrics).not.toContain("dana@example.com");
   });
 });

@@ -13,6 +13,7 @@ export interface HttpRequestSpec {
   readonly sourceAddress?: string;
   readonly sourcePort?: number;
   readonly principal?: string;
+  readonly certificate?: string; // PEM of the peer leaf, as include_peer_certificate sends it
   readonly requestId?: string;
 }
 
@@ -49,6 +50,7 @@ export function envoyCheckRequest(spec: HttpRequestSpec): Record<string, unknown
       source: {
         address: { socket_address: { address: spec.sourceAddress ?? "10.0.0.7", port_value: spec.sourcePort ?? 51234 } },
         ...(spec.principal === undefined ? {} : { principal: spec.principal }),
+        ...(spec.certificate === undefined ? {} : { certificate: encodeURIComponent(spec.certificate) }),
       },
       destination: { address: { socket_address: { address: "10.0.0.9", port_value: 8080 } } },
       request: { time: { seconds: "1764000000", nanos: 0 }, http },

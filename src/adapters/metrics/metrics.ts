@@ -7,10 +7,8 @@ import type { Decision } from "../../core/decision.ts";
 export interface Metrics {
   readonly registry: Registry;
   recordDecision(decision: Decision, durationMs: number): void;
-  setPolicies(loaded: number): void;
-  policyLoadFailed(source: string): void;
-  setApiKeys(loaded: number): void;
-  keyLoadFailed(source: string): void;
+  sourceLoaded(kind: string, count: number): void;
+  sourceRejected(kind: string): void;
   setReady(ready: boolean): void;
 }
 
@@ -36,11 +34,15 @@ export function createMetrics(): Metrics {
     labelNames: ["mode", "result"] as const,
     registers: [registry],
   });
-  const policies = new Gauge({ name: "modelgate_policies_loaded", help: "AccessPolicies in the served index", registers: [registry] });
-  const keys = new Gauge({ name: "modelgate_api_keys_loaded", help: "API key records in the served index", registers: [registry] });
+  const loadedItems = new Gauge({
+    name: "modelgate_source_items",
+    help: "Items served from each source: policies, apikeys, ca-bundle certificates",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+  });
   const loadErrors = new Counter({
     name: "modelgate_source_load_errors_total",
-    help: "Rejected loads of policies or keys (the last good version keeps serving)",
+    help: "Rejected loads of a source (the last good version keeps serving)",
     labelNames: ["kind"] as const,
     registers: [registry],
   });
@@ -55,10 +57,8 @@ export function createMetrics(): Metrics {
       const rl = decision.rateLimit;
       if (rl !== undefined) limiter.inc({ mode: rl.mode, result: rl.violated.length > 0 ? "limited" : "allowed" });
     },
-    setPolicies: (n) => policies.set(n),
-    policyLoadFailed: () => loadErrors.inc({ kind: "policy" }),
-    setApiKeys: (n) => keys.set(n),
-    keyLoadFailed: () => loadErrors.inc({ kind: "apikey" }),
+    sourceLoaded: (kind, count) => loadedItems.set({ kind }, count),
+    sourceRejected: (kind) => loadErrors.inc({ kind }),
     setReady: (r) => ready.set(r ? 1 : 0),
   };
 }
