@@ -107,7 +107,9 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
     io.stderr(`modelgate check: ${request.error}\n`);
     return 2;
   }
+  await engine.start({ watchFiles: false });
   const decision = await decide(request.value, engine.ports);
+  engine.close();
   io.stdout(flags.json === true ? `${JSON.stringify(decision, null, 2)}\n` : explainDecision(decision));
   return decision.allowed ? 0 : 1;
 }

@@ -10,6 +10,7 @@ import { createJsonLogger, type Logger } from "../adapters/log/json-logger.ts";
 import { createMetrics, type Metrics } from "../adapters/metrics/metrics.ts";
 import { startOpsServer, type OpsServer } from "../adapters/ops/ops-server.ts";
 import { createEngine, type Engine } from "../runtime/engine.ts";
+import { registerJwtMetrics } from "../adapters/jwt/jwt-metrics.ts";
 import { logDecision } from "../runtime/decision-log.ts";
 
 // The composition root of `modelgate serve`: configuration → adapters → pipeline → servers.
@@ -45,6 +46,10 @@ function engineFor(config: Config, logger: Logger, metrics: Metrics): Engine {
         metrics.sourceRejected(kind);
         logger.error(`${kind} rejected; the last good version keeps serving`, { issues });
       },
+      jwks: (event) =>
+        event.kind === "loaded"
+          ? logger.info("jwks loaded", { issuer: event.issuer, keys: event.keys, changed: event.changed, skipped: event.skipped })
+          : logger.warn("jwks load failed", { issuer: event.issuer, error: event.error, serving: event.serving }),
     },
     { now: Date.now, newId: randomUUID },
   );
@@ -69,7 +74,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const engine = engineFor(config, logger, metrics);
   if (!engine.loadAll()) throw new StartupError("policies or API keys could not be loaded");
   warnAboutEmbeddedDefaults(config, logger);
-  if (config.watchFiles) engine.watch();
+  // JWKS loading runs in the background: an IdP outage must not keep the sidecar unready.
+  void engine.start({ watchFiles: config.watchFiles });
+  const jwt = engine.jwt;
+  if (jwt !== undefined) registerJwtMetrics(metrics.registry, { status: () => jwt.status(), cache: jwt.cache });
   removeStaleSocket(config.socket);
   let grpc: AuthzServer;
   let ops: OpsServer;

@@ -2,14 +2,16 @@ import type { Config } from "../config/config.ts";
 import type { CheckPorts } from "../core/check.ts";
 import { apiKeySource } from "../core/identity/api-key-source.ts";
 import { buildKeyIndex, type KeyIndex } from "../core/identity/key-store.ts";
+import { mtlsSource } from "../core/identity/mtls/mtls-source.ts";
+import type { TrustAnchors } from "../core/identity/mtls/trust-anchors.ts";
 import type { IdentitySource } from "../core/identity/sources.ts";
 import type { Issue } from "../core/result.ts";
 import { FileBackedStore } from "../adapters/files/file-backed-store.ts";
+import { createJwtIdentity, type JwtIdentity } from "../adapters/jwt/create-jwt-source.ts";
+import type { JwksEvent } from "../adapters/jwt/jwks-key-set.ts";
 import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
-import { buildKeyIndexFromFiles } from "./key-source.ts";
-import { mtlsSource } from "../core/identity/mtls/mtls-source.ts";
-import type { TrustAnchors } from "../core/identity/mtls/trust-anchors.ts";
 import { buildCaBundle } from "../adapters/mtls/ca-bundle.ts";
+import { buildKeyIndexFromFiles } from "./key-source.ts";
 import { buildPolicyIndex, type PolicyLoad } from "./policy-source.ts";
 
 // Everything a decision needs, built from a Config. Shared by `serve` and `check` so the
@@ -26,15 +28,17 @@ export interface LoadSummary {
 export interface EngineHooks {
   readonly loaded: (kind: SourceKind, summary: LoadSummary) => void;
   readonly rejected: (kind: SourceKind, issues: readonly Issue[]) => void;
+  readonly jwks?: (event: JwksEvent) => void;
 }
 
 export interface Engine {
   readonly ports: CheckPorts;
-  readonly policies: FileBackedStore<PolicyLoad>;
-  readonly keys: FileBackedStore<KeyIndex>;
-  // Loads every source once; false when any failed (the caller decides whether that is fatal).
+  readonly jwt: JwtIdentity | undefined;
+  // Loads every file source once; false when any failed (the caller decides whether that is fatal).
   loadAll(): boolean;
-  watch(): void;
+  // Background work: file watching (when asked) and JWKS fetching. Returns once the first
+  // JWKS attempt of every issuer has finished; serving need not wait for it.
+  start(options: { readonly watchFiles: boolean }): Promise<void>;
   close(): void;
 }
 
@@ -45,25 +49,13 @@ export interface EngineClock {
 
 const EMPTY_KEYS = buildKeyIndex([]).index;
 
-interface SourceStores {
+interface Stores {
+  readonly policies: FileBackedStore<PolicyLoad>;
   readonly keys: FileBackedStore<KeyIndex>;
   readonly caBundle: FileBackedStore<TrustAnchors> | undefined;
 }
 
-function identitySources(config: Config, stores: SourceStores): IdentitySource[] {
-  return config.identity.sources.map((name) => {
-    switch (name) {
-      case "apikey":
-        return apiKeySource({ keys: () => stores.keys.current ?? EMPTY_KEYS });
-      case "mtls": {
-        const ca = stores.caBundle;
-        return mtlsSource({ config: config.identity.mtls, ...(ca === undefined ? {} : { anchors: () => ca.current }) });
-      }
-    }
-  });
-}
-
-export function createEngine(config: Config, hooks: EngineHooks, clock: EngineClock): Engine {
+function fileStores(config: Config, hooks: EngineHooks): Stores {
   const policies = new FileBackedStore<PolicyLoad>({
     files: config.policyFiles,
     build: (sources) => buildPolicyIndex(sources, config.namespace),
@@ -86,21 +78,53 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
           onLoaded: (anchors) => hooks.loaded("ca-bundle", { count: anchors.certificates.length }),
           onRejected: (issues) => hooks.rejected("ca-bundle", issues),
         });
-  const stores = [policies, keys, ...(caBundle === undefined ? [] : [caBundle])];
+  return { policies, keys, caBundle };
+}
+
+function identitySources(config: Config, stores: Stores, jwt: JwtIdentity | undefined): IdentitySource[] {
+  return config.identity.sources.map((name) => {
+    switch (name) {
+      case "apikey":
+        return apiKeySource({ keys: () => stores.keys.current ?? EMPTY_KEYS });
+      case "mtls": {
+        const ca = stores.caBundle;
+        return mtlsSource({ config: config.identity.mtls, ...(ca === undefined ? {} : { anchors: () => ca.current }) });
+      }
+      case "jwt":
+        // parse-identity guarantees identity.jwt when `jwt` is a source.
+        if (jwt === undefined) throw new Error("jwt source configured without identity.jwt");
+        return jwt.source;
+    }
+  });
+}
+
+export function createEngine(config: Config, hooks: EngineHooks, clock: EngineClock): Engine {
+  const stores = fileStores(config, hooks);
+  const jwtConfig = config.identity.jwt;
+  const jwt =
+    jwtConfig === undefined
+      ? undefined
+      : createJwtIdentity(jwtConfig, { baseDir: "/", now: clock.now, ...(hooks.jwks === undefined ? {} : { onEvent: hooks.jwks }) });
+  const all = [stores.policies, stores.keys, ...(stores.caBundle === undefined ? [] : [stores.caBundle])];
   const ports: CheckPorts = {
     deployment: { profile: config.protocol, defaultModel: config.model, environment: config.environment },
-    sources: identitySources(config, { keys, caBundle }),
-    policies: () => policies.current?.index,
+    sources: identitySources(config, stores, jwt),
+    policies: () => stores.policies.current?.index,
     limiter: new LocalLimiter({ now: clock.now }),
     now: clock.now,
     newId: clock.newId,
   };
   return {
     ports,
-    policies,
-    keys,
-    loadAll: () => stores.map((store) => store.reload()).every(Boolean),
-    watch: () => stores.forEach((store) => store.watch()),
-    close: () => stores.forEach((store) => store.close()),
+    jwt,
+    loadAll: () => all.map((store) => store.reload()).every(Boolean),
+    start: async ({ watchFiles }) => {
+      if (watchFiles) all.forEach((store) => store.watch());
+      await jwt?.start();
+    },
+    close: () => {
+      all.forEach((store) => store.close());
+      jwt?.stop();
+    },
   };
 }

@@ -36,7 +36,7 @@ const EXPECTATIONS: Record<string, { path: string | null; message: RegExp }> = {
   "policies-not-a-mapping.yaml": { path: "policies", message: /mapping with a `files` list/ },
   "policies-unknown-subkey.yaml": { path: "policies.watch", message: /unknown key/ },
   "api-keys-empty-path.yaml": { path: "apiKeys.files", message: /list of file paths/ },
-  "identity-source-unknown.yaml": { path: "identity.sources", message: /non-empty list of apikey, mtls/ },
+  "identity-source-unknown.yaml": { path: "identity.sources", message: /non-empty list of apikey, mtls, jwt/ },
   "identity-unknown-subkey.yaml": { path: "identity.source", message: /unknown key/ },
   "max-in-flight-zero.yaml": { path: "maxInFlight", message: /integer from 1 to 1000000/ },
   "max-in-flight-not-integer.yaml": { path: "maxInFlight", message: /integer/ },
