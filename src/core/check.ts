@@ -1,6 +1,6 @@
 import type { Decision, DecisionFacts, RateLimitOutcome } from "./decision.ts";
 import { ANONYMOUS, type Identity } from "./identity.ts";
-import type { LimitCharge, Limiter } from "./limiter.ts";
+import type { ChargeRequest, Limiter, LimitVerdict } from "./limiter.ts";
 import type { ModelAction, ProtocolName } from "./model-action.ts";
 import type { Evaluation, PolicyIndex } from "./policy/types.ts";
 import type { DenyReason } from "./reason.ts";
@@ -9,7 +9,7 @@ import type { IdentitySource } from "./identity/sources.ts";
 import { identify, challengeFor } from "./identity/identify.ts";
 import { normalizeRequest } from "./request/normalize-request.ts";
 import { resolveTarget } from "./request/profiles/resolve-target.ts";
-import { limitKey } from "./limit/limit-keys.ts";
+import { limitKey, penaltyKey } from "./limit/limit-keys.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
 import { err, ok } from "./result.ts";
 
@@ -48,24 +48,42 @@ function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deploym
   return resolveTarget(req, deployment.profile, deployment.defaultModel);
 }
 
-function chargesFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction): LimitCharge[] {
+function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction): ChargeRequest {
   const ctx = { identity, model: target.model, sourceAddress: req.peer.address };
   const policy = evaluation.policy;
-  return [
+  const charges = [
     ...evaluation.ruleLimits.map((limit) => ({ key: limitKey(policy, policy.rule, limit, ctx), limit })),
     ...evaluation.policyLimits.map((limit) => ({ key: limitKey(policy, "", limit, ctx), limit })),
   ];
+  const box = evaluation.penaltyBox;
+  return {
+    charges,
+    cost: 1,
+    failClosed: evaluation.failureMode === "closed",
+    penaltyBox: box === undefined ? undefined : { key: penaltyKey(policy, ctx), spec: box },
+  };
 }
 
-async function applyLimits(facts: Facts, ports: CheckPorts, charges: LimitCharge[], credentialHeaders: readonly string[]): Promise<Decision> {
-  if (charges.length > 0) {
-    const verdict = await ports.limiter.charge(charges, 1);
+function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): RateLimitOutcome {
+  const base = { mode: verdict.mode, states: verdict.states };
+  switch (verdict.kind) {
+    case "allowed":
+      return { ...base, violated: [], retryAfterSeconds: 0, ...(verdict.shadowed === undefined ? {} : { shadowed: verdict.shadowed }) };
+    case "limited":
+      return { ...base, violated: verdict.violated, retryAfterSeconds: verdict.retryAfterSeconds };
+    case "blocked":
+      return { ...base, violated: [], retryAfterSeconds: verdict.retryAfterSeconds, penaltyBox: true };
+  }
+}
+
+// Only requests with limits reach the limiter, so a penalty box blocks limited traffic only.
+async function applyLimits(facts: Facts, ports: CheckPorts, request: ChargeRequest, credentialHeaders: readonly string[]): Promise<Decision> {
+  if (request.charges.length > 0) {
+    const verdict = await ports.limiter.charge(request);
     if (verdict.kind === "unavailable") return deny(facts, "limiter_unavailable", verdict.detail);
-    const violated = verdict.kind === "limited" ? verdict.violated : [];
-    const retryAfterSeconds = verdict.kind === "limited" ? verdict.retryAfterSeconds : 0;
-    const rateLimit: RateLimitOutcome = { mode: verdict.mode, states: verdict.states, violated, retryAfterSeconds };
-    facts.rateLimit = rateLimit;
-    if (verdict.kind === "limited") return deny(facts, "rate_limited", `limit ${violated.join(", ")} exceeded`);
+    facts.rateLimit = outcomeOf(verdict);
+    if (verdict.kind === "blocked") return deny(facts, "penalty_box", "too many rate-limit violations; blocked for a while");
+    if (verdict.kind === "limited") return deny(facts, "rate_limited", `limit ${verdict.violated.join(", ")} exceeded`);
   }
   return { ...facts, allowed: true, reason: "allowed", credentialHeaders };
 }
@@ -114,7 +132,7 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
     return deny(facts, evaluation.reason, describeDeny(evaluation, target.value));
   }
   facts.policy = evaluation.policy;
-  return applyLimits(facts, ports, chargesFor(evaluation, effective, req, target.value), credentialHeaders);
+  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value), credentialHeaders);
 }
 
 // A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known

@@ -10,6 +10,8 @@ export interface RateLimitOutcome {
   readonly states: readonly LimitState[];
   readonly violated: readonly string[];
   readonly retryAfterSeconds: number;
+  readonly shadowed?: readonly string[]; // shadow limits the request went over (allowed anyway)
+  readonly penaltyBox?: boolean; // denied because the caller is in the penalty box
 }
 
 // What the pipeline learned before it decided; every field is optional because a request

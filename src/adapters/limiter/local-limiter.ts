@@ -1,10 +1,13 @@
-import type { LimitCharge, LimitState, Limiter, LimitVerdict } from "../../core/limiter.ts";
-import { gcra, type GcraOutcome } from "../../core/limit/gcra.ts";
+import type { ChargeRequest, LimitCharge, Limiter, LimitVerdict, PenaltyBoxCharge } from "../../core/limiter.ts";
+import { gcra, GRID, toGridSteps, type GcraOutcome } from "../../core/limit/gcra.ts";
+import { blockedStates, combineFigures } from "../../core/limit/limit-states.ts";
+import { blockRemaining, recordViolation, type PenaltyState } from "../../core/limit/penalty-box.ts";
 import type { LimitSpec } from "../../core/policy/types.ts";
 
-// The in-process limiter: exact GCRA per key, all-or-nothing across a request's limits.
-// It backs `npm start` and, later, the degraded mode while Redis is unreachable.
-// Memory is bounded: expired keys are dropped lazily, and past `maxKeys` the oldest-touched go first.
+// The in-process limiter: exact GCRA per key, all-or-nothing across a request's limits, and the
+// penalty box. It backs `npm start` and the degraded mode while Redis is unreachable (then
+// with `share` < 1, since every replica enforces on its own).
+// Memory is bounded: past `maxKeys` the least recently charged keys (and boxes) go first.
 
 export interface LocalLimiterOptions {
   readonly now: () => number;
@@ -13,22 +16,14 @@ export interface LocalLimiterOptions {
   readonly share?: number;
 }
 
-interface Slot {
-  tat: number;
-}
-
-function stateOf(limit: LimitSpec, outcome: GcraOutcome): LimitState {
-  return {
-    name: limit.name,
-    quota: limit.requests,
-    windowSeconds: limit.periodMs / 1000,
-    remaining: outcome.remaining,
-    resetSeconds: (outcome.allowed ? outcome.resetMs : outcome.retryAfterMs) / 1000,
-  };
+interface Box {
+  readonly state: PenaltyState;
+  readonly keepUntil: number; // grid steps
 }
 
 export class LocalLimiter implements Limiter {
-  readonly #slots = new Map<string, Slot>();
+  readonly #tats = new Map<string, number>();
+  readonly #boxes = new Map<string, Box>();
   readonly #now: () => number;
   readonly #maxKeys: number;
   readonly #share: number;
@@ -40,32 +35,46 @@ export class LocalLimiter implements Limiter {
   }
 
   get size(): number {
-    return this.#slots.size;
+    return this.#tats.size + this.#boxes.size;
   }
 
-  charge(charges: readonly LimitCharge[], cost: number): Promise<LimitVerdict> {
-    return Promise.resolve(this.chargeNow(charges, cost));
+  charge(request: ChargeRequest): Promise<LimitVerdict> {
+    return Promise.resolve(this.chargeNow(request.charges, request.cost, request.penaltyBox));
   }
 
-  chargeNow(charges: readonly LimitCharge[], cost: number): LimitVerdict {
+  chargeNow(charges: readonly LimitCharge[], cost: number, penaltyBox?: PenaltyBoxCharge): LimitVerdict {
     const now = this.#now();
+    const steps = toGridSteps(now);
+    const box = penaltyBox === undefined ? undefined : this.#box(penaltyBox.key, steps);
+    const blocked = blockRemaining(box?.state, steps);
+    if (blocked > 0) return blockedVerdict(charges, blocked);
     const limits = charges.map((c) => this.#scaled(c.limit));
-    const tats = charges.map((c) => this.#slots.get(c.key)?.tat);
-    const outcomes = charges.map((_, i) => gcra(limits[i] as LimitSpec, tats[i], now, cost));
-    const violated = limits.filter((_, i) => outcomes[i]?.allowed === false).map((l) => l.name);
-    if (violated.length > 0) {
-      // Nothing is charged, so a limit this request would have passed reports its state as it
-      // stays (cost 0), not as if this request had been counted.
-      const states = limits.map((l, i) => {
-        const outcome = outcomes[i] as GcraOutcome;
-        return stateOf(l, outcome.allowed ? gcra(l, tats[i], now, 0) : outcome);
-      });
-      const retryAfterMs = Math.max(...outcomes.map((o) => o.retryAfterMs));
-      return { kind: "limited", states, violated, retryAfterSeconds: retryAfterMs / 1000, mode: "local" };
-    }
-    const states = limits.map((l, i) => stateOf(l, outcomes[i] as GcraOutcome));
-    charges.forEach((c, i) => this.#store(c.key, (outcomes[i] as GcraOutcome).tat));
-    return { kind: "allowed", states, mode: "local" };
+    const tats = charges.map((c) => this.#tats.get(c.key));
+    const outcomes = limits.map((l, i) => gcra(l, tats[i], now, cost));
+    const denied = limits.some((l, i) => outcomes[i]?.allowed === false && l.shadow !== true);
+    // Nothing is charged when denied, so a limit this request would have passed reports its
+    // state as it stays (cost 0), not as if this request had been counted.
+    const figures = denied ? outcomes.map((o, i) => (o.allowed ? gcra(limits[i] as LimitSpec, tats[i], now, 0) : o)) : outcomes;
+    const verdict = combineFigures(charges.map((c, i) => ({ key: c.key, limit: limits[i] as LimitSpec })), figures, "local");
+    if (verdict.kind === "limited") return penaltyBox === undefined ? verdict : this.#violation(penaltyBox, box, steps, charges, verdict);
+    charges.forEach((c, i) => {
+      const o = outcomes[i] as GcraOutcome;
+      if (o.allowed) this.#store(this.#tats, c.key, o.tat);
+    });
+    return verdict;
+  }
+
+  #violation(penaltyBox: PenaltyBoxCharge, box: Box | undefined, steps: number, charges: readonly LimitCharge[], verdict: LimitVerdict): LimitVerdict {
+    const outcome = recordViolation(penaltyBox.spec, box?.state, steps);
+    this.#store(this.#boxes, penaltyBox.key, { state: outcome.state, keepUntil: outcome.keepUntil });
+    return outcome.blockSteps > 0 ? blockedVerdict(charges, outcome.blockSteps) : verdict;
+  }
+
+  #box(key: string, steps: number): Box | undefined {
+    const box = this.#boxes.get(key);
+    if (box === undefined || box.keepUntil > steps) return box;
+    this.#boxes.delete(key);
+    return undefined;
   }
 
   #scaled(limit: LimitSpec): LimitSpec {
@@ -77,17 +86,18 @@ export class LocalLimiter implements Limiter {
     };
   }
 
-  #store(key: string, tat: number): void {
+  #store<T>(map: Map<string, T>, key: string, value: T): void {
     // Re-inserting moves the key to the end, so Map order is least-recently-charged first.
-    this.#slots.delete(key);
-    this.#slots.set(key, { tat });
-    if (this.#slots.size > this.#maxKeys) this.#evict();
-  }
-
-  #evict(): void {
-    for (const key of this.#slots.keys()) {
-      if (this.#slots.size <= this.#maxKeys) break;
-      this.#slots.delete(key);
+    map.delete(key);
+    map.set(key, value);
+    for (const oldest of map.keys()) {
+      if (map.size <= this.#maxKeys) break;
+      map.delete(oldest);
     }
   }
+}
+
+function blockedVerdict(charges: readonly LimitCharge[], steps: number): LimitVerdict {
+  const retryAfterSeconds = steps / GRID / 1000;
+  return { kind: "blocked", states: blockedStates(charges, retryAfterSeconds), retryAfterSeconds, mode: "local" };
 }

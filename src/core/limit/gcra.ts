@@ -8,7 +8,7 @@ import type { LimitSpec } from "../policy/types.ts";
 // The emission interval is rounded up to the grid and `now` down, so rounding never admits more
 // than the exact limit; it caps one key at about a million requests per second.
 
-const GRID = 1024; // grid steps per millisecond
+export const GRID = 1024; // grid steps per millisecond
 
 function gridUp(ms: number): number {
   return Math.ceil(ms * GRID) / GRID;
@@ -38,6 +38,17 @@ export interface GcraOutcome {
 // `periodMs / requests`, rounded up to the grid.
 export function emissionIntervalMs(limit: LimitSpec): number {
   return gridUp(limit.periodMs / limit.requests);
+}
+
+// The same interval as a whole number of grid steps: what the Redis script computes with, so
+// both limiters add and compare the very same integers.
+export function emissionIntervalSteps(limit: LimitSpec): number {
+  return emissionIntervalMs(limit) * GRID;
+}
+
+// An instant in whole grid steps, rounded down like `now` is below.
+export function toGridSteps(ms: number): number {
+  return Math.floor(ms * GRID);
 }
 
 // `tat` is the stored TAT or undefined for a fresh key. A denied request changes nothing.

@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import type { Identity } from "../identity.ts";
 import type { LimitSpec, PolicyRef } from "../policy/types.ts";
 
-// Counter keys never hold an identity in clear: the identity part is a truncated SHA-256,
-// wrapped in {…} so every key of one identity lands in one Redis Cluster slot.
+// Counter keys never hold an identity in clear: `mg:rl:{<owner digest>}:<where digest>`, both
+// truncated SHA-256. The owner part is a Redis Cluster hash tag, so every counter one caller
+// owns lands in that caller's slot.
 
 export interface KeyContext {
   readonly identity: Identity;
@@ -32,17 +33,19 @@ function sourceHost(address: string): string {
   return lastColon > 0 && address.indexOf(":") === lastColon ? address.slice(0, lastColon) : address;
 }
 
-// The identity-ish part a limit is partitioned by; undefined when the partition value is missing
-// (e.g. `by: attribute:org` for a caller without an org), in which case the identity is used.
-function partition(limit: LimitSpec, ctx: KeyContext): string {
+// Whose counter this is. Identity and identity+model counters belong to the caller, so they
+// share the caller's hash tag (and one Cluster slot); a shared counter (an org, a source
+// address) must be one key for every caller, so it is tagged by the shared value. A missing
+// attribute falls back to the caller's own counter, never a shared one.
+function owner(limit: LimitSpec, ctx: KeyContext): string {
+  const caller = `i:${identityText(ctx.identity)}`;
   switch (limit.by.kind) {
     case "identity":
-      return `i:${identityText(ctx.identity)}`;
     case "identity-model":
-      return `im:${identityText(ctx.identity)}\u0000${ctx.model}`;
+      return caller;
     case "attribute": {
       const value = attributeText(ctx.identity, limit.by.name);
-      return value === undefined ? `i:${identityText(ctx.identity)}` : `a:${limit.by.name}\u0000${value}`;
+      return value === undefined ? caller : `a:${limit.by.name}\u0000${value}`;
     }
     case "source":
       return `s:${sourceHost(ctx.sourceAddress)}`;
@@ -50,7 +53,22 @@ function partition(limit: LimitSpec, ctx: KeyContext): string {
 }
 
 // `scope` separates counters of different rules/policies that reuse a limit name.
+// One request's keys share a slot unless its limits are owned by different partitions
+// (e.g. a per-identity limit plus a per-org cap); the Redis limiter handles that case.
 export function limitKey(policy: PolicyRef, scope: string, limit: LimitSpec, ctx: KeyContext): string {
-  const where = digest(`${policy.namespace}/${policy.name}/${scope}/${limit.name}`);
-  return `mg:rl:{${digest(partition(limit, ctx))}}:${where}`;
+  const perModel = limit.by.kind === "identity-model" ? `\u0000m:${ctx.model}` : "";
+  const where = digest(`${policy.namespace}/${policy.name}/${scope}/${limit.name}${perModel}`);
+  return `mg:rl:{${digest(owner(limit, ctx))}}:${where}`;
+}
+
+// The caller's penalty-box state for one policy, in the caller's own slot.
+export function penaltyKey(policy: PolicyRef, ctx: KeyContext): string {
+  return `mg:pb:{${digest(`i:${identityText(ctx.identity)}`)}}:${digest(`${policy.namespace}/${policy.name}`)}`;
+}
+
+// The Redis Cluster hash tag of a key built here: the text between the first `{` and `}`.
+export function hashTagOf(key: string): string {
+  const open = key.indexOf("{");
+  const close = key.indexOf("}", open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
 }

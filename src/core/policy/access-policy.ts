@@ -20,7 +20,7 @@ import {
   rejectUnknownKeys,
   requiredField,
 } from "./fields.ts";
-import { parseLimits } from "./limit.ts";
+import { parseLimits, parsePenaltyBox } from "./limit.ts";
 import type { PolicyMetadata } from "./metadata.ts";
 import { parseMetadata } from "./metadata.ts";
 import { modelGlobProblem } from "./model-glob.ts";
@@ -28,14 +28,13 @@ import type { RouteSpec } from "./route.ts";
 import { parseRoute } from "./route.ts";
 import type { RuleSpec } from "./rule.ts";
 import { parseRule } from "./rule.ts";
-import type { LimitSpec } from "./types.ts";
+import type { FailureMode, LimitSpec, PenaltyBoxSpec } from "./types.ts";
 
 export const API_VERSION = "modelgate.io/v1alpha1";
 export const KIND = "AccessPolicy";
 
-// What the limiter does for this policy's limits when Redis is unreachable: `open` degrades to
-// the local per-replica limiter, `closed` denies with 503.
-export type FailureMode = "open" | "closed";
+// Kept importable from here, where it was first declared.
+export type { FailureMode } from "./types.ts";
 
 export interface AccessPolicySpec {
   readonly models: readonly string[];
@@ -44,6 +43,7 @@ export interface AccessPolicySpec {
   readonly rules: readonly RuleSpec[];
   readonly limits: readonly LimitSpec[];
   readonly failureMode: FailureMode;
+  readonly penaltyBox: PenaltyBoxSpec | undefined;
 }
 
 export interface AccessPolicy {
@@ -54,7 +54,7 @@ export interface AccessPolicy {
 }
 
 const TOP_KEYS = ["apiVersion", "kind", "metadata", "spec", "status"] as const;
-const SPEC_KEYS = ["models", "priority", "routes", "rules", "limits", "failureMode"] as const;
+const SPEC_KEYS = ["models", "priority", "routes", "rules", "limits", "failureMode", "penaltyBox"] as const;
 const PRIORITY_RANGE = 1_000_000;
 
 export function parseAccessPolicy(doc: unknown): Result<AccessPolicy, readonly Issue[]> {
@@ -89,8 +89,9 @@ function parseSpec(value: unknown, path: string, issues: Issues): AccessPolicySp
   const rules = requiredField(obj, "rules", path, issues, parseRules);
   const limits = parseLimits(own(obj, "limits"), fieldPath(path, "limits"), issues);
   const failureMode = optionalField(obj, "failureMode", path, issues, parseFailureMode) ?? "open";
+  const penaltyBox = optionalField(obj, "penaltyBox", path, issues, parsePenaltyBox);
   if (issues.length > before || models === undefined || rules === undefined || limits === undefined) return undefined;
-  return Object.freeze({ models, priority, routes: routes ?? Object.freeze([]), rules, limits, failureMode });
+  return Object.freeze({ models, priority, routes: routes ?? Object.freeze([]), rules, limits, failureMode, penaltyBox });
 }
 
 function parseModels(value: unknown, path: string, issues: Issues): readonly string[] | undefined {

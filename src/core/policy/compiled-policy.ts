@@ -15,7 +15,7 @@ import { compileModelMatcher } from "./model-glob.ts";
 import type { RuleSpec } from "./rule.ts";
 import type { IdentityPredicate } from "./subject-predicate.ts";
 import { compileSubjects, isEveryone } from "./subject-predicate.ts";
-import type { Evaluation, LimitSpec, PolicyRef } from "./types.ts";
+import type { Evaluation, LimitSpec, PenaltyBoxSpec, PolicyRef } from "./types.ts";
 
 export interface CompiledRule {
   readonly name: string;
@@ -54,7 +54,7 @@ export function compilePolicy(policy: AccessPolicy, env: CelEnv): Result<Compile
   const { metadata, spec } = policy;
   const ref = (rule: string): PolicyRef =>
     Object.freeze({ namespace: metadata.namespace, name: metadata.name, generation: metadata.generation, rule });
-  const scope: RuleScope = { env, ref, policyLimits: spec.limits, issues };
+  const scope: RuleScope = { env, ref, policyLimits: spec.limits, limiter: { failureMode: spec.failureMode, penaltyBox: spec.penaltyBox }, issues };
   const rules = spec.rules.map((rule, i) => compileRule(rule, `spec.rules[${i}]`, scope));
   const routes = spec.routes.map((route, i) => {
     const pattern = compileRoutePattern(route.method, route.path);
@@ -84,7 +84,14 @@ interface RuleScope {
   readonly env: CelEnv;
   readonly ref: (rule: string) => PolicyRef;
   readonly policyLimits: readonly LimitSpec[];
+  readonly limiter: LimiterSettings;
   readonly issues: Issue[];
+}
+
+// The policy-wide limiter settings every Allow decision of the policy carries.
+interface LimiterSettings {
+  readonly failureMode: FailureMode;
+  readonly penaltyBox: PenaltyBoxSpec | undefined;
 }
 
 function compileRule(rule: RuleSpec, path: string, scope: RuleScope): CompiledRule | undefined {
@@ -104,13 +111,13 @@ function compileRule(rule: RuleSpec, path: string, scope: RuleScope): CompiledRu
     subjects: compileSubjects(rule.subjects),
     everyone: rule.subjects.some(isEveryone),
     when,
-    decision: decisionOf(rule, scope.ref(rule.name), scope.policyLimits),
+    decision: decisionOf(rule, scope.ref(rule.name), scope.policyLimits, scope.limiter),
   });
 }
 
 // Only the allowing policy's own policy-wide limits stack on the rule's limits, never those of
 // other policies that govern the same model.
-function decisionOf(rule: RuleSpec, policy: PolicyRef, policyLimits: readonly LimitSpec[]): Evaluation {
+function decisionOf(rule: RuleSpec, policy: PolicyRef, policyLimits: readonly LimitSpec[], limiter: LimiterSettings): Evaluation {
   if (rule.effect === "Deny") return Object.freeze({ effect: "deny", reason: "policy_denied", policy });
-  return Object.freeze({ effect: "allow", policy, ruleLimits: rule.limits, policyLimits });
+  return Object.freeze({ effect: "allow", policy, ruleLimits: rule.limits, policyLimits, ...limiter });
 }

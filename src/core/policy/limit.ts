@@ -1,8 +1,11 @@
-// Validates `limits` entries of a rule or of a whole policy into the LimitSpec contract.
-import type { LimitKey, LimitSpec } from "./types.ts";
-import { parseDuration } from "./duration.ts";
+// Validates `limits` entries of a rule or of a whole policy into the LimitSpec contract, and a
+// policy's `penaltyBox`.
+import type { LimitKey, LimitSpec, PenaltyBoxSpec } from "./types.ts";
+import { MAX_PERIOD_MS, parseDuration } from "./duration.ts";
 import type { Issues } from "./fields.ts";
 import {
+  describe,
+  fieldPath,
   integerParser,
   isPlainObject,
   optionalField,
@@ -17,7 +20,7 @@ import {
 } from "./fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT, RULE_NAME, RULE_NAME_TEXT } from "./names.ts";
 
-const LIMIT_KEYS = ["name", "requests", "per", "burst", "by"] as const;
+const LIMIT_KEYS = ["name", "requests", "per", "burst", "by", "shadow"] as const;
 const MAX_COUNT = 1_000_000_000;
 const BY_TEXT = "expected identity, identity+model, source or attribute:<name>";
 
@@ -44,10 +47,49 @@ function parseLimit(value: unknown, path: string, issues: Issues): LimitSpec | u
   const periodMs = requiredField(obj, "per", path, issues, parsePeriod);
   const burst = own(obj, "burst") === undefined ? requests : optionalField(obj, "burst", path, issues, integerParser(1, MAX_COUNT));
   const by = own(obj, "by") === undefined ? IDENTITY : optionalField(obj, "by", path, issues, parseLimitKey);
+  const shadow = optionalField(obj, "shadow", path, issues, readBoolean) ?? false;
   if (name === undefined || requests === undefined || periodMs === undefined || burst === undefined || by === undefined) {
     return undefined;
   }
-  return Object.freeze({ name, requests, periodMs, burst, by });
+  if (!refillsInTime(requests, periodMs, burst, fieldPath(path, "burst"), issues)) return undefined;
+  // `shadow` is only spelled out when set, so an enforced limit reads exactly as before.
+  return Object.freeze(shadow ? { name, requests, periodMs, burst, by, shadow } : { name, requests, periodMs, burst, by });
+}
+
+// GCRA keeps a key for up to burst × per / requests; past 30 days that is an almost immortal
+// key and beyond what the limiter's exact integer arithmetic is checked for.
+function refillsInTime(requests: number, periodMs: number, burst: number, path: string, issues: Issues): boolean {
+  if ((burst * periodMs) / requests <= MAX_PERIOD_MS) return true;
+  issues.push({ path, message: `a burst of ${burst} at ${requests} per ${periodMs} ms takes longer than 30d to refill; lower it` });
+  return false;
+}
+
+function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  issues.push({ path, message: `expected true or false, got ${describe(value)}` });
+  return undefined;
+}
+
+const PENALTY_KEYS = ["violations", "within", "block", "maxBlock"] as const;
+const PENALTY_DEFAULTS: PenaltyBoxSpec = Object.freeze({ violations: 10, withinMs: 60_000, blockMs: 60_000, maxBlockMs: 3_600_000 });
+
+// `penaltyBox: {violations, within, block, maxBlock}`; every field has a default, so `{}` turns
+// it on. maxBlock defaults to 1h, or to `block` when that is longer.
+export function parsePenaltyBox(value: unknown, path: string, issues: Issues): PenaltyBoxSpec | undefined {
+  const obj = readObject(value, path, issues);
+  if (obj === undefined) return undefined;
+  const before = issues.length;
+  rejectUnknownKeys(obj, PENALTY_KEYS, path, issues);
+  const violations = optionalField(obj, "violations", path, issues, integerParser(1, 1_000_000)) ?? PENALTY_DEFAULTS.violations;
+  const withinMs = optionalField(obj, "within", path, issues, parsePeriod) ?? PENALTY_DEFAULTS.withinMs;
+  const blockMs = optionalField(obj, "block", path, issues, parsePeriod) ?? PENALTY_DEFAULTS.blockMs;
+  const maxBlockMs = optionalField(obj, "maxBlock", path, issues, parsePeriod) ?? Math.max(PENALTY_DEFAULTS.maxBlockMs, blockMs);
+  if (issues.length > before) return undefined;
+  if (maxBlockMs < blockMs) {
+    issues.push({ path: fieldPath(path, "maxBlock"), message: "must be at least as long as block" });
+    return undefined;
+  }
+  return Object.freeze({ violations, withinMs, blockMs, maxBlockMs });
 }
 
 const IDENTITY: LimitKey = Object.freeze({ kind: "identity" });

@@ -10,12 +10,28 @@ export type LimitKey =
   | { readonly kind: "source" };
 
 // `requests` per `periodMs`, admitted as GCRA: up to `burst` at once, then evenly spread.
+// A `shadow` limit is counted but never denies (dark launch); absent means enforced.
 export interface LimitSpec {
   readonly name: string;
   readonly requests: number;
   readonly periodMs: number;
   readonly burst: number;
   readonly by: LimitKey;
+  readonly shadow?: boolean;
+}
+
+// What the limiter does for a policy's limits when Redis is unreachable: `open` degrades to
+// the local per-replica limiter, `closed` denies with 503.
+export type FailureMode = "open" | "closed";
+
+// After `violations` enforced rate-limit violations within `withinMs` (counted from the first),
+// the identity is blocked for `blockMs`; a block that starts within `maxBlockMs` of the end of
+// the previous one lasts twice as long, up to `maxBlockMs`.
+export interface PenaltyBoxSpec {
+  readonly violations: number;
+  readonly withinMs: number;
+  readonly blockMs: number;
+  readonly maxBlockMs: number;
 }
 
 // Which rule decided; goes to responses (rule name only), audit and `modelgate check`.
@@ -42,6 +58,9 @@ export type Evaluation =
       // the limiter can key them by different scopes.
       readonly ruleLimits: readonly LimitSpec[];
       readonly policyLimits: readonly LimitSpec[];
+      // The allowing policy's limiter settings.
+      readonly failureMode: FailureMode;
+      readonly penaltyBox: PenaltyBoxSpec | undefined;
     }
   | {
       readonly effect: "deny";

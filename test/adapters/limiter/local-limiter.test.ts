@@ -66,7 +66,7 @@ describe("LocalLimiter: verdicts and states", () => {
   it("charge() resolves to the same verdict as chargeNow()", async () => {
     const a = fakeClock();
     const b = fakeClock();
-    for (let i = 0; i < 7; i++) expect(await a.limiter.charge([at("k", MINUTE)], 1)).toEqual(b.limiter.chargeNow([at("k", MINUTE)], 1));
+    for (let i = 0; i < 7; i++) expect(await a.limiter.charge({ charges: [at("k", MINUTE)], cost: 1, failClosed: false, penaltyBox: undefined })).toEqual(b.limiter.chargeNow([at("k", MINUTE)], 1));
   });
 
   it("no charges: allowed with no states", () => {
