@@ -110,6 +110,6 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   await engine.start({ watchFiles: false });
   const decision = await decide(request.value, engine.ports);
   engine.close();
-  io.stdout(flags.json === true ? `${JSON.stringify(decision, null, 2)}\n` : explainDecision(decision));
+  io.stdout(flags.json === true ? `${JSON.stringify({ ...decision, request: undefined }, null, 2)}\n` : explainDecision(decision));
   return decision.allowed ? 0 : 1;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { runAuditVerify } from "./audit-verify.ts";
 import { runCheck } from "./check-command.ts";
 import { runKeysCreate } from "./keys-create.ts";
 import { runServe } from "./serve-command.ts";
@@ -9,11 +10,13 @@ Usage:
   modelgate serve [--config FILE]         serve envoy.service.auth.v3.Authorization/Check
   modelgate check [--config FILE] ...     decide one request and explain why (see: modelgate check --help)
   modelgate keys create --subject S ...   mint an API key and print the record to store
+  modelgate audit verify [--public-key K] PATH...   check an audit log's hash chain and signed checkpoints
   modelgate help
 
 Configuration: --config FILE or MODELGATE_CONFIG; environment overrides MODELGATE_LISTEN,
 MODELGATE_SOCKET, MODELGATE_METRICS_LISTEN, MODELGATE_MODEL, MODELGATE_PROTOCOL,
-MODELGATE_ENVIRONMENT, MODELGATE_NAMESPACE, MODELGATE_LOG_LEVEL.
+MODELGATE_ENVIRONMENT, MODELGATE_NAMESPACE, MODELGATE_LOG_LEVEL, MODELGATE_AUDIT_FILE,
+MODELGATE_REDIS_URL.
 `;
 
 const stdio = {
@@ -33,6 +36,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return runKeysCreate(rest.slice(1), { ...stdio, now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
       }
       stdio.stderr(`unknown keys subcommand "${rest[0] ?? ""}"; try: modelgate keys create --help\n`);
+      return 2;
+    case "audit":
+      if (rest[0] === "verify") return runAuditVerify(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin });
+      stdio.stderr(`unknown audit subcommand "${rest[0] ?? ""}"; try: modelgate audit verify --help\n`);
       return 2;
     case undefined:
     case "help":

@@ -11,6 +11,9 @@ import { createMetrics, type Metrics } from "../adapters/metrics/metrics.ts";
 import { startOpsServer, type OpsServer } from "../adapters/ops/ops-server.ts";
 import { createEngine, type Engine } from "../runtime/engine.ts";
 import { registerJwtMetrics } from "../adapters/jwt/jwt-metrics.ts";
+import { startAudit } from "../adapters/audit/start-audit.ts";
+import { AUDIT_UNAVAILABLE_DETAIL } from "../adapters/audit/audit-recorder.ts";
+import { replicaIdFrom } from "../core/audit/audit-config.ts";
 import { logDecision } from "../runtime/decision-log.ts";
 
 // The composition root of `modelgate serve`: configuration → adapters → pipeline → servers.
@@ -69,6 +72,12 @@ function warnAboutEmbeddedDefaults(config: Config, logger: Logger): void {
   logger.warn("rate limits use the in-process limiter: each replica counts on its own");
 }
 
+function readiness(engine: Engine, auditHealthy: boolean): { ready: boolean; detail: string } {
+  if (engine.ports.policies() === undefined) return { ready: false, detail: "policies not loaded" };
+  if (!auditHealthy) return { ready: false, detail: "the audit log is not accepting records" };
+  return { ready: true, detail: "ready" };
+}
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const metrics = createMetrics();
   const engine = engineFor(config, logger, metrics);
@@ -78,6 +87,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   void engine.start({ watchFiles: config.watchFiles });
   const jwt = engine.jwt;
   if (jwt !== undefined) registerJwtMetrics(metrics.registry, { status: () => jwt.status(), cache: jwt.cache });
+  const audit = await startAudit(config.audit, { registry: metrics.registry, logger, replica: replicaIdFrom(process.env), now: Date.now });
+  if (!audit.ok) {
+    engine.close();
+    throw new StartupError(`the audit log cannot start: ${audit.error}`);
+  }
+  const { recorder } = audit.value;
   removeStaleSocket(config.socket);
   let grpc: AuthzServer;
   let ops: OpsServer;
@@ -94,14 +109,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         logDecision(logger, decision, ms);
       },
       onError: (error) => logger.error("decision failed", { error }),
+      gate: () => (recorder.admits() ? undefined : { reason: "audit_unavailable", detail: AUDIT_UNAVAILABLE_DETAIL }),
+      finalize: (decision, ms) => recorder.record(decision, decision.request, ms),
+      ...(config.audit.outcomes.enabled ? { configure: (server) => audit.value.addAccessLogService(server) } : {}),
     });
     ops = await startOpsServer({
       listen: config.metricsListen,
       registry: metrics.registry,
-      ready: () => (engine.ports.policies() === undefined ? { ready: false, detail: "policies not loaded" } : { ready: true, detail: "ready" }),
+      ready: () => readiness(engine, audit.value.writer.healthy() || config.audit.failMode === "open"),
     });
   } catch (error) {
     engine.close();
+    await audit.value.close(1000);
     throw new StartupError(`cannot listen: ${(error as Error).message}`);
   }
   grpc.setServing(true);
@@ -115,7 +134,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     stop: async () => {
       grpc.setServing(false);
       metrics.setReady(false);
+      const started = Date.now();
       await grpc.shutdown(config.shutdownGraceMs);
+      const flushed = await audit.value.close(Math.max(1000, config.shutdownGraceMs - (Date.now() - started)));
+      if (flushed.lost > 0) logger.error("audit records lost at shutdown", { lost: flushed.lost });
       await ops.close();
       engine.close();
       logger.info("stopped");

@@ -1,5 +1,6 @@
 import type { ProtocolName } from "../core/model-action.ts";
 import type { IdentityConfig } from "./parse-identity.ts";
+import type { AuditConfig } from "../core/audit/audit-config.ts";
 
 // The whole runtime configuration, frozen after parsing. File paths are absolute.
 export interface Config {
@@ -13,6 +14,7 @@ export interface Config {
   readonly policyFiles: readonly string[];
   readonly keyFiles: readonly string[];
   readonly identity: IdentityConfig;
+  readonly audit: AuditConfig;
   readonly maxInFlight: number;
   readonly maxReceiveBytes: number;
   readonly shutdownGraceMs: number;

@@ -5,6 +5,8 @@ import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
 import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
+import { parseAuditSection } from "./parse-audit.ts";
+import type { AuditConfig } from "../core/audit/audit-config.ts";
 
 // Parse, don't cast: the YAML document and the environment go in as `unknown` / strings,
 // a frozen Config or every problem (with its path) comes out.
@@ -42,6 +44,7 @@ const KNOWN_KEYS = new Set([
   "policies",
   "apiKeys",
   "identity",
+  "audit",
   "maxInFlight",
   "maxReceiveBytes",
   "shutdownGraceSeconds",
@@ -129,6 +132,12 @@ class Reader {
     return files.map((f: string) => (isAbsolute(f) ? f : resolve(baseDir, f)));
   }
 
+  audit(baseDir: string): AuditConfig {
+    const parsed = parseAuditSection(this.raw["audit"], this.env, baseDir);
+    this.issues.push(...parsed.issues);
+    return parsed.config;
+  }
+
   identity(baseDir: string): IdentityConfig {
     const parsed = parseIdentityConfig(this.raw["identity"], baseDir);
     this.issues.push(...parsed.issues);
@@ -168,6 +177,7 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     policyFiles: r.files("policies", baseDir),
     keyFiles: r.files("apiKeys", baseDir),
     identity: r.identity(baseDir),
+    audit: r.audit(baseDir),
     maxInFlight: r.integer("maxInFlight", DEFAULTS.maxInFlight, 1, 1_000_000),
     maxReceiveBytes: r.integer("maxReceiveBytes", DEFAULTS.maxReceiveBytes, 64 * 1024, 256 * 1024 * 1024),
     shutdownGraceMs: r.integer("shutdownGraceSeconds", DEFAULTS.shutdownGraceSeconds, 0, 600) * 1000,

@@ -98,12 +98,13 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
   const now = ports.now();
   const facts: Facts = {
     id: ports.newId(), requestId: "", decidedAt: now,
-    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined,
+    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined, request: undefined,
   };
   const normalized = normalizeRequest(raw, now);
   if (!normalized.ok) return deny(facts, normalized.error.reason, normalized.error.detail);
   const req = normalized.value;
   facts.requestId = req.id;
+  facts.request = req;
 
   const index = ports.policies();
   if (index === undefined) return deny(facts, "not_ready", "policies are not loaded yet");
@@ -140,7 +141,7 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
 export function denialWithoutContext(reason: DenyReason, detail: string, id: string, now: number): Decision {
   const facts: Facts = {
     id, requestId: "", decidedAt: now,
-    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined,
+    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined, request: undefined,
   };
   return deny(facts, reason, detail);
 }

@@ -3,6 +3,7 @@ import type { LimitState, LimiterMode } from "./limiter.ts";
 import type { ModelAction } from "./model-action.ts";
 import type { PolicyRef } from "./policy/types.ts";
 import type { DenyReason } from "./reason.ts";
+import type { NormalizedRequest } from "./request.ts";
 
 // The limiter's part of a decision, kept for headers, audit and `modelgate check`.
 export interface RateLimitOutcome {
@@ -25,6 +26,9 @@ export interface DecisionFacts {
   readonly target: ModelAction | undefined;
   readonly policy: PolicyRef | undefined;
   readonly rateLimit: RateLimitOutcome | undefined;
+  // The normalized request the decision was about (undefined when it could not be normalized);
+  // the audit recorder hashes its input from it. Never serialized as is.
+  readonly request: NormalizedRequest | undefined;
 }
 
 export type Decision =

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
+import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import type { Config } from "../../src/config/config.ts";
 import type { Issue } from "../../src/core/result.ts";
@@ -103,6 +104,7 @@ describe("loadConfig: files", () => {
       policyFiles: [join(VALID, "policies/a.yaml"), "/etc/modelgate/b.yaml"],
       keyFiles: [join(HERE, "fixtures", "keys.yaml")],
       identity: DEFAULT_IDENTITY,
+      audit: AUDIT_DEFAULTS,
       maxInFlight: 1,
       maxReceiveBytes: 65_536,
       shutdownGraceMs: 0,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/config.ts";
 import { parseConfig } from "../../src/config/parse-config.ts";
 import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
+import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
 import type { Issue } from "../../src/core/result.ts";
 
 const BASE = "/etc/modelgate";
@@ -17,6 +18,7 @@ const DEFAULTS: Config = {
   policyFiles: [],
   keyFiles: [],
   identity: DEFAULT_IDENTITY,
+  audit: AUDIT_DEFAULTS,
   maxInFlight: 2048,
   maxReceiveBytes: 8_388_608,
   shutdownGraceMs: 10_000,

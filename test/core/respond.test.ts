@@ -22,6 +22,7 @@ function facts(overrides: Partial<DecisionFacts> = {}): DecisionFacts {
   return {
     id: "d-0001",
     requestId: "r-1",
+    request: undefined,
     decidedAt: 1_764_000_000_000,
     identity: ALICE,
     identitySource: "apikey",

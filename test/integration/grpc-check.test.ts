@@ -51,6 +51,10 @@ describe.each(["tcp", "uds"])("Check over %s", (transport) => {
     for (const h of response.ok_response?.headers ?? []) expect(h.append_action).toBe("OVERWRITE_IF_EXISTS_OR_ADD");
     expect(response.ok_response?.headers_to_remove).toEqual(["x-api-key"]);
     expect(headerMap(response.ok_response?.response_headers_to_add).get("ratelimit-policy")).toBe('"minute";q=5;w=60');
+    // Envoy stores this Struct under envoy.filters.http.ext_authz for access logs.
+    const fields = (response.dynamic_metadata as { fields?: Record<string, { stringValue?: string }> } | undefined)?.fields;
+    expect(fields?.["decision_id"]?.stringValue).toBe(headers.get("x-modelgate-decision-id"));
+    expect(fields?.["reason"]?.stringValue).toBe("allowed");
   });
 
   it("answers 401 with a challenge when no credential is presented", async () => {

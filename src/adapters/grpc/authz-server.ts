@@ -20,6 +20,14 @@ export interface AuthzServerOptions {
   readonly fallback: (reason: DenyReason, detail: string) => Decision;
   readonly onDecision: (decision: Decision, durationMs: number) => void;
   readonly onError: (error: unknown) => void;
+  // Refuses a check before the pipeline runs (e.g. the audit log cannot take a record), so
+  // nothing is charged for a request that will be denied anyway.
+  readonly gate?: () => { readonly reason: DenyReason; readonly detail: string } | undefined;
+  // Sees every decision before it is answered and may replace it (the audit recorder turns an
+  // allow it could not record into a denial).
+  readonly finalize?: (decision: Decision, durationMs: number) => Decision;
+  // Adds further services (e.g. Envoy's Access Log Service) before the server binds.
+  readonly configure?: (server: grpc.Server) => void;
 }
 
 export interface AuthzServer {
@@ -58,11 +66,18 @@ function checkHandler(options: AuthzServerOptions) {
   return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
     const started = performance.now();
     const finish = (decision: Decision): void => {
-      callback(null, toCheckResponse(respond(decision), decision.id, decision.reason));
-      options.onDecision(decision, performance.now() - started);
+      const ms = performance.now() - started;
+      const answer = options.finalize === undefined ? decision : options.finalize(decision, ms);
+      callback(null, toCheckResponse(respond(answer), answer.id, answer.reason));
+      options.onDecision(answer, ms);
     };
     if (inFlight >= options.maxInFlight) {
       finish(options.fallback("overloaded", `more than ${options.maxInFlight} checks in flight`));
+      return;
+    }
+    const refused = options.gate?.();
+    if (refused !== undefined) {
+      finish(options.fallback(refused.reason, refused.detail));
       return;
     }
     inFlight += 1;
@@ -94,6 +109,7 @@ export async function startAuthzServer(options: AuthzServerOptions): Promise<Aut
   server.addService(service, { Check: checkHandler(options) });
   const health = new HealthImplementation({ "": "NOT_SERVING", [AUTH_SERVICE]: "NOT_SERVING" });
   health.addToServer(server);
+  options.configure?.(server);
 
   const tcpPort = options.tcp === undefined ? undefined : await bind(server, options.tcp);
   if (options.uds !== undefined) await bind(server, `unix://${options.uds}`);

@@ -9,9 +9,11 @@ function headerOptions(pairs: readonly HeaderPair[]) {
   return pairs.map(([key, value]) => ({ header: { key, value }, append_action: OVERWRITE }));
 }
 
+// protobufjs ships google.protobuf.Struct/Value pre-parsed with camelCase names, so `keepCase`
+// does not apply to them: a `string_value` key would be silently dropped on the wire.
 function metadata(fields: Record<string, string>) {
-  const out: Record<string, { string_value: string }> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = { string_value: v };
+  const out: Record<string, { stringValue: string }> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = { stringValue: v };
   return { fields: out };
 }
 

@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { canonicalJson, canonicalMembers, canonicalString, type JsonObject } from "./canonical-json.ts";
+import { AUDIT_FORMAT_VERSION, ENVELOPE_KEYS, type AuditEvent, type AuditEventType } from "./event.ts";
+
+// The hash chain. Every record carries
+//   v     format version (1)
+//   chain the chain id: one per replica (pod) and chain start, so replicas never interleave
+//   seq   0, 1, 2, … without gaps within a chain
+//   prev  the `hash` of the record before it (GENESIS_HASH for seq 0)
+//   hash  SHA-256 (hex) of the canonical JSON of the record without its `hash` key
+// so editing, deleting, inserting or reordering a record breaks a link a verifier can name.
+// Signed checkpoints (checkpoint.ts) pin the head, so rewriting a whole tail is caught too.
+
+export const GENESIS_HASH = "0".repeat(64);
+const CHAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._:@+\/-]{0,127}$/;
+
+export interface ChainHead {
+  readonly chain: string;
+  readonly seq: number; // seq of the last record; -1 for a chain with no record yet
+  readonly hash: string; // hash of the last record; GENESIS_HASH for an empty chain
+}
+
+export interface SealedRecord {
+  readonly chain: string;
+  readonly seq: number;
+  readonly type: AuditEventType;
+  readonly hash: string;
+  readonly line: string; // canonical JSON, no trailing newline
+  readonly bytes: number; // UTF-8 bytes of line + "\n"
+}
+
+export function isValidChainId(id: string): boolean {
+  return CHAIN_ID.test(id);
+}
+
+export function genesisHead(chain: string): ChainHead {
+  if (!isValidChainId(chain)) throw new Error(`invalid chain id ${JSON.stringify(chain)}`);
+  return { chain, seq: -1, hash: GENESIS_HASH };
+}
+
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+// The hash of a record is over everything but `hash` itself.
+export function recordHash(withoutHash: JsonObject): string {
+  return sha256Hex(canonicalJson(withoutHash));
+}
+
+export function envelopeFor(head: ChainHead, event: AuditEvent): JsonObject {
+  for (const key of ENVELOPE_KEYS) {
+    if (key in event) throw new Error(`audit event must not carry the envelope key "${key}"`);
+  }
+  return { ...event, v: AUDIT_FORMAT_VERSION, chain: head.chain, seq: head.seq + 1, prev: head.hash };
+}
+
+// Completes a record whose envelope is already in place (see checkpoint.ts for why that is
+// split out) and returns it with the new head.
+export function sealEnvelope(head: ChainHead, withoutHash: JsonObject, type: AuditEventType): { record: SealedRecord; head: ChainHead } {
+  if ("hash" in withoutHash) throw new Error("a record to seal must not carry a hash yet");
+  // One serialization: hash the members, then splice `hash` into its sorted place.
+  const { keys, members } = canonicalMembers(withoutHash);
+  const hash = sha256Hex(`{${members.join(",")}}`);
+  const at = keys.findIndex((k) => k > "hash");
+  members.splice(at < 0 ? members.length : at, 0, `${canonicalString("hash")}:${canonicalString(hash)}`);
+  const line = `{${members.join(",")}}`;
+  const seq = head.seq + 1;
+  const record: SealedRecord = { chain: head.chain, seq, type, hash, line, bytes: Buffer.byteLength(line) + 1 };
+  return { record, head: { chain: head.chain, seq, hash } };
+}
+
+export function sealEvent(head: ChainHead, event: AuditEvent): { record: SealedRecord; head: ChainHead } {
+  return sealEnvelope(head, envelopeFor(head, event), event.type);
+}

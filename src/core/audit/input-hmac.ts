@@ -1,0 +1,59 @@
+import { createHmac } from "node:crypto";
+import { err, ok, type Result } from "../result.ts";
+
+// A keyed hash of what the caller sent, so an auditor holding the key can later prove that a
+// given body (or request line) was the one decided on, while the log itself holds no content.
+// A plain hash would not do: prompts and identifiers are low-entropy and can be enumerated
+// (security.md D1).
+
+export interface AuditHmacKey {
+  readonly id: string; // names the key in records, so a rotated key can be told apart
+  readonly bytes: Uint8Array;
+}
+
+export const MIN_HMAC_KEY_BYTES = 32;
+const KEY_ID_LABEL = "modelgate audit key id";
+
+// The key is the text of the key file without surrounding whitespace, so that
+// `openssl dgst -sha256 -hmac "$(cat audit-hmac.key)"` reproduces every input hash.
+export function auditHmacKeyFromText(text: string): Result<AuditHmacKey, string> {
+  const trimmed = text.trim();
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) return err("the HMAC key must be printable ASCII without spaces (e.g. openssl rand -base64 48)");
+  const bytes = new TextEncoder().encode(trimmed);
+  if (bytes.length < MIN_HMAC_KEY_BYTES) return err(`the HMAC key must be at least ${MIN_HMAC_KEY_BYTES} characters long`);
+  return ok(auditHmacKey(bytes));
+}
+
+export function auditHmacKey(bytes: Uint8Array): AuditHmacKey {
+  // An HMAC of a fixed label identifies the key without revealing anything about it.
+  const id = createHmac("sha256", bytes).update(KEY_ID_LABEL).digest("hex").slice(0, 16);
+  return { id, bytes };
+}
+
+export function hmacHex(key: AuditHmacKey, data: string | Uint8Array): string {
+  return createHmac("sha256", key.bytes).update(data).digest("hex");
+}
+
+const UNRESERVED_EXTRA = /[!'()*]/g;
+
+// RFC 3986 percent-encoding of everything but unreserved characters.
+function encodeComponent(text: string): string {
+  return encodeURIComponent(text.toWellFormed()).replace(UNRESERVED_EXTRA, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+// Names sorted by UTF-16 code units, each name's values in the order they were sent, every
+// name and value percent-encoded: `a=1&a=2&b=x%20y`. Empty when there is no query.
+export function canonicalQuery(query: ReadonlyMap<string, readonly string[]>): string {
+  const names = [...query.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const pairs: string[] = [];
+  for (const name of names) {
+    for (const value of query.get(name) ?? []) pairs.push(`${encodeComponent(name)}=${encodeComponent(value)}`);
+  }
+  return pairs.join("&");
+}
+
+// `METHOD SP canonical-path [? canonical-query]`, hashed when Envoy sent no body.
+export function requestLine(method: string, path: string, query: ReadonlyMap<string, readonly string[]>): string {
+  const q = canonicalQuery(query);
+  return q === "" ? `${method} ${path}` : `${method} ${path}?${q}`;
+}

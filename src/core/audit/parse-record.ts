@@ -1,0 +1,61 @@
+import { err, ok, type Result } from "../result.ts";
+import { isJsonObject, parseCanonical, type JsonObject } from "./canonical-json.ts";
+import { isValidChainId } from "./chain.ts";
+import { AUDIT_EVENT_TYPES, AUDIT_FORMAT_VERSION, type AuditEventType } from "./event.ts";
+
+// Reads one audit line back: canonical JSON, a known version and a well-formed envelope.
+// Readers of the format (the verifier, `modelgate audit analyze`) start here.
+
+export interface ParsedRecord {
+  readonly object: JsonObject;
+  readonly chain: string;
+  readonly seq: number;
+  readonly prev: string;
+  readonly hash: string;
+  readonly type: AuditEventType;
+  readonly time: string;
+}
+
+export interface CheckpointFields {
+  readonly headSeq: number;
+  readonly headHash: string;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function parseAuditLine(text: string): Result<ParsedRecord, string> {
+  const parsed = parseCanonical(text);
+  if (!parsed.ok) return err(`the line is ${parsed.error}`);
+  const o = parsed.value;
+  if (!isJsonObject(o)) return err("the line is not a JSON object");
+  if (o["v"] !== AUDIT_FORMAT_VERSION) return err(`unknown format version ${JSON.stringify(o["v"])}`);
+  const { chain, seq, prev, hash, type, time } = o;
+  if (typeof chain !== "string" || !isValidChainId(chain)) return err("chain is missing or invalid");
+  if (typeof seq !== "number" || seq < 0) return err("seq is missing or negative");
+  if (typeof prev !== "string" || !HEX64.test(prev)) return err("prev is not a SHA-256 hex digest");
+  if (typeof hash !== "string" || !HEX64.test(hash)) return err("hash is not a SHA-256 hex digest");
+  if (typeof type !== "string" || !(AUDIT_EVENT_TYPES as readonly string[]).includes(type)) return err("type is missing or unknown");
+  if (typeof time !== "string") return err("time is missing");
+  return ok({ object: o, chain, seq, prev, hash, type: type as AuditEventType, time });
+}
+
+export function checkpointFields(record: ParsedRecord): Result<CheckpointFields, string> {
+  const head = record.object["head"];
+  if (!isJsonObject(head)) return err("checkpoint has no head");
+  const { seq, hash } = head;
+  if (typeof seq !== "number" || typeof hash !== "string") return err("checkpoint head must have seq and hash");
+  return ok({ headSeq: seq, headHash: hash });
+}
+
+// In a mixed stream (stdout shared with the application log) a line belongs to the audit trail
+// when it is a JSON object carrying the envelope keys; anything else is skipped. Skipping is
+// safe: a record turned into something else still leaves a gap in seq and prev.
+export function looksLikeAuditRecord(text: string): boolean {
+  if (!text.startsWith("{")) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && "chain" in value && "seq" in value && "hash" in value;
+  } catch {
+    return false; // not JSON, so not ours
+  }
+}
