@@ -1,5 +1,8 @@
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { applyKeySecret } from "../adapters/k8s/apply-secret.ts";
+import { keySecretManifest } from "../adapters/k8s/key-secret.ts";
+import type { ApiKeyRecord } from "../core/identity/api-key-record.ts";
 import type { AttributeValue } from "../core/identity.ts";
 import { mintApiKey } from "../core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../core/identity/api-key-record.ts";
@@ -13,6 +16,8 @@ export interface KeysCreateIo {
   stderr(s: string): void;
   now(): number;
   randomBytes(n: number): Uint8Array; // a CSPRNG: node:crypto randomBytes
+  // Creates the Secret in the cluster (--apply); defaults to the kubeconfig-based applyKeySecret.
+  applySecret?(manifest: Record<string, unknown>, namespace: string, kubeconfig: string | undefined): Promise<Result<string, string>>;
 }
 
 export const KEYS_CREATE_USAGE = `Usage: modelgate keys create --subject S [options]
@@ -31,6 +36,11 @@ Only the record (with the key's SHA-256 digest) is stored; the key itself cannot
   --description D    free text kept in the record
   --format F         yaml (default: key, then the record as a YAML list item) or
                      json (one object {"key": ..., "record": {...}} for scripts)
+  --namespace N      print a Kubernetes Secret (labelled modelgate.io/api-key) for namespace N
+                     instead of the record; json adds it as "secret"
+  --apply            with --namespace: create that Secret in the cluster (current kubeconfig
+                     context) instead of printing it; the key is still printed once
+  --kubeconfig F     with --apply: use this kubeconfig file
   -h, --help         show this help
 `;
 
@@ -45,6 +55,9 @@ const OPTIONS = {
   expires: { type: "string" },
   description: { type: "string" },
   format: { type: "string", default: "yaml" },
+  namespace: { type: "string" },
+  apply: { type: "boolean" },
+  kubeconfig: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -53,7 +66,10 @@ type Flags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIO
 const NAMED_ATTRIBUTES = ["org", "team", "tier"] as const;
 const USAGE_ERROR = 2;
 
-export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number {
+const NAMESPACE = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+// A number, or a promise of one with --apply (the only path that does I/O).
+export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number | Promise<number> {
   const flags = parseFlags(args);
   if (!flags.ok) return usageError(io, flags.error);
   if (flags.value.help === true) {
@@ -62,6 +78,11 @@ export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number
   }
   const format = flags.value.format;
   if (format !== "yaml" && format !== "json") return usageError(io, `--format must be yaml or json, not "${format}"`);
+  const namespace = flags.value.namespace;
+  if (namespace !== undefined && !NAMESPACE.test(namespace)) return usageError(io, `--namespace "${namespace}" is not a namespace name`);
+  if (namespace === undefined && (flags.value.apply === true || flags.value.kubeconfig !== undefined)) {
+    return usageError(io, "--apply and --kubeconfig need --namespace");
+  }
   const now = io.now();
   const fields = fieldsFrom(flags.value, now);
   if (!fields.ok) return usageError(io, fields.error);
@@ -69,8 +90,37 @@ export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number
   const record = recordForKey(key, fields.value, now);
   if (!record.ok) return usageError(io, record.error.map((i) => `${i.path}: ${i.message}`).join("\n"));
   const stored = toStoredRecord(record.value);
+  if (namespace !== undefined) return secretOutput(io, { key, record: record.value, stored, namespace, format, flags: flags.value });
   io.stdout(format === "json" ? `${JSON.stringify({ key, record: stored })}\n` : yamlOutput(key, stored));
   return 0;
+}
+
+interface SecretOutput {
+  readonly key: string;
+  readonly record: ApiKeyRecord;
+  readonly stored: Record<string, unknown>;
+  readonly namespace: string;
+  readonly format: "yaml" | "json";
+  readonly flags: Flags;
+}
+
+function secretOutput(io: KeysCreateIo, out: SecretOutput): number | Promise<number> {
+  const manifest = keySecretManifest(out.record, out.namespace, stringify(out.stored, { version: "1.1" }));
+  if (out.flags.apply !== true) {
+    io.stdout(out.format === "json"
+      ? `${JSON.stringify({ key: out.key, record: out.stored, secret: manifest })}\n`
+      : ["# API key (shown once, store it now):", out.key, "# Secret; apply it with kubectl apply -f - (or use --apply):", `---\n${stringify(manifest, { version: "1.1" })}`].join("\n"));
+    return 0;
+  }
+  const apply = io.applySecret ?? applyKeySecret;
+  return apply(manifest, out.namespace, out.flags.kubeconfig).then((applied) => {
+    if (!applied.ok) {
+      io.stderr(`modelgate keys create: could not create the Secret: ${applied.error}\nThe key was not stored anywhere; nothing to clean up.\n`);
+      return 1;
+    }
+    io.stdout(out.format === "json" ? `${JSON.stringify({ key: out.key, record: out.stored, applied: applied.value })}\n` : `# API key (shown once, store it now):\n${out.key}\n# ${applied.value}\n`);
+    return 0;
+  });
 }
 
 function parseFlags(args: readonly string[]): Result<Flags, string> {

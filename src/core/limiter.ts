@@ -57,7 +57,3 @@ export interface Limiter {
   charge(request: ChargeRequest): Promise<LimitVerdict>;
 }
 
-// Shadow-limit names a verdict reports, for decisions and metrics.
-export function shadowedOf(verdict: LimitVerdict): readonly string[] {
-  return verdict.kind === "allowed" ? (verdict.shadowed ?? []) : [];
-}

@@ -1,5 +1,4 @@
 import type { Decision, RateLimitOutcome } from "./decision.ts";
-import type { LimitState } from "./limiter.ts";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "./limit/ratelimit-headers.ts";
 import { REASONS, httpStatusOf } from "./reason.ts";
 import { sanitizeHeaderValue } from "./identity/sanitize.ts";
@@ -36,11 +35,14 @@ function grpcCodeFor(httpStatus: number): number {
   return 14; // UNAVAILABLE
 }
 
+// Shadow limits are a dark launch: counted and logged, never shown to the client. On a 429 only
+// the limits that denied are listed in RateLimit; in the penalty box every limit is (all at r=0).
 function rateLimitPairs(rl: RateLimitOutcome | undefined, onlyViolated: boolean): HeaderPair[] {
-  if (rl === undefined || rl.states.length === 0) return [];
-  const shown: readonly LimitState[] = onlyViolated ? rl.states.filter((s) => rl.violated.includes(s.name)) : rl.states;
+  const visible = rl?.states.filter((s) => s.shadow !== true) ?? [];
+  if (rl === undefined || visible.length === 0) return [];
+  const shown = onlyViolated && rl.penaltyBox !== true ? visible.filter((s) => rl.violated.includes(s.name)) : visible;
   return [
-    ["ratelimit-policy", rateLimitPolicyHeader(rl.states)],
+    ["ratelimit-policy", rateLimitPolicyHeader(visible)],
     ["ratelimit", rateLimitHeader(shown)],
   ];
 }
@@ -81,7 +83,7 @@ function denyResponse(decision: Decision & { allowed: false }): DenyResponse {
   if (challenge !== "") headers.push(["www-authenticate", challenge]);
   if (httpStatus === 429) {
     const rl = decision.rateLimit;
-    const violated = rl?.states.filter((s) => rl.violated.includes(s.name)) ?? [];
+    const violated = rl?.states.filter((s) => rl.violated.includes(s.name) || (rl.penaltyBox === true && s.shadow !== true)) ?? [];
     headers.push(["retry-after", String(retryAfterSeconds(violated, rl?.retryAfterSeconds ?? 1))]);
     headers.push(...rateLimitPairs(rl, true));
   }

@@ -129,3 +129,46 @@ describe("keys create", () => {
     expect(result.stderr).toMatch(message);
   });
 });
+
+describe("keys create --namespace (Kubernetes Secrets)", () => {
+  it("prints a Secret whose record the key watch reads and verifies", async () => {
+    const { interpretKeySecret } = await import("../../src/adapters/k8s/key-secret.ts");
+    const result = run(["--subject", "svc-scorer", "--team", "fraud", "--namespace", "ml-prod"]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const [comment, key, , ...rest] = String(result.stdout).split("\n");
+    expect(comment).toMatch(/^# API key/);
+    const secret = parse(rest.join("\n").replace(/^---\n/, "")) as { metadata: { name: string; namespace: string; labels: Record<string, string> }; stringData: { record: string } };
+    expect(secret.metadata).toMatchObject({ name: `mgk-${key?.slice(4, 16)}`, namespace: "ml-prod", labels: { "modelgate.io/api-key": "true" } });
+    expect(secret.stringData.record).not.toContain(key);
+    // The API server turns stringData into base64 data; the watch reads that.
+    const seen = interpretKeySecret({ data: { record: Buffer.from(secret.stringData.record).toString("base64") } });
+    if (seen.value === undefined) throw new Error(JSON.stringify(seen.issues));
+    expect(verifyApiKey(buildKeyIndex([seen.value]).index, key ?? "", T0)).toMatchObject({ kind: "identified", identity: { subject: "svc-scorer" } });
+  });
+
+  it.each([
+    [["--subject", "s", "--namespace", "ML_Prod"], /not a namespace name/],
+    [["--subject", "s", "--apply"], /need --namespace/],
+  ])("refuses %j", (args, message) => {
+    const result = run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("applies the Secret with --apply and prints only the key and what was created", async () => {
+    const applied: unknown[] = [];
+    const code = await runKeysCreate(["--subject", "s", "--namespace", "ml-prod", "--apply"], {
+      stdout: (s) => void applied.push(s),
+      stderr: () => undefined,
+      now: () => T0,
+      randomBytes: seededRandomBytes("apply"),
+      applySecret: async (manifest, namespace) => {
+        applied.push(manifest);
+        return { ok: true, value: `secret/x created in namespace ${namespace}` };
+      },
+    });
+    expect(code).toBe(0);
+    expect(applied[0]).toMatchObject({ kind: "Secret", metadata: { namespace: "ml-prod" } });
+    expect(String(applied[1])).toMatch(/^# API key[^\n]*\nmgk_[a-z2-7]{12}_\w+\n# secret\/x created in namespace ml-prod\n$/);
+  });
+});

@@ -3,7 +3,7 @@ import type { JsonObject } from "./canonical-json.ts";
 // An audit event is a flat-ish JSON object with a `type` and a `time`; the chain (chain.ts)
 // wraps it in the envelope fields below. The record types are a closed set so a reader — the
 // verifier, `modelgate audit analyze`, a SIEM rule — can switch on `type`.
-export const AUDIT_EVENT_TYPES = ["decision", "outcome", "outcome_missing", "decision_missing", "checkpoint"] as const;
+export const AUDIT_EVENT_TYPES = ["decision", "outcome", "outcome_missing", "decision_missing", "checkpoint", "anomaly"] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 export interface AuditEvent extends JsonObject {

@@ -1,0 +1,69 @@
+import { parseDocument } from "yaml";
+import type { ApiKeyRecord } from "../../core/identity/api-key-record.ts";
+import { parseApiKeyRecord } from "../../core/identity/api-key-record.ts";
+import type { Interpretation } from "./last-good-collection.ts";
+
+// An API key in Kubernetes is one Secret holding one record (the same contract as a key file
+// entry: api-key-record.ts) as YAML or JSON under `data.record`:
+//
+//   apiVersion: v1
+//   kind: Secret
+//   metadata:
+//     name: mgk-k3v7q2m4x9ab
+//     labels: { modelgate.io/api-key: "true", modelgate.io/key-id: k3v7q2m4x9ab }
+//   type: Opaque
+//   stringData:
+//     record: |
+//       id: k3v7q2m4x9ab
+//       digest: sha256:…
+//       subject: alice@example.com
+//       attributes: { team: data_science }
+//
+// One record per Secret so RBAC, `kubectl delete secret` and audit logs work per key, and a
+// whole record rather than one key per field so the parser, its strictness and its messages are
+// exactly those of key files. Only the digest is stored; the key itself is never in the cluster.
+
+export const API_KEY_LABEL = "modelgate.io/api-key";
+export const KEY_ID_LABEL = "modelgate.io/key-id";
+export const RECORD_FIELD = "record";
+const MAX_RECORD_BYTES = 64 * 1024;
+
+export function interpretKeySecret(object: unknown): Interpretation<ApiKeyRecord> {
+  const data = (object as { data?: unknown }).data;
+  const encoded = typeof data === "object" && data !== null ? (data as Record<string, unknown>)[RECORD_FIELD] : undefined;
+  if (typeof encoded !== "string") return problem(`data.${RECORD_FIELD}`, "is required: the key record as YAML or JSON");
+  const text = Buffer.from(encoded, "base64").toString("utf8");
+  if (text.length > MAX_RECORD_BYTES) return problem(`data.${RECORD_FIELD}`, `is larger than ${MAX_RECORD_BYTES} bytes`);
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) return problem(`data.${RECORD_FIELD}`, `is not valid YAML: ${doc.errors[0]?.message ?? ""}`);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 0 });
+  } catch (error) {
+    return problem(`data.${RECORD_FIELD}`, error instanceof Error ? error.message : String(error));
+  }
+  const record = parseApiKeyRecord(raw, `data.${RECORD_FIELD}`);
+  return record.ok ? { value: record.value, issues: [] } : { value: undefined, issues: record.error };
+}
+
+function problem(path: string, message: string): Interpretation<ApiKeyRecord> {
+  return { value: undefined, issues: [{ path, message }] };
+}
+
+// The manifest `modelgate keys create --namespace N` prints (and applies with --apply).
+export function keySecretManifest(record: ApiKeyRecord, namespace: string, recordYaml: string): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: `mgk-${record.id}`,
+      namespace,
+      labels: { [API_KEY_LABEL]: "true", [KEY_ID_LABEL]: record.id },
+      ...(record.description === undefined ? {} : { annotations: { "modelgate.io/description": record.description } }),
+    },
+    type: "Opaque",
+    stringData: { [RECORD_FIELD]: recordYaml },
+  };
+}
+
+

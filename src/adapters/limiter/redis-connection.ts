@@ -1,0 +1,94 @@
+import { Cluster, Redis, type ClusterOptions } from "ioredis";
+import type { ScriptCall } from "./limiter-script-codec.ts";
+import { LIMITER_LUA } from "./limiter-lua.ts";
+import type { ScriptPort } from "./redis-limiter.ts";
+import type { RedisTarget } from "./redis-url.ts";
+
+// The ioredis client for the limiter, standalone, Sentinel or Cluster. Nothing may queue up
+// behind a dead Redis: no offline queue, no retry of a sent command (a retried charge could
+// count twice), a command timeout, and quick reconnects so recovery takes at most a second or so.
+// Auto-pipelining batches concurrent calls into one write, which is where ioredis is cheap.
+// The script goes through defineCommand: EVALSHA, and EVAL on NOSCRIPT within the same call.
+// It is defined once per key count with a fixed `numberOfKeys`: ioredis' Cluster auto-pipelining
+// routes a custom command by its first argument, which must therefore be the first key, not
+// the key count.
+
+export interface RedisConnectionOptions {
+  readonly commandTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly onError: (error: Error) => void;
+}
+
+export interface RedisConnection extends ScriptPort {
+  readonly client: Redis | Cluster;
+  close(): Promise<void>;
+}
+
+type LimiterCommand = (...keysAndArgs: string[]) => Promise<unknown>;
+
+// Left to inference: ioredis' own RedisOptions type does not satisfy its constructors under
+// exactOptionalPropertyTypes (its replyMapping field).
+function clientOptions(target: RedisTarget, options: RedisConnectionOptions) {
+  return {
+    commandTimeout: options.commandTimeoutMs,
+    // A Redis that stops answering (frozen, blackholed) keeps the socket open and every sent
+    // command queued inside ioredis; past this silence the socket is dropped and the queue with it.
+    socketTimeout: Math.max(1000, 50 * options.commandTimeoutMs),
+    connectTimeout: options.connectTimeoutMs,
+    maxRetriesPerRequest: 0,
+    // The script's reply is a flat list of integers in either protocol, and ioredis decodes
+    // RESP2 with less client CPU per reply than RESP3 (its default).
+    protocol: 2 as const,
+    enableAutoPipelining: true,
+    ...(target.tls ? { tls: {} } : {}),
+    ...(target.username === undefined ? {} : { username: target.username }),
+    ...(target.password === undefined ? {} : { password: target.password }),
+  };
+}
+
+function reconnectDelay(times: number): number {
+  return Math.min(50 * times, 500);
+}
+
+function createClient(target: RedisTarget, options: RedisConnectionOptions): Redis | Cluster {
+  const common = clientOptions(target, options);
+  if (target.topology === "cluster") {
+    const cluster = {
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      scaleReads: "master", // the limiter's reads must see the latest writes
+      clusterRetryStrategy: reconnectDelay,
+      redisOptions: common,
+    } satisfies ClusterOptions;
+    return new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), cluster);
+  }
+  const base = { ...common, enableOfflineQueue: false, retryStrategy: reconnectDelay, db: target.db };
+  if (target.topology === "sentinel") {
+    const sentinels = target.nodes.map((n) => ({ host: n.host, port: n.port }));
+    return new Redis({ ...base, sentinels, name: target.sentinelName, role: "master" as const });
+  }
+  const node = target.nodes[0] ?? { host: "127.0.0.1", port: 6379 };
+  return new Redis({ ...base, host: node.host, port: node.port });
+}
+
+export function connectRedis(target: RedisTarget, options: RedisConnectionOptions): RedisConnection {
+  const client = createClient(target, options);
+  client.on("error", options.onError);
+  const commands = new Map<number, LimiterCommand>();
+  const commandFor = (keys: number): LimiterCommand => {
+    const name = `modelgateLimit${keys}`;
+    if (!commands.has(keys)) client.defineCommand(name, { lua: LIMITER_LUA, numberOfKeys: keys });
+    const command = (client as unknown as Record<string, LimiterCommand | undefined>)[name];
+    if (command === undefined) throw new Error("ioredis did not define the limiter command");
+    commands.set(keys, command);
+    return command;
+  };
+  return {
+    clustered: target.topology === "cluster",
+    client,
+    run: (call: ScriptCall) => (commands.get(call.keys.length) ?? commandFor(call.keys.length)).call(client, ...call.keys, ...call.args),
+    close: async () => {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

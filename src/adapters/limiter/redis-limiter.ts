@@ -1,0 +1,103 @@
+import type { ChargeRequest, Limiter, LimitState, LimitVerdict } from "../../core/limiter.ts";
+import { blockedStates, combineFigures, type LimitFigures } from "../../core/limit/limit-states.ts";
+import { err, ok, type Result } from "../../core/result.ts";
+import { decodeReply, encodeCall, type ScriptCall, type ScriptOp, type ScriptReply } from "./limiter-script-codec.ts";
+import { planGroups, type SlotGroup } from "./slot-groups.ts";
+
+// The Redis-backed limiter: one script call per request (per slot on Redis Cluster), Redis TIME
+// as the clock. On Cluster, a request whose keys span slots runs one call per slot in parallel;
+// if any slot denies, the slots that charged give it back (a second round trip, only on that
+// denial path). Meanwhile another caller may see the provisional charge: under-admission for a
+// moment, never over-admission.
+
+export interface ScriptPort {
+  readonly clustered: boolean;
+  run(call: ScriptCall): Promise<unknown>;
+}
+
+// An enforced limit that denied: what the deny cache needs to answer locally until it passes.
+export interface Denial {
+  readonly key: string;
+  readonly cost: number;
+  readonly retryAfterMs: number;
+  readonly state: LimitState;
+}
+
+export interface RedisOutcome {
+  readonly verdict: Exclude<LimitVerdict, { kind: "unavailable" }>;
+  readonly nowMs: number; // Redis TIME when the (first) call ran
+  readonly denials: readonly Denial[];
+  readonly blockMs: number; // > 0 when the caller is in the penalty box
+  readonly blockStarted: boolean;
+}
+
+type Charged = { readonly indices: readonly number[]; readonly reply: ScriptReply };
+
+export class RedisLimiter implements Limiter {
+  readonly #port: ScriptPort;
+
+  constructor(port: ScriptPort) {
+    this.#port = port;
+  }
+
+  async charge(request: ChargeRequest): Promise<LimitVerdict> {
+    const outcome = await this.tryCharge(request);
+    return outcome.ok ? outcome.value.verdict : { kind: "unavailable", detail: outcome.error };
+  }
+
+  // Never rejects: a Redis error, a timeout reported by ioredis or a malformed reply is a value.
+  async tryCharge(request: ChargeRequest): Promise<Result<RedisOutcome, string>> {
+    try {
+      const groups = planGroups(request, this.#port.clustered);
+      const replies = await Promise.all(groups.map((g) => this.#call("charge", request, g.indices, g.box)));
+      const charged = groups.map((g, i) => ({ indices: g.indices, reply: replies[i] as ScriptReply }));
+      if (groups.length === 1 || replies.every((r) => r.status === "allowed")) return ok(settle(request, charged, []));
+      return ok(settle(request, charged, await this.#giveBack(request, groups, charged)));
+    } catch (e) {
+      return err(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  async #call(op: ScriptOp, request: ChargeRequest, indices: readonly number[], box: SlotGroup["box"], record = false): Promise<ScriptReply> {
+    const charges = indices.map((i) => request.charges[i]).filter((c) => c !== undefined);
+    const raw = await this.#port.run(encodeCall(op, charges, request.cost, box, record));
+    const reply = decodeReply(raw, charges.length);
+    if (reply === undefined) throw new Error(`unexpected limiter script reply: ${JSON.stringify(raw).slice(0, 200)}`);
+    return reply;
+  }
+
+  // Some slot denied: every slot that charged gives it back; the caller's own slot also counts
+  // the violation for the penalty box when a limit (not the box) denied.
+  #giveBack(request: ChargeRequest, groups: readonly SlotGroup[], charged: readonly Charged[]): Promise<Charged[]> {
+    const violated = charged.every((c) => c.reply.status !== "blocked");
+    const undos = groups.map((g, i) => {
+      const { reply } = charged[i] as Charged;
+      if (reply.status !== "allowed") return undefined;
+      const indices = g.indices.filter((_, j) => reply.rows[j]?.allowed === true);
+      const record = violated && g.box !== undefined;
+      if (indices.length === 0 && !record) return undefined;
+      return this.#call("undo", request, indices, record ? g.box : undefined, record).then((r) => ({ indices, reply: r }));
+    });
+    return Promise.all(undos.filter((u) => u !== undefined));
+  }
+}
+
+// `undone` rows (cost 0 after the refund) replace what the first calls reported.
+function settle(request: ChargeRequest, charged: readonly Charged[], undone: readonly Charged[]): RedisOutcome {
+  const nowMs = charged[0]?.reply.nowMs ?? 0;
+  const blocked = [...undone, ...charged].find((c) => c.reply.status === "blocked")?.reply;
+  if (blocked !== undefined) {
+    const seconds = blocked.blockMs / 1000;
+    const verdict = { kind: "blocked", states: blockedStates(request.charges, seconds), retryAfterSeconds: seconds, mode: "redis" } as const;
+    return { verdict, nowMs, denials: [], blockMs: blocked.blockMs, blockStarted: blocked.blockStarted };
+  }
+  const figures: LimitFigures[] = [];
+  for (const { indices, reply } of [...charged, ...undone]) indices.forEach((index, j) => (figures[index] = reply.rows[j] as LimitFigures));
+  const verdict = combineFigures(request.charges, figures, "redis");
+  const denials = request.charges.flatMap((c, i) => {
+    const f = figures[i];
+    if (f === undefined || f.allowed || c.limit.shadow === true) return [];
+    return [{ key: c.key, cost: request.cost, retryAfterMs: f.retryAfterMs, state: verdict.states[i] as LimitState }];
+  });
+  return { verdict, nowMs, denials, blockMs: 0, blockStarted: false };
+}

@@ -1,0 +1,25 @@
+import type { ChargeRequest, PenaltyBoxCharge } from "../../core/limiter.ts";
+import { hashTagOf } from "../../core/limit/limit-keys.ts";
+
+// Which keys of one request can go into one script call. Standalone and Sentinel Redis run
+// any keys together, so there is always one group and the request is atomic. Redis Cluster
+// runs a script only over keys of one slot: keys are grouped by hash tag, and the penalty box
+// joins the caller's own group (it carries the caller's tag).
+
+export interface SlotGroup {
+  readonly indices: readonly number[]; // into request.charges, in request order
+  readonly box: PenaltyBoxCharge | undefined;
+}
+
+export function planGroups(request: ChargeRequest, clustered: boolean): SlotGroup[] {
+  if (!clustered) return [{ indices: request.charges.map((_, i) => i), box: request.penaltyBox }];
+  const byTag = new Map<string, { indices: number[]; box: PenaltyBoxCharge | undefined }>();
+  const groupOf = (tag: string) => {
+    let group = byTag.get(tag);
+    if (group === undefined) byTag.set(tag, (group = { indices: [], box: undefined }));
+    return group;
+  };
+  request.charges.forEach((charge, i) => groupOf(hashTagOf(charge.key)).indices.push(i));
+  if (request.penaltyBox !== undefined) groupOf(hashTagOf(request.penaltyBox.key)).box = request.penaltyBox;
+  return [...byTag.values()];
+}

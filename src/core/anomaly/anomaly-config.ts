@@ -1,0 +1,75 @@
+import { ConfigReader } from "../audit/config-reader.ts";
+import { err, ok, type Issue, type Result } from "../result.ts";
+import { durationMs } from "./config-values.ts";
+import { parsePolicyResponses, parseRules, type RulesConfig } from "./anomaly-rules-config.ts";
+import type { AnomalyAction, AnomalyRule } from "./rules.ts";
+
+// The `anomaly:` section of the configuration. Parsed from `unknown`; unknown keys are rejected
+// and every problem is reported with its path. Ratios are kept as whole per-mille so the Redis
+// script and the audit record, which carry integers only, compute exactly what this code does.
+
+export interface AnomalyRedisConfig {
+  readonly url: string; // "" until set (or MODELGATE_REDIS_URL)
+  readonly keyPrefix: string; // keys are `<prefix>:{<identity digest>}:…`
+  readonly timeoutMs: number; // per script call; a slower Redis is an error, counted
+}
+
+export interface AnomalyConfig {
+  readonly enabled: boolean;
+  readonly redis: AnomalyRedisConfig;
+  readonly maxInFlight: number; // concurrent script calls; beyond it observations are dropped (counted)
+  readonly outcomes: { readonly maxPending: number; readonly waitMs: number };
+  readonly rules: RulesConfig;
+  // "namespace/name" of an AccessPolicy → the response it chooses per rule, over rules.*.response.
+  readonly policies: ReadonlyMap<string, Readonly<Partial<Record<AnomalyRule, AnomalyAction>>>>;
+}
+
+export const ANOMALY_DEFAULTS_TOP = {
+  enabled: false,
+  redis: { url: "", keyPrefix: "mg:an", timeoutMs: 250 },
+  maxInFlight: 1024,
+  outcomes: { maxPending: 100_000, waitMs: 300_000 },
+} as const;
+
+const TOP_KEYS = ["enabled", "redis", "maxInFlight", "outcomes", "rules", "policies"];
+const KEY_PREFIX = /^[A-Za-z0-9:._-]{1,64}$/;
+
+export function parseAnomalyConfig(raw: unknown, path: string): Result<AnomalyConfig, Issue[]> {
+  const r = new ConfigReader(path);
+  const top = r.section(raw, "", TOP_KEYS);
+  const d = ANOMALY_DEFAULTS_TOP;
+  const config: AnomalyConfig = {
+    enabled: r.boolean(top, "enabled", d.enabled),
+    redis: redisSection(r, top),
+    maxInFlight: r.integer(top, "maxInFlight", d.maxInFlight, 1, 1_000_000),
+    outcomes: outcomesSection(r, top),
+    rules: parseRules(r, top["rules"]),
+    policies: parsePolicyResponses(r, top["policies"]),
+  };
+  return r.issues.length > 0 ? err(r.issues) : ok(config);
+}
+
+function redisSection(r: ConfigReader, top: Record<string, unknown>): AnomalyRedisConfig {
+  const s = r.section(top["redis"], "redis", ["url", "keyPrefix", "timeoutMs"]);
+  const d = ANOMALY_DEFAULTS_TOP.redis;
+  const keyPrefix = r.string(s, "redis.keyPrefix", d.keyPrefix);
+  if (!KEY_PREFIX.test(keyPrefix)) r.issue("redis.keyPrefix", "must be 1–64 characters: letters, digits and : . _ - (no braces: the hash tag is added per identity)");
+  return { url: r.string(s, "redis.url", d.url), keyPrefix, timeoutMs: r.integer(s, "redis.timeoutMs", d.timeoutMs, 1, 60_000) };
+}
+
+function outcomesSection(r: ConfigReader, top: Record<string, unknown>): AnomalyConfig["outcomes"] {
+  const s = r.section(top["outcomes"], "outcomes", ["maxPending", "wait"]);
+  const d = ANOMALY_DEFAULTS_TOP.outcomes;
+  return {
+    maxPending: r.integer(s, "outcomes.maxPending", d.maxPending, 0, 10_000_000),
+    waitMs: durationMs(r, s, "outcomes.wait", d.waitMs, 1000, 86_400_000),
+  };
+}
+
+// MODELGATE_REDIS_URL fills redis.url when the file leaves it empty; an enabled detector needs one.
+export function resolveAnomalyConfig(config: AnomalyConfig, env: Readonly<Record<string, string | undefined>>, path: string): Result<AnomalyConfig, Issue[]> {
+  const url = config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url;
+  const resolved: AnomalyConfig = { ...config, redis: { ...config.redis, url } };
+  if (resolved.enabled && url === "") return err([{ path: `${path}.redis.url`, message: "is required when anomaly detection is enabled (or set MODELGATE_REDIS_URL)" }]);
+  return ok(resolved);
+}

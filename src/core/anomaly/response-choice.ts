@@ -1,0 +1,19 @@
+import type { PolicyRef } from "../policy/types.ts";
+import type { AnomalyConfig } from "./anomaly-config.ts";
+import { ALERT_ONLY, type AnomalyResponse, type AnomalyRule } from "./rules.ts";
+
+// The response to a fired rule: the triggering decision's AccessPolicy may choose one
+// (anomaly.policies), otherwise the rule's own `response` applies. Period and factor always
+// come from the rule, so one place holds how long and how hard.
+export function chooseResponse(config: AnomalyConfig, rule: AnomalyRule, policy: PolicyRef | undefined): AnomalyResponse {
+  const ruleConfig = config.rules[rule];
+  const chosen = (policy === undefined ? undefined : config.policies.get(`${policy.namespace}/${policy.name}`)?.[rule]) ?? ruleConfig.response;
+  switch (chosen) {
+    case "alert":
+      return ALERT_ONLY;
+    case "block":
+      return { action: "block", periodMs: ruleConfig.periodMs, limitFactor: 1 };
+    case "lower-limits":
+      return { action: "lower-limits", periodMs: ruleConfig.periodMs, limitFactor: ruleConfig.limitFactorPermille / 1000 };
+  }
+}

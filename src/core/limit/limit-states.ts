@@ -1,0 +1,47 @@
+import type { LimitCharge, LimiterMode, LimitState, LimitVerdict } from "../limiter.ts";
+import type { LimitSpec } from "../policy/types.ts";
+
+// The LimitState both limiters report for one limit, from GCRA figures in milliseconds.
+// `resetMs` is the time until the quota is full again when the request was admitted (or when
+// this limit passed and nothing was charged), and the time until this request would fit when
+// the limit denied it, so a 429's `t` never points earlier than its Retry-After.
+
+export interface LimitFigures {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  readonly resetMs: number;
+  readonly retryAfterMs: number;
+}
+
+export function limitState(limit: LimitSpec, figures: LimitFigures): LimitState {
+  const state = {
+    name: limit.name,
+    quota: limit.requests,
+    windowSeconds: limit.periodMs / 1000,
+    remaining: figures.remaining,
+    resetSeconds: (figures.allowed ? figures.resetMs : figures.retryAfterMs) / 1000,
+  };
+  return limit.shadow === true ? { ...state, shadow: true } : state;
+}
+
+// While the caller is in the penalty box nothing is available before the block ends.
+export function blockedStates(charges: readonly LimitCharge[], retryAfterSeconds: number): LimitState[] {
+  return charges.map(({ limit }) => limitState(limit, { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: retryAfterSeconds * 1000 }));
+}
+
+// One request's verdict from each limit's figures (in `charges` order). Limits that passed
+// must report what stays when nothing is charged. Shadow limits never deny; the ones that
+// would have are named in `shadowed`.
+export function combineFigures(charges: readonly LimitCharge[], figures: readonly LimitFigures[], mode: LimiterMode): Extract<LimitVerdict, { kind: "allowed" | "limited" }> {
+  const states = charges.map((c, i) => limitState(c.limit, figures[i] ?? PASSED));
+  const over = (shadow: boolean) => charges.filter((c, i) => figures[i]?.allowed === false && (c.limit.shadow === true) === shadow);
+  const violated = over(false);
+  if (violated.length > 0) {
+    const retryAfterMs = Math.max(...charges.map((c, i) => (c.limit.shadow === true ? 0 : (figures[i]?.retryAfterMs ?? 0))));
+    return { kind: "limited", states, violated: violated.map((c) => c.limit.name), retryAfterSeconds: retryAfterMs / 1000, mode };
+  }
+  const shadowed = over(true).map((c) => c.limit.name);
+  return shadowed.length > 0 ? { kind: "allowed", states, mode, shadowed } : { kind: "allowed", states, mode };
+}
+
+const PASSED: LimitFigures = { allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0 };

@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { interpretKeySecret, keySecretManifest } from "../../../src/adapters/k8s/key-secret.ts";
+import { interpretPolicy } from "../../../src/adapters/k8s/policy-watch.ts";
+import { desiredConditions } from "../../../src/adapters/k8s/status-writer.ts";
+import { microTime } from "../../../src/adapters/k8s/lease-elector.ts";
+import { recordOf, mintFrom } from "../../core/identity/helpers.ts";
+
+const b64 = (text: string) => Buffer.from(text).toString("base64");
+const { key } = mintFrom("secret-test");
+const record = recordOf(key, { subject: "svc" });
+const recordJson = JSON.stringify({ id: record.id, digest: record.digest, subject: "svc" });
+
+describe("API key Secrets", () => {
+  it.each([
+    ["a YAML record", { record: b64(`id: ${record.id}\ndigest: ${record.digest}\nsubject: svc\n`) }],
+    ["a JSON record", { record: b64(recordJson) }],
+  ])("reads %s from data.record", (_what, data) => {
+    expect(interpretKeySecret({ data })).toMatchObject({ value: { id: record.id, subject: "svc" }, issues: [] });
+  });
+
+  it.each([
+    ["no data", {}, /data.record: is required/],
+    ["no record field", { data: { other: b64("x") } }, /data.record: is required/],
+    ["YAML that does not parse", { data: { record: b64("id: [") } }, /not valid YAML/],
+    ["a duplicate key", { data: { record: b64(`id: a\nid: b\n`) } }, /not valid YAML/],
+    ["an alias", { data: { record: b64(`x: &a 1\nid: *a\n`) } }, /data.record/],
+    ["a misspelled revoked", { data: { record: b64(recordJson.replace("}", ',"revokd":true}')) } }, /revokd/],
+    ["a bad digest", { data: { record: b64(recordJson.replace(record.digest, "sha256:00")) } }, /digest/],
+  ])("refuses a Secret with %s", (_what, secret, message) => {
+    const result = interpretKeySecret(secret);
+    expect(result.value).toBeUndefined();
+    expect(result.issues.map((i) => `${i.path}: ${i.message}`).join("\n")).toMatch(message);
+  });
+
+  it("builds a labelled Secret named after the key id", () => {
+    expect(keySecretManifest(record, "ml-prod", "id: x\n")).toMatchObject({
+      kind: "Secret",
+      metadata: { name: `mgk-${record.id}`, namespace: "ml-prod", labels: { "modelgate.io/api-key": "true", "modelgate.io/key-id": record.id } },
+      stringData: { record: "id: x\n" },
+    });
+  });
+});
+
+describe("AccessPolicy objects as the API server sends them", () => {
+  const fixture = (dir: string, file: string) => parse(readFileSync(join(import.meta.dirname, "../../fixtures/policies", dir, file), "utf8")) as unknown;
+
+  it("accepts server-set metadata and status", () => {
+    expect(interpretPolicy(fixture("valid", "kubectl-output.yaml")).issues).toEqual([]);
+  });
+
+  it.each(["route-double-model.yaml", "cel-unknown-field.yaml"])("refuses %s with its path", (file) => {
+    const result = interpretPolicy(fixture("invalid", file));
+    expect(result.value).toBeUndefined();
+    expect(result.issues[0]?.path).toMatch(/^spec\./);
+  });
+});
+
+describe("status conditions", () => {
+  const base = { key: "ns/p", uid: "u", resourceVersion: "1", shadowed: [] };
+  it.each([
+    ["accepted and served", { generation: 2, accepted: true, issues: [], servedGeneration: 2 }, ["True", "Compiled"], ["True", "Serving"]],
+    ["invalid, older one served", { generation: 3, accepted: false, issues: [{ path: "spec.rules[0].when", message: "bad" }], servedGeneration: 2 }, ["False", "Invalid"], ["False", "ServingPreviousGeneration"]],
+    ["invalid, nothing served", { generation: 1, accepted: false, issues: [{ path: "", message: "bad" }], servedGeneration: undefined }, ["False", "Invalid"], ["False", "NotServed"]],
+  ])("%s", (_what, status, accepted, ready) => {
+    const [a, r] = desiredConditions({ ...base, ...status });
+    expect([a?.status, a?.reason]).toEqual(accepted);
+    expect([r?.status, r?.reason]).toEqual(ready);
+    expect(a?.observedGeneration).toBe(status.generation);
+    if (!status.accepted) expect(a?.message).toContain("bad");
+  });
+
+  it("writes Lease times with the six fractional digits MicroTime requires", () => {
+    expect(microTime(Date.parse("2026-01-02T03:04:05.678Z"))).toBe("2026-01-02T03:04:05.678000Z");
+  });
+});

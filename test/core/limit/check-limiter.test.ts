@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { envoyCheckRequest } from "../../../src/adapters/grpc/envoy-check-request.ts";
+import { decide, type CheckPorts } from "../../../src/core/check.ts";
+import { recordForKey } from "../../../src/core/identity/api-key-record.ts";
+import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
+import { buildKeyIndex } from "../../../src/core/identity/key-store.ts";
+import type { ChargeRequest, Limiter, LimitVerdict } from "../../../src/core/limiter.ts";
+import { compilePolicies } from "../../../src/core/policy/compile.ts";
+import { parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
+import { mintFrom, T0 } from "../identity/helpers.ts";
+
+// The pipeline's limiter step: what it asks the limiter, and how each verdict becomes a decision.
+
+const POLICIES = (failureMode: string) => `
+apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: fraud, namespace: default }
+spec:
+  models: ["fraud-*"]
+  failureMode: ${failureMode}
+  penaltyBox: { violations: 5, within: 2m, block: 10m }
+  rules:
+    - name: scientists
+      effect: Allow
+      subjects: [{ attributes: { team: data_science } }]
+      actions: [predict]
+      limits:
+        - { name: minute, requests: 10, per: 1m }
+        - { name: trial, requests: 1, per: 1h, shadow: true }
+  limits: [{ name: org-day, requests: 100, per: 1d, by: "attribute:org" }]
+---
+apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: metadata, namespace: default }
+spec:
+  models: ["fraud-*"]
+  rules:
+    - name: readers
+      effect: Allow
+      subjects: [{}]
+      actions: [read]
+`;
+
+const dana = mintFrom("dana-limiter");
+
+// A limiter that records what it was asked and answers with a fixed verdict.
+function recording(verdict: LimitVerdict) {
+  const asked: ChargeRequest[] = [];
+  const limiter: Limiter = { charge: (request) => (asked.push(request), Promise.resolve(verdict)) };
+  return { asked, limiter };
+}
+
+function ports(limiter: Limiter, failureMode = "open"): CheckPorts {
+  const parsed = parsePolicyYaml(POLICIES(failureMode), "p.yaml");
+  expect(parsed.issues).toEqual([]);
+  const record = recordForKey(dana.key, { subject: "dana", attributes: { team: "data_science", org: "acme" } }, T0);
+  const keys = buildKeyIndex(record.ok ? [record.value] : expect.fail("bad key")).index;
+  return {
+    deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "" },
+    sources: [apiKeySource({ keys: () => keys })],
+    policies: () => compilePolicies(parsed.policies).index,
+    limiter,
+    now: () => T0,
+    newId: () => "d-1",
+  };
+}
+
+const predict = envoyCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": dana.key } });
+const read = envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector", headers: { "x-api-key": dana.key } });
+const ALLOWED: LimitVerdict = { kind: "allowed", states: [], mode: "redis" };
+
+describe("the limiter step of decide()", () => {
+  it.each([
+    ["open", false],
+    ["closed", true],
+  ])("asks for every limit, cost 1, the penalty box and failClosed for failureMode %s", async (mode, failClosed) => {
+    const { asked, limiter } = recording(ALLOWED);
+    await decide(predict, ports(limiter, mode));
+    expect(asked).toHaveLength(1);
+    const [request] = asked;
+    expect(request?.charges.map((c) => [c.limit.name, c.limit.shadow === true])).toEqual([
+      ["minute", false],
+      ["trial", true],
+      ["org-day", false],
+    ]);
+    expect(request).toMatchObject({ cost: 1, failClosed, penaltyBox: { spec: { violations: 5, withinMs: 120_000, blockMs: 600_000, maxBlockMs: 3_600_000 } } });
+    expect(request?.penaltyBox?.key).toMatch(/^mg:pb:\{/);
+  });
+
+  it("skips the limiter when no limit applies", async () => {
+    const { asked, limiter } = recording(ALLOWED);
+    expect(await decide(read, ports(limiter))).toMatchObject({ allowed: true, rateLimit: undefined });
+    expect(asked).toEqual([]);
+  });
+
+  it.each<[string, LimitVerdict, object]>([
+    ["allowed", ALLOWED, { allowed: true, rateLimit: { mode: "redis", violated: [], retryAfterSeconds: 0 } }],
+    [
+      "allowed over a shadow limit",
+      { kind: "allowed", states: [], mode: "local", shadowed: ["trial"] },
+      { allowed: true, rateLimit: { mode: "local", shadowed: ["trial"] } },
+    ],
+    [
+      "limited",
+      { kind: "limited", states: [], violated: ["minute"], retryAfterSeconds: 6, mode: "redis" },
+      { allowed: false, reason: "rate_limited", rateLimit: { violated: ["minute"], retryAfterSeconds: 6 } },
+    ],
+    [
+      "blocked by the penalty box",
+      { kind: "blocked", states: [], retryAfterSeconds: 600, mode: "redis" },
+      { allowed: false, reason: "penalty_box", rateLimit: { penaltyBox: true, violated: [], retryAfterSeconds: 600 } },
+    ],
+    ["unavailable", { kind: "unavailable", detail: "redis down, fail closed" }, { allowed: false, reason: "limiter_unavailable", detail: "redis down, fail closed" }],
+  ])("a verdict %s becomes the right decision", async (_name, verdict, expected) => {
+    expect(await decide(predict, ports(recording(verdict).limiter))).toMatchObject(expected);
+  });
+});
