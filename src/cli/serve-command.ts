@@ -9,7 +9,8 @@ import { startAuthzServer, type AuthzServer } from "../adapters/grpc/authz-serve
 import { createJsonLogger, type Logger } from "../adapters/log/json-logger.ts";
 import { createMetrics, type Metrics } from "../adapters/metrics/metrics.ts";
 import { startOpsServer, type OpsServer } from "../adapters/ops/ops-server.ts";
-import { createEngine, type Engine } from "../runtime/engine.ts";
+import { createEngine, type Engine, type EngineExtras } from "../runtime/engine.ts";
+import { createProductionAdapters } from "../runtime/production-adapters.ts";
 import { registerJwtMetrics } from "../adapters/jwt/jwt-metrics.ts";
 import { startAudit } from "../adapters/audit/start-audit.ts";
 import { AUDIT_UNAVAILABLE_DETAIL } from "../adapters/audit/audit-recorder.ts";
@@ -37,7 +38,7 @@ function formatIssues(issues: readonly Issue[]): string {
   return issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
 }
 
-function engineFor(config: Config, logger: Logger, metrics: Metrics): Engine {
+function engineFor(config: Config, logger: Logger, metrics: Metrics, extras: EngineExtras): Engine {
   return createEngine(
     config,
     {
@@ -55,6 +56,7 @@ function engineFor(config: Config, logger: Logger, metrics: Metrics): Engine {
           : logger.warn("jwks load failed", { issuer: event.issuer, error: event.error, serving: event.serving }),
     },
     { now: Date.now, newId: randomUUID },
+    extras,
   );
 }
 
@@ -68,9 +70,11 @@ function removeStaleSocket(path: string | undefined): void {
 }
 
 function warnAboutEmbeddedDefaults(config: Config, logger: Logger): void {
-  if (config.policyFiles.length === 0) logger.warn("no policy files configured: every request is denied");
-  logger.warn("rate limits use the in-process limiter: each replica counts on its own");
+  if (config.policySource === "files" && config.policyFiles.length === 0) logger.warn("no policy files configured: every request is denied");
+  if (config.redisLimiter === undefined) logger.warn("rate limits use the in-process limiter: each replica counts on its own");
 }
+
+const REDIS_READY_MS = 2000;
 
 function readiness(engine: Engine, auditHealthy: boolean): { ready: boolean; detail: string } {
   if (engine.ports.policies() === undefined) return { ready: false, detail: "policies not loaded" };
@@ -80,16 +84,26 @@ function readiness(engine: Engine, auditHealthy: boolean): { ready: boolean; det
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const metrics = createMetrics();
-  const engine = engineFor(config, logger, metrics);
-  if (!engine.loadAll()) throw new StartupError("policies or API keys could not be loaded");
+  const replica = replicaIdFrom(process.env);
+  const adapters = createProductionAdapters(config, { registry: metrics.registry, logger, replica });
+  if (!adapters.ok) throw new StartupError(`cannot connect to Kubernetes: ${adapters.error.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+  const engine = engineFor(config, logger, metrics, adapters.value.extras);
+  if (!engine.loadAll()) {
+    await adapters.value.close();
+    throw new StartupError("policies, API keys or the CA bundle could not be loaded");
+  }
   warnAboutEmbeddedDefaults(config, logger);
+  // Until Redis answers, limits use the local share; give it a moment so a normal start is exact.
+  const redis = adapters.value.redis;
+  if (redis !== undefined && !(await redis.ready(REDIS_READY_MS))) logger.warn("redis not reachable yet: rate limits use the local share until it is", { within_ms: REDIS_READY_MS });
   // JWKS loading runs in the background: an IdP outage must not keep the sidecar unready.
   void engine.start({ watchFiles: config.watchFiles });
   const jwt = engine.jwt;
   if (jwt !== undefined) registerJwtMetrics(metrics.registry, { status: () => jwt.status(), cache: jwt.cache });
-  const audit = await startAudit(config.audit, { registry: metrics.registry, logger, replica: replicaIdFrom(process.env), now: Date.now });
+  const audit = await startAudit(config.audit, { registry: metrics.registry, logger, replica, now: Date.now });
   if (!audit.ok) {
     engine.close();
+    await adapters.value.close();
     throw new StartupError(`the audit log cannot start: ${audit.error}`);
   }
   const { recorder } = audit.value;
@@ -120,6 +134,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
   } catch (error) {
     engine.close();
+    await adapters.value.close();
     await audit.value.close(1000);
     throw new StartupError(`cannot listen: ${(error as Error).message}`);
   }
@@ -140,6 +155,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       if (flushed.lost > 0) logger.error("audit records lost at shutdown", { lost: flushed.lost });
       await ops.close();
       engine.close();
+      await adapters.value.close();
       logger.info("stopped");
     },
   };

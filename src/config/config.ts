@@ -1,6 +1,9 @@
 import type { ProtocolName } from "../core/model-action.ts";
 import type { IdentityConfig } from "./parse-identity.ts";
 import type { AuditConfig } from "../core/audit/audit-config.ts";
+import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
+import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
+import type { PolicySource } from "./parse-sources.ts";
 
 // The whole runtime configuration, frozen after parsing. File paths are absolute.
 export interface Config {
@@ -15,6 +18,9 @@ export interface Config {
   readonly keyFiles: readonly string[];
   readonly identity: IdentityConfig;
   readonly audit: AuditConfig;
+  readonly redisLimiter: RedisLimiterConfig | undefined; // undefined: the in-process limiter
+  readonly policySource: PolicySource;
+  readonly kubernetes: KubernetesConfig;
   readonly maxInFlight: number;
   readonly maxReceiveBytes: number;
   readonly shutdownGraceMs: number;

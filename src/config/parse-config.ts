@@ -6,6 +6,9 @@ import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
 import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
 import { parseAuditSection } from "./parse-audit.ts";
+import { parseKubernetesSection, parseLimiterSection, type PolicySource } from "./parse-sources.ts";
+import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
+import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
 import type { AuditConfig } from "../core/audit/audit-config.ts";
 
 // Parse, don't cast: the YAML document and the environment go in as `unknown` / strings,
@@ -23,6 +26,7 @@ const ENV_OVERRIDES: Readonly<Record<string, string>> = {
   environment: "MODELGATE_ENVIRONMENT",
   namespace: "MODELGATE_NAMESPACE",
   logLevel: "MODELGATE_LOG_LEVEL",
+  policySource: "MODELGATE_POLICY_SOURCE",
 };
 
 const DEFAULTS = {
@@ -45,6 +49,9 @@ const KNOWN_KEYS = new Set([
   "apiKeys",
   "identity",
   "audit",
+  "limiter",
+  "policySource",
+  "kubernetes",
   "maxInFlight",
   "maxReceiveBytes",
   "shutdownGraceSeconds",
@@ -132,6 +139,18 @@ class Reader {
     return files.map((f: string) => (isAbsolute(f) ? f : resolve(baseDir, f)));
   }
 
+  redisLimiter(): RedisLimiterConfig | undefined {
+    const parsed = parseLimiterSection(this.raw["limiter"], this.env);
+    this.issues.push(...parsed.issues);
+    return parsed.redis;
+  }
+
+  kubernetes(baseDir: string): KubernetesConfig {
+    const parsed = parseKubernetesSection(this.raw["kubernetes"], baseDir);
+    this.issues.push(...parsed.issues);
+    return parsed.config;
+  }
+
   audit(baseDir: string): AuditConfig {
     const parsed = parseAuditSection(this.raw["audit"], this.env, baseDir);
     this.issues.push(...parsed.issues);
@@ -178,11 +197,17 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     keyFiles: r.files("apiKeys", baseDir),
     identity: r.identity(baseDir),
     audit: r.audit(baseDir),
+    redisLimiter: r.redisLimiter(),
+    policySource: r.oneOf<PolicySource>("policySource", ["files", "kubernetes"], "files"),
+    kubernetes: r.kubernetes(baseDir),
     maxInFlight: r.integer("maxInFlight", DEFAULTS.maxInFlight, 1, 1_000_000),
     maxReceiveBytes: r.integer("maxReceiveBytes", DEFAULTS.maxReceiveBytes, 64 * 1024, 256 * 1024 * 1024),
     shutdownGraceMs: r.integer("shutdownGraceSeconds", DEFAULTS.shutdownGraceSeconds, 0, 600) * 1000,
     logLevel: r.oneOf<LogLevel>("logLevel", LOG_LEVELS, DEFAULTS.logLevel),
     watchFiles: r.boolean("watchFiles", DEFAULTS.watchFiles),
   };
+  if (config.policySource === "kubernetes" && config.policyFiles.length > 0) {
+    r.issues.push({ path: "policies.files", message: "cannot be combined with policySource: kubernetes (policies come from AccessPolicy resources)" });
+  }
   return r.issues.length > 0 ? err(r.issues) : ok(Object.freeze(config));
 }

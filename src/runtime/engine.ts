@@ -10,6 +10,8 @@ import { FileBackedStore } from "../adapters/files/file-backed-store.ts";
 import { createJwtIdentity, type JwtIdentity } from "../adapters/jwt/create-jwt-source.ts";
 import type { JwksEvent } from "../adapters/jwt/jwks-key-set.ts";
 import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
+import type { Limiter } from "../core/limiter.ts";
+import type { KubernetesSources } from "../adapters/k8s/kube-sources.ts";
 import { buildCaBundle } from "../adapters/mtls/ca-bundle.ts";
 import { buildKeyIndexFromFiles } from "./key-source.ts";
 import { buildPolicyIndex, type PolicyLoad } from "./policy-source.ts";
@@ -40,6 +42,12 @@ export interface Engine {
   // JWKS attempt of every issuer has finished; serving need not wait for it.
   start(options: { readonly watchFiles: boolean }): Promise<void>;
   close(): void;
+}
+
+// Adapters built by the composition root that replace the embedded defaults.
+export interface EngineExtras {
+  readonly limiter?: Limiter; // default: the in-process limiter
+  readonly kubernetes?: KubernetesSources; // policies (and keys, when watched) from the API server
 }
 
 export interface EngineClock {
@@ -81,11 +89,12 @@ function fileStores(config: Config, hooks: EngineHooks): Stores {
   return { policies, keys, caBundle };
 }
 
-function identitySources(config: Config, stores: Stores, jwt: JwtIdentity | undefined): IdentitySource[] {
+function identitySources(config: Config, stores: Stores, jwt: JwtIdentity | undefined, kube: KubernetesSources | undefined): IdentitySource[] {
+  const keyWatch = kube?.keys;
   return config.identity.sources.map((name) => {
     switch (name) {
       case "apikey":
-        return apiKeySource({ keys: () => stores.keys.current ?? EMPTY_KEYS });
+        return apiKeySource({ keys: keyWatch === undefined ? () => stores.keys.current ?? EMPTY_KEYS : () => keyWatch.current() ?? EMPTY_KEYS });
       case "mtls": {
         const ca = stores.caBundle;
         return mtlsSource({ config: config.identity.mtls, ...(ca === undefined ? {} : { anchors: () => ca.current }) });
@@ -98,19 +107,25 @@ function identitySources(config: Config, stores: Stores, jwt: JwtIdentity | unde
   });
 }
 
-export function createEngine(config: Config, hooks: EngineHooks, clock: EngineClock): Engine {
+export function createEngine(config: Config, hooks: EngineHooks, clock: EngineClock, extras: EngineExtras = {}): Engine {
   const stores = fileStores(config, hooks);
+  const kube = extras.kubernetes;
   const jwtConfig = config.identity.jwt;
   const jwt =
     jwtConfig === undefined
       ? undefined
       : createJwtIdentity(jwtConfig, { baseDir: "/", now: clock.now, ...(hooks.jwks === undefined ? {} : { onEvent: hooks.jwks }) });
-  const all = [stores.policies, stores.keys, ...(stores.caBundle === undefined ? [] : [stores.caBundle])];
+  // With Kubernetes, policies (and keys when watched) come from the API server, not files.
+  const all = [
+    ...(kube === undefined ? [stores.policies] : []),
+    ...(kube?.keys === undefined ? [stores.keys] : []),
+    ...(stores.caBundle === undefined ? [] : [stores.caBundle]),
+  ];
   const ports: CheckPorts = {
     deployment: { profile: config.protocol, defaultModel: config.model, environment: config.environment },
-    sources: identitySources(config, stores, jwt),
-    policies: () => stores.policies.current?.index,
-    limiter: new LocalLimiter({ now: clock.now }),
+    sources: identitySources(config, stores, jwt, kube),
+    policies: kube === undefined ? () => stores.policies.current?.index : () => kube.policies.current(),
+    limiter: extras.limiter ?? new LocalLimiter({ now: clock.now }),
     now: clock.now,
     newId: clock.newId,
   };
@@ -120,11 +135,13 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
     loadAll: () => all.map((store) => store.reload()).every(Boolean),
     start: async ({ watchFiles }) => {
       if (watchFiles) all.forEach((store) => store.watch());
+      kube?.start();
       await jwt?.start();
     },
     close: () => {
       all.forEach((store) => store.close());
       jwt?.stop();
+      void kube?.stop();
     },
   };
 }

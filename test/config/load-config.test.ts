@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
 import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
+import { DEFAULT_KUBERNETES_CONFIG } from "../../src/adapters/k8s/k8s-config.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import type { Config } from "../../src/config/config.ts";
 import type { Issue } from "../../src/core/result.ts";
@@ -105,6 +106,9 @@ describe("loadConfig: files", () => {
       keyFiles: [join(HERE, "fixtures", "keys.yaml")],
       identity: DEFAULT_IDENTITY,
       audit: AUDIT_DEFAULTS,
+  redisLimiter: undefined,
+  policySource: "files",
+  kubernetes: DEFAULT_KUBERNETES_CONFIG,
       maxInFlight: 1,
       maxReceiveBytes: 65_536,
       shutdownGraceMs: 0,

@@ -3,6 +3,7 @@ import type { Config } from "../../src/config/config.ts";
 import { parseConfig } from "../../src/config/parse-config.ts";
 import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
 import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
+import { DEFAULT_KUBERNETES_CONFIG } from "../../src/adapters/k8s/k8s-config.ts";
 import type { Issue } from "../../src/core/result.ts";
 
 const BASE = "/etc/modelgate";
@@ -19,6 +20,9 @@ const DEFAULTS: Config = {
   keyFiles: [],
   identity: DEFAULT_IDENTITY,
   audit: AUDIT_DEFAULTS,
+  redisLimiter: undefined,
+  policySource: "files",
+  kubernetes: DEFAULT_KUBERNETES_CONFIG,
   maxInFlight: 2048,
   maxReceiveBytes: 8_388_608,
   shutdownGraceMs: 10_000,

@@ -55,7 +55,7 @@ export function createMetrics(): Metrics {
       decisions.inc({ decision: outcome, reason: decision.reason, auth_method: decision.identity?.method ?? "none" });
       duration.observe({ decision: outcome }, durationMs / 1000);
       const rl = decision.rateLimit;
-      if (rl !== undefined) limiter.inc({ mode: rl.mode, result: rl.violated.length > 0 ? "limited" : "allowed" });
+      if (rl !== undefined) limiter.inc({ mode: rl.mode, result: rl.penaltyBox === true ? "penalty_box" : rl.violated.length > 0 ? "limited" : "allowed" });
     },
     sourceLoaded: (kind, count) => loadedItems.set({ kind }, count),
     sourceRejected: (kind) => loadErrors.inc({ kind }),
