@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { runAuditAnalyze } from "./audit-analyze.ts";
 import { runAuditVerify } from "./audit-verify.ts";
 import { runCheck } from "./check-command.ts";
 import { runKeysCreate } from "./keys-create.ts";
@@ -11,6 +12,7 @@ Usage:
   modelgate check [--config FILE] ...     decide one request and explain why (see: modelgate check --help)
   modelgate keys create --subject S ...   mint an API key and print the record to store
   modelgate audit verify [--public-key K] PATH...   check an audit log's hash chain and signed checkpoints
+  modelgate audit analyze [--config F] PATH...       find anomalies (volume, probing, reconnaissance, sharing) offline
   modelgate help
 
 Configuration: --config FILE or MODELGATE_CONFIG; environment overrides MODELGATE_LISTEN,
@@ -39,6 +41,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 2;
     case "audit":
       if (rest[0] === "verify") return runAuditVerify(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin });
+      if (rest[0] === "analyze") return runAuditAnalyze(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin, now: Date.now });
       stdio.stderr(`unknown audit subcommand "${rest[0] ?? ""}"; try: modelgate audit verify --help\n`);
       return 2;
     case undefined:

@@ -13,6 +13,8 @@ import { createEngine, type Engine, type EngineExtras } from "../runtime/engine.
 import { createProductionAdapters } from "../runtime/production-adapters.ts";
 import { registerJwtMetrics } from "../adapters/jwt/jwt-metrics.ts";
 import { startAudit } from "../adapters/audit/start-audit.ts";
+import { startAnomalyDetection } from "../adapters/anomaly/start-anomaly.ts";
+import type { AnomalyResponder } from "../core/anomaly/responder.ts";
 import { AUDIT_UNAVAILABLE_DETAIL } from "../adapters/audit/audit-recorder.ts";
 import { replicaIdFrom } from "../core/audit/audit-config.ts";
 import { logDecision } from "../runtime/decision-log.ts";
@@ -76,6 +78,13 @@ function warnAboutEmbeddedDefaults(config: Config, logger: Logger): void {
 
 const REDIS_READY_MS = 2000;
 
+// Configuration refuses `block` and `lower-limits` responses (see parse-anomaly.ts), so these are
+// never called; if they were, the detector counts the failure and the alert stays recorded.
+const ALERT_ONLY_RESPONDER: AnomalyResponder = {
+  block: () => Promise.reject(new Error("anomaly blocks are not available in this version")),
+  lowerLimits: () => Promise.reject(new Error("lowered limits are not available in this version")),
+};
+
 function readiness(engine: Engine, auditHealthy: boolean): { ready: boolean; detail: string } {
   if (engine.ports.policies() === undefined) return { ready: false, detail: "policies not loaded" };
   if (!auditHealthy) return { ready: false, detail: "the audit log is not accepting records" };
@@ -107,6 +116,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw new StartupError(`the audit log cannot start: ${audit.error}`);
   }
   const { recorder } = audit.value;
+  const anomaly =
+    config.anomaly === undefined
+      ? undefined
+      : await startAnomalyDetection(config.anomaly, {
+          registry: metrics.registry,
+          logger,
+          now: Date.now,
+          record: (event) => void audit.value.writer.record(event),
+          responder: ALERT_ONLY_RESPONDER,
+          rendering: { subjects: config.audit.subjects, hmacKey: audit.value.hmacKey },
+        });
   removeStaleSocket(config.socket);
   let grpc: AuthzServer;
   let ops: OpsServer;
@@ -124,8 +144,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       },
       onError: (error) => logger.error("decision failed", { error }),
       gate: () => (recorder.admits() ? undefined : { reason: "audit_unavailable", detail: AUDIT_UNAVAILABLE_DETAIL }),
-      finalize: (decision, ms) => recorder.record(decision, decision.request, ms),
-      ...(config.audit.outcomes.enabled ? { configure: (server) => audit.value.addAccessLogService(server) } : {}),
+      finalize: (decision, ms) => {
+        const answered = recorder.record(decision, decision.request, ms);
+        anomaly?.detector.observeDecision(answered);
+        return answered;
+      },
+      ...(config.audit.outcomes.enabled
+        ? { configure: (server) => audit.value.addAccessLogService(server, (o) => anomaly?.detector.observeOutcome(o.requestId, o.responseCode)) }
+        : {}),
     });
     ops = await startOpsServer({
       listen: config.metricsListen,
@@ -151,6 +177,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       metrics.setReady(false);
       const started = Date.now();
       await grpc.shutdown(config.shutdownGraceMs);
+      await anomaly?.close(1000);
       const flushed = await audit.value.close(Math.max(1000, config.shutdownGraceMs - (Date.now() - started)));
       if (flushed.lost > 0) logger.error("audit records lost at shutdown", { lost: flushed.lost });
       await ops.close();

@@ -4,6 +4,7 @@ import type { AuditConfig } from "../core/audit/audit-config.ts";
 import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
 import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
 import type { PolicySource } from "./parse-sources.ts";
+import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
 
 // The whole runtime configuration, frozen after parsing. File paths are absolute.
 export interface Config {
@@ -19,6 +20,7 @@ export interface Config {
   readonly identity: IdentityConfig;
   readonly audit: AuditConfig;
   readonly redisLimiter: RedisLimiterConfig | undefined; // undefined: the in-process limiter
+  readonly anomaly: AnomalyConfig | undefined; // undefined: no anomaly detection
   readonly policySource: PolicySource;
   readonly kubernetes: KubernetesConfig;
   readonly maxInFlight: number;

@@ -6,6 +6,8 @@ import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
 import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
 import { parseAuditSection } from "./parse-audit.ts";
+import { parseAnomalySection } from "./parse-anomaly.ts";
+import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
 import { parseKubernetesSection, parseLimiterSection, type PolicySource } from "./parse-sources.ts";
 import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
 import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
@@ -50,6 +52,7 @@ const KNOWN_KEYS = new Set([
   "identity",
   "audit",
   "limiter",
+  "anomaly",
   "policySource",
   "kubernetes",
   "maxInFlight",
@@ -139,6 +142,12 @@ class Reader {
     return files.map((f: string) => (isAbsolute(f) ? f : resolve(baseDir, f)));
   }
 
+  anomaly(): AnomalyConfig | undefined {
+    const parsed = parseAnomalySection(this.raw["anomaly"], this.env);
+    this.issues.push(...parsed.issues);
+    return parsed.config;
+  }
+
   redisLimiter(): RedisLimiterConfig | undefined {
     const parsed = parseLimiterSection(this.raw["limiter"], this.env);
     this.issues.push(...parsed.issues);
@@ -198,6 +207,7 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     identity: r.identity(baseDir),
     audit: r.audit(baseDir),
     redisLimiter: r.redisLimiter(),
+    anomaly: r.anomaly(),
     policySource: r.oneOf<PolicySource>("policySource", ["files", "kubernetes"], "files"),
     kubernetes: r.kubernetes(baseDir),
     maxInFlight: r.integer("maxInFlight", DEFAULTS.maxInFlight, 1, 1_000_000),

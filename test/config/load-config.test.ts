@@ -107,6 +107,7 @@ describe("loadConfig: files", () => {
       identity: DEFAULT_IDENTITY,
       audit: AUDIT_DEFAULTS,
   redisLimiter: undefined,
+  anomaly: undefined,
   policySource: "files",
   kubernetes: DEFAULT_KUBERNETES_CONFIG,
       maxInFlight: 1,

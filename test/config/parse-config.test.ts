@@ -21,6 +21,7 @@ const DEFAULTS: Config = {
   identity: DEFAULT_IDENTITY,
   audit: AUDIT_DEFAULTS,
   redisLimiter: undefined,
+  anomaly: undefined,
   policySource: "files",
   kubernetes: DEFAULT_KUBERNETES_CONFIG,
   maxInFlight: 2048,

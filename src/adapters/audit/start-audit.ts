@@ -9,6 +9,7 @@ import { WITNESS_FIELD } from "../../core/audit/verify.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { Logger } from "../log/json-logger.ts";
 import { addAccessLogService } from "./als-service.ts";
+import type { AccessOutcome } from "../../core/audit/outcome-record.ts";
 import { ephemeralHmacKey, readHmacKey, readSigningKey } from "./audit-keys.ts";
 import { registerAuditMetrics, type AuditMetrics } from "./audit-metrics.ts";
 import { AuditRecorder } from "./audit-recorder.ts";
@@ -32,7 +33,9 @@ export interface AuditRuntime {
   readonly writer: AuditWriter;
   readonly metrics: AuditMetrics;
   // Adds envoy.service.accesslog.v3.AccessLogService to the gRPC server (outcomes.enabled).
-  addAccessLogService(server: grpc.Server): void;
+  readonly hmacKey: AuditHmacKey; // for other records that must pseudonymise exactly like decisions
+  // `also` sees every outcome too (e.g. the anomaly detector's model-error rule).
+  addAccessLogService(server: grpc.Server, also?: (outcome: AccessOutcome) => void): void;
   close(timeoutMs: number): Promise<{ readonly flushed: boolean; readonly lost: number }>;
 }
 
@@ -62,7 +65,14 @@ export async function startAudit(config: AuditConfig, deps: AuditStartDeps): Pro
     recorder,
     writer: writer.value,
     metrics,
-    addAccessLogService: (server) => addAccessLogService(server, { onOutcome: (o) => recorder.recordOutcome(o) }),
+    hmacKey: keys.value.hmac,
+    addAccessLogService: (server, also) =>
+      addAccessLogService(server, {
+        onOutcome: (o) => {
+          recorder.recordOutcome(o);
+          also?.(o);
+        },
+      }),
     close: async (timeoutMs) => {
       clearInterval(expiry);
       recorder.drainOutcomes();

@@ -15,8 +15,3 @@ export interface AnomalyResponse {
 }
 
 export const ALERT_ONLY: AnomalyResponse = { action: "alert", periodMs: 0, limitFactor: 1 };
-
-// The rule's position in the Redis script's reply (anomaly-lua.ts).
-export function ruleIndex(rule: AnomalyRule): number {
-  return ANOMALY_RULES.indexOf(rule);
-}

@@ -20,7 +20,3 @@ export function parseStatusPattern(value: unknown): Result<StatusPattern, string
 export function statusMatches(patterns: readonly StatusPattern[], status: number): boolean {
   return patterns.some((p) => (p.kind === "exact" ? p.code === status : Math.floor(status / 100) === p.hundreds));
 }
-
-export function statusPatternText(p: StatusPattern): string {
-  return p.kind === "exact" ? String(p.code) : `${p.hundreds}xx`;
-}

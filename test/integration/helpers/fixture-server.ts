@@ -63,6 +63,8 @@ export async function startFixtureServer(options: FixtureOptions): Promise<Fixtu
     apiKeys: { files: ["keys.yaml"] },
     watchFiles: false,
     logLevel: "info",
+    // Keep the audit chain out of the test runner's output.
+    audit: { sink: "file", file: { path: join(dir, "audit", "audit.jsonl") } },
     ...options.config,
   };
   const config = parseConfig(doc, {}, dir);
