@@ -32,7 +32,7 @@ const MATRIX: readonly [string, string[], number, { kind: ProblemKind; line: num
   ["rewritten-tail.jsonl", [], 1, { kind: "checkpoint_forged", line: 5, seq: 4 }],
   ["truncated-tail.jsonl", [], 0, null],
   ["truncated-tail.jsonl", ["--require-checkpoint-at-end"], 1, { kind: "tail_uncovered", line: 11, seq: 10 }],
-  ["truncated-tail.jsonl", ["--checkpoints", "server.log"], 1, { kind: "truncated", line: 11, seq: 10 }],
+  ["truncated-tail.jsonl", ["--checkpoints", "server-log.txt"], 1, { kind: "truncated", line: 11, seq: 10 }],
   ["checkpoint-signed-with-another-key.jsonl", [], 1, { kind: "checkpoint_wrong_key", line: 10, seq: 9 }],
   ["checkpoint-signature-forged.jsonl", [], 1, { kind: "checkpoint_forged", line: 10, seq: 9 }],
   ["checkpoint-made-unsigned.jsonl", [], 1, { kind: "checkpoint_unsigned", line: 5, seq: 4 }],

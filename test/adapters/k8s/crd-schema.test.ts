@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -26,6 +26,7 @@ function pattern(schema: Schema | undefined): RegExp {
 }
 
 function copiesOf(dir: string): string[] {
+  if (!existsSync(dir)) return []; // no chart yet
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
     if (entry === "node_modules" || entry.startsWith(".")) return [];
