@@ -69,6 +69,12 @@ describe("npm start walk-through", () => {
     const r = await client.check(infer({ "x-api-key": key("try-key-analyst.txt") }));
     expect(r.status?.code).toBe(7);
     expect(r.denied_response?.status?.code).toBe("Forbidden");
+    // The denial's log line names the key by its id (its last use), never the key itself.
+    const keyId = key("try-key-analyst.txt").slice(4, 16);
+    await new Promise((done) => setTimeout(done, 100));
+    const line = logLines.find((l) => l["msg"] === "decision" && l["key_id"] === keyId);
+    expect(line?.["reason"]).toBe("policy_no_match");
+    expect(JSON.stringify(logLines)).not.toContain(key("try-key-analyst.txt"));
   });
 
   it("the data-scientist key → status 0 with identity headers, and the sixth request within a minute → 429", async () => {
