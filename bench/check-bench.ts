@@ -43,6 +43,8 @@ function benchFixture(dir: string): { key: string; config: string } {
     stringify({
       listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", model: "fraud-detector", protocol: "open-inference-v2",
       policies: { files: ["policies.yaml"] }, apiKeys: { files: ["keys.yaml"] }, logLevel: "info", watchFiles: false,
+      // The audit chain goes to rotating files, as in production (the stdout sink writes synchronously).
+      audit: { sink: "file", file: { path: join(dir, "audit", "audit.jsonl") } },
     }),
   );
   return { key, config };
