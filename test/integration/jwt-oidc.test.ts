@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JWTPayload } from "jose";
-import { createJwtIdentity, type JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
-import { parseJwtConfig } from "../../src/core/identity/jwt/parse-jwt-config.ts";
+import type { JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
+import { identifyBearer, outcomeReason, startJwtIdentity, teamClaims } from "./helpers/jwt-identity.ts";
 import type { SourceOutcome } from "../../src/core/identity.ts";
-import { requestWith } from "../core/identity/helpers.ts";
 import { startOidcServer, type OidcServer, type TestKey } from "./helpers/oidc-server.ts";
 
 // The JWT identity source as the server wires it (key sets, jose, cache) against a real OpenID
@@ -28,40 +27,13 @@ afterEach(async () => {
 });
 
 async function start(issuer: Record<string, unknown> = {}): Promise<JwtIdentity> {
-  const parsed = parseJwtConfig(
-    {
-      issuers: [
-        {
-          issuer: idp.issuer,
-          audiences: ["modelgate"],
-          clockToleranceSeconds: 30,
-          claims: { groups: "realm_access.roles", attributes: { team: "ext.team", org: '["https://example.com/org"]' } },
-          keys: { cooldownSeconds: 30, timeoutSeconds: 0.5, refreshSeconds: 3600 },
-          ...issuer,
-        },
-      ],
-    },
-    "identity.jwt",
-  );
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
-  jwt = createJwtIdentity(parsed.value, { baseDir: "/", now: () => now, retryMinMs: 60_000 });
-  await jwt.start();
+  jwt = await startJwtIdentity(idp, () => now, issuer);
   return jwt;
 }
 
-async function identify(token: string): Promise<SourceOutcome> {
-  if (jwt === undefined) throw new Error("not started");
-  return jwt.source.identify(requestWith({ authorization: `Bearer ${token}` }), now);
-}
-
-async function reasonOf(token: string): Promise<string> {
-  const outcome = await identify(token);
-  return outcome.kind === "rejected" ? outcome.reason : outcome.kind;
-}
-
-function claims(overrides: JWTPayload = {}): JWTPayload {
-  return idp.claims(T0, { ext: { team: "data_science" }, "https://example.com/org": "acme", realm_access: { roles: ["ml-users"] }, ...overrides });
-}
+const identify = (token: string): Promise<SourceOutcome> => identifyBearer(jwt, token, now);
+const reasonOf = async (token: string): Promise<string> => outcomeReason(await identify(token));
+const claims = (overrides: JWTPayload = {}): JWTPayload => teamClaims(idp, T0, overrides);
 
 describe("tokens signed by jose", () => {
   it.each(["RS256", "ES256", "EdDSA"])("accepts %s and maps the claims into the shared identity shape", async (alg) => {
