@@ -7,7 +7,7 @@ import type { Decision } from "../../src/core/decision.ts";
 import { connectAuditRedis, createRedisSink, redisStreamKeys } from "../../src/adapters/audit/redis-sink.ts";
 import { allowed, asLines, decisionEvent, testKeys } from "../core/audit/builders.ts";
 import { decisionIds, harness, waitFor, type Harness } from "../adapters/audit/helpers.ts";
-import { startRedis, type RedisProcess } from "../adapters/audit/redis-process.ts";
+import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 
 const keys = testKeys();
 const VERIFY: VerifyOptions = { keys: [keys.publicKey], requireCheckpointAtEnd: true, allowPartialStart: false, mixed: false };
@@ -101,12 +101,12 @@ describe("Redis Stream audit sink (real redis-server)", () => {
     const recorder = h.recorder("closed");
     const answered: Decision[] = [];
     try {
-      redis.pause();
+      redis.freeze();
       for (let i = 0; i < 5; i += 1) answered.push(recorder.record(allow(i), undefined, 0));
       await waitFor(() => !h.writer.healthy(), 5000, "the writer to notice the hung Redis");
       for (let i = 5; i < 50; i += 1) answered.push(recorder.record(allow(i), undefined, 0));
     } finally {
-      redis.resume();
+      redis.thaw();
     }
     expect(answered.slice(5).every((d) => d.reason === "audit_unavailable")).toBe(true);
     expect(await h.metric("modelgate_audit_fail_mode_total", { mode: "closed" })).toBe(45);
