@@ -5,15 +5,15 @@ import type { Config } from "../config/config.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { decide, denialWithoutContext } from "../core/check.ts";
 import type { Issue } from "../core/result.ts";
-import { startAuthzServer, type AuthzServer } from "../adapters/grpc/authz-server.ts";
+import { startAuthzServer, type AuthzServer, type AuthzServerOptions } from "../adapters/grpc/authz-server.ts";
 import { createJsonLogger, type Logger } from "../adapters/log/json-logger.ts";
 import { createMetrics, type Metrics } from "../adapters/metrics/metrics.ts";
 import { startOpsServer, type OpsServer } from "../adapters/ops/ops-server.ts";
 import { createEngine, type Engine, type EngineExtras } from "../runtime/engine.ts";
-import { createProductionAdapters } from "../runtime/production-adapters.ts";
+import { createProductionAdapters, type ProductionAdapters } from "../runtime/production-adapters.ts";
 import { registerJwtMetrics } from "../adapters/jwt/jwt-metrics.ts";
-import { startAudit } from "../adapters/audit/start-audit.ts";
-import { startAnomalyDetection } from "../adapters/anomaly/start-anomaly.ts";
+import { startAudit, type AuditRuntime } from "../adapters/audit/start-audit.ts";
+import { startAnomalyDetection, type AnomalyRuntime } from "../adapters/anomaly/start-anomaly.ts";
 import type { AnomalyResponder } from "../core/anomaly/responder.ts";
 import { AUDIT_UNAVAILABLE_DETAIL } from "../adapters/audit/audit-recorder.ts";
 import { replicaIdFrom } from "../core/audit/audit-config.ts";
@@ -91,11 +91,19 @@ function readiness(engine: Engine, auditHealthy: boolean): { ready: boolean; det
   return { ready: true, detail: "ready" };
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const metrics = createMetrics();
+interface Backends {
+  readonly engine: Engine;
+  readonly adapters: ProductionAdapters;
+  readonly audit: AuditRuntime;
+  readonly anomaly: AnomalyRuntime | undefined;
+  close(graceMs: number): Promise<void>;
+}
+
+// Everything behind the Check handler, started in dependency order; a failure unwinds what started.
+async function startBackends(config: Config, logger: Logger, metrics: Metrics): Promise<Backends> {
   const replica = replicaIdFrom(process.env);
   const adapters = createProductionAdapters(config, { registry: metrics.registry, logger, replica });
-  if (!adapters.ok) throw new StartupError(`cannot connect to Kubernetes: ${adapters.error.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+  if (!adapters.ok) throw new StartupError(`cannot connect to Kubernetes: ${formatIssues(adapters.error).trim()}`);
   const engine = engineFor(config, logger, metrics, adapters.value.extras);
   if (!engine.loadAll()) {
     await adapters.value.close();
@@ -115,53 +123,76 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await adapters.value.close();
     throw new StartupError(`the audit log cannot start: ${audit.error}`);
   }
-  const { recorder } = audit.value;
-  const anomaly =
-    config.anomaly === undefined
-      ? undefined
-      : await startAnomalyDetection(config.anomaly, {
-          registry: metrics.registry,
-          logger,
-          now: Date.now,
-          record: (event) => void audit.value.writer.record(event),
-          responder: ALERT_ONLY_RESPONDER,
-          rendering: { subjects: config.audit.subjects, hmacKey: audit.value.hmacKey },
-        });
+  const anomaly = await startAnomaly(config, logger, metrics, audit.value);
+  return {
+    engine,
+    adapters: adapters.value,
+    audit: audit.value,
+    anomaly,
+    close: async (graceMs) => {
+      const started = Date.now();
+      await anomaly?.close(1000);
+      const flushed = await audit.value.close(Math.max(1000, graceMs - (Date.now() - started)));
+      if (flushed.lost > 0) logger.error("audit records lost at shutdown", { lost: flushed.lost });
+      engine.close();
+      await adapters.value.close();
+    },
+  };
+}
+
+function startAnomaly(config: Config, logger: Logger, metrics: Metrics, audit: AuditRuntime): Promise<AnomalyRuntime | undefined> {
+  if (config.anomaly === undefined) return Promise.resolve(undefined);
+  return startAnomalyDetection(config.anomaly, {
+    registry: metrics.registry,
+    logger,
+    now: Date.now,
+    record: (event) => void audit.writer.record(event),
+    responder: ALERT_ONLY_RESPONDER,
+    rendering: { subjects: config.audit.subjects, hmacKey: audit.hmacKey },
+  });
+}
+
+// The Check handler's wiring: decide, then record (audit may turn an allow into a denial), then
+// metrics, log and anomaly observation of the decision actually answered.
+function checkOptions(config: Config, backends: Backends, logger: Logger, metrics: Metrics): AuthzServerOptions {
+  const { engine, audit, anomaly } = backends;
+  const { recorder } = audit;
+  return {
+    tcp: config.listen,
+    uds: config.socket,
+    maxInFlight: config.maxInFlight,
+    maxReceiveBytes: config.maxReceiveBytes,
+    decide: (raw) => decide(raw, engine.ports),
+    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
+    onDecision: (decision, ms) => {
+      metrics.recordDecision(decision, ms);
+      logDecision(logger, decision, ms);
+    },
+    onError: (error) => logger.error("decision failed", { error }),
+    gate: () => (recorder.admits() ? undefined : { reason: "audit_unavailable", detail: AUDIT_UNAVAILABLE_DETAIL }),
+    finalize: (decision, ms) => {
+      const answered = recorder.record(decision, decision.request, ms);
+      anomaly?.detector.observeDecision(answered);
+      return answered;
+    },
+    ...(config.audit.outcomes.enabled
+      ? { configure: (server) => audit.addAccessLogService(server, (o) => anomaly?.detector.observeOutcome(o.requestId, o.responseCode)) }
+      : {}),
+  };
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const metrics = createMetrics();
+  const backends = await startBackends(config, logger, metrics);
+  const auditReady = () => backends.audit.writer.healthy() || config.audit.failMode === "open";
   removeStaleSocket(config.socket);
   let grpc: AuthzServer;
   let ops: OpsServer;
   try {
-    grpc = await startAuthzServer({
-      tcp: config.listen,
-      uds: config.socket,
-      maxInFlight: config.maxInFlight,
-      maxReceiveBytes: config.maxReceiveBytes,
-      decide: (raw) => decide(raw, engine.ports),
-      fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
-      onDecision: (decision, ms) => {
-        metrics.recordDecision(decision, ms);
-        logDecision(logger, decision, ms);
-      },
-      onError: (error) => logger.error("decision failed", { error }),
-      gate: () => (recorder.admits() ? undefined : { reason: "audit_unavailable", detail: AUDIT_UNAVAILABLE_DETAIL }),
-      finalize: (decision, ms) => {
-        const answered = recorder.record(decision, decision.request, ms);
-        anomaly?.detector.observeDecision(answered);
-        return answered;
-      },
-      ...(config.audit.outcomes.enabled
-        ? { configure: (server) => audit.value.addAccessLogService(server, (o) => anomaly?.detector.observeOutcome(o.requestId, o.responseCode)) }
-        : {}),
-    });
-    ops = await startOpsServer({
-      listen: config.metricsListen,
-      registry: metrics.registry,
-      ready: () => readiness(engine, audit.value.writer.healthy() || config.audit.failMode === "open"),
-    });
+    grpc = await startAuthzServer(checkOptions(config, backends, logger, metrics));
+    ops = await startOpsServer({ listen: config.metricsListen, registry: metrics.registry, ready: () => readiness(backends.engine, auditReady()) });
   } catch (error) {
-    engine.close();
-    await adapters.value.close();
-    await audit.value.close(1000);
+    await backends.close(1000);
     throw new StartupError(`cannot listen: ${(error as Error).message}`);
   }
   grpc.setServing(true);
@@ -170,19 +201,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return {
     grpcPort: grpc.tcpPort,
     opsPort: ops.port,
-    engine,
+    engine: backends.engine,
     metrics,
     stop: async () => {
       grpc.setServing(false);
       metrics.setReady(false);
       const started = Date.now();
       await grpc.shutdown(config.shutdownGraceMs);
-      await anomaly?.close(1000);
-      const flushed = await audit.value.close(Math.max(1000, config.shutdownGraceMs - (Date.now() - started)));
-      if (flushed.lost > 0) logger.error("audit records lost at shutdown", { lost: flushed.lost });
+      await backends.close(config.shutdownGraceMs - (Date.now() - started));
       await ops.close();
-      engine.close();
-      await adapters.value.close();
       logger.info("stopped");
     },
   };
