@@ -104,3 +104,26 @@ describe("buildKeyIndex", () => {
     expect(index.get("nosuchkeyid22")).toBeUndefined();
   });
 });
+
+describe("key rotation", () => {
+  // Rotation overlap: the new key is issued before the old one expires, so for a while the same
+  // owner holds two live keys, each identifying as the same subject with its own key id.
+  const old = mintFrom("rotation-old");
+  const fresh = mintFrom("rotation-new");
+  const { index: rotating } = buildKeyIndex([
+    recordOf(old.key, { subject: "svc-scorer", attributes: { team: "data_science" }, expiresAt: T0 + HOUR }),
+    recordOf(fresh.key, { subject: "svc-scorer", attributes: { team: "data_science" }, expiresAt: T0 + 30 * 24 * HOUR }),
+  ]);
+
+  it("accepts both keys of one owner during the overlap, as the same subject with distinct key ids", () => {
+    const a = verifyApiKey(rotating, old.key, T0);
+    const b = verifyApiKey(rotating, fresh.key, T0);
+    expect(a).toMatchObject({ kind: "identified", identity: { subject: "svc-scorer", keyId: old.id } });
+    expect(b).toMatchObject({ kind: "identified", identity: { subject: "svc-scorer", keyId: fresh.id } });
+  });
+
+  it("keeps only the new key once the old one expires", () => {
+    expect(verifyApiKey(rotating, old.key, T0 + HOUR)).toMatchObject({ kind: "rejected", reason: "api_key_expired" });
+    expect(verifyApiKey(rotating, fresh.key, T0 + HOUR)).toMatchObject({ kind: "identified" });
+  });
+});
