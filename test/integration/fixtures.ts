@@ -39,3 +39,18 @@ export const FIXTURE_KEYS = {
   mlops: { subject: "mo@example.com", attributes: { team: "mlops", org: "acme" } },
   bulk: { subject: "svc-bulk", attributes: { team: "bulk", org: "acme" } },
 } as const;
+
+// One team, one action: the policy the identity tests share, so the same line must match a
+// JWT claim, an API key attribute and a certificate fact.
+export const TEAM_POLICY = `
+apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: fraud-detector, namespace: default }
+spec:
+  models: ["fraud-detector"]
+  rules:
+    - name: data-science-predict
+      effect: Allow
+      subjects: [{ attributes: { team: data_science } }]
+      actions: [predict]
+`;

@@ -4,23 +4,13 @@ import { connectAuthz, headerMap, type AuthzClient } from "./helpers/authz-clien
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { startOidcServer, type OidcServer, type TestKey } from "./helpers/oidc-server.ts";
 import { createTestPki, type TestCert, type TestPki } from "./helpers/test-pki.ts";
+import { TEAM_POLICY } from "./fixtures.ts";
 
 // One policy line — `attributes: { team: data_science }` — allows the same team whether the
 // caller shows a JWT, an API key or a client certificate, through the real server configured
 // from YAML exactly as a user would configure it.
 
-const POLICY = `
-apiVersion: modelgate.io/v1alpha1
-kind: AccessPolicy
-metadata: { name: fraud-detector, namespace: default }
-spec:
-  models: ["fraud-detector"]
-  rules:
-    - name: data-science-predict
-      effect: Allow
-      subjects: [{ attributes: { team: data_science } }]
-      actions: [predict]
-`;
+const POLICY = TEAM_POLICY;
 
 let oidc: OidcServer;
 let signingKey: TestKey;

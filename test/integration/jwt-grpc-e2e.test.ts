@@ -15,23 +15,13 @@ import { compilePolicies } from "../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../src/core/policy/load-yaml.ts";
 import { connectAuthz, headerMap, type AuthzClient, type CheckResponse } from "./helpers/authz-client.ts";
 import { startOidcServer, type OidcServer, type TestKey } from "./helpers/oidc-server.ts";
+import { TEAM_POLICY } from "./fixtures.ts";
 
 // End to end through the real gRPC Check server: one policy (`attributes: {team: data_science}`)
 // admits the same team whether the caller shows a JWT from a real OpenID provider or an API key,
 // and a token minted for another audience gets a 401 with a Bearer challenge.
 
-const POLICY = `
-apiVersion: modelgate.io/v1alpha1
-kind: AccessPolicy
-metadata: { name: fraud-detector, namespace: default }
-spec:
-  models: ["fraud-detector"]
-  rules:
-    - name: data-science-predict
-      effect: Allow
-      subjects: [{ attributes: { team: data_science } }]
-      actions: [predict]
-`;
+const POLICY = TEAM_POLICY;
 
 let idp: OidcServer;
 let signer: TestKey;
