@@ -1,21 +1,9 @@
 import type { Type } from "protobufjs";
 import { messageFullName } from "./proto-json-names.ts";
+import { editDistance } from "../core/edit-distance.ts";
 
 // A typo ("adress", "filter_chain") is the commonest config mistake; naming the closest real
 // field turns "unknown field" into a fix.
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_v, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? Number.POSITIVE_INFINITY;
-}
 
 function normalized(name: string): string {
   return name.replace(/_/g, "").toLowerCase();

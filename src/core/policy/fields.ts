@@ -2,6 +2,7 @@
 // an Issue with its path when the value is wrong, and returns a fresh typed value or undefined.
 // Readers never throw, so one pass collects every problem in a document.
 import type { Issue } from "../result.ts";
+import { editDistance } from "../edit-distance.ts";
 
 export type Issues = Issue[];
 
@@ -144,19 +145,6 @@ function closest(key: string, allowed: readonly string[]): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 export type FieldParser<T> = (value: unknown, path: string, issues: Issues) => T | undefined;
