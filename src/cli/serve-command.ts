@@ -14,7 +14,7 @@ import { createProductionAdapters, type ProductionAdapters } from "../runtime/pr
 import { registerJwtMetrics } from "../adapters/jwt/jwt-metrics.ts";
 import { startAudit, type AuditRuntime } from "../adapters/audit/start-audit.ts";
 import { startAnomalyDetection, type AnomalyRuntime } from "../adapters/anomaly/start-anomaly.ts";
-import type { AnomalyResponder } from "../core/anomaly/responder.ts";
+import { sanctionResponder } from "../adapters/anomaly/sanction-responder.ts";
 import { AUDIT_UNAVAILABLE_DETAIL } from "../adapters/audit/audit-recorder.ts";
 import { replicaIdFrom } from "../core/audit/audit-config.ts";
 import { logDecision } from "../runtime/decision-log.ts";
@@ -78,13 +78,6 @@ function warnAboutEmbeddedDefaults(config: Config, logger: Logger): void {
 
 const REDIS_READY_MS = 2000;
 
-// Configuration refuses `block` and `lower-limits` responses (see parse-anomaly.ts), so these are
-// never called; if they were, the detector counts the failure and the alert stays recorded.
-const ALERT_ONLY_RESPONDER: AnomalyResponder = {
-  block: () => Promise.reject(new Error("anomaly blocks are not available in this version")),
-  lowerLimits: () => Promise.reject(new Error("lowered limits are not available in this version")),
-};
-
 function readiness(engine: Engine, auditHealthy: boolean): { ready: boolean; detail: string } {
   if (engine.ports.policies() === undefined) return { ready: false, detail: "policies not loaded" };
   if (!auditHealthy) return { ready: false, detail: "the audit log is not accepting records" };
@@ -123,7 +116,7 @@ async function startBackends(config: Config, logger: Logger, metrics: Metrics): 
     await adapters.value.close();
     throw new StartupError(`the audit log cannot start: ${audit.error}`);
   }
-  const anomaly = await startAnomaly(config, logger, metrics, audit.value);
+  const anomaly = await startAnomaly(config, logger, metrics, audit.value, engine);
   return {
     engine,
     adapters: adapters.value,
@@ -140,14 +133,17 @@ async function startBackends(config: Config, logger: Logger, metrics: Metrics): 
   };
 }
 
-function startAnomaly(config: Config, logger: Logger, metrics: Metrics, audit: AuditRuntime): Promise<AnomalyRuntime | undefined> {
+function startAnomaly(config: Config, logger: Logger, metrics: Metrics, audit: AuditRuntime, engine: Engine): Promise<AnomalyRuntime | undefined> {
   if (config.anomaly === undefined) return Promise.resolve(undefined);
+  if (config.anomaly.enabled && config.redisLimiter === undefined) {
+    logger.warn("anomaly blocks and lowered limits apply only on the replica that raised them: the rate limiter is in-process");
+  }
   return startAnomalyDetection(config.anomaly, {
     registry: metrics.registry,
     logger,
     now: Date.now,
     record: (event) => void audit.writer.record(event),
-    responder: ALERT_ONLY_RESPONDER,
+    responder: sanctionResponder(engine.sanctions),
     rendering: { subjects: config.audit.subjects, hmacKey: audit.hmacKey },
   });
 }

@@ -9,7 +9,7 @@ import type { IdentitySource } from "./identity/sources.ts";
 import { identify, challengeFor } from "./identity/identify.ts";
 import { normalizeRequest } from "./request/normalize-request.ts";
 import { resolveTarget } from "./request/profiles/resolve-target.ts";
-import { limitKey, penaltyKey } from "./limit/limit-keys.ts";
+import { limitCharge, penaltyKey, sanctionKey } from "./limit/limit-keys.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
 import { err, ok } from "./result.ts";
 
@@ -27,6 +27,9 @@ export interface CheckPorts {
   readonly sources: readonly IdentitySource[];
   readonly policies: () => PolicyIndex | undefined; // undefined until the first load
   readonly limiter: Limiter;
+  // Anomaly responses may block callers or lower their limits (they live in the limiter), so
+  // every allowed request asks the limiter, even one without limits.
+  readonly sanctions: boolean;
   readonly now: () => number;
   readonly newId: () => string;
 }
@@ -48,40 +51,48 @@ function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deploym
   return resolveTarget(req, deployment.profile, deployment.defaultModel);
 }
 
-function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction): ChargeRequest {
+function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction, sanctions: boolean): ChargeRequest {
   const ctx = { identity, model: target.model, sourceAddress: req.peer.address };
   const policy = evaluation.policy;
   const charges = [
-    ...evaluation.ruleLimits.map((limit) => ({ key: limitKey(policy, policy.rule, limit, ctx), limit })),
-    ...evaluation.policyLimits.map((limit) => ({ key: limitKey(policy, "", limit, ctx), limit })),
+    ...evaluation.ruleLimits.map((limit) => limitCharge(policy, policy.rule, limit, ctx)),
+    ...evaluation.policyLimits.map((limit) => limitCharge(policy, "", limit, ctx)),
   ];
   const box = evaluation.penaltyBox;
-  return {
+  const request = {
     charges,
     cost: 1,
     failClosed: evaluation.failureMode === "closed",
     penaltyBox: box === undefined ? undefined : { key: penaltyKey(policy, ctx), spec: box },
   };
+  // Anomaly rules never judge anonymous callers (one bucket for everyone), so none is sanctioned.
+  return sanctions && identity.method !== "anonymous" ? { ...request, sanction: sanctionKey(identity) } : request;
 }
 
 function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): RateLimitOutcome {
   const base = { mode: verdict.mode, states: verdict.states };
   switch (verdict.kind) {
     case "allowed":
-      return { ...base, violated: [], retryAfterSeconds: 0, ...(verdict.shadowed === undefined ? {} : { shadowed: verdict.shadowed }) };
+      return {
+        ...base, violated: [], retryAfterSeconds: 0,
+        ...(verdict.shadowed === undefined ? {} : { shadowed: verdict.shadowed }),
+        ...(verdict.lowered === undefined ? {} : { lowered: verdict.lowered }),
+      };
     case "limited":
-      return { ...base, violated: verdict.violated, retryAfterSeconds: verdict.retryAfterSeconds };
+      return { ...base, violated: verdict.violated, retryAfterSeconds: verdict.retryAfterSeconds, ...(verdict.lowered === undefined ? {} : { lowered: verdict.lowered }) };
     case "blocked":
-      return { ...base, violated: [], retryAfterSeconds: verdict.retryAfterSeconds, penaltyBox: true };
+      return { ...base, violated: [], retryAfterSeconds: verdict.retryAfterSeconds, penaltyBox: true, ...(verdict.by === "anomaly" ? { anomalyBlock: true } : {}) };
   }
 }
 
-// Only requests with limits reach the limiter, so a penalty box blocks limited traffic only.
+// Requests without limits reach the limiter only when sanctions are on, so a policy's penalty
+// box blocks limited traffic only, while an anomaly block stops all of the caller's traffic.
 async function applyLimits(facts: Facts, ports: CheckPorts, request: ChargeRequest, credentialHeaders: readonly string[]): Promise<Decision> {
-  if (request.charges.length > 0) {
+  if (request.charges.length > 0 || request.sanction !== undefined) {
     const verdict = await ports.limiter.charge(request);
     if (verdict.kind === "unavailable") return deny(facts, "limiter_unavailable", verdict.detail);
     facts.rateLimit = outcomeOf(verdict);
+    if (verdict.kind === "blocked" && verdict.by === "anomaly") return deny(facts, "anomaly_blocked", "unusual activity; blocked for a while");
     if (verdict.kind === "blocked") return deny(facts, "penalty_box", "too many rate-limit violations; blocked for a while");
     if (verdict.kind === "limited") return deny(facts, "rate_limited", `limit ${verdict.violated.join(", ")} exceeded`);
   }
@@ -133,7 +144,7 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
     return deny(facts, evaluation.reason, describeDeny(evaluation, target.value));
   }
   facts.policy = evaluation.policy;
-  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value), credentialHeaders);
+  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value, ports.sanctions), credentialHeaders);
 }
 
 // A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known

@@ -12,7 +12,9 @@ export interface RateLimitOutcome {
   readonly violated: readonly string[];
   readonly retryAfterSeconds: number;
   readonly shadowed?: readonly string[]; // shadow limits the request went over (allowed anyway)
-  readonly penaltyBox?: boolean; // denied because the caller is in the penalty box
+  readonly penaltyBox?: boolean; // denied because the caller is blocked (penalty box or anomaly)
+  readonly anomalyBlock?: boolean; // … and the block is an anomaly response's
+  readonly lowered?: number; // per mille: the caller's own limits were lowered by an anomaly response
 }
 
 // What the pipeline learned before it decided; every field is optional because a request

@@ -1,9 +1,12 @@
 import type { LimitSpec, PenaltyBoxSpec } from "./policy/types.ts";
 
 // One limit to check and charge for this request; `key` already includes the identity part.
+// `callerOwned`: the counter belongs to the caller alone (not to an org or a source address),
+// so limits lowered for the caller by an anomaly response apply to it.
 export interface LimitCharge {
   readonly key: string;
   readonly limit: LimitSpec;
+  readonly callerOwned?: boolean;
 }
 
 // The allowing policy's penalty box for this caller.
@@ -19,6 +22,9 @@ export interface ChargeRequest {
   // The allowing policy's failure mode is `closed`: no local fallback while Redis is down.
   readonly failClosed: boolean;
   readonly penaltyBox: PenaltyBoxCharge | undefined;
+  // The caller's sanction key (sanction.ts), when anomaly responses may block the caller or
+  // lower its limits: the limiter then runs even for a request without limits.
+  readonly sanction?: string;
 }
 
 // What the RateLimit / RateLimit-Policy headers report for one limit.
@@ -33,12 +39,15 @@ export interface LimitState {
 
 export type LimiterMode = "local" | "redis";
 
+export type BlockCause = "penalty_box" | "anomaly";
+
 export type LimitVerdict =
   | {
       readonly kind: "allowed";
       readonly states: readonly LimitState[];
       readonly mode: LimiterMode;
       readonly shadowed?: readonly string[]; // shadow limits this request went over; absent when none
+      readonly lowered?: number; // per mille: the caller's own limits were lowered by an anomaly response
     }
   | {
       readonly kind: "limited";
@@ -46,9 +55,17 @@ export type LimitVerdict =
       readonly violated: readonly string[];
       readonly retryAfterSeconds: number;
       readonly mode: LimiterMode;
+      readonly lowered?: number;
     }
-  // The caller is in the penalty box: nothing was checked or charged.
-  | { readonly kind: "blocked"; readonly states: readonly LimitState[]; readonly retryAfterSeconds: number; readonly mode: LimiterMode }
+  // The caller is blocked, by the policy's penalty box or by an anomaly response: nothing was
+  // checked or charged.
+  | {
+      readonly kind: "blocked";
+      readonly by: BlockCause;
+      readonly states: readonly LimitState[];
+      readonly retryAfterSeconds: number;
+      readonly mode: LimiterMode;
+    }
   | { readonly kind: "unavailable"; readonly detail: string };
 
 // Every limit in `request.charges` is checked and, only if all enforced ones pass, charged

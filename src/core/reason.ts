@@ -45,6 +45,7 @@ export const REASONS = {
 
   rate_limited: { status: 429, title: "Rate limit exceeded" },
   penalty_box: { status: 429, title: "Temporarily blocked after repeated rate-limit violations" },
+  anomaly_blocked: { status: 429, title: "Temporarily blocked after unusual activity" },
   limiter_unavailable: { status: 503, title: "The rate limiter is unavailable" },
   audit_unavailable: { status: 503, title: "The audit log cannot record the decision" },
 

@@ -11,6 +11,7 @@ import { createJwtIdentity, type JwtIdentity } from "../adapters/jwt/create-jwt-
 import type { JwksEvent } from "../adapters/jwt/jwks-key-set.ts";
 import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
 import type { Limiter } from "../core/limiter.ts";
+import type { SanctionPort } from "../core/limit/sanction.ts";
 import type { KubernetesSources } from "../adapters/k8s/kube-sources.ts";
 import { buildCaBundle } from "../adapters/mtls/ca-bundle.ts";
 import { buildKeyIndexFromFiles } from "./key-source.ts";
@@ -36,6 +37,7 @@ export interface EngineHooks {
 export interface Engine {
   readonly ports: CheckPorts;
   readonly jwt: JwtIdentity | undefined;
+  readonly sanctions: SanctionPort; // where anomaly responses block callers or lower their limits
   // Loads every file source once; false when any failed (the caller decides whether that is fatal).
   loadAll(): boolean;
   // Background work: file watching (when asked) and JWKS fetching. Returns once the first
@@ -46,7 +48,8 @@ export interface Engine {
 
 // Adapters built by the composition root that replace the embedded defaults.
 export interface EngineExtras {
-  readonly limiter?: Limiter; // default: the in-process limiter
+  // default: the in-process limiter, which then also keeps the sanctions
+  readonly limiter?: { readonly limiter: Limiter; readonly sanctions: SanctionPort };
   readonly kubernetes?: KubernetesSources; // policies (and keys, when watched) from the API server
 }
 
@@ -107,6 +110,11 @@ function identitySources(config: Config, stores: Stores, jwt: JwtIdentity | unde
   });
 }
 
+function localLimiter(now: () => number): { limiter: Limiter; sanctions: SanctionPort } {
+  const limiter = new LocalLimiter({ now });
+  return { limiter, sanctions: { impose: (key, order) => Promise.resolve(limiter.impose(key, order)) } };
+}
+
 export function createEngine(config: Config, hooks: EngineHooks, clock: EngineClock, extras: EngineExtras = {}): Engine {
   const stores = fileStores(config, hooks);
   const kube = extras.kubernetes;
@@ -121,17 +129,20 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
     ...(kube?.keys === undefined ? [stores.keys] : []),
     ...(stores.caBundle === undefined ? [] : [stores.caBundle]),
   ];
+  const limiter = extras.limiter ?? localLimiter(clock.now);
   const ports: CheckPorts = {
     deployment: { profile: config.protocol, defaultModel: config.model, environment: config.environment },
     sources: identitySources(config, stores, jwt, kube),
     policies: kube === undefined ? () => stores.policies.current?.index : () => kube.policies.current(),
-    limiter: extras.limiter ?? new LocalLimiter({ now: clock.now }),
+    limiter: limiter.limiter,
+    sanctions: config.anomaly?.enabled === true,
     now: clock.now,
     newId: clock.newId,
   };
   return {
     ports,
     jwt,
+    sanctions: limiter.sanctions,
     loadAll: () => all.map((store) => store.reload()).every(Boolean),
     start: async ({ watchFiles }) => {
       if (watchFiles) all.forEach((store) => store.watch());

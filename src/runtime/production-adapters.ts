@@ -68,7 +68,7 @@ export function createProductionAdapters(config: Config, deps: AdapterDeps): Res
   if (kube.value !== undefined) registerStaleness(deps.registry, kube.value);
   const redis = config.redisLimiter === undefined ? undefined : createRedisLimiter(config.redisLimiter, { registry: deps.registry, logger: deps.logger });
   const extras: EngineExtras = {
-    ...(redis === undefined ? {} : { limiter: redis.limiter }),
+    ...(redis === undefined ? {} : { limiter: { limiter: redis.limiter, sanctions: redis.sanctions } }),
     ...(kube.value === undefined ? {} : { kubernetes: kube.value }),
   };
   return ok({

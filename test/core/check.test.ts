@@ -76,6 +76,7 @@ function ports(overrides: Partial<CheckPorts> = {}): CheckPorts {
     sources: [apiKeySource({ keys: () => keys })],
     policies: () => compiled.index,
     limiter: new LocalLimiter({ now: () => T0 }),
+    sanctions: false,
     now: () => T0,
     newId: () => `decision-${++ids}`,
     ...overrides,

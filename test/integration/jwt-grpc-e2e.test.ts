@@ -58,6 +58,7 @@ beforeAll(async () => {
     sources: [jwt.source, apiKeySource({ keys: () => keys })],
     policies: () => compiled.index,
     limiter: new LocalLimiter({ now: Date.now }),
+    sanctions: false,
     now: Date.now,
     newId: randomUUID,
   };

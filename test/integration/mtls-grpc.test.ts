@@ -106,6 +106,7 @@ async function startGate(xfcc: Record<string, unknown>): Promise<AuthzClient> {
     sources: [mtlsSource({ config: config.value, anchors: () => anchors }), apiKeySource({ keys: () => keys })],
     policies: () => compiled.index,
     limiter: new LocalLimiter({ now: Date.now }),
+    sanctions: false,
     now: Date.now,
     newId: randomUUID,
   };

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
 import type { RedisConnection } from "../../src/adapters/limiter/redis-connection.ts";
 import type { RedisLimiter } from "../../src/adapters/limiter/redis-limiter.ts";
+import { sanctionArgs } from "../../src/adapters/limiter/redis-sanctions.ts";
+import type { SanctionOrder } from "../../src/core/limit/sanction.ts";
 import type { PenaltyBoxSpec } from "../../src/core/policy/types.ts";
 import { box, charge, connect, freshTag, limit, modeless, request } from "./helpers/redis-limiter-kit.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
@@ -72,6 +74,48 @@ describe("Redis script and in-process limiter agree", () => {
     // The sequences really reached every branch of the script.
     expect([...seen].sort()).toEqual(["allowed", "block-started", "blocked", "limited", "shadowed"]);
   }, 60_000);
+
+  // Sanctions (anomaly responses) land between charges: a block, or the caller's own limits
+  // lowered by a factor; each is written by the sanction script and, at the Redis TIME that
+  // script used, by LocalLimiter.impose.
+  it("on every verdict when anomaly sanctions block the caller or lower its own limits", async () => {
+    const seen = new Set<string>();
+    const orderArb: fc.Arbitrary<SanctionOrder | undefined> = fc.option(
+      fc.oneof(
+        fc.record({ kind: fc.constant("block" as const), periodMs: fc.integer({ min: 5, max: 60 }) }),
+        fc.record({ kind: fc.constant("lower-limits" as const), periodMs: fc.integer({ min: 20, max: 400 }), factorPermille: fc.constantFrom(1, 99, 250, 333, 500, 999) }),
+      ),
+      { nil: undefined, freq: 6 },
+    );
+    const owned = fc.array(fc.boolean(), { minLength: 3, maxLength: 3 });
+    const steps = fc.array(fc.record({ step: stepArb, order: orderArb }), { minLength: 10, maxLength: 40 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(limitArb, { minLength: 1, maxLength: 3 }), owned, boxArb, steps, async (limits, own, boxSpec, sequence) => {
+        const tag = freshTag();
+        const charges = limits.map((l, i) => ({ ...charge(tag, { ...l, name: `l${i}` }), callerOwned: own[i] === true }));
+        const penaltyBox = boxSpec === undefined ? undefined : box(tag, boxSpec);
+        const sanction = `mg:sx:{${tag}}`;
+        const clock = { now: 0 };
+        const local = new LocalLimiter({ now: () => clock.now });
+        for (const { step, order } of sequence) {
+          if (step.pauseMs > 0) await sleep(step.pauseMs);
+          if (order !== undefined) {
+            const reply = (await connection.impose(sanction, sanctionArgs(order))) as number[];
+            clock.now = (reply[0] ?? 0) / 1024;
+            local.impose(sanction, order);
+          }
+          const remote = await limiter.tryCharge(request(charges, { cost: step.cost, penaltyBox, sanction }));
+          if (!remote.ok) throw new Error(remote.error);
+          clock.now = remote.value.nowMs;
+          expect(modeless(remote.value.verdict)).toEqual(modeless(local.chargeNow(charges, step.cost, penaltyBox, sanction)));
+          const v = remote.value.verdict;
+          seen.add(v.kind === "blocked" ? `blocked-by-${v.by}` : v.lowered !== undefined ? `${v.kind}-lowered` : v.kind);
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect([...seen].sort()).toEqual(["allowed", "allowed-lowered", "blocked-by-anomaly", "blocked-by-penalty_box", "limited", "limited-lowered"]);
+  }, 90_000);
 
   it("reports the Redis clock on the 1/1024 ms grid", async () => {
     const tag = freshTag();

@@ -133,6 +133,7 @@ describe("penalty box", () => {
     const started = await violateTwice(tag);
     expect(started.verdict).toEqual({
       kind: "blocked",
+      by: "penalty_box",
       mode: "redis",
       retryAfterSeconds: 0.15,
       states: [{ name: "hour", quota: 1, windowSeconds: 3600, remaining: 0, resetSeconds: 0.15 }],

@@ -9,6 +9,8 @@ import { connectRedis, type RedisConnection } from "./redis-connection.ts";
 import type { RedisLimiterConfig } from "./redis-limiter-config.ts";
 import { RedisLimiter } from "./redis-limiter.ts";
 import { ResilientLimiter } from "./resilient-limiter.ts";
+import { redisSanctions } from "./redis-sanctions.ts";
+import type { SanctionPort } from "../../core/limit/sanction.ts";
 
 // Wires the Redis-backed limiter: connection, script, breaker, deny cache, local fallback and
 // metrics. The composition root calls this when `limiter.redis` (or MODELGATE_REDIS_URL) is set.
@@ -22,6 +24,7 @@ export interface RedisLimiterDeps {
 
 export interface RedisLimiterHandle {
   readonly limiter: Limiter;
+  readonly sanctions: SanctionPort; // where anomaly responses put blocks and lowered limits
   readonly connection: RedisConnection;
   readonly breaker: CircuitBreaker;
   readonly metrics: LimiterMetrics;
@@ -49,9 +52,10 @@ export function createRedisLimiter(config: RedisLimiterConfig, deps: RedisLimite
       log.state(state, config.localShare);
     },
   });
+  const local = new LocalLimiter({ now: deps.epochMs ?? Date.now, share: config.localShare });
   const limiter = new ResilientLimiter({
     redis: new RedisLimiter(connection),
-    local: new LocalLimiter({ now: deps.epochMs ?? Date.now, share: config.localShare }),
+    local,
     breaker,
     cache: new DenyCache(config.denyCacheSize, clock),
     metrics,
@@ -60,7 +64,7 @@ export function createRedisLimiter(config: RedisLimiterConfig, deps: RedisLimite
     clock,
     onRedisError: log.error,
   });
-  return { limiter, connection, breaker, metrics, ready: (withinMs) => whenReady(connection, withinMs), close: () => connection.close() };
+  return { limiter, sanctions: redisSanctions(connection, local), connection, breaker, metrics, ready: (withinMs) => whenReady(connection, withinMs), close: () => connection.close() };
 }
 
 function whenReady(connection: RedisConnection, withinMs: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { ChargeRequest, LimitState, LimitVerdict } from "../../core/limiter.ts";
-import { blockedStates } from "../../core/limit/limit-states.ts";
+import { blockedVerdict } from "../../core/limit/limit-states.ts";
 import type { RedisOutcome } from "./redis-limiter.ts";
 
 // Callers Redis has just denied, so a hot abuser costs no round trip until its own retry-after.
@@ -10,6 +10,8 @@ import type { RedisOutcome } from "./redis-limiter.ts";
 // the oldest entries go first; an expired entry is dropped when next looked at.
 // Under a penalty box every violation must reach Redis to be counted, so only the block itself
 // is answered from here: a hot abuser then costs at most `violations` round trips per block.
+// An anomaly block (a sanction) is answered from here until it ends; one imposed while a
+// caller's denial is cached is seen when that entry ends, which is no later than Redis would.
 
 interface Entry {
   readonly until: number;
@@ -34,11 +36,10 @@ export class DenyCache {
   lookup(request: ChargeRequest): LimitVerdict | undefined {
     if (this.#entries.size === 0) return undefined;
     const now = this.#now();
+    const sanction = request.sanction === undefined ? undefined : this.#live(request.sanction, now);
+    if (sanction !== undefined) return blockedVerdict("anomaly", request.charges, (sanction.until - now) / 1000, "redis");
     const box = request.penaltyBox === undefined ? undefined : this.#live(request.penaltyBox.key, now);
-    if (box !== undefined) {
-      const seconds = (box.until - now) / 1000;
-      return { kind: "blocked", states: blockedStates(request.charges, seconds), retryAfterSeconds: seconds, mode: "redis" };
-    }
+    if (box !== undefined) return blockedVerdict("penalty_box", request.charges, (box.until - now) / 1000, "redis");
     if (request.penaltyBox !== undefined) return undefined;
     const states: LimitState[] = [];
     for (const { key, limit } of request.charges) {
@@ -52,6 +53,11 @@ export class DenyCache {
 
   remember(request: ChargeRequest, outcome: RedisOutcome, sentAt: number): void {
     if (this.#maxEntries === 0) return;
+    const { verdict } = outcome;
+    if (verdict.kind === "blocked" && verdict.by === "anomaly" && request.sanction !== undefined) {
+      this.#put(request.sanction, { until: sentAt + outcome.blockMs, cost: 0, state: undefined });
+      return;
+    }
     if (outcome.blockMs > 0 && request.penaltyBox !== undefined) {
       this.#put(request.penaltyBox.key, { until: sentAt + outcome.blockMs, cost: 0, state: undefined });
     }

@@ -1,23 +1,29 @@
-// The limiter's one atomic step in Redis. It repeats src/core/limit/gcra.ts and
-// src/core/limit/penalty-box.ts integer for integer, on the same grid of 1/1024 ms, with Redis
-// `TIME` as the only clock; test/integration/redis-agreement.test.ts holds them together.
-// Lua numbers are doubles: every value here stays below 2^53 (epoch steps ≈ 1.8e15, and
-// policy validation keeps burst × interval within 30 days), so the arithmetic is exact.
+// The limiter's one atomic step in Redis. It repeats src/core/limit/gcra.ts,
+// src/core/limit/penalty-box.ts and src/core/limit/sanction.ts integer for integer, on the same
+// grid of 1/1024 ms, with Redis `TIME` as the only clock; test/integration/redis-agreement.test.ts
+// holds them together. Lua numbers are doubles: every value here stays below 2^53 (epoch steps
+// ≈ 1.8e15, and policy validation keeps burst × interval within 30 days), so the arithmetic is exact.
 //
-// KEYS: [penalty-box key when ARGV[3] == "1"], then one key per limit.
-// ARGV: op ("charge" | "undo"), cost, box flag, violations, within, block, maxBlock (steps),
-//       record-violation flag (undo only), then per limit: interval (steps), burst, shadow flag.
-// Reply: {now, status (0 allowed, 1 limited, 2 blocked), block steps, block started (0/1),
+// KEYS: [sanction key when ARGV[4] == "1"], [penalty-box key when ARGV[3] == "1"], then one key
+//       per limit.
+// ARGV: op ("charge" | "undo"), cost, box flag, sanction flag, violations, within, block,
+//       maxBlock (steps), record-violation flag (undo only), factor ‰ (undo only: the one the
+//       charge used), then per limit: interval (steps), burst, shadow flag, caller-owned flag.
+// Reply: {now, status (0 allowed, 1 limited, 2 blocked by the penalty box, 3 blocked by a
+//         sanction), block steps, block started (0/1), factor ‰ applied to caller-owned limits,
 //         then per limit: allowed, remaining, reset, retry, tat}.
 // "charge" commits every passing limit only when no enforced limit fails, and sets each key's
 // TTL in the same write. "undo" gives a charge back (Cluster requests spanning slots).
 
 export const LIMITER_LUA = `
-local op, cost, hasBox = ARGV[1], tonumber(ARGV[2]), ARGV[3] == "1"
+local op, cost, hasBox, hasSanction = ARGV[1], tonumber(ARGV[2]), ARGV[3] == "1", ARGV[4] == "1"
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1024000 + math.floor(tonumber(t[2]) * 128 / 125)
-local first = hasBox and 2 or 1
+local sanctionAt = hasSanction and 1 or 0
+local boxAt = hasBox and sanctionAt + 1 or 0
+local first = math.max(sanctionAt, boxAt) + 1
 local n = #KEYS - first + 1
+local factor = tonumber(ARGV[10])
 
 local function int(x) return string.format("%.0f", x) end
 local function ttl(untilSteps) return int(math.floor((untilSteps - now) / 1024) + 1) end
@@ -29,9 +35,16 @@ local function whole(span, interval)
   return k
 end
 
+-- A lowered limit: each unit takes a longer interval, the tolerance stays (at least one unit).
+local function unitOf(interval, owned)
+  if not owned or factor >= 1000 then return interval end
+  return math.ceil(interval * 1000 / factor)
+end
+
 -- allowed, tat, remaining, reset, retry
-local function gcra(tat, interval, burst, c)
-  local tolerance = interval * burst
+local function gcra(tat, written, burst, c, owned)
+  local interval = unitOf(written, owned)
+  local tolerance = math.max(written * burst, interval)
   local base = now
   if tat ~= nil and tat >= now then base = tat end
   local candidate = base + interval * c
@@ -41,8 +54,8 @@ local function gcra(tat, interval, burst, c)
 end
 
 local function violate()
-  local violations, within, block, maxBlock = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-  local v = redis.call("HMGET", KEYS[1], "c", "w", "b", "l")
+  local violations, within, block, maxBlock = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+  local v = redis.call("HMGET", KEYS[boxAt], "c", "w", "b", "l")
   local count, wend, bu, level = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0, tonumber(v[4]) or 0
   if not (level > 0 and bu + maxBlock > now) then bu, level = 0, 0 end
   if wend <= now then count = 0; wend = now + within end
@@ -60,17 +73,24 @@ local function violate()
   end
   local keep = wend
   if level > 0 and bu + maxBlock > keep then keep = bu + maxBlock end
-  redis.call("HSET", KEYS[1], "c", int(count), "w", int(wend), "b", int(bu), "l", int(level))
-  redis.call("PEXPIRE", KEYS[1], ttl(keep))
+  redis.call("HSET", KEYS[boxAt], "c", int(count), "w", int(wend), "b", int(bu), "l", int(level))
+  redis.call("PEXPIRE", KEYS[boxAt], ttl(keep))
   return steps
 end
 
 local function limit(i)
-  local a = 9 + (i - 1) * 3
-  return KEYS[first + i - 1], tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2] == "1"
+  local a = 11 + (i - 1) * 4
+  return KEYS[first + i - 1], tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2] == "1", ARGV[a + 3] == "1"
 end
 
-local reply = {now, 0, 0, 0}
+if hasSanction then
+  local v = redis.call("HMGET", KEYS[sanctionAt], "b", "f", "u")
+  local bu = tonumber(v[1]) or 0
+  if op == "charge" and bu > now then return {now, 3, bu - now, 0, 1000} end
+  if (tonumber(v[3]) or 0) > now then factor = tonumber(v[2]) or 1000 end
+end
+
+local reply = {now, 0, 0, 0, factor}
 local function row(ok, remaining, reset, retry, tat)
   local m = #reply
   reply[m + 1], reply[m + 2], reply[m + 3], reply[m + 4], reply[m + 5] = ok, remaining, reset, retry, tat
@@ -78,45 +98,45 @@ end
 
 if op == "undo" then
   for i = 1, n do
-    local key, interval, burst = limit(i)
+    local key, interval, burst, _, owned = limit(i)
     local tat = tonumber(redis.call("GET", key))
     if tat ~= nil then
-      tat = tat - interval * cost
+      tat = tat - unitOf(interval, owned) * cost
       if tat > now then redis.call("SET", key, int(tat), "PX", ttl(tat)) else redis.call("DEL", key); tat = nil end
     end
-    local _, stays, remaining, reset = gcra(tat, interval, burst, 0)
+    local _, stays, remaining, reset = gcra(tat, interval, burst, 0, owned)
     row(1, remaining, reset, 0, stays)
   end
-  if hasBox and ARGV[8] == "1" then
+  if hasBox and ARGV[9] == "1" then
     local steps = violate()
-    if steps > 0 then return {now, 2, steps, 1} end
+    if steps > 0 then return {now, 2, steps, 1, factor} end
   end
   return reply
 end
 
 if hasBox then
-  local bu = tonumber(redis.call("HGET", KEYS[1], "b")) or 0
-  if bu > now then return {now, 2, bu - now, 0} end
+  local bu = tonumber(redis.call("HGET", KEYS[boxAt], "b")) or 0
+  if bu > now then return {now, 2, bu - now, 0, factor} end
 end
 local rows, denied = {}, false
 local stored = n > 0 and redis.call("MGET", unpack(KEYS, first)) or {}
 for i = 1, n do
-  local key, interval, burst, shadow = limit(i)
+  local key, interval, burst, shadow, owned = limit(i)
   local tat = tonumber(stored[i])
-  local ok, nxt, remaining, reset, retry = gcra(tat, interval, burst, cost)
+  local ok, nxt, remaining, reset, retry = gcra(tat, interval, burst, cost, owned)
   rows[i] = {ok, nxt, remaining, reset, retry, tat}
   if ok == 0 and not shadow then denied = true end
 end
 if denied and hasBox then
   local steps = violate()
-  if steps > 0 then return {now, 2, steps, 1} end
+  if steps > 0 then return {now, 2, steps, 1, factor} end
 end
 for i = 1, n do
-  local key, interval, burst = limit(i)
+  local key, interval, burst, _, owned = limit(i)
   local r = rows[i]
   if r[1] == 1 and denied then
     -- Nothing is charged, so a passing limit reports what stays (cost 0).
-    local _, stays, remaining, reset = gcra(r[6], interval, burst, 0)
+    local _, stays, remaining, reset = gcra(r[6], interval, burst, 0, owned)
     r = {1, stays, remaining, reset, 0}
   elseif r[1] == 1 then
     redis.call("SET", key, int(r[2]), "PX", ttl(r[2]))

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 // Labels are closed sets; no identity, key, policy or address is ever a label.
 
 export type VerdictSource = "redis" | "local" | "cache";
-export type VerdictResult = "allowed" | "limited" | "penalty_box" | "unavailable";
+export type VerdictResult = "allowed" | "limited" | "penalty_box" | "anomaly_block" | "unavailable";
 export type RedisCallOutcome = "ok" | "error" | "timeout";
 export type FallbackReason = "breaker_open" | "error" | "timeout";
 

@@ -15,37 +15,54 @@ export interface ScriptRow extends LimitFigures {
 
 export interface ScriptReply {
   readonly nowMs: number; // Redis TIME on the grid, as epoch milliseconds
-  readonly status: "allowed" | "limited" | "blocked";
-  readonly blockMs: number; // blocked: what is left of the block
+  // blocked: by the policy's penalty box; sanctioned: by an anomaly response
+  readonly status: "allowed" | "limited" | "blocked" | "sanctioned";
+  readonly blockMs: number; // blocked or sanctioned: what is left of the block
   readonly blockStarted: boolean; // blocked: this very call started the block
+  readonly factorPermille: number; // applied to the caller-owned limits; 1000 when not lowered
   readonly rows: readonly ScriptRow[];
 }
 
 export type ScriptOp = "charge" | "undo";
 
-const steps = (ms: number): string => String(ms * GRID);
+// What a call reads or writes besides the limits: the policy's penalty box, the caller's
+// sanction key (charge only), and for an undo whether it records a violation and the factor
+// the charge used, so the refund takes back exactly what was added.
+export interface CallExtras {
+  readonly box?: PenaltyBoxCharge | undefined;
+  readonly sanction?: string | undefined;
+  readonly recordViolation?: boolean;
+  readonly factorPermille?: number;
+}
 
-export function encodeCall(op: ScriptOp, charges: readonly LimitCharge[], cost: number, box: PenaltyBoxCharge | undefined, recordViolation = false): ScriptCall {
-  const keys = box === undefined ? [] : [box.key];
+const steps = (ms: number): string => String(ms * GRID);
+const flag = (on: boolean): string => (on ? "1" : "0");
+
+export function encodeCall(op: ScriptOp, charges: readonly LimitCharge[], cost: number, extras: CallExtras = {}): ScriptCall {
+  const { box, sanction } = extras;
+  const keys = [...(sanction === undefined ? [] : [sanction]), ...(box === undefined ? [] : [box.key])];
   const spec = box?.spec;
   const args = [
     op,
     String(cost),
-    box === undefined ? "0" : "1",
+    flag(box !== undefined),
+    flag(sanction !== undefined),
     String(spec?.violations ?? 0),
     steps(spec?.withinMs ?? 0),
     steps(spec?.blockMs ?? 0),
     steps(spec?.maxBlockMs ?? 0),
-    recordViolation ? "1" : "0",
+    flag(extras.recordViolation === true),
+    String(extras.factorPermille ?? 1000),
   ];
-  for (const { key, limit } of charges) {
+  for (const { key, limit, callerOwned } of charges) {
     keys.push(key);
-    args.push(String(emissionIntervalSteps(limit)), String(limit.burst), limit.shadow === true ? "1" : "0");
+    args.push(String(emissionIntervalSteps(limit)), String(limit.burst), flag(limit.shadow === true), flag(callerOwned === true));
   }
   return { keys, args };
 }
 
-const STATUS = ["allowed", "limited", "blocked"] as const;
+const STATUS = ["allowed", "limited", "blocked", "sanctioned"] as const;
+const HEAD = 5;
 
 function isIntegerList(raw: unknown): raw is number[] {
   return Array.isArray(raw) && raw.every((v) => Number.isSafeInteger(v));
@@ -53,15 +70,15 @@ function isIntegerList(raw: unknown): raw is number[] {
 
 // undefined when the reply is not what the script returns: a bug or a foreign script.
 export function decodeReply(raw: unknown, rowCount: number): ScriptReply | undefined {
-  if (!isIntegerList(raw) || raw.length < 4) return undefined;
-  const [now = 0, code = -1, block = 0, started = 0] = raw;
+  if (!isIntegerList(raw) || raw.length < HEAD) return undefined;
+  const [now = 0, code = -1, block = 0, started = 0, factor = 0] = raw;
   const status = STATUS[code];
-  if (status === undefined) return undefined;
-  const head = { nowMs: now / GRID, status, blockMs: block / GRID, blockStarted: started === 1 };
-  if (status === "blocked") return { ...head, rows: [] };
-  if (raw.length !== 4 + rowCount * 5) return undefined;
+  if (status === undefined || factor < 1 || factor > 1000) return undefined;
+  const head = { nowMs: now / GRID, status, blockMs: block / GRID, blockStarted: started === 1, factorPermille: factor };
+  if (status === "blocked" || status === "sanctioned") return { ...head, rows: [] };
+  if (raw.length !== HEAD + rowCount * 5) return undefined;
   const rows: ScriptRow[] = [];
-  for (let i = 4; i < raw.length; i += 5) {
+  for (let i = HEAD; i < raw.length; i += 5) {
     const [allowed, remaining, reset, retry, tat] = raw.slice(i, i + 5) as [number, number, number, number, number];
     rows.push({ allowed: allowed === 1, remaining, resetMs: reset / GRID, retryAfterMs: retry / GRID, tatMs: tat / GRID });
   }

@@ -1,11 +1,12 @@
 import type { ChargeRequest, LimitCharge, Limiter, LimitVerdict, PenaltyBoxCharge } from "../../core/limiter.ts";
 import { gcra, GRID, toGridSteps, type GcraOutcome } from "../../core/limit/gcra.ts";
-import { blockedStates, combineFigures } from "../../core/limit/limit-states.ts";
+import { blockedVerdict, chargeFactor, combineFigures } from "../../core/limit/limit-states.ts";
 import { blockRemaining, recordViolation, type PenaltyState } from "../../core/limit/penalty-box.ts";
+import { imposeSanction, sanctionBlockRemaining, sanctionFactor, sanctionKeepUntil, type Sanction, type SanctionOrder } from "../../core/limit/sanction.ts";
 import type { LimitSpec } from "../../core/policy/types.ts";
 
-// The in-process limiter: exact GCRA per key, all-or-nothing across a request's limits, and the
-// penalty box. It backs `npm start` and the degraded mode while Redis is unreachable (then
+// The in-process limiter: exact GCRA per key, all-or-nothing across a request's limits, the
+// penalty box and anomaly sanctions. It backs `npm start` and the degraded mode while Redis is unreachable (then
 // with `share` < 1, since every replica enforces on its own).
 // Memory is bounded: past `maxKeys` the least recently charged keys (and boxes) go first.
 
@@ -24,6 +25,7 @@ interface Box {
 export class LocalLimiter implements Limiter {
   readonly #tats = new Map<string, number>();
   readonly #boxes = new Map<string, Box>();
+  readonly #sanctions = new Map<string, Sanction>();
   readonly #now: () => number;
   readonly #maxKeys: number;
   readonly #share: number;
@@ -35,27 +37,39 @@ export class LocalLimiter implements Limiter {
   }
 
   get size(): number {
-    return this.#tats.size + this.#boxes.size;
+    return this.#tats.size + this.#boxes.size + this.#sanctions.size;
   }
 
   charge(request: ChargeRequest): Promise<LimitVerdict> {
-    return Promise.resolve(this.chargeNow(request.charges, request.cost, request.penaltyBox));
+    return Promise.resolve(this.chargeNow(request.charges, request.cost, request.penaltyBox, request.sanction));
   }
 
-  chargeNow(charges: readonly LimitCharge[], cost: number, penaltyBox?: PenaltyBoxCharge): LimitVerdict {
+  // Puts an anomaly response on the caller whose sanction key this is.
+  impose(sanctionKey: string, order: SanctionOrder): void {
+    const steps = toGridSteps(this.#now());
+    this.#store(this.#sanctions, sanctionKey, imposeSanction(this.#sanction(sanctionKey, steps), order, steps));
+  }
+
+  chargeNow(charges: readonly LimitCharge[], cost: number, penaltyBox?: PenaltyBoxCharge, sanctionKey?: string): LimitVerdict {
     const now = this.#now();
     const steps = toGridSteps(now);
+    const sanction = sanctionKey === undefined ? undefined : this.#sanction(sanctionKey, steps);
+    const banned = sanctionBlockRemaining(sanction, steps);
+    if (banned > 0) return blockedVerdict("anomaly", charges, banned / GRID / 1000, "local");
     const box = penaltyBox === undefined ? undefined : this.#box(penaltyBox.key, steps);
     const blocked = blockRemaining(box?.state, steps);
-    if (blocked > 0) return blockedVerdict(charges, blocked);
+    if (blocked > 0) return blockedVerdict("penalty_box", charges, blocked / GRID / 1000, "local");
+    const factor = sanctionFactor(sanction, steps);
     const limits = charges.map((c) => this.#scaled(c.limit));
     const tats = charges.map((c) => this.#tats.get(c.key));
-    const outcomes = limits.map((l, i) => gcra(l, tats[i], now, cost));
+    const factors = charges.map((c) => chargeFactor(c, factor));
+    const outcomes = limits.map((l, i) => gcra(l, tats[i], now, cost, factors[i]));
     const denied = limits.some((l, i) => outcomes[i]?.allowed === false && l.shadow !== true);
     // Nothing is charged when denied, so a limit this request would have passed reports its
     // state as it stays (cost 0), not as if this request had been counted.
-    const figures = denied ? outcomes.map((o, i) => (o.allowed ? gcra(limits[i] as LimitSpec, tats[i], now, 0) : o)) : outcomes;
-    const verdict = combineFigures(charges.map((c, i) => ({ key: c.key, limit: limits[i] as LimitSpec })), figures, "local");
+    const figures = denied ? outcomes.map((o, i) => (o.allowed ? gcra(limits[i] as LimitSpec, tats[i], now, 0, factors[i]) : o)) : outcomes;
+    const scaled = charges.map((c, i) => ({ ...c, limit: limits[i] as LimitSpec }));
+    const verdict = combineFigures(scaled, figures, "local", factor);
     if (verdict.kind === "limited") return penaltyBox === undefined ? verdict : this.#violation(penaltyBox, box, steps, charges, verdict);
     charges.forEach((c, i) => {
       const o = outcomes[i] as GcraOutcome;
@@ -67,7 +81,14 @@ export class LocalLimiter implements Limiter {
   #violation(penaltyBox: PenaltyBoxCharge, box: Box | undefined, steps: number, charges: readonly LimitCharge[], verdict: LimitVerdict): LimitVerdict {
     const outcome = recordViolation(penaltyBox.spec, box?.state, steps);
     this.#store(this.#boxes, penaltyBox.key, { state: outcome.state, keepUntil: outcome.keepUntil });
-    return outcome.blockSteps > 0 ? blockedVerdict(charges, outcome.blockSteps) : verdict;
+    return outcome.blockSteps > 0 ? blockedVerdict("penalty_box", charges, outcome.blockSteps / GRID / 1000, "local") : verdict;
+  }
+
+  #sanction(key: string, steps: number): Sanction | undefined {
+    const sanction = this.#sanctions.get(key);
+    if (sanction === undefined || sanctionKeepUntil(sanction) > steps) return sanction;
+    this.#sanctions.delete(key);
+    return undefined;
   }
 
   #box(key: string, steps: number): Box | undefined {
@@ -95,9 +116,4 @@ export class LocalLimiter implements Limiter {
       map.delete(oldest);
     }
   }
-}
-
-function blockedVerdict(charges: readonly LimitCharge[], steps: number): LimitVerdict {
-  const retryAfterSeconds = steps / GRID / 1000;
-  return { kind: "blocked", states: blockedStates(charges, retryAfterSeconds), retryAfterSeconds, mode: "local" };
 }

@@ -1,6 +1,7 @@
 import { Cluster, Redis, type ClusterOptions } from "ioredis";
 import type { ScriptCall } from "./limiter-script-codec.ts";
 import { LIMITER_LUA } from "./limiter-lua.ts";
+import { SANCTION_LUA } from "./sanction-lua.ts";
 import type { ScriptPort } from "./redis-limiter.ts";
 import type { RedisTarget } from "./redis-url.ts";
 
@@ -21,6 +22,8 @@ export interface RedisConnectionOptions {
 
 export interface RedisConnection extends ScriptPort {
   readonly client: Redis | Cluster;
+  // Runs the sanction script (sanction-lua.ts) on one caller's sanction key.
+  impose(key: string, args: readonly string[]): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -83,9 +86,13 @@ export function connectRedis(target: RedisTarget, options: RedisConnectionOption
     commands.set(keys, command);
     return command;
   };
+  client.defineCommand("modelgateSanction", { lua: SANCTION_LUA, numberOfKeys: 1 });
+  const sanction = (client as unknown as Record<string, LimiterCommand | undefined>)["modelgateSanction"];
+  if (sanction === undefined) throw new Error("ioredis did not define the sanction command");
   return {
     clustered: target.topology === "cluster",
     client,
+    impose: (key, args) => sanction.call(client, key, ...args),
     run: (call: ScriptCall) => (commands.get(call.keys.length) ?? commandFor(call.keys.length)).call(client, ...call.keys, ...call.args),
     close: async () => {
       await client.quit().catch(() => client.disconnect());

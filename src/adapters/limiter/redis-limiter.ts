@@ -1,7 +1,7 @@
 import type { ChargeRequest, Limiter, LimitState, LimitVerdict } from "../../core/limiter.ts";
-import { blockedStates, combineFigures, type LimitFigures } from "../../core/limit/limit-states.ts";
+import { blockedVerdict, combineFigures, type LimitFigures } from "../../core/limit/limit-states.ts";
 import { err, ok, type Result } from "../../core/result.ts";
-import { decodeReply, encodeCall, type ScriptCall, type ScriptOp, type ScriptReply } from "./limiter-script-codec.ts";
+import { decodeReply, encodeCall, type CallExtras, type ScriptCall, type ScriptOp, type ScriptReply } from "./limiter-script-codec.ts";
 import { planGroups, type SlotGroup } from "./slot-groups.ts";
 
 // The Redis-backed limiter: one script call per request (per slot on Redis Cluster), Redis TIME
@@ -27,7 +27,7 @@ export interface RedisOutcome {
   readonly verdict: Exclude<LimitVerdict, { kind: "unavailable" }>;
   readonly nowMs: number; // Redis TIME when the (first) call ran
   readonly denials: readonly Denial[];
-  readonly blockMs: number; // > 0 when the caller is in the penalty box
+  readonly blockMs: number; // > 0 when the caller is blocked (penalty box or anomaly sanction)
   readonly blockStarted: boolean;
 }
 
@@ -49,7 +49,7 @@ export class RedisLimiter implements Limiter {
   async tryCharge(request: ChargeRequest): Promise<Result<RedisOutcome, string>> {
     try {
       const groups = planGroups(request, this.#port.clustered);
-      const replies = await Promise.all(groups.map((g) => this.#call("charge", request, g.indices, g.box)));
+      const replies = await Promise.all(groups.map((g) => this.#call("charge", request, g.indices, { box: g.box, sanction: g.sanction })));
       const charged = groups.map((g, i) => ({ indices: g.indices, reply: replies[i] as ScriptReply }));
       if (groups.length === 1 || replies.every((r) => r.status === "allowed")) return ok(settle(request, charged, []));
       return ok(settle(request, charged, await this.#giveBack(request, groups, charged)));
@@ -58,25 +58,27 @@ export class RedisLimiter implements Limiter {
     }
   }
 
-  async #call(op: ScriptOp, request: ChargeRequest, indices: readonly number[], box: SlotGroup["box"], record = false): Promise<ScriptReply> {
+  async #call(op: ScriptOp, request: ChargeRequest, indices: readonly number[], extras: CallExtras): Promise<ScriptReply> {
     const charges = indices.map((i) => request.charges[i]).filter((c) => c !== undefined);
-    const raw = await this.#port.run(encodeCall(op, charges, request.cost, box, record));
+    const raw = await this.#port.run(encodeCall(op, charges, request.cost, extras));
     const reply = decodeReply(raw, charges.length);
     if (reply === undefined) throw new Error(`unexpected limiter script reply: ${JSON.stringify(raw).slice(0, 200)}`);
     return reply;
   }
 
-  // Some slot denied: every slot that charged gives it back; the caller's own slot also counts
-  // the violation for the penalty box when a limit (not the box) denied.
+  // Some slot denied: every slot that charged gives it back (at the factor it charged with); the
+  // caller's own slot also counts the violation for the penalty box when a limit (not a block)
+  // denied.
   #giveBack(request: ChargeRequest, groups: readonly SlotGroup[], charged: readonly Charged[]): Promise<Charged[]> {
-    const violated = charged.every((c) => c.reply.status !== "blocked");
+    const violated = charged.every((c) => c.reply.status === "allowed" || c.reply.status === "limited");
     const undos = groups.map((g, i) => {
       const { reply } = charged[i] as Charged;
       if (reply.status !== "allowed") return undefined;
       const indices = g.indices.filter((_, j) => reply.rows[j]?.allowed === true);
       const record = violated && g.box !== undefined;
       if (indices.length === 0 && !record) return undefined;
-      return this.#call("undo", request, indices, record ? g.box : undefined, record).then((r) => ({ indices, reply: r }));
+      const extras = { box: record ? g.box : undefined, recordViolation: record, factorPermille: reply.factorPermille };
+      return this.#call("undo", request, indices, extras).then((r) => ({ indices, reply: r }));
     });
     return Promise.all(undos.filter((u) => u !== undefined));
   }
@@ -85,15 +87,17 @@ export class RedisLimiter implements Limiter {
 // `undone` rows (cost 0 after the refund) replace what the first calls reported.
 function settle(request: ChargeRequest, charged: readonly Charged[], undone: readonly Charged[]): RedisOutcome {
   const nowMs = charged[0]?.reply.nowMs ?? 0;
-  const blocked = [...undone, ...charged].find((c) => c.reply.status === "blocked")?.reply;
+  const replies = [...undone, ...charged].map((c) => c.reply);
+  // A sanction outranks the penalty box: it is the broader block.
+  const blocked = replies.find((r) => r.status === "sanctioned") ?? replies.find((r) => r.status === "blocked");
   if (blocked !== undefined) {
-    const seconds = blocked.blockMs / 1000;
-    const verdict = { kind: "blocked", states: blockedStates(request.charges, seconds), retryAfterSeconds: seconds, mode: "redis" } as const;
+    const verdict = blockedVerdict(blocked.status === "sanctioned" ? "anomaly" : "penalty_box", request.charges, blocked.blockMs / 1000, "redis");
     return { verdict, nowMs, denials: [], blockMs: blocked.blockMs, blockStarted: blocked.blockStarted };
   }
   const figures: LimitFigures[] = [];
   for (const { indices, reply } of [...charged, ...undone]) indices.forEach((index, j) => (figures[index] = reply.rows[j] as LimitFigures));
-  const verdict = combineFigures(request.charges, figures, "redis");
+  const factor = Math.min(...charged.map((c) => c.reply.factorPermille));
+  const verdict = combineFigures(request.charges, figures, "redis", factor);
   const denials = request.charges.flatMap((c, i) => {
     const f = figures[i];
     if (f === undefined || f.allowed || c.limit.shadow === true) return [];

@@ -7,7 +7,7 @@ import type { FallbackReason, LimiterMetrics, VerdictResult, VerdictSource } fro
 import type { LocalLimiter } from "./local-limiter.ts";
 import type { RedisOutcome } from "./redis-limiter.ts";
 
-// The limiter the pipeline calls when Redis is configured: the deny cache first, then Redis
+// The limiter the pipeline calls when Redis is configured (anomaly sanctions come with it): the deny cache first, then Redis
 // within a deadline behind a circuit breaker, and the local limiter (at a share of each limit)
 // whenever Redis cannot answer in time, unless the allowing policy fails closed (then the
 // verdict is `unavailable`, a 503). Identity and policy were decided before this runs, so a
@@ -70,14 +70,14 @@ export class ResilientLimiter implements Limiter {
 
   #fallback(req: ChargeRequest, reason: FallbackReason): LimitVerdict {
     this.#p.metrics.fallback(reason);
-    if (!req.failClosed) return this.#count("local", req, this.#p.local.chargeNow(req.charges, req.cost, req.penaltyBox));
+    if (!req.failClosed) return this.#count("local", req, this.#p.local.chargeNow(req.charges, req.cost, req.penaltyBox, req.sanction));
     this.#p.metrics.verdict("local", "unavailable");
     return { kind: "unavailable", detail: `Redis did not answer (${reason}) and the policy's failureMode is closed` };
   }
 
   #count(source: VerdictSource, req: ChargeRequest, verdict: LimitVerdict): LimitVerdict {
     const { metrics } = this.#p;
-    metrics.verdict(source, RESULT[verdict.kind]);
+    metrics.verdict(source, verdict.kind === "blocked" && verdict.by === "anomaly" ? "anomaly_block" : RESULT[verdict.kind]);
     if (verdict.kind !== "allowed") return verdict;
     if (verdict.shadowed !== undefined) metrics.shadowOverLimit(verdict.shadowed.length);
     // Local states are scaled down by the share, so only Redis verdicts say how near a limit is.

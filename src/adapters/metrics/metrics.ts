@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { Decision } from "../../core/decision.ts";
+import type { Decision, RateLimitOutcome } from "../../core/decision.ts";
 
 // One registry per process, built in the composition root. Labels are closed sets only
 // (decision, reason, auth method, limiter mode): never an identity, key, model or address.
@@ -55,10 +55,16 @@ export function createMetrics(): Metrics {
       decisions.inc({ decision: outcome, reason: decision.reason, auth_method: decision.identity?.method ?? "none" });
       duration.observe({ decision: outcome }, durationMs / 1000);
       const rl = decision.rateLimit;
-      if (rl !== undefined) limiter.inc({ mode: rl.mode, result: rl.penaltyBox === true ? "penalty_box" : rl.violated.length > 0 ? "limited" : "allowed" });
+      if (rl !== undefined) limiter.inc({ mode: rl.mode, result: limiterResult(rl) });
     },
     sourceLoaded: (kind, count) => loadedItems.set({ kind }, count),
     sourceRejected: (kind) => loadErrors.inc({ kind }),
     setReady: (r) => ready.set(r ? 1 : 0),
   };
+}
+
+function limiterResult(rl: RateLimitOutcome): string {
+  if (rl.anomalyBlock === true) return "anomaly_block";
+  if (rl.penaltyBox === true) return "penalty_box";
+  return rl.violated.length > 0 ? "limited" : "allowed";
 }

@@ -15,7 +15,7 @@ export interface AnomalyTarget {
 }
 
 export interface AnomalyResponder {
-  // Deny every request of this identity for periodMs (reason penalty_box).
+  // Deny every request of this identity for periodMs (reason anomaly_blocked).
   block(target: AnomalyTarget, periodMs: number): Promise<void>;
   // Multiply this identity's limits by factor (0 < factor < 1) for periodMs.
   lowerLimits(target: AnomalyTarget, factor: number, periodMs: number): Promise<void>;

@@ -51,10 +51,21 @@ export function toGridSteps(ms: number): number {
   return Math.floor(ms * GRID);
 }
 
+// The interval one unit of cost takes under limits lowered to `factorPermille` / 1000: the
+// tolerance stays as written (but never below one lowered unit, so a burst of 1 still admits),
+// so both the rate and the burst shrink by the factor. Rounded up to the grid, so a lowered
+// limit never admits more than the exact fraction.
+export function loweredIntervalMs(interval: number, factorPermille: number): number {
+  if (factorPermille >= 1000) return interval;
+  return Math.ceil((interval * GRID * 1000) / factorPermille) / GRID;
+}
+
 // `tat` is the stored TAT or undefined for a fresh key. A denied request changes nothing.
-export function gcra(limit: LimitSpec, tat: number | undefined, now: number, cost: number): GcraOutcome {
-  const interval = emissionIntervalMs(limit);
-  const tolerance = interval * limit.burst;
+// `factorPermille` < 1000 applies limits lowered by an anomaly response (sanction.ts).
+export function gcra(limit: LimitSpec, tat: number | undefined, now: number, cost: number, factorPermille = 1000): GcraOutcome {
+  const written = emissionIntervalMs(limit);
+  const interval = loweredIntervalMs(written, factorPermille);
+  const tolerance = Math.max(written * limit.burst, interval);
   const at = gridDown(now);
   const stored = tat === undefined ? undefined : gridUp(tat);
   const base = stored === undefined || stored < at ? at : stored;

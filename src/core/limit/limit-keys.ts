@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Identity } from "../identity.ts";
+import type { LimitCharge } from "../limiter.ts";
 import type { LimitSpec, PolicyRef } from "../policy/types.ts";
 
 // Counter keys never hold an identity in clear: `mg:rl:{<owner digest>}:<where digest>`, both
@@ -38,7 +39,7 @@ function sourceHost(address: string): string {
 // address) must be one key for every caller, so it is tagged by the shared value. A missing
 // attribute falls back to the caller's own counter, never a shared one.
 function owner(limit: LimitSpec, ctx: KeyContext): string {
-  const caller = `i:${identityText(ctx.identity)}`;
+  const caller = callerOwner(ctx.identity);
   switch (limit.by.kind) {
     case "identity":
     case "identity-model":
@@ -52,6 +53,10 @@ function owner(limit: LimitSpec, ctx: KeyContext): string {
   }
 }
 
+function callerOwner(identity: Identity): string {
+  return `i:${identityText(identity)}`;
+}
+
 // `scope` separates counters of different rules/policies that reuse a limit name.
 // One request's keys share a slot unless its limits are owned by different partitions
 // (e.g. a per-identity limit plus a per-org cap); the Redis limiter handles that case.
@@ -61,9 +66,20 @@ export function limitKey(policy: PolicyRef, scope: string, limit: LimitSpec, ctx
   return `mg:rl:{${digest(owner(limit, ctx))}}:${where}`;
 }
 
+// One limit of a request, keyed, and whether the counter is the caller's alone.
+export function limitCharge(policy: PolicyRef, scope: string, limit: LimitSpec, ctx: KeyContext): LimitCharge {
+  const callerOwned = owner(limit, ctx) === callerOwner(ctx.identity);
+  return { key: limitKey(policy, scope, limit, ctx), limit, callerOwned };
+}
+
 // The caller's penalty-box state for one policy, in the caller's own slot.
 export function penaltyKey(policy: PolicyRef, ctx: KeyContext): string {
-  return `mg:pb:{${digest(`i:${identityText(ctx.identity)}`)}}:${digest(`${policy.namespace}/${policy.name}`)}`;
+  return `mg:pb:{${digest(callerOwner(ctx.identity))}}:${digest(`${policy.namespace}/${policy.name}`)}`;
+}
+
+// The caller's sanctions (block, lowered limits) across every policy, in the caller's own slot.
+export function sanctionKey(identity: Identity): string {
+  return `mg:sx:{${digest(callerOwner(identity))}}`;
 }
 
 // The Redis Cluster hash tag of a key built here: the text between the first `{` and `}`.

@@ -1,4 +1,4 @@
-import type { LimitCharge, LimiterMode, LimitState, LimitVerdict } from "../limiter.ts";
+import type { BlockCause, LimitCharge, LimiterMode, LimitState, LimitVerdict } from "../limiter.ts";
 import type { LimitSpec } from "../policy/types.ts";
 
 // The LimitState both limiters report for one limit, from GCRA figures in milliseconds.
@@ -13,10 +13,10 @@ export interface LimitFigures {
   readonly retryAfterMs: number;
 }
 
-export function limitState(limit: LimitSpec, figures: LimitFigures): LimitState {
+export function limitState(limit: LimitSpec, figures: LimitFigures, factorPermille = 1000): LimitState {
   const state = {
     name: limit.name,
-    quota: limit.requests,
+    quota: factorPermille >= 1000 ? limit.requests : Math.max(1, Math.floor((limit.requests * factorPermille) / 1000)),
     windowSeconds: limit.periodMs / 1000,
     remaining: figures.remaining,
     resetSeconds: (figures.allowed ? figures.resetMs : figures.retryAfterMs) / 1000,
@@ -24,24 +24,40 @@ export function limitState(limit: LimitSpec, figures: LimitFigures): LimitState 
   return limit.shadow === true ? { ...state, shadow: true } : state;
 }
 
-// While the caller is in the penalty box nothing is available before the block ends.
+// The factor (per mille) that applies to one charge when the caller's limits are lowered.
+export function chargeFactor(charge: LimitCharge, factorPermille: number): number {
+  return charge.callerOwned === true ? factorPermille : 1000;
+}
+
+// While the caller is blocked nothing is available before the block ends.
 export function blockedStates(charges: readonly LimitCharge[], retryAfterSeconds: number): LimitState[] {
   return charges.map(({ limit }) => limitState(limit, { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: retryAfterSeconds * 1000 }));
 }
 
+export function blockedVerdict(by: BlockCause, charges: readonly LimitCharge[], retryAfterSeconds: number, mode: LimiterMode): Extract<LimitVerdict, { kind: "blocked" }> {
+  return { kind: "blocked", by, states: blockedStates(charges, retryAfterSeconds), retryAfterSeconds, mode };
+}
+
 // One request's verdict from each limit's figures (in `charges` order). Limits that passed
 // must report what stays when nothing is charged. Shadow limits never deny; the ones that
-// would have are named in `shadowed`.
-export function combineFigures(charges: readonly LimitCharge[], figures: readonly LimitFigures[], mode: LimiterMode): Extract<LimitVerdict, { kind: "allowed" | "limited" }> {
-  const states = charges.map((c, i) => limitState(c.limit, figures[i] ?? PASSED));
+// would have are named in `shadowed`. `factorPermille` < 1000: the caller's own limits were
+// lowered, and their states say so in their quota.
+export function combineFigures(
+  charges: readonly LimitCharge[],
+  figures: readonly LimitFigures[],
+  mode: LimiterMode,
+  factorPermille = 1000,
+): Extract<LimitVerdict, { kind: "allowed" | "limited" }> {
+  const states = charges.map((c, i) => limitState(c.limit, figures[i] ?? PASSED, chargeFactor(c, factorPermille)));
+  const lowered = factorPermille < 1000 && charges.some((c) => c.callerOwned === true) ? { lowered: factorPermille } : {};
   const over = (shadow: boolean) => charges.filter((c, i) => figures[i]?.allowed === false && (c.limit.shadow === true) === shadow);
   const violated = over(false);
   if (violated.length > 0) {
     const retryAfterMs = Math.max(...charges.map((c, i) => (c.limit.shadow === true ? 0 : (figures[i]?.retryAfterMs ?? 0))));
-    return { kind: "limited", states, violated: violated.map((c) => c.limit.name), retryAfterSeconds: retryAfterMs / 1000, mode };
+    return { kind: "limited", states, violated: violated.map((c) => c.limit.name), retryAfterSeconds: retryAfterMs / 1000, mode, ...lowered };
   }
   const shadowed = over(true).map((c) => c.limit.name);
-  return shadowed.length > 0 ? { kind: "allowed", states, mode, shadowed } : { kind: "allowed", states, mode };
+  return shadowed.length > 0 ? { kind: "allowed", states, mode, shadowed, ...lowered } : { kind: "allowed", states, mode, ...lowered };
 }
 
 const PASSED: LimitFigures = { allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0 };

@@ -19,7 +19,7 @@ function limited(retryAfterMs: number, cost = 1): RedisOutcome {
 }
 
 function blocked(blockMs: number): RedisOutcome {
-  const verdict = { kind: "blocked", states: [], retryAfterSeconds: blockMs / 1000, mode: "redis" } as const;
+  const verdict = { kind: "blocked", by: "penalty_box", states: [], retryAfterSeconds: blockMs / 1000, mode: "redis" } as const;
   return { verdict, nowMs: 0, denials: [], blockMs, blockStarted: true };
 }
 
@@ -61,6 +61,16 @@ describe("DenyCache", () => {
     expect(c.lookup(req({ penaltyBox: BOX }))).toMatchObject({ kind: "blocked", retryAfterSeconds: 5, states: [{ name: "minute", remaining: 0, resetSeconds: 5 }, { name: "hour" }] });
     clock.now = 6000;
     expect(c.lookup(req({ penaltyBox: BOX }))).toBeUndefined();
+  });
+
+  it("an anomaly block is answered locally for the sanctioned caller only, until it ends", () => {
+    const { clock, cache: c } = cache();
+    const sanctioned = { ...blocked(3000), verdict: { ...blocked(3000).verdict, by: "anomaly" as const } };
+    c.remember(req({ sanction: "mg:sx:{me}" }), sanctioned, 1000);
+    expect(c.lookup(req({ sanction: "mg:sx:{me}", penaltyBox: BOX }))).toMatchObject({ kind: "blocked", by: "anomaly", retryAfterSeconds: 3 });
+    expect(c.lookup(req({ sanction: "mg:sx:{other}" }))).toBeUndefined();
+    clock.now = 4000;
+    expect(c.lookup(req({ sanction: "mg:sx:{me}" }))).toBeUndefined();
   });
 
   it("is bounded: the oldest entries go first", () => {

@@ -60,3 +60,34 @@ describe("LocalLimiter: penalty box", () => {
     expect(l.size).toBeLessThanOrEqual(20);
   });
 });
+
+describe("LocalLimiter: anomaly sanctions", () => {
+  const SANCTION = "mg:sx:{me}";
+  const own = (key: string, limit: LimitSpec): LimitCharge => ({ key, limit, callerOwned: true });
+
+  it("a block denies the sanctioned caller, with or without limits, until its period ends", () => {
+    const { clock, limiter: l } = limiter();
+    l.impose(SANCTION, { kind: "block", periodMs: 2_000 });
+    expect(l.chargeNow([], 1, undefined, SANCTION)).toMatchObject({ kind: "blocked", by: "anomaly", retryAfterSeconds: 2 });
+    expect(l.chargeNow([own("a", five)], 1, BOX, SANCTION)).toMatchObject({ kind: "blocked", by: "anomaly", states: [{ name: "five", remaining: 0 }] });
+    expect(l.chargeNow([own("a", five)], 1, BOX, "mg:sx:{other}").kind).toBe("allowed");
+    clock.now = T0 + 2_000;
+    expect(l.chargeNow([], 1, undefined, SANCTION).kind).toBe("allowed");
+  });
+
+  it("lowered limits cut the caller's own counters by the factor, not the shared ones", () => {
+    const { limiter: l } = limiter();
+    l.impose(SANCTION, { kind: "lower-limits", factorPermille: 400, periodMs: 60_000 });
+    const charges = [own("mine", five), at("org", five)];
+    const verdicts = [1, 2, 3].map(() => l.chargeNow(charges, 1, undefined, SANCTION));
+    expect(verdicts.map((v) => v.kind)).toEqual(["allowed", "allowed", "limited"]);
+    expect(verdicts[0]).toMatchObject({ lowered: 400, states: [{ name: "five", quota: 2, remaining: 1 }, { name: "five", quota: 5, remaining: 4 }] });
+    expect(verdicts[2]).toMatchObject({ kind: "limited", violated: ["five"], lowered: 400 });
+  });
+
+  it("without the sanction key nothing applies: the request is not the sanctioned caller's", () => {
+    const { limiter: l } = limiter();
+    l.impose(SANCTION, { kind: "block", periodMs: 2_000 });
+    expect(l.chargeNow([own("a", five)], 1).kind).toBe("allowed");
+  });
+});

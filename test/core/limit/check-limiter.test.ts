@@ -50,7 +50,7 @@ function recording(verdict: LimitVerdict) {
   return { asked, limiter };
 }
 
-function ports(limiter: Limiter, failureMode = "open"): CheckPorts {
+function ports(limiter: Limiter, failureMode = "open", sanctions = false): CheckPorts {
   const parsed = parsePolicyYaml(POLICIES(failureMode), "p.yaml");
   expect(parsed.issues).toEqual([]);
   const record = recordForKey(dana.key, { subject: "dana", attributes: { team: "data_science", org: "acme" } }, T0);
@@ -60,6 +60,7 @@ function ports(limiter: Limiter, failureMode = "open"): CheckPorts {
     sources: [apiKeySource({ keys: () => keys })],
     policies: () => compilePolicies(parsed.policies).index,
     limiter,
+    sanctions,
     now: () => T0,
     newId: () => "d-1",
   };
@@ -93,6 +94,34 @@ describe("the limiter step of decide()", () => {
     expect(asked).toEqual([]);
   });
 
+  it("with sanctions on, asks even without limits, with the caller's sanction key", async () => {
+    const { asked, limiter } = recording(ALLOWED);
+    expect(await decide(read, ports(limiter, "open", true))).toMatchObject({ allowed: true });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.charges).toEqual([]);
+    expect(asked[0]?.sanction).toMatch(/^mg:sx:\{[A-Za-z0-9_-]{22}\}$/);
+  });
+
+  it("with sanctions on, the caller's own counters are marked and the org counter is not", async () => {
+    const { asked, limiter } = recording(ALLOWED);
+    await decide(predict, ports(limiter, "open", true));
+    expect(asked[0]?.charges.map((c) => [c.limit.name, c.callerOwned])).toEqual([
+      ["minute", true],
+      ["trial", true],
+      ["org-day", false],
+    ]);
+    // The sanction key carries the caller's hash tag, like its own counters (one Cluster slot).
+    const tag = (key: string | undefined) => key?.slice(key.indexOf("{"), key.indexOf("}") + 1);
+    expect(tag(asked[0]?.sanction)).toBe(tag(asked[0]?.charges[0]?.key));
+  });
+
+  it("with sanctions on, an anonymous caller is never asked about (no anomaly rule judges one)", async () => {
+    const { asked, limiter } = recording(ALLOWED);
+    const anonymousRead = envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" });
+    expect(await decide(anonymousRead, ports(limiter, "open", true))).toMatchObject({ allowed: true });
+    expect(asked).toEqual([]);
+  });
+
   it.each<[string, LimitVerdict, object]>([
     ["allowed", ALLOWED, { allowed: true, rateLimit: { mode: "redis", violated: [], retryAfterSeconds: 0 } }],
     [
@@ -107,8 +136,18 @@ describe("the limiter step of decide()", () => {
     ],
     [
       "blocked by the penalty box",
-      { kind: "blocked", states: [], retryAfterSeconds: 600, mode: "redis" },
+      { kind: "blocked", by: "penalty_box", states: [], retryAfterSeconds: 600, mode: "redis" },
       { allowed: false, reason: "penalty_box", rateLimit: { penaltyBox: true, violated: [], retryAfterSeconds: 600 } },
+    ],
+    [
+      "blocked by an anomaly response",
+      { kind: "blocked", by: "anomaly", states: [], retryAfterSeconds: 900, mode: "redis" },
+      { allowed: false, reason: "anomaly_blocked", rateLimit: { penaltyBox: true, anomalyBlock: true, violated: [], retryAfterSeconds: 900 } },
+    ],
+    [
+      "allowed under lowered limits",
+      { kind: "allowed", states: [], mode: "redis", lowered: 250 },
+      { allowed: true, reason: "allowed", rateLimit: { lowered: 250, violated: [] } },
     ],
     ["unavailable", { kind: "unavailable", detail: "redis down, fail closed" }, { allowed: false, reason: "limiter_unavailable", detail: "redis down, fail closed" }],
   ])("a verdict %s becomes the right decision", async (_name, verdict, expected) => {

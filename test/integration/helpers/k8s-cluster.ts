@@ -134,6 +134,7 @@ export async function startGateway(policies: PolicyWatch, keys: KeyWatch | undef
     sources: [apiKeySource({ keys: () => keys?.current() ?? EMPTY_KEYS })],
     policies: () => policies.current(),
     limiter: new LocalLimiter({ now: Date.now }),
+    sanctions: false,
     now: Date.now,
     newId: randomUUID,
   };

@@ -37,6 +37,7 @@ export function pipeline(policyYaml: string, people: Readonly<Record<string, Rea
     sources: [apiKeySource({ keys: () => keyIndex })],
     policies: () => index,
     limiter,
+    sanctions: false,
     now: Date.now,
     newId: () => `d-${++ids}`,
   };

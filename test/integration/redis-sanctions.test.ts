@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sanctionResponder } from "../../src/adapters/anomaly/sanction-responder.ts";
+import { sanctionKey } from "../../src/core/limit/limit-keys.ts";
+import { charge, freshTag, limit, request, resilient } from "./helpers/redis-limiter-kit.ts";
+import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
+
+// Sanctions through the whole Redis limiter (breaker, deny cache, local fallback), written the
+// way the anomaly detector writes them: by the responder, keyed by the identity.
+
+let redis: RedisProcess;
+let handle: Awaited<ReturnType<typeof resilient>>;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  handle = await resilient(redis.url, { deadline: "50ms", breaker: { failures: 1, openFor: "10s" } });
+});
+
+afterAll(async () => {
+  await handle?.close();
+  await redis?.stop();
+});
+
+const identity = (subject: string) => ({ method: "apikey" as const, subject, issuer: "", keyId: "k", groups: [], attributes: {} });
+const target = (subject: string) => ({ rule: "volume" as const, identity: identity(subject), policy: undefined, decisionId: "d" });
+
+describe("anomaly sanctions in the Redis limiter", () => {
+  it("a block lands in Redis with a TTL of its period and stops the identity's requests", async () => {
+    const who = `blocked-${freshTag()}`;
+    await sanctionResponder(handle.sanctions).block(target(who), 5_000);
+    const key = sanctionKey(identity(who));
+    const ttl = await redis.admin().pttl(key);
+    expect(ttl).toBeGreaterThan(4_000);
+    expect(ttl).toBeLessThanOrEqual(5_001);
+    const verdict = await handle.limiter.charge(request([], { sanction: key }));
+    expect(verdict).toMatchObject({ kind: "blocked", by: "anomaly", mode: "redis" });
+    expect(verdict.kind === "blocked" && verdict.retryAfterSeconds).toBeGreaterThan(4);
+    expect((await handle.limiter.charge(request([], { sanction: sanctionKey(identity(`other-${freshTag()}`)) }))).kind).toBe("allowed");
+  });
+
+  it("lowered limits apply to the identity's own counters through Redis", async () => {
+    const who = `lowered-${freshTag()}`;
+    await sanctionResponder(handle.sanctions).lowerLimits(target(who), 0.5, 60_000);
+    const tag = freshTag();
+    const charges = [{ ...charge(tag, limit("minute", 4, 60_000)), callerOwned: true }];
+    const sanction = sanctionKey(identity(who));
+    const kinds = [];
+    for (let i = 0; i < 3; i++) kinds.push((await handle.limiter.charge(request(charges, { sanction }))).kind);
+    expect(kinds).toEqual(["allowed", "allowed", "limited"]);
+  });
+
+  it("the replica that raised a block keeps enforcing it while Redis cannot answer", async () => {
+    const who = `offline-${freshTag()}`;
+    await sanctionResponder(handle.sanctions).block(target(who), 60_000);
+    redis.freeze();
+    try {
+      const verdict = await handle.limiter.charge(request([], { sanction: sanctionKey(identity(who)) }));
+      expect(verdict).toMatchObject({ kind: "blocked", by: "anomaly", mode: "local" });
+    } finally {
+      redis.thaw();
+    }
+  });
+});
