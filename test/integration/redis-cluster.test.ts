@@ -5,6 +5,7 @@ import type { RedisLimiter, RedisOutcome } from "../../src/adapters/limiter/redi
 import type { ChargeRequest } from "../../src/core/limiter.ts";
 import { accuracyConfigs, checkGcra, startCharger } from "./helpers/redis-chargers.ts";
 import { startRedisCluster, type RedisClusterProcess } from "./helpers/redis-cluster.ts";
+import { sanctionArgs } from "../../src/adapters/limiter/redis-sanctions.ts";
 import { box, charge, connect, freshTag, limit, request } from "./helpers/redis-limiter-kit.ts";
 
 // The same accuracy run on a three-primary Redis Cluster, plus what only a Cluster has: a
@@ -76,5 +77,24 @@ describe("Redis Cluster of three primaries", () => {
     const third = await outcome(req);
     expect(third).toMatchObject({ blockStarted: true, blockMs: 30_000, verdict: { kind: "blocked" } });
     expect(await admin.pttl(`mg:pb:{${carol}}:policy`)).toBeGreaterThan(0);
+  });
+
+  it("a sanctioned caller's request spanning slots: the org slot's charge is given back, at the lowered factor too", async () => {
+    const [dave, org] = [freshTag(), freshTag()];
+    const sanction = `mg:sx:{${dave}}`;
+    const orgCap = charge(org, limit("org", 100, 60_000, { by: { kind: "attribute", name: "org" } }));
+    const own = { ...charge(dave, limit("minute", 10, 60_000)), callerOwned: true };
+    const req = request([own, orgCap], { sanction });
+    // Lowered to 0.2: two of the ten fit; the third is denied in dave's slot and the org slot gives back.
+    await connection.impose(sanction, sanctionArgs({ kind: "lower-limits", factorPermille: 200, periodMs: 60_000 }));
+    expect((await outcome(req)).verdict).toMatchObject({ kind: "allowed", lowered: 200, states: [{ name: "minute", quota: 2 }, { name: "org", quota: 100 }] });
+    expect((await outcome(req)).verdict.kind).toBe("allowed");
+    const orgBefore = await admin.get(orgCap.key);
+    expect((await outcome(req)).verdict).toMatchObject({ kind: "limited", violated: ["minute"] });
+    expect(await admin.get(orgCap.key)).toBe(orgBefore);
+    // Blocked: nothing is charged anywhere.
+    await connection.impose(sanction, sanctionArgs({ kind: "block", periodMs: 60_000 }));
+    expect((await outcome(req)).verdict).toMatchObject({ kind: "blocked", by: "anomaly" });
+    expect(await admin.get(orgCap.key)).toBe(orgBefore);
   });
 });
