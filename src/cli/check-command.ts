@@ -109,7 +109,7 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   }
   await engine.start({ watchFiles: false });
   const decision = await decide(request.value, engine.ports);
-  engine.close();
+  await engine.close();
   io.stdout(flags.json === true ? `${JSON.stringify({ ...decision, request: undefined }, null, 2)}\n` : explainDecision(decision));
   return decision.allowed ? 0 : 1;
 }

@@ -112,7 +112,7 @@ async function startBackends(config: Config, logger: Logger, metrics: Metrics): 
   if (jwt !== undefined) registerJwtMetrics(metrics.registry, { status: () => jwt.status(), cache: jwt.cache });
   const audit = await startAudit(config.audit, { registry: metrics.registry, logger, replica, now: Date.now });
   if (!audit.ok) {
-    engine.close();
+    await engine.close();
     await adapters.value.close();
     throw new StartupError(`the audit log cannot start: ${audit.error}`);
   }
@@ -127,7 +127,7 @@ async function startBackends(config: Config, logger: Logger, metrics: Metrics): 
       await anomaly?.close(1000);
       const flushed = await audit.value.close(Math.max(1000, graceMs - (Date.now() - started)));
       if (flushed.lost > 0) logger.error("audit records lost at shutdown", { lost: flushed.lost });
-      engine.close();
+      await engine.close();
       await adapters.value.close();
     },
   };

@@ -43,7 +43,8 @@ export interface Engine {
   // Background work: file watching (when asked) and JWKS fetching. Returns once the first
   // JWKS attempt of every issuer has finished; serving need not wait for it.
   start(options: { readonly watchFiles: boolean }): Promise<void>;
-  close(): void;
+  // Stops watching; resolves once the Kubernetes watches ended and the status Lease was given up.
+  close(): Promise<void>;
 }
 
 // Adapters built by the composition root that replace the embedded defaults.
@@ -149,10 +150,10 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
       kube?.start();
       await jwt?.start();
     },
-    close: () => {
+    close: async () => {
       all.forEach((store) => store.close());
       jwt?.stop();
-      void kube?.stop();
+      await kube?.stop();
     },
   };
 }
