@@ -64,7 +64,8 @@ function common(r: ConfigReader, s: Raw, at: string, d: RuleCommon): RuleCommon 
     response: r.oneOf(s, `${at}.response`, ANOMALY_ACTIONS, d.response),
     periodMs: durationMs(r, s, `${at}.period`, d.periodMs, 1000, 30 * DAY),
     cooldownMs: durationMs(r, s, `${at}.cooldown`, d.cooldownMs, 1000, 30 * DAY),
-    limitFactorPermille: permille(r, s, `${at}.limitFactor`, d.limitFactorPermille, 0, 0.999),
+    // At least 0.001: a factor rounding to 0 would stop the caller like a block, without saying so.
+    limitFactorPermille: permille(r, s, `${at}.limitFactor`, d.limitFactorPermille, 0.001, 0.999, true),
   };
 }
 

@@ -121,7 +121,8 @@ function limiterFields(rl: RateLimitOutcome | undefined, b: FieldBounds): JsonOb
   }));
   if (rl.violated.length > MAX_LIMITS_IN_RECORD) b.mark("limiter.violated");
   const violated = rl.violated.slice(0, MAX_LIMITS_IN_RECORD).map((n) => b.text("limiter.violated", n, FIELD_BYTES.limitName));
-  return { mode: rl.mode, limits, violated, retry_after_ms: wholeNumber(rl.retryAfterSeconds * 1000) };
+  const sanction = rl.anomalyBlock === true ? { anomaly_block: true } : rl.lowered === undefined ? {} : { lowered_permille: wholeNumber(rl.lowered) };
+  return { mode: rl.mode, limits, violated, retry_after_ms: wholeNumber(rl.retryAfterSeconds * 1000), ...sanction };
 }
 
 function inputFields(request: AuditRequestFacts | undefined, key: AuditHmacKey): JsonObject | null {

@@ -12,7 +12,8 @@ const section = (dir: string, file: string): unknown => (parse(readFileSync(join
 const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "cooldown-number.yaml": ["anomaly.rules.volume.cooldown", "must be a duration"],
   "enabled-string.yaml": ["anomaly.enabled", "true or false"],
-  "limit-factor-one.yaml": ["anomaly.rules.volume.limitFactor", "at most 0.999"],
+  "limit-factor-one.yaml": ["anomaly.rules.volume.limitFactor", "to 0.999"],
+  "limit-factor-rounds-to-zero.yaml": ["anomaly.rules.volume.limitFactor", "from 0.001 to 0.999"],
   "max-in-flight-zero.yaml": ["anomaly.maxInFlight", "integer from 1"],
   "policies-bad-ref.yaml": ["anomaly.policies.fraud-detector", "namespace/name"],
   "policies-unknown-rule.yaml": ["anomaly.policies.ml-prod/fraud-detector.theft", "unknown key"],

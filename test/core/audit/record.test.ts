@@ -48,6 +48,21 @@ describe("buildAuditRecord", () => {
     expect(record).toMatchObject({ decision: "deny", reason, status, detail: (decision as { detail: string }).detail });
   });
 
+  it.each<[string, Decision, object]>([
+    [
+      "lowered limits",
+      allowed({ rateLimit: { mode: "redis", states: [], violated: [], retryAfterSeconds: 0, lowered: 250 } }),
+      { mode: "redis", limits: [], violated: [], retry_after_ms: 0, lowered_permille: 250 },
+    ],
+    [
+      "an anomaly block",
+      denied({ reason: "anomaly_blocked", identity: alice, rateLimit: { mode: "redis", states: [], violated: [], retryAfterSeconds: 900, penaltyBox: true, anomalyBlock: true } }),
+      { mode: "redis", limits: [], violated: [], retry_after_ms: 900_000, anomaly_block: true },
+    ],
+  ])("says when an anomaly response shaped the limiter's answer: %s", (_name, decision, limiter) => {
+    expect(buildAuditRecord({ decision, request: facts(), durationMs: 0 }, HMAC_KEY, T0)["limiter"]).toEqual(limiter);
+  });
+
   it("hashes the body when Envoy sent one, and says when it was cut", () => {
     const body = new TextEncoder().encode('{"inputs":[1,2,3]}');
     const record = buildAuditRecord({ decision: allowed(), request: facts({ body: { bytes: body, partial: true } }), durationMs: 0 }, HMAC_KEY, T0);
