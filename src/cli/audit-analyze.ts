@@ -5,6 +5,10 @@ import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { AnomalyAnalyzer } from "../core/anomaly/anomaly-analyzer.ts";
+import { NO_POLICY_RESPONSES, type PolicyResponses } from "../core/anomaly/policy-responses.ts";
+import type { AccessPolicy } from "../core/policy/access-policy.ts";
+import { compilePolicies } from "../core/policy/compile.ts";
+import { parsePolicyYaml } from "../core/policy/load-yaml.ts";
 import { parseAnomalyConfig, type AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
 import { findingsTable } from "../core/anomaly/analyze-report.ts";
 import type { AnomalyFinding } from "../core/anomaly/finding.ts";
@@ -33,6 +37,8 @@ Files of several replicas are merged by time. The chain is not verified: use aud
 PATH is an audit file, a directory of rotated files, the configured audit path, or - for stdin.
 
   --config FILE        thresholds from the anomaly: section of a modelgate configuration file
+  --policies FILE      AccessPolicy YAML (repeatable): their spec.anomaly responses are reported
+                       as the server would choose them (otherwise each rule's own response)
   --set RULE.KEY=VALUE override one setting (repeatable), e.g. --set volume.factor=5
                        --set sharing.window=1h --set probing.errorStatuses=[5xx,429]
   --since TIME         report findings from TIME (RFC 3339, or a duration ago such as 24h);
@@ -47,6 +53,7 @@ Exit status: 0 no findings, 1 findings, 2 usage or I/O error.
 
 const OPTIONS = {
   config: { type: "string" },
+  policies: { type: "string", multiple: true },
   set: { type: "string", multiple: true },
   since: { type: "string" },
   until: { type: "string" },
@@ -75,13 +82,15 @@ export async function runAuditAnalyze(args: readonly string[], io: AuditAnalyzeI
   if (!config.ok) return usage(io, config.error);
   const range = rangeOf(values.since, values.until, io.now());
   if (!range.ok) return usage(io, range.error);
+  const responses = await loadPolicyResponses(values.policies ?? [], io.cwd);
+  if (!responses.ok) return usage(io, responses.error);
   const files = await resolveAuditPaths(positionals.filter((p) => p !== "-"), io.cwd);
   if (!files.ok) return usage(io, files.error);
   const sources: MergeSource[] = [
     ...(positionals.includes("-") ? [{ name: "-", stream: io.stdin }] : []),
     ...files.files.map((f) => ({ name: f, stream: createReadStream(resolve(io.cwd, f)) })),
   ];
-  const run = await analyze(sources, config.value, range.value, values.mixed === true);
+  const run = await analyze(sources, new AnomalyAnalyzer(config.value, responses.value), range.value, values.mixed === true);
   if (!run.ok) return usage(io, run.error);
   const { findings, stats, observations } = run.value;
   io.stdout(values.json === true ? jsonReport(findings, stats, observations, sources.length) : textReport(findings, stats, observations, sources.length));
@@ -116,6 +125,22 @@ async function loadConfig(file: string | undefined, sets: readonly string[], cwd
   }
   const config = parseAnomalyConfig(raw, "anomaly");
   return config.ok ? config : err(config.error.map((i) => `${i.path}: ${i.message}`).join("\n  "));
+}
+
+// The spec.anomaly choices of the given AccessPolicy files, all of which must be valid.
+async function loadPolicyResponses(files: readonly string[], cwd: string): Promise<Result<PolicyResponses, string>> {
+  if (files.length === 0) return ok(NO_POLICY_RESPONSES);
+  const policies: AccessPolicy[] = [];
+  for (const file of files) {
+    const text = await readFile(resolve(cwd, file), "utf8").then((t) => ok(t), (e: unknown) => err(`${file}: ${e instanceof Error ? e.message : String(e)}`));
+    if (!text.ok) return text;
+    const parsed = parsePolicyYaml(text.value, file);
+    // Issue paths already name the file and document (policies.yaml#0:spec…).
+    if (parsed.issues.length > 0) return err(parsed.issues.map((i) => `${i.path}: ${i.message}`).join("\n  "));
+    policies.push(...parsed.policies);
+  }
+  const { index } = compilePolicies(policies);
+  return ok((ref) => index.anomalyResponses(ref.namespace, ref.name));
 }
 
 function parseYamlSafe(text: string): Result<unknown, string> {
@@ -166,8 +191,8 @@ interface Analysis {
   readonly observations: number;
 }
 
-async function analyze(sources: readonly MergeSource[], config: AnomalyConfig, range: Range, mixed: boolean): Promise<Result<Analysis, string>> {
-  const analyzer = new AnomalyAnalyzer(config);
+async function analyze(sources: readonly MergeSource[], analyzer: AnomalyAnalyzer, range: Range, mixed: boolean): Promise<Result<Analysis, string>> {
+  const { config } = analyzer;
   const stats = emptyStats();
   const findings: AnomalyFinding[] = [];
   // Outcome records arrive up to outcomes.wait after their decision: read that far past --until.

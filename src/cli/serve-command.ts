@@ -144,6 +144,7 @@ function startAnomaly(config: Config, logger: Logger, metrics: Metrics, audit: A
     now: Date.now,
     record: (event) => void audit.writer.record(event),
     responder: sanctionResponder(engine.sanctions),
+    policyResponses: (ref) => engine.ports.policies()?.anomalyResponses(ref.namespace, ref.name),
     rendering: { subjects: config.audit.subjects, hmacKey: audit.hmacKey },
   });
 }

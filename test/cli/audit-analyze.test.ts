@@ -28,6 +28,12 @@ beforeAll(() => {
   }
   const quiet = SCENARIOS.find((s) => s.name.startsWith("near misses"))?.calls ?? [];
   writeFileSync(join(dir, "quiet.jsonl"), lines(sealAll(auditEventsOf(traffic(quiet)), "pod-q@2026-11-01T00:00:00.000Z")));
+  // The policy every crafted decision names (ml/models), choosing its own responses.
+  writeFileSync(
+    join(dir, "policies.yaml"),
+    "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: block, sharing: lower-limits }\n  rules: [{ name: team-ml, effect: Allow, subjects: [{}], actions: [predict] }]\n",
+  );
+  writeFileSync(join(dir, "broken-policy.yaml"), "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: ban }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict] }]\n");
   writeFileSync(join(dir, "modelgate.yaml"), `listen: 127.0.0.1:9001\nanomaly:\n  rules:\n${Object.entries(TEST_CONFIG_RAW.rules).map(([r, v]) => `    ${r}: ${JSON.stringify(v)}`).join("\n")}\n`);
 });
 
@@ -42,7 +48,7 @@ async function run(args: readonly string[], stdin = ""): Promise<{ code: number;
 }
 
 interface JsonReport {
-  findings: { rule: string; identity: { subject: string }; window: { start: string }; observed: Record<string, number>; trigger: { time: string } }[];
+  findings: { rule: string; identity: { subject: string }; window: { start: string }; observed: Record<string, number>; trigger: { time: string }; response: { action: string } }[];
   records: number;
   observations: number;
 }
@@ -71,6 +77,16 @@ describe("modelgate audit analyze", () => {
     const report = await json([...CONFIG, "one.jsonl"]);
     expect(facts(report)).toEqual(ALL_AT_ONCE.expected);
     expect(report.findings[0]).toMatchObject({ type: "anomaly", rule: "volume", window: { start: "2026-11-01T00:20:00.000Z", ms: 60_000 }, observed: { requests: 40, baseline_milli: 6000 }, threshold: { requests: 40 }, response: { action: "alert" } });
+  });
+
+  it("reports the responses the decisions' AccessPolicies choose with --policies", async () => {
+    const report = await json([...CONFIG, "--policies", "policies.yaml", "one.jsonl"]);
+    expect(report.findings.map((f) => [f.rule, f.response.action])).toEqual([
+      ["volume", "block"],
+      ["probing", "alert"],
+      ["reconnaissance", "alert"],
+      ["sharing", "lower-limits"],
+    ]);
   });
 
   it("merges the replicas' rotated files by time into the same findings", async () => {
@@ -125,6 +141,8 @@ describe("modelgate audit analyze", () => {
     [["--config", "nope.yaml", "one.jsonl"], "nope.yaml: ENOENT"],
     [[], "give at least one audit file"],
     [["--frobnicate", "one.jsonl"], "Unknown option '--frobnicate'"],
+    [["--policies", "broken-policy.yaml", "one.jsonl"], 'analyze: broken-policy.yaml#0:spec.anomaly.volume: expected one of alert, lower-limits, block, got the string "ban"'],
+    [["--policies", "absent.yaml", "one.jsonl"], "absent.yaml: ENOENT"],
   ])("refuses %j with exit 2", async (args, message) => {
     const { code, err } = await run(args);
     expect(code).toBe(2);

@@ -18,9 +18,9 @@ interface Replica {
   key(name: keyof typeof FIXTURE_KEYS): string;
 }
 
-async function startReplica(redisUrl: string, reconnaissance: Record<string, unknown>): Promise<Replica> {
+async function startReplica(redisUrl: string, reconnaissance: Record<string, unknown>, policyYaml = FRAUD_POLICY): Promise<Replica> {
   const fixture = await startFixtureServer({
-    policyYaml: FRAUD_POLICY,
+    policyYaml,
     keys: FIXTURE_KEYS,
     config: {
       limiter: { redis: { url: redisUrl } },
@@ -140,5 +140,50 @@ describe("anomaly response `lower-limits`", () => {
     // The bulk identity's limit is as written (100000 per second).
     const bulk = headerMap((await b.client.check(predict(b.key("bulk")))).ok_response?.response_headers_to_add);
     expect(bulk.get("ratelimit-policy")).toBe('"second";q=100000;w=1');
+  });
+});
+
+// Every model is governed and readable by the analytics team, so the sweep is allowed and the
+// decision that tips the rule names this policy — whose spec.anomaly chooses `block` over the
+// rule's configured `alert`.
+const OPEN_READS_POLICY = `
+apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: open-reads, namespace: default }
+spec:
+  models: ["*"]
+  anomaly: { reconnaissance: block }
+  rules:
+    - name: analytics-read
+      effect: Allow
+      subjects: [{ attributes: { team: analytics } }]
+      actions: [read]
+`;
+
+describe("an AccessPolicy's own response (spec.anomaly)", () => {
+  let redis: RedisProcess;
+  let replica: Replica;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    replica = await startReplica(redis.url, { response: "alert", period: "1m" }, OPEN_READS_POLICY);
+  });
+
+  afterAll(async () => {
+    await stopReplica(replica);
+    await redis?.stop();
+  });
+
+  it("wins over the rule's configured response", async () => {
+    const key = replica.key("analyst");
+    // The fourth distinct model reaches the threshold; the alert is raised after that answer.
+    for (let i = 0; i < 4; i++) expect(reasonOf(await replica.client.check(read(key, `model-${i}`)))).toBe("allowed");
+    await eventually(async () => {
+      const reason = reasonOf(await replica.client.check(read(key)));
+      if (reason !== "anomaly_blocked") throw new Error(`still ${reason}`);
+    }, 3000);
+    await replica.fixture.server.stop();
+    const alerts = auditRecords(replica).filter((r) => r.type === "anomaly");
+    expect(alerts.map((r) => [r.rule, r.response?.action])).toEqual([["reconnaissance", "block"]]);
   });
 });

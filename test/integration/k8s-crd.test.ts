@@ -44,6 +44,8 @@ const MESSAGE: Readonly<Record<string, RegExp>> = {
   "misspelled-effect.yaml": /Unsupported value: "Alow"/,
   "invalid-policy-name.yaml": /metadata.name/,
   "wrong-kind.yaml": /must be AccessPolicy|kind/,
+  "anomaly-unknown-action.yaml": /Unsupported value: "deny"/,
+  "anomaly-unknown-rule.yaml": /unknown field "spec.anomaly.theft"/,
 };
 const SERVER_SET = ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"];
 

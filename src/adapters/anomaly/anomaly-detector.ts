@@ -1,6 +1,7 @@
 import type { AnomalyConfig } from "../../core/anomaly/anomaly-config.ts";
 import { planFor, planIsEmpty } from "../../core/anomaly/anomaly-plan.ts";
 import { findingOf, type AnomalyFinding } from "../../core/anomaly/finding.ts";
+import { NO_POLICY_RESPONSES, type PolicyResponses } from "../../core/anomaly/policy-responses.ts";
 import { observeDecision, outcomeObservation, type AnomalyObservation, type IdentityRendering } from "../../core/anomaly/observation.ts";
 import { PendingDecisions } from "../../core/anomaly/pending-decisions.ts";
 import type { AnomalyResponder } from "../../core/anomaly/responder.ts";
@@ -27,6 +28,7 @@ export interface AnomalyDetectorOptions {
   readonly rendering: IdentityRendering; // as the audit log renders subjects (audit.subjects)
   readonly record: (event: AuditEvent) => void; // the audit writer
   readonly responder: AnomalyResponder;
+  readonly policyResponses?: PolicyResponses; // the serving policies' spec.anomaly; none when absent
   readonly metrics: AnomalyMetrics;
   readonly now: () => number;
   readonly onError: (message: string, error: unknown) => void;
@@ -124,7 +126,7 @@ export class AnomalyDetector {
     const firings = decodeReply(reply);
     if (firings === undefined) return this.#failed("unexpected anomaly script reply", JSON.stringify(reply).slice(0, 200));
     this.#o.metrics.observation("evaluated");
-    for (const raw of firings) this.#alert(findingOf(raw, observed.obs, this.#o.config), observed.identity);
+    for (const raw of firings) this.#alert(findingOf(raw, observed.obs, this.#o.config, this.#o.policyResponses ?? NO_POLICY_RESPONSES), observed.identity);
   }
 
   #alert(finding: AnomalyFinding, identity: Identity): void {

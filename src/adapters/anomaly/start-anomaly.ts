@@ -2,6 +2,7 @@ import type { Registry } from "prom-client";
 import type { AnomalyConfig } from "../../core/anomaly/anomaly-config.ts";
 import type { IdentityRendering } from "../../core/anomaly/observation.ts";
 import type { AnomalyResponder } from "../../core/anomaly/responder.ts";
+import type { PolicyResponses } from "../../core/anomaly/policy-responses.ts";
 import type { AuditEvent } from "../../core/audit/event.ts";
 import type { Logger } from "../log/json-logger.ts";
 import { AnomalyDetector } from "./anomaly-detector.ts";
@@ -17,6 +18,7 @@ export interface AnomalyStartDeps {
   readonly now: () => number;
   readonly record: (event: AuditEvent) => void; // e.g. (e) => audit.writer.record(e)
   readonly responder: AnomalyResponder;
+  readonly policyResponses: PolicyResponses; // the serving policies' spec.anomaly choices
   readonly rendering: IdentityRendering; // { subjects: audit.subjects, hmacKey: the audit HMAC key }
   readonly script?: AnomalyScriptPort; // an existing connection (e.g. the limiter's client); else one is made from redis.url
 }
@@ -42,6 +44,7 @@ export async function startAnomalyDetection(config: AnomalyConfig, deps: Anomaly
     rendering: deps.rendering,
     record: deps.record,
     responder: deps.responder,
+    policyResponses: deps.policyResponses,
     metrics: registerAnomalyMetrics(deps.registry),
     now: deps.now,
     onError: (message, error) => deps.logger.warn(message, { error: error instanceof Error ? error.message : String(error) }),

@@ -3,6 +3,7 @@ import type { AnomalyConfig } from "./anomaly-config.ts";
 import { planFor, planIsEmpty } from "./anomaly-plan.ts";
 import { evaluatePlan } from "./evaluate-plan.ts";
 import { findingOf, type AnomalyFinding } from "./finding.ts";
+import { NO_POLICY_RESPONSES, type PolicyResponses } from "./policy-responses.ts";
 import { MemoryRuleStore } from "./memory-store.ts";
 import { outcomeObservation, type AnomalyObservation } from "./observation.ts";
 import { PendingDecisions } from "./pending-decisions.ts";
@@ -18,10 +19,12 @@ export class AnomalyAnalyzer {
   readonly config: AnomalyConfig;
   readonly #store = new MemoryRuleStore();
   readonly #pending: PendingDecisions<AnomalyObservation>;
+  readonly #responses: PolicyResponses;
   observations = 0;
 
-  constructor(config: AnomalyConfig) {
+  constructor(config: AnomalyConfig, responses: PolicyResponses = NO_POLICY_RESPONSES) {
     this.config = config;
+    this.#responses = responses;
     this.#pending = new PendingDecisions(config.outcomes.maxPending, config.outcomes.waitMs);
   }
 
@@ -39,7 +42,7 @@ export class AnomalyAnalyzer {
     const plan = planFor(obs, this.config);
     if (planIsEmpty(plan)) return [];
     this.observations += 1;
-    return evaluatePlan(this.#store, plan).map((raw) => findingOf(raw, obs, this.config));
+    return evaluatePlan(this.#store, plan).map((raw) => findingOf(raw, obs, this.config, this.#responses));
   }
 
   #decision(object: JsonObject, time: number): AnomalyFinding[] {

@@ -1,8 +1,7 @@
-import { ConfigReader } from "../audit/config-reader.ts";
+import { ConfigReader, isMapping } from "../audit/config-reader.ts";
 import { err, ok, type Issue, type Result } from "../result.ts";
 import { durationMs } from "./config-values.ts";
-import { parsePolicyResponses, parseRules, type RulesConfig } from "./anomaly-rules-config.ts";
-import type { AnomalyAction, AnomalyRule } from "./rules.ts";
+import { parseRules, type RulesConfig } from "./anomaly-rules-config.ts";
 
 // The `anomaly:` section of the configuration. Parsed from `unknown`; unknown keys are rejected
 // and every problem is reported with its path. Ratios are kept as whole per-mille so the Redis
@@ -20,8 +19,6 @@ export interface AnomalyConfig {
   readonly maxInFlight: number; // concurrent script calls; beyond it observations are dropped (counted)
   readonly outcomes: { readonly maxPending: number; readonly waitMs: number };
   readonly rules: RulesConfig;
-  // "namespace/name" of an AccessPolicy → the response it chooses per rule, over rules.*.response.
-  readonly policies: ReadonlyMap<string, Readonly<Partial<Record<AnomalyRule, AnomalyAction>>>>;
 }
 
 export const ANOMALY_DEFAULTS_TOP = {
@@ -31,12 +28,14 @@ export const ANOMALY_DEFAULTS_TOP = {
   outcomes: { maxPending: 100_000, waitMs: 300_000 },
 } as const;
 
-const TOP_KEYS = ["enabled", "redis", "maxInFlight", "outcomes", "rules", "policies"];
+const TOP_KEYS = ["enabled", "redis", "maxInFlight", "outcomes", "rules"];
 const KEY_PREFIX = /^[A-Za-z0-9:._-]{1,64}$/;
 
 export function parseAnomalyConfig(raw: unknown, path: string): Result<AnomalyConfig, Issue[]> {
   const r = new ConfigReader(path);
-  const top = r.section(raw, "", TOP_KEYS);
+  // Earlier versions chose per-policy responses here; the choice now lives with the policy.
+  if (isMapping(raw) && raw["policies"] !== undefined) r.issue("policies", "per-policy responses moved to each AccessPolicy's spec.anomaly (e.g. spec.anomaly: { volume: block })");
+  const top = r.section(isMapping(raw) ? withoutKey(raw, "policies") : raw, "", TOP_KEYS);
   const d = ANOMALY_DEFAULTS_TOP;
   const config: AnomalyConfig = {
     enabled: r.boolean(top, "enabled", d.enabled),
@@ -44,9 +43,12 @@ export function parseAnomalyConfig(raw: unknown, path: string): Result<AnomalyCo
     maxInFlight: r.integer(top, "maxInFlight", d.maxInFlight, 1, 1_000_000),
     outcomes: outcomesSection(r, top),
     rules: parseRules(r, top["rules"]),
-    policies: parsePolicyResponses(r, top["policies"]),
   };
   return r.issues.length > 0 ? err(r.issues) : ok(config);
+}
+
+function withoutKey(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => k !== key));
 }
 
 function redisSection(r: ConfigReader, top: Record<string, unknown>): AnomalyRedisConfig {

@@ -1,10 +1,10 @@
-import { ConfigReader, isMapping } from "../audit/config-reader.ts";
+import { ConfigReader } from "../audit/config-reader.ts";
 import { durationMs, permille, statusList } from "./config-values.ts";
-import { ANOMALY_ACTIONS, ANOMALY_RULES, type AnomalyAction, type AnomalyRule } from "./rules.ts";
+import { ANOMALY_ACTIONS, ANOMALY_RULES, type AnomalyAction } from "./rules.ts";
 import type { StatusPattern } from "./status-pattern.ts";
 
-// The `anomaly.rules` and `anomaly.policies` sections: thresholds per rule and the response
-// each rule (or each AccessPolicy) chooses.
+// The `anomaly.rules` section: thresholds per rule and the response each rule chooses (an
+// AccessPolicy may choose its own in spec.anomaly).
 
 export interface RuleCommon {
   readonly enabled: boolean;
@@ -113,26 +113,4 @@ function sharing(r: ConfigReader, raw: unknown): SharingRuleConfig {
 export function parseRules(r: ConfigReader, raw: unknown): RulesConfig {
   const s = r.section(raw, "rules", ANOMALY_RULES);
   return { volume: volume(r, s["volume"]), probing: probing(r, s["probing"]), reconnaissance: reconnaissance(r, s["reconnaissance"]), sharing: sharing(r, s["sharing"]) };
-}
-
-const POLICY_REF = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
-
-export function parsePolicyResponses(r: ConfigReader, raw: unknown): Map<string, Partial<Record<AnomalyRule, AnomalyAction>>> {
-  const out = new Map<string, Partial<Record<AnomalyRule, AnomalyAction>>>();
-  if (raw === undefined || raw === null) return out;
-  if (!isMapping(raw)) {
-    r.issue("policies", "must be a mapping of namespace/name to per-rule responses");
-    return out;
-  }
-  for (const [ref, value] of Object.entries(raw)) {
-    const at = `policies.${ref}`;
-    if (!POLICY_REF.test(ref)) r.issue(at, "must name an AccessPolicy as namespace/name");
-    const s = r.section(value, at, ANOMALY_RULES);
-    const choice: Partial<Record<AnomalyRule, AnomalyAction>> = {};
-    for (const rule of ANOMALY_RULES) {
-      if (s[rule] !== undefined) choice[rule] = r.oneOf(s, `${at}.${rule}`, ANOMALY_ACTIONS, "alert");
-    }
-    out.set(ref, choice);
-  }
-  return out;
 }

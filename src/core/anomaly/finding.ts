@@ -3,6 +3,7 @@ import type { AnomalyConfig } from "./anomaly-config.ts";
 import type { RawFiring } from "./anomaly-plan.ts";
 import type { AnomalyObservation, ObservedIdentity } from "./observation.ts";
 import { chooseResponse } from "./response-choice.ts";
+import type { PolicyResponses } from "./policy-responses.ts";
 import type { AnomalyResponse, AnomalyRule } from "./rules.ts";
 import { windowIndex, windowStart } from "./window.ts";
 
@@ -39,7 +40,7 @@ function numbers(rule: AnomalyRule, values: readonly number[], config: AnomalyCo
   }
 }
 
-export function findingOf(raw: RawFiring, obs: AnomalyObservation, config: AnomalyConfig): AnomalyFinding {
+export function findingOf(raw: RawFiring, obs: AnomalyObservation, config: AnomalyConfig, responses: PolicyResponses): AnomalyFinding {
   const windowMs = config.rules[raw.rule].windowMs;
   return {
     rule: raw.rule,
@@ -48,7 +49,7 @@ export function findingOf(raw: RawFiring, obs: AnomalyObservation, config: Anoma
     windowStart: windowStart(windowIndex(obs.time, windowMs), windowMs),
     windowMs,
     ...numbers(raw.rule, raw.values, config),
-    response: chooseResponse(config, raw.rule, obs.policy),
+    response: chooseResponse(config, raw.rule, obs.policy, responses),
     decisionId: obs.decisionId,
     requestId: obs.requestId,
     policy: obs.policy,

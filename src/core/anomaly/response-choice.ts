@@ -1,13 +1,14 @@
 import type { PolicyRef } from "../policy/types.ts";
 import type { AnomalyConfig } from "./anomaly-config.ts";
+import type { PolicyResponses } from "./policy-responses.ts";
 import { ALERT_ONLY, type AnomalyResponse, type AnomalyRule } from "./rules.ts";
 
-// The response to a fired rule: the triggering decision's AccessPolicy may choose one
-// (anomaly.policies), otherwise the rule's own `response` applies. Period and factor always
-// come from the rule, so one place holds how long and how hard.
-export function chooseResponse(config: AnomalyConfig, rule: AnomalyRule, policy: PolicyRef | undefined): AnomalyResponse {
+// The response to a fired rule: the triggering decision's AccessPolicy may choose one in its
+// `spec.anomaly`, otherwise the rule's own `response` applies. Period and factor always come
+// from the rule, so one place holds how long and how hard.
+export function chooseResponse(config: AnomalyConfig, rule: AnomalyRule, policy: PolicyRef | undefined, responses: PolicyResponses): AnomalyResponse {
   const ruleConfig = config.rules[rule];
-  const chosen = (policy === undefined ? undefined : config.policies.get(`${policy.namespace}/${policy.name}`)?.[rule]) ?? ruleConfig.response;
+  const chosen = (policy === undefined ? undefined : responses(policy)?.[rule]) ?? ruleConfig.response;
   switch (chosen) {
     case "alert":
       return ALERT_ONLY;

@@ -7,6 +7,9 @@ export type AnomalyRule = (typeof ANOMALY_RULES)[number];
 export const ANOMALY_ACTIONS = ["alert", "lower-limits", "block"] as const;
 export type AnomalyAction = (typeof ANOMALY_ACTIONS)[number];
 
+// An AccessPolicy's own choices (`spec.anomaly`), per rule; rules left out use the configured response.
+export type AnomalyResponses = Readonly<Partial<Record<AnomalyRule, AnomalyAction>>>;
+
 // What happens when a rule fires, as recorded in the alert.
 export interface AnomalyResponse {
   readonly action: AnomalyAction;

@@ -20,6 +20,8 @@ import {
   rejectUnknownKeys,
   requiredField,
 } from "./fields.ts";
+import type { AnomalyResponses } from "../anomaly/rules.ts";
+import { NO_RESPONSES, parseAnomalyResponses } from "./anomaly-responses.ts";
 import { parseLimits, parsePenaltyBox } from "./limit.ts";
 import type { PolicyMetadata } from "./metadata.ts";
 import { parseMetadata } from "./metadata.ts";
@@ -44,6 +46,7 @@ export interface AccessPolicySpec {
   readonly limits: readonly LimitSpec[];
   readonly failureMode: FailureMode;
   readonly penaltyBox: PenaltyBoxSpec | undefined;
+  readonly anomaly: AnomalyResponses;
 }
 
 export interface AccessPolicy {
@@ -54,7 +57,7 @@ export interface AccessPolicy {
 }
 
 const TOP_KEYS = ["apiVersion", "kind", "metadata", "spec", "status"] as const;
-const SPEC_KEYS = ["models", "priority", "routes", "rules", "limits", "failureMode", "penaltyBox"] as const;
+const SPEC_KEYS = ["models", "priority", "routes", "rules", "limits", "failureMode", "penaltyBox", "anomaly"] as const;
 const PRIORITY_RANGE = 1_000_000;
 
 export function parseAccessPolicy(doc: unknown): Result<AccessPolicy, readonly Issue[]> {
@@ -90,8 +93,9 @@ function parseSpec(value: unknown, path: string, issues: Issues): AccessPolicySp
   const limits = parseLimits(own(obj, "limits"), fieldPath(path, "limits"), issues);
   const failureMode = optionalField(obj, "failureMode", path, issues, parseFailureMode) ?? "open";
   const penaltyBox = optionalField(obj, "penaltyBox", path, issues, parsePenaltyBox);
+  const anomaly = optionalField(obj, "anomaly", path, issues, parseAnomalyResponses) ?? NO_RESPONSES;
   if (issues.length > before || models === undefined || rules === undefined || limits === undefined) return undefined;
-  return Object.freeze({ models, priority, routes: routes ?? Object.freeze([]), rules, limits, failureMode, penaltyBox });
+  return Object.freeze({ models, priority, routes: routes ?? Object.freeze([]), rules, limits, failureMode, penaltyBox, anomaly });
 }
 
 function parseModels(value: unknown, path: string, issues: Issues): readonly string[] | undefined {

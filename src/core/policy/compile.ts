@@ -67,6 +67,7 @@ function buildIndex(sorted: readonly CompiledPolicy[], byKey: ReadonlyMap<string
     evaluate: (input: EvaluationInput) => evaluatePolicies(sorted, input),
     matchRoute: (method: string, path: string, defaultModel: string) => firstRoute(sorted, method, path, defaultModel),
     failureModeOf: (ref: PolicyRef) => byKey.get(policyKey(ref.namespace, ref.name))?.failureMode ?? "open",
+    anomalyResponses: (namespace: string, name: string) => byKey.get(policyKey(namespace, name))?.anomaly,
   });
 }
 

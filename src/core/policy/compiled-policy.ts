@@ -16,6 +16,7 @@ import type { RuleSpec } from "./rule.ts";
 import type { IdentityPredicate } from "./subject-predicate.ts";
 import { compileSubjects, isEveryone } from "./subject-predicate.ts";
 import type { Evaluation, LimitSpec, PenaltyBoxSpec, PolicyRef } from "./types.ts";
+import type { AnomalyResponses } from "../anomaly/rules.ts";
 
 export interface CompiledRule {
   readonly name: string;
@@ -37,6 +38,7 @@ export interface CompiledPolicy {
   readonly name: string;
   readonly priority: number;
   readonly failureMode: FailureMode;
+  readonly anomaly: AnomalyResponses;
   readonly models: readonly string[];
   readonly governs: StringMatcher;
   readonly denyRules: readonly CompiledRule[];
@@ -69,6 +71,7 @@ export function compilePolicy(policy: AccessPolicy, env: CelEnv): Result<Compile
       name: metadata.name,
       priority: spec.priority,
       failureMode: spec.failureMode,
+      anomaly: spec.anomaly,
       models: spec.models,
       governs: compileModelMatcher(spec.models),
       denyRules: Object.freeze(compiled.filter((rule) => rule.effect === "Deny")),

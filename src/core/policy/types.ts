@@ -1,3 +1,4 @@
+import type { AnomalyResponses } from "../anomaly/rules.ts";
 import type { Identity } from "../identity.ts";
 import type { ModelAction } from "../model-action.ts";
 import type { NormalizedRequest } from "../request.ts";
@@ -82,4 +83,6 @@ export interface PolicyIndex {
   // when the pattern captures no model; a route applies only to models its own policy governs.
   matchRoute(method: string, path: string, defaultModel: string): RouteMatch | undefined;
   evaluate(input: EvaluationInput): Evaluation;
+  // The policy's `spec.anomaly` choices; undefined when no such policy is loaded.
+  anomalyResponses(namespace: string, name: string): AnomalyResponses | undefined;
 }

@@ -52,8 +52,9 @@ describe("online anomaly detection", () => {
   });
 
   it("applies the chosen response once, to the real identity, through the responder", async () => {
-    const config = testConfig({ maxInFlight: 100_000, rules: { volume: { response: "block", period: "20m" }, probing: { response: "lower-limits", limitFactor: 0.2, period: "1h" } }, policies: { "ml/models": { sharing: "block" } } });
-    const kit = await detectorKit(redis.url, config);
+    const config = testConfig({ maxInFlight: 100_000, rules: { volume: { response: "block", period: "20m" }, probing: { response: "lower-limits", limitFactor: 0.2, period: "1h" } } });
+    // The policy ml/models chooses `block` for sharing in its spec.anomaly.
+    const kit = await detectorKit(redis.url, config, { policyResponses: (ref) => (ref.namespace === "ml" && ref.name === "models" ? { sharing: "block" } : undefined) });
     try {
       await feed(kit.detector, traffic(ALL_AT_ONCE.calls));
       const calls = kit.responder.calls.map((c) => ({ action: c.action, rule: c.target.rule, subject: c.target.identity.subject, factor: c.factor, periodMs: c.periodMs, policy: c.target.policy?.name }));

@@ -1,3 +1,4 @@
+import type { PolicyResponses } from "../../../src/core/anomaly/policy-responses.ts";
 import { Registry } from "prom-client";
 import type { AnomalyConfig } from "../../../src/core/anomaly/anomaly-config.ts";
 import type { AnomalyResponder, AnomalyTarget } from "../../../src/core/anomaly/responder.ts";
@@ -46,6 +47,7 @@ export interface KitOptions {
   readonly errorLogIntervalMs?: number;
   readonly now?: () => number;
   readonly script?: AnomalyScriptPort; // instead of a standalone client for `url`
+  readonly policyResponses?: PolicyResponses; // the serving policies' spec.anomaly
 }
 
 export async function detectorKit(url: string, config: AnomalyConfig, options: KitOptions = {}): Promise<DetectorKit> {
@@ -56,7 +58,7 @@ export async function detectorKit(url: string, config: AnomalyConfig, options: K
   const registry = new Registry();
   const detector = new AnomalyDetector({
     config, script: port, rendering: { subjects: "plain", hmacKey: undefined }, record: (e) => void alerts.push(e),
-    responder, metrics: registerAnomalyMetrics(registry), now: options.now ?? Date.now, onError: (m) => void errors.push(m), errorLogIntervalMs: options.errorLogIntervalMs ?? 0,
+    responder, policyResponses: options.policyResponses ?? (() => undefined), metrics: registerAnomalyMetrics(registry), now: options.now ?? Date.now, onError: (m) => void errors.push(m), errorLogIntervalMs: options.errorLogIntervalMs ?? 0,
   });
   return { detector, alerts, errors, responder, registry, script: port, close: () => port.close() };
 }

@@ -26,6 +26,7 @@ const runtime = await startAnomalyDetection(parsed.value, {
   now: Date.now,
   record: (e) => void alerts.push(e),
   responder: new RecordingResponder(),
+  policyResponses: () => undefined,
   rendering: { subjects: "plain", hmacKey: undefined },
 });
 if (runtime === undefined) throw new Error("anomaly detection is disabled in the child's config");

@@ -15,8 +15,7 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "limit-factor-one.yaml": ["anomaly.rules.volume.limitFactor", "to 0.999"],
   "limit-factor-rounds-to-zero.yaml": ["anomaly.rules.volume.limitFactor", "from 0.001 to 0.999"],
   "max-in-flight-zero.yaml": ["anomaly.maxInFlight", "integer from 1"],
-  "policies-bad-ref.yaml": ["anomaly.policies.fraud-detector", "namespace/name"],
-  "policies-unknown-rule.yaml": ["anomaly.policies.ml-prod/fraud-detector.theft", "unknown key"],
+  "policies-moved-to-access-policy.yaml": ["anomaly.policies", "moved to each AccessPolicy's spec.anomaly"],
   "probing-denial-class.yaml": ["anomaly.rules.probing.denialStatuses", "exact statuses"],
   "probing-error-status-typo.yaml": ["anomaly.rules.probing.errorStatuses[0]", 'class such as "5xx" (got "50x")'],
   "probing-share-percent.yaml": ["anomaly.rules.probing.share", "at most 1"],
@@ -46,7 +45,7 @@ describe("parseAnomalyConfig", () => {
     const result = parseAnomalyConfig(undefined, "anomaly");
     expect(result).toEqual({
       ok: true,
-      value: { enabled: false, redis: { url: "", keyPrefix: "mg:an", timeoutMs: 250 }, maxInFlight: 1024, outcomes: { maxPending: 100_000, waitMs: 300_000 }, rules: RULE_DEFAULTS, policies: new Map() },
+      value: { enabled: false, redis: { url: "", keyPrefix: "mg:an", timeoutMs: 250 }, maxInFlight: 1024, outcomes: { maxPending: 100_000, waitMs: 300_000 }, rules: RULE_DEFAULTS },
     });
     expect(RULE_DEFAULTS.volume).toMatchObject({ windowMs: 60_000, factorPermille: 10_000, minRequests: 300, baselineWindows: 60, response: "alert", cooldownMs: 600_000, periodMs: 900_000 });
     expect(RULE_DEFAULTS.probing).toMatchObject({ windowMs: 300_000, sharePermille: 500, minRequests: 20, denialStatuses: [400, 403] });
@@ -64,7 +63,6 @@ describe("parseAnomalyConfig", () => {
     expect(c.rules.probing).toMatchObject({ windowMs: 600_000, sharePermille: 600, minRequests: 30, denialStatuses: [403], errorStatuses: [{ kind: "class", hundreds: 5 }, { kind: "exact", code: 429 }], response: "block", periodMs: 3_600_000 });
     expect(c.rules.reconnaissance).toMatchObject({ windowMs: 300_000, models: 10, response: "alert", cooldownMs: 300_000 });
     expect(c.rules.sharing).toMatchObject({ enabled: false, windowMs: 3_600_000, sources: 50, response: "block", periodMs: 86_400_000 });
-    expect(c.policies).toEqual(new Map([["ml-prod/fraud-detector", { sharing: "block", volume: "alert" }]]));
   });
 
   it("reports every problem, not only the first", () => {

@@ -7,6 +7,7 @@ import { auditInputOf, buildAuditRecord } from "../../../src/core/audit/record.t
 import type { Decision } from "../../../src/core/decision.ts";
 import { ANONYMOUS } from "../../../src/core/identity.ts";
 import { decisionOf, person, T0, testConfig } from "./patterns.ts";
+import type { PolicyResponses } from "../../../src/core/anomaly/policy-responses.ts";
 import { HMAC_KEY } from "./records.ts";
 
 // Online the rules see the Decision, offline its audit record: both must yield the same
@@ -68,8 +69,10 @@ describe("observations", () => {
 });
 
 describe("chooseResponse", () => {
-  const config = testConfig({ rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } }, policies: { "ml/models": { sharing: "block" } } });
+  const config = testConfig({ rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } } });
   const policy = { namespace: "ml", name: "models", generation: 1, rule: "r" };
+  // What the policy index answers: ml/models chooses `block` for sharing (its spec.anomaly).
+  const responses: PolicyResponses = (ref) => (ref.namespace === "ml" && ref.name === "models" ? { sharing: "block" } : undefined);
 
   it.each([
     ["the rule's own response", "volume", undefined, { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 }],
@@ -78,7 +81,7 @@ describe("chooseResponse", () => {
     ["the rule's when the policy says nothing about it", "volume", policy, { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 }],
     ["the rule's for another policy", "sharing", { ...policy, name: "other" }, { action: "alert", periodMs: 0, limitFactor: 1 }],
   ] as const)("%s", (_name, rule, p, response) => {
-    expect(chooseResponse(config, rule, p)).toEqual(response);
+    expect(chooseResponse(config, rule, p, responses)).toEqual(response);
   });
 });
 

@@ -11,6 +11,9 @@ const load = (dir: string, file: string) => parsePolicyYaml(readFileSync(join(RO
 // file → [path substring, message substring] that at least one issue must carry.
 const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "action-with-uppercase.yaml": ["#0:spec.rules[0].actions[0]", "lower-case identifier"],
+  "anomaly-not-a-mapping.yaml": ["spec.anomaly", "expected a mapping"],
+  "anomaly-unknown-action.yaml": ["spec.anomaly.volume", 'expected one of alert, lower-limits, block, got the string "deny"'],
+  "anomaly-unknown-rule.yaml": ["spec.anomaly.theft", 'unknown field "theft"'],
   "anonymous-with-subject.yaml": ["spec.rules[0].subjects[0].method", "anonymous callers have no subject"],
   "attribute-matcher-empty-list.yaml": ["spec.rules[0].subjects[0].attributes.team", "at least 1 item"],
   "attribute-matcher-not-string.yaml": ["spec.rules[0].subjects[0].attributes.tier", 'quote it: "1"'],
@@ -92,5 +95,15 @@ describe("valid policy fixtures", () => {
     const compiled = compilePolicies(result.policies);
     expect(compiled.issues).toEqual([]);
     expect(compiled.index.policyCount).toBe(result.policies.length);
+  });
+
+  it("spec.anomaly choices are served by the index, per policy; absent means none", () => {
+    const every = compilePolicies(load("valid", "every-field.yaml").policies).index;
+    expect(every.anomalyResponses("ml-prod", "llm-gateway")).toEqual({ volume: "lower-limits", probing: "block", reconnaissance: "alert", sharing: "block" });
+    expect(every.anomalyResponses("ml-prod", "no-such-policy")).toBeUndefined();
+    const minimal = load("valid", "minimal.yaml").policies;
+    const first = minimal[0];
+    if (first === undefined) throw new Error("minimal.yaml has no policy");
+    expect(compilePolicies(minimal).index.anomalyResponses(first.metadata.namespace, first.metadata.name)).toEqual({});
   });
 });
