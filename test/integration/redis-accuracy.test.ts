@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accuracyConfigs, checkGcra, startCharger } from "./helpers/redis-chargers.ts";
+import { accuracyConfigs, checkGcra, replayGcra, startCharger } from "./helpers/redis-chargers.ts";
 import { freshTag, limit } from "./helpers/redis-limiter-kit.ts";
 import { keyTtls } from "./helpers/redis-stats.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
@@ -37,7 +37,7 @@ describe("the GCRA bound checker", () => {
 });
 
 describe("accuracy with 1,000 concurrent callers in 3 processes", () => {
-  it("never admits more than rate × elapsed + burst, and under-admits less than 1 %", async () => {
+  it("never admits more than rate × elapsed + burst, and admits exactly what GCRA admits of the attempts", async () => {
     const reports = await Promise.all(accuracyConfigs(redis.url, freshTag(), RATE, DURATION_MS).map((c) => startCharger(c).done));
     const admitted = reports.flatMap((r) => r?.admitted ?? []);
     const lastNow = Math.max(...reports.map((r) => r?.lastNowMs ?? 0));
@@ -45,7 +45,8 @@ describe("accuracy with 1,000 concurrent callers in 3 processes", () => {
     const check = checkGcra(admitted, RATE, lastNow);
     expect(check.worstExcess).toBeLessThanOrEqual(0);
     expect(check.admitted).toBeLessThanOrEqual(check.ideal);
-    expect(check.admitted).toBeGreaterThanOrEqual(Math.floor(check.ideal * 0.99));
+    // Under-admission comes only from gaps in the load (a busy machine), never from the limiter.
+    expect(check.admitted).toBe(replayGcra([...admitted, ...reports.flatMap((r) => r?.denied ?? [])], RATE));
     // The run really was contended: far more calls than admissions.
     const calls = reports.reduce((n, r) => n + (r?.calls ?? 0), 0);
     expect(calls).toBeGreaterThan(check.admitted * 3);

@@ -19,6 +19,7 @@ export interface ChargerConfig {
 
 export interface ChargerReport {
   readonly admitted: number[]; // Redis TIME (ms) of every admitted request
+  readonly denied: number[]; // … and of every denied one
   readonly lastNowMs: number; // Redis TIME of the last call this process made
   readonly calls: number;
   readonly errors: number;
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? "{}") as ChargerConfig;
   const { connection, limiter } = await connect(config.url, 5_000);
   await waitReady(connection);
-  const report = { admitted: [] as number[], lastNowMs: 0, calls: 0, errors: 0, firstError: "" };
+  const report = { admitted: [] as number[], denied: [] as number[], lastNowMs: 0, calls: 0, errors: 0, firstError: "" };
   await new Promise((r) => setTimeout(r, Math.max(0, config.startAt - Date.now())));
   const end = Date.now() + config.durationMs;
   let n = 0;
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
         continue;
       }
       report.lastNowMs = Math.max(report.lastNowMs, outcome.value.nowMs);
-      if (outcome.value.verdict.kind === "allowed") report.admitted.push(outcome.value.nowMs);
+      (outcome.value.verdict.kind === "allowed" ? report.admitted : report.denied).push(outcome.value.nowMs);
     }
   };
   await Promise.all(Array.from({ length: config.callers }, caller));

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { emissionIntervalSteps, GRID } from "../../../src/core/limit/gcra.ts";
+import { emissionIntervalSteps, gcra, GRID } from "../../../src/core/limit/gcra.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 import type { ChargerConfig, ChargerReport } from "./redis-charger.ts";
 
@@ -59,4 +59,20 @@ export function checkGcra(admittedMs: readonly number[], limit: LimitSpec, lastN
   const first = times[0] ?? 0;
   const ideal = limit.burst + Math.floor((Math.round(lastNowMs * GRID) - first) / interval);
   return { admitted: times.length, ideal, worstExcess: worst };
+}
+
+// How many of these attempts exact GCRA admits, replayed in Redis-TIME order from a fresh key.
+// Redis runs the scripts one at a time and TIME only moves forward, so this is what the limiter
+// must have admitted — exactly, however the machine's load spaced the attempts. (Attempts at
+// the same instant may swap which of them is admitted, never how many.)
+export function replayGcra(attemptsMs: readonly number[], limit: LimitSpec): number {
+  let tat: number | undefined;
+  let admitted = 0;
+  for (const at of [...attemptsMs].sort((a, b) => a - b)) {
+    const outcome = gcra(limit, tat, at, 1);
+    if (!outcome.allowed) continue;
+    tat = outcome.tat;
+    admitted += 1;
+  }
+  return admitted;
 }
