@@ -62,7 +62,9 @@ function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity
   const request = {
     charges,
     cost: 1,
-    failClosed: evaluation.failureMode === "closed",
+    // `closed` guards limits; a request that only asks about sanctions must not start failing
+    // when Redis is down just because anomaly detection is on.
+    failClosed: evaluation.failureMode === "closed" && charges.length > 0,
     penaltyBox: box === undefined ? undefined : { key: penaltyKey(policy, ctx), spec: box },
   };
   // Anomaly rules never judge anonymous callers (one bucket for everyone), so none is sanctioned.

@@ -34,6 +34,7 @@ kind: AccessPolicy
 metadata: { name: metadata, namespace: default }
 spec:
   models: ["fraud-*"]
+  failureMode: ${failureMode}
   rules:
     - name: readers
       effect: Allow
@@ -113,6 +114,16 @@ describe("the limiter step of decide()", () => {
     // The sanction key carries the caller's hash tag, like its own counters (one Cluster slot).
     const tag = (key: string | undefined) => key?.slice(key.indexOf("{"), key.indexOf("}") + 1);
     expect(tag(asked[0]?.sanction)).toBe(tag(asked[0]?.charges[0]?.key));
+  });
+
+  it("with sanctions on, a request without limits never fails closed (only limits do)", async () => {
+    const { asked, limiter } = recording(ALLOWED);
+    await decide(read, ports(limiter, "closed", true));
+    await decide(predict, ports(limiter, "closed", true));
+    expect(asked.map((r) => [r.charges.length, r.failClosed])).toEqual([
+      [0, false],
+      [3, true],
+    ]);
   });
 
   it("with sanctions on, an anonymous caller is never asked about (no anomaly rule judges one)", async () => {
