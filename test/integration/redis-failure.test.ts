@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisLimiter, type RedisLimiterHandle } from "../../src/adapters/limiter/create-redis-limiter.ts";
@@ -59,6 +60,10 @@ function expectLocalLimitHeld(stats: PhaseStats): void {
 // Steady load (20 loops, a 5 ms pause each): 0.8 s normal, 3 s of outage, then recovery.
 async function outage(begin: () => Promise<void> | void, end: () => Promise<void> | void) {
   const tag = freshTag();
+  // How late this process's own timers ran: on a busy machine (the suite runs files in parallel
+  // on two cores) every answer is that late too, whatever the limiter does.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const load = startLoad(handle.limiter, () => request([charge(tag, HOT)]), 20, 5);
   await sleep(800);
   load.phase("first-calls");
@@ -76,15 +81,18 @@ async function outage(begin: () => Promise<void> | void, end: () => Promise<void
   load.phase("after");
   await sleep(100);
   await load.stop();
-  return { load, heapGrowth: heapLate - heapEarly, recoveryMs };
+  loopDelay.disable();
+  const lag = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
+  return { load, heapGrowth: heapLate - heapEarly, recoveryMs, lag };
 }
 
-function expectBoundedLatency(phases: readonly PhaseStats[]): void {
+// A limiter waiting on a dead Redis shows up as answers seconds late; the margins here only
+// absorb the machine: 10 ms (90 ms for the slowest call) plus how late the event loop itself ran.
+function expectBoundedLatency(phases: readonly PhaseStats[], lag: { p99Ms: number; maxMs: number }): void {
   expect(phases.reduce((n, p) => n + p.count, 0)).toBeGreaterThan(1000);
   for (const stats of phases) {
-    // Generous margins: this machine has two cores shared with other work.
-    expect(stats.percentile(99)).toBeLessThanOrEqual(DEADLINE_MS + 10);
-    expect(stats.maxLatencyMs).toBeLessThanOrEqual(DEADLINE_MS + 90);
+    expect(stats.percentile(99)).toBeLessThanOrEqual(DEADLINE_MS + 10 + lag.p99Ms);
+    expect(stats.maxLatencyMs).toBeLessThanOrEqual(DEADLINE_MS + 90 + lag.maxMs);
   }
 }
 
@@ -96,7 +104,7 @@ describe("Redis unavailable mid-load", () => {
     const [begin, end] = actions(redis);
     const run = await outage(begin, end);
     const phases = ["start", "first-calls", "outage", "recovery", "after"].map((p) => run.load.stats(p));
-    expectBoundedLatency(phases);
+    expectBoundedLatency(phases, run.lag);
     const during = run.load.stats("outage");
     // Only the local limiter and the deny cache (limited, from Redis before) answer meanwhile.
     expect([...during.outcomes.keys()].filter((k) => k.endsWith("/redis") && !k.startsWith("limited/"))).toEqual([]);
