@@ -5,10 +5,6 @@ import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { AnomalyAnalyzer } from "../core/anomaly/anomaly-analyzer.ts";
-import { NO_POLICY_RESPONSES, type PolicyResponses } from "../core/anomaly/policy-responses.ts";
-import type { AccessPolicy } from "../core/policy/access-policy.ts";
-import { compilePolicies } from "../core/policy/compile.ts";
-import { parsePolicyYaml } from "../core/policy/load-yaml.ts";
 import { parseAnomalyConfig, type AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
 import { findingsTable } from "../core/anomaly/analyze-report.ts";
 import type { AnomalyFinding } from "../core/anomaly/finding.ts";
@@ -19,6 +15,7 @@ import { parseDuration } from "../core/policy/duration.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { resolveAuditPaths } from "../adapters/audit/audit-file-reader.ts";
 import { emptyStats, timeMergedRecords, type MergeSource, type ReadStats } from "../adapters/anomaly/time-merged-records.ts";
+import { loadPolicyResponses } from "./analyze-policies.ts";
 
 export interface AuditAnalyzeIo {
   stdout(s: string): void;
@@ -37,8 +34,9 @@ Files of several replicas are merged by time. The chain is not verified: use aud
 PATH is an audit file, a directory of rotated files, the configured audit path, or - for stdin.
 
   --config FILE        thresholds from the anomaly: section of a modelgate configuration file
-  --policies FILE      AccessPolicy YAML (repeatable): their spec.anomaly responses are reported
-                       as the server would choose them (otherwise each rule's own response)
+  --policies PATH      AccessPolicy YAML, a file or a directory of .yaml files (repeatable):
+                       each finding gets the response its decision's policy chooses in
+                       spec.anomaly, as the server would (otherwise the rule's own response)
   --set RULE.KEY=VALUE override one setting (repeatable), e.g. --set volume.factor=5
                        --set sharing.window=1h --set probing.errorStatuses=[5xx,429]
   --since TIME         report findings from TIME (RFC 3339, or a duration ago such as 24h);
@@ -125,22 +123,6 @@ async function loadConfig(file: string | undefined, sets: readonly string[], cwd
   }
   const config = parseAnomalyConfig(raw, "anomaly");
   return config.ok ? config : err(config.error.map((i) => `${i.path}: ${i.message}`).join("\n  "));
-}
-
-// The spec.anomaly choices of the given AccessPolicy files, all of which must be valid.
-async function loadPolicyResponses(files: readonly string[], cwd: string): Promise<Result<PolicyResponses, string>> {
-  if (files.length === 0) return ok(NO_POLICY_RESPONSES);
-  const policies: AccessPolicy[] = [];
-  for (const file of files) {
-    const text = await readFile(resolve(cwd, file), "utf8").then((t) => ok(t), (e: unknown) => err(`${file}: ${e instanceof Error ? e.message : String(e)}`));
-    if (!text.ok) return text;
-    const parsed = parsePolicyYaml(text.value, file);
-    // Issue paths already name the file and document (policies.yaml#0:spec…).
-    if (parsed.issues.length > 0) return err(parsed.issues.map((i) => `${i.path}: ${i.message}`).join("\n  "));
-    policies.push(...parsed.policies);
-  }
-  const { index } = compilePolicies(policies);
-  return ok((ref) => index.anomalyResponses(ref.namespace, ref.name));
 }
 
 function parseYamlSafe(text: string): Result<unknown, string> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -33,6 +33,13 @@ beforeAll(() => {
     join(dir, "policies.yaml"),
     "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: block, sharing: lower-limits }\n  rules: [{ name: team-ml, effect: Allow, subjects: [{}], actions: [predict] }]\n",
   );
+  // A directory of policies, as deployed: ml/models in one file, an unrelated policy in another.
+  mkdirSync(join(dir, "policies.d"));
+  writeFileSync(join(dir, "policies.d", "models.yml"), readFileSync(join(dir, "policies.yaml")));
+  writeFileSync(join(dir, "policies.d", "other.yaml"), "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: other, namespace: ml }\nspec:\n  models: ['other']\n  anomaly: { probing: block }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict] }]\n");
+  writeFileSync(join(dir, "policies.d", "README.md"), "not a policy\n");
+  mkdirSync(join(dir, "no-policies.d"));
+  writeFileSync(join(dir, "bad-cel-policy.yaml"), "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: block }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict], when: 'request.nope == 1' }]\n");
   writeFileSync(join(dir, "broken-policy.yaml"), "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: ban }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict] }]\n");
   writeFileSync(join(dir, "modelgate.yaml"), `listen: 127.0.0.1:9001\nanomaly:\n  rules:\n${Object.entries(TEST_CONFIG_RAW.rules).map(([r, v]) => `    ${r}: ${JSON.stringify(v)}`).join("\n")}\n`);
 });
@@ -79,8 +86,11 @@ describe("modelgate audit analyze", () => {
     expect(report.findings[0]).toMatchObject({ type: "anomaly", rule: "volume", window: { start: "2026-11-01T00:20:00.000Z", ms: 60_000 }, observed: { requests: 40, baseline_milli: 6000 }, threshold: { requests: 40 }, response: { action: "alert" } });
   });
 
-  it("reports the responses the decisions' AccessPolicies choose with --policies", async () => {
-    const report = await json([...CONFIG, "--policies", "policies.yaml", "one.jsonl"]);
+  it.each([
+    ["a file", ["--policies", "policies.yaml"]],
+    ["a directory of .yaml and .yml files", ["--policies", "policies.d"]],
+  ])("reports the responses the decisions' AccessPolicies choose with --policies: %s", async (_name, policies) => {
+    const report = await json([...CONFIG, ...policies, "one.jsonl"]);
     expect(report.findings.map((f) => [f.rule, f.response.action])).toEqual([
       ["volume", "block"],
       ["probing", "alert"],
@@ -141,7 +151,10 @@ describe("modelgate audit analyze", () => {
     [["--config", "nope.yaml", "one.jsonl"], "nope.yaml: ENOENT"],
     [[], "give at least one audit file"],
     [["--frobnicate", "one.jsonl"], "Unknown option '--frobnicate'"],
-    [["--policies", "broken-policy.yaml", "one.jsonl"], 'analyze: broken-policy.yaml#0:spec.anomaly.volume: expected one of alert, lower-limits, block, got the string "ban"'],
+    [["--policies", "broken-policy.yaml", "one.jsonl"], 'analyze: broken-policy.yaml#0:spec.anomaly.volume: unknown response "ban"; expected one of alert, lower-limits, block'],
+    [["--policies", "bad-cel-policy.yaml", "one.jsonl"], 'bad-cel-policy.yaml#0:spec.rules[0].when: "request" has no field "nope"'],
+    [["--policies", "policies.yaml", "--policies", "policies.d", "one.jsonl"], "analyze: ml/models: metadata.name: duplicate policy ml/models"],
+    [["--policies", "no-policies.d", "one.jsonl"], "no-policies.d: no .yaml or .yml policy files"],
     [["--policies", "absent.yaml", "one.jsonl"], "absent.yaml: ENOENT"],
   ])("refuses %j with exit 2", async (args, message) => {
     const { code, err } = await run(args);

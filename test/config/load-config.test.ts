@@ -57,6 +57,7 @@ const EXPECTATIONS: Record<string, { path: string | null; message: RegExp }> = {
   "duplicate-key.yaml": { path: null, message: /invalid YAML.*unique/is },
   "multiple-documents.yaml": { path: null, message: /invalid YAML/ },
   "alias-bomb.yaml": { path: null, message: /invalid YAML.*alias/is },
+  "anomaly-policies-moved.yaml": { path: "anomaly.policies", message: /moved to each AccessPolicy's spec\.anomaly/ },
 };
 
 describe("loadConfig: one fixture per mistake", () => {

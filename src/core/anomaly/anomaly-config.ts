@@ -33,8 +33,9 @@ const KEY_PREFIX = /^[A-Za-z0-9:._-]{1,64}$/;
 
 export function parseAnomalyConfig(raw: unknown, path: string): Result<AnomalyConfig, Issue[]> {
   const r = new ConfigReader(path);
-  // Earlier versions chose per-policy responses here; the choice now lives with the policy.
-  if (isMapping(raw) && raw["policies"] !== undefined) r.issue("policies", "per-policy responses moved to each AccessPolicy's spec.anomaly (e.g. spec.anomaly: { volume: block })");
+  // Earlier versions chose per-policy responses here; the choice now lives with the policy. Even
+  // an empty `policies:` is refused, so nobody keeps editing a section that does nothing.
+  if (isMapping(raw) && Object.hasOwn(raw, "policies")) r.issue("policies", "per-policy responses moved to each AccessPolicy's spec.anomaly (e.g. spec.anomaly: { volume: block })");
   const top = r.section(isMapping(raw) ? withoutKey(raw, "policies") : raw, "", TOP_KEYS);
   const d = ANOMALY_DEFAULTS_TOP;
   const config: AnomalyConfig = {

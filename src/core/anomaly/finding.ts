@@ -3,7 +3,7 @@ import type { AnomalyConfig } from "./anomaly-config.ts";
 import type { RawFiring } from "./anomaly-plan.ts";
 import type { AnomalyObservation, ObservedIdentity } from "./observation.ts";
 import { chooseResponse } from "./response-choice.ts";
-import type { PolicyResponses } from "./policy-responses.ts";
+import { policyChoice, type PolicyResponses } from "./policy-responses.ts";
 import type { AnomalyResponse, AnomalyRule } from "./rules.ts";
 import { windowIndex, windowStart } from "./window.ts";
 
@@ -49,7 +49,7 @@ export function findingOf(raw: RawFiring, obs: AnomalyObservation, config: Anoma
     windowStart: windowStart(windowIndex(obs.time, windowMs), windowMs),
     windowMs,
     ...numbers(raw.rule, raw.values, config),
-    response: chooseResponse(config, raw.rule, obs.policy, responses),
+    response: chooseResponse(config, raw.rule, policyChoice(responses, obs.policy, raw.rule)),
     decisionId: obs.decisionId,
     requestId: obs.requestId,
     policy: obs.policy,

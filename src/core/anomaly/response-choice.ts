@@ -1,15 +1,12 @@
-import type { PolicyRef } from "../policy/types.ts";
 import type { AnomalyConfig } from "./anomaly-config.ts";
-import type { PolicyResponses } from "./policy-responses.ts";
-import { ALERT_ONLY, type AnomalyResponse, type AnomalyRule } from "./rules.ts";
+import { ALERT_ONLY, type AnomalyAction, type AnomalyResponse, type AnomalyRule } from "./rules.ts";
 
 // The response to a fired rule: the triggering decision's AccessPolicy may choose one in its
-// `spec.anomaly`, otherwise the rule's own `response` applies. Period and factor always come
-// from the rule, so one place holds how long and how hard.
-export function chooseResponse(config: AnomalyConfig, rule: AnomalyRule, policy: PolicyRef | undefined, responses: PolicyResponses): AnomalyResponse {
+// `spec.anomaly` (`chosenByPolicy`), otherwise the rule's own `response` applies. Period and
+// factor always come from the rule, so one place holds how long and how hard.
+export function chooseResponse(config: AnomalyConfig, rule: AnomalyRule, chosenByPolicy: AnomalyAction | undefined): AnomalyResponse {
   const ruleConfig = config.rules[rule];
-  const chosen = (policy === undefined ? undefined : responses(policy)?.[rule]) ?? ruleConfig.response;
-  switch (chosen) {
+  switch (chosenByPolicy ?? ruleConfig.response) {
     case "alert":
       return ALERT_ONLY;
     case "block":

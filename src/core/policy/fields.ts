@@ -41,7 +41,7 @@ export function readObject(value: unknown, path: string, issues: Issues): PlainO
 export function rejectUnknownKeys(obj: PlainObject, allowed: readonly string[], path: string, issues: Issues): void {
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
-    const hint = closest(key, allowed);
+    const hint = closestAllowed(key, allowed);
     const suggestion = hint === undefined ? `allowed: ${allowed.join(", ")}` : `did you mean "${hint}"?`;
     issues.push({ path: fieldPath(path, key), message: `unknown field "${key}"; ${suggestion}` });
   }
@@ -134,11 +134,12 @@ export function rejectDuplicateNames(
   });
 }
 
-function closest(key: string, allowed: readonly string[]): string | undefined {
+// The allowed word within two edits of `word` (case ignored), for "did you mean …?" hints.
+export function closestAllowed(word: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of allowed) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

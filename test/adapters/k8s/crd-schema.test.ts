@@ -6,6 +6,7 @@ import { modelGlobProblem } from "../../../src/core/policy/model-glob.ts";
 import { ACTION_NAME, RULE_NAME } from "../../../src/core/policy/names.ts";
 import { spiffePatternProblem } from "../../../src/core/policy/spiffe.ts";
 import { parseDuration } from "../../../src/core/policy/duration.ts";
+import { ANOMALY_ACTIONS, ANOMALY_RULES } from "../../../src/core/anomaly/rules.ts";
 
 // The CRD file is the one source of truth for the Kubernetes schema. Its patterns must say what
 // the validator says (checked here on a table of samples; test/integration/k8s-crd.test.ts runs
@@ -14,7 +15,7 @@ import { parseDuration } from "../../../src/core/policy/duration.ts";
 const ROOT = join(import.meta.dirname, "../../..");
 const CRD_PATH = join(ROOT, "deploy/crds/accesspolicies.modelgate.io.yaml");
 const CRD_TEXT = readFileSync(CRD_PATH, "utf8");
-type Schema = { properties?: Record<string, Schema>; items?: Schema; pattern?: string };
+type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; pattern?: string; enum?: unknown[] };
 const crd = parse(CRD_TEXT) as { spec: { group: string; versions: { name: string; subresources: unknown; additionalPrinterColumns: { name: string }[]; schema: { openAPIV3Schema: Schema } }[] } };
 const version = crd.spec.versions[0];
 const spec = version?.schema.openAPIV3Schema.properties?.["spec"];
@@ -79,5 +80,12 @@ describe("the AccessPolicy CRD", () => {
     // The schema cannot compute the 30 d maximum: it may accept more, never less.
     if (parseDuration(per).ok) expect(schemaOk).toBe(true);
     else if (per !== "90d") expect(schemaOk).toBe(false);
+  });
+
+  it("offers spec.anomaly for exactly the detector's rules, each with exactly its responses", () => {
+    const anomaly = spec?.properties?.["anomaly"];
+    expect(anomaly?.type).toBe("object");
+    expect(Object.keys(anomaly?.properties ?? {})).toEqual([...ANOMALY_RULES]);
+    for (const rule of ANOMALY_RULES) expect(anomaly?.properties?.[rule]).toEqual({ type: "string", enum: [...ANOMALY_ACTIONS] });
   });
 });

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { AnomalyAnalyzer } from "../../../src/core/anomaly/anomaly-analyzer.ts";
 import type { AnomalyFinding } from "../../../src/core/anomaly/finding.ts";
+import { NO_POLICY_RESPONSES, type PolicyResponses } from "../../../src/core/anomaly/policy-responses.ts";
 import { parseAuditLine } from "../../../src/core/audit/parse-record.ts";
+import { compilePolicies } from "../../../src/core/policy/compile.ts";
+import { parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
 import { ALL_AT_ONCE, SCENARIOS, testConfig, traffic, type Scenario } from "./patterns.ts";
 import { auditEventsOf, sealAll } from "./records.ts";
 
 // The rules over crafted traffic, offline: each attack fires its rule exactly once for the
 // attacker, and normal traffic (and near misses) fire nothing.
 
-function analyze(s: Scenario, subjects: "plain" | "hmac" = "plain", config = testConfig()): AnomalyFinding[] {
-  const analyzer = new AnomalyAnalyzer(config);
+function analyze(s: Scenario, subjects: "plain" | "hmac" = "plain", config = testConfig(), responses: PolicyResponses = NO_POLICY_RESPONSES): AnomalyFinding[] {
+  const analyzer = new AnomalyAnalyzer(config, responses);
   const findings: AnomalyFinding[] = [];
   for (const record of sealAll(auditEventsOf(traffic(s.calls), subjects), "pod-a@2026-11-01T00:00:00.000Z")) {
     const parsed = parseAuditLine(record.line);
@@ -54,5 +57,51 @@ describe("anomaly rules over audit records", () => {
 
   it("stays silent for a disabled rule", () => {
     expect(analyze(ALL_AT_ONCE, "plain", testConfig({ rules: { volume: { enabled: false } } })).map((f) => f.rule)).not.toContain("volume");
+  });
+});
+
+// Every crafted decision names the AccessPolicy ml/models; here it is a real one, parsed and
+// compiled, and the analyzer asks the compiled index for its spec.anomaly as the server does.
+function policyIndexResponses(namespace: string, anomaly: string): PolicyResponses {
+  const yaml = `apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: models, namespace: ${namespace} }
+spec:
+  models: ["*"]
+${anomaly}
+  rules: [{ name: team-ml, effect: Allow, subjects: [{}], actions: [predict] }]
+`;
+  const parsed = parsePolicyYaml(yaml, "policy.yaml");
+  expect(parsed.issues).toEqual([]);
+  const { index, issues } = compilePolicies(parsed.policies);
+  expect(issues).toEqual([]);
+  return (ref) => index.anomalyResponses(ref.namespace, ref.name);
+}
+
+describe("the response of each finding", () => {
+  // Rule defaults: probing lowers limits, sharing alerts with a factor and period of its own.
+  const config = testConfig({ rules: { probing: { response: "lower-limits", period: "2h" }, sharing: { limitFactor: 0.25, period: "1h" } } });
+  const actions = (responses: PolicyResponses) => analyze(ALL_AT_ONCE, "plain", config, responses).map((f) => [f.rule, f.response] as const);
+
+  it("follows the decision's AccessPolicy spec.anomaly over the rule's response, with the rule's period and factor", () => {
+    const responses = policyIndexResponses("ml", "  anomaly: { volume: block, probing: alert, sharing: lower-limits }");
+    expect(actions(responses)).toEqual([
+      ["volume", { action: "block", periodMs: 900_000, limitFactor: 1 }],
+      ["probing", { action: "alert", periodMs: 0, limitFactor: 1 }],
+      ["reconnaissance", { action: "alert", periodMs: 0, limitFactor: 1 }],
+      ["sharing", { action: "lower-limits", periodMs: 3_600_000, limitFactor: 0.25 }],
+    ]);
+  });
+
+  it.each([
+    ["the policy has no spec.anomaly", "ml", ""],
+    ["the loaded policy is another one (ml-other/models)", "ml-other", "  anomaly: { volume: block, probing: alert, sharing: block }"],
+  ])("falls back to each rule's response when %s", (_name, namespace, anomaly) => {
+    expect(actions(policyIndexResponses(namespace, anomaly))).toEqual([
+      ["volume", { action: "alert", periodMs: 0, limitFactor: 1 }],
+      ["probing", { action: "lower-limits", periodMs: 7_200_000, limitFactor: 0.5 }],
+      ["reconnaissance", { action: "alert", periodMs: 0, limitFactor: 1 }],
+      ["sharing", { action: "alert", periodMs: 0, limitFactor: 1 }],
+    ]);
   });
 });

@@ -15,6 +15,7 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "limit-factor-one.yaml": ["anomaly.rules.volume.limitFactor", "to 0.999"],
   "limit-factor-rounds-to-zero.yaml": ["anomaly.rules.volume.limitFactor", "from 0.001 to 0.999"],
   "max-in-flight-zero.yaml": ["anomaly.maxInFlight", "integer from 1"],
+  "policies-empty-section.yaml": ["anomaly.policies", "moved to each AccessPolicy's spec.anomaly"],
   "policies-moved-to-access-policy.yaml": ["anomaly.policies", "moved to each AccessPolicy's spec.anomaly"],
   "probing-denial-class.yaml": ["anomaly.rules.probing.denialStatuses", "exact statuses"],
   "probing-error-status-typo.yaml": ["anomaly.rules.probing.errorStatuses[0]", 'class such as "5xx" (got "50x")'],

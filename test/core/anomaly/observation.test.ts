@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { findingOf } from "../../../src/core/anomaly/finding.ts";
+import { NO_POLICY_RESPONSES, type PolicyResponses } from "../../../src/core/anomaly/policy-responses.ts";
 import { chooseResponse } from "../../../src/core/anomaly/response-choice.ts";
 import { credentialKeyOf, identityKeyOf, observeDecision, type IdentityRendering } from "../../../src/core/anomaly/observation.ts";
 import { PendingDecisions } from "../../../src/core/anomaly/pending-decisions.ts";
@@ -7,7 +9,6 @@ import { auditInputOf, buildAuditRecord } from "../../../src/core/audit/record.t
 import type { Decision } from "../../../src/core/decision.ts";
 import { ANONYMOUS } from "../../../src/core/identity.ts";
 import { decisionOf, person, T0, testConfig } from "./patterns.ts";
-import type { PolicyResponses } from "../../../src/core/anomaly/policy-responses.ts";
 import { HMAC_KEY } from "./records.ts";
 
 // Online the rules see the Decision, offline its audit record: both must yield the same
@@ -70,18 +71,42 @@ describe("observations", () => {
 
 describe("chooseResponse", () => {
   const config = testConfig({ rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } } });
-  const policy = { namespace: "ml", name: "models", generation: 1, rule: "r" };
-  // What the policy index answers: ml/models chooses `block` for sharing (its spec.anomaly).
-  const responses: PolicyResponses = (ref) => (ref.namespace === "ml" && ref.name === "models" ? { sharing: "block" } : undefined);
 
   it.each([
     ["the rule's own response", "volume", undefined, { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 }],
     ["alert by default", "probing", undefined, { action: "alert", periodMs: 0, limitFactor: 1 }],
-    ["the policy's choice over the rule's", "sharing", policy, { action: "block", periodMs: 3_600_000, limitFactor: 1 }],
-    ["the rule's when the policy says nothing about it", "volume", policy, { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 }],
-    ["the rule's for another policy", "sharing", { ...policy, name: "other" }, { action: "alert", periodMs: 0, limitFactor: 1 }],
-  ] as const)("%s", (_name, rule, p, response) => {
-    expect(chooseResponse(config, rule, p, responses)).toEqual(response);
+    ["the policy's block over the rule's alert, for the rule's period", "sharing", "block", { action: "block", periodMs: 3_600_000, limitFactor: 1 }],
+    ["the policy's lower-limits with the rule's factor and period", "volume", "lower-limits", { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 }],
+    ["the policy's alert over the rule's lower-limits", "volume", "alert", { action: "alert", periodMs: 0, limitFactor: 1 }],
+  ] as const)("%s", (_name, rule, chosenByPolicy, response) => {
+    expect(chooseResponse(config, rule, chosenByPolicy)).toEqual(response);
+  });
+});
+
+describe("findingOf: the response of the decision's policy", () => {
+  const config = testConfig({ rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } } });
+  const models = { namespace: "ml", name: "models", generation: 1, rule: "team-ml" };
+  // What the policy index answers: ml/models chooses `block` for sharing (its spec.anomaly),
+  // ml/quiet has a spec.anomaly that says nothing; any other policy is not loaded.
+  const responses: PolicyResponses = (ref) => (ref.namespace !== "ml" ? undefined : ref.name === "models" ? { sharing: "block" } : ref.name === "quiet" ? {} : undefined);
+  const observed = observeDecision(decisionOf({ who: person("alice"), at: T0, model: "m", address: "10.0.0.1:5" }), plain, DENIALS);
+
+  it.each([
+    ["the policy's choice wins over the rule's response", "sharing", models, "block"],
+    ["the rule's when the policy says nothing about this rule", "volume", models, "lower-limits"],
+    ["the rule's when the policy has an empty spec.anomaly", "sharing", { ...models, name: "quiet" }, "alert"],
+    ["the rule's when the policy is not loaded (any more)", "sharing", { ...models, name: "gone" }, "alert"],
+    ["the rule's when no policy made the decision (policy_no_match)", "sharing", undefined, "alert"],
+  ] as const)("%s", (_name, rule, policy, action) => {
+    if (observed === undefined) throw new Error("the decision was not observed");
+    const finding = findingOf({ rule, values: [1, 0, 0] }, { ...observed, policy }, config, responses);
+    expect(finding.response).toEqual(chooseResponse(config, rule, action));
+    expect(finding.policy).toEqual(policy);
+  });
+
+  it("uses no policy's choice without a lookup (NO_POLICY_RESPONSES)", () => {
+    if (observed === undefined) throw new Error("the decision was not observed");
+    expect(findingOf({ rule: "sharing", values: [6] }, { ...observed, policy: models }, config, NO_POLICY_RESPONSES).response.action).toBe("alert");
   });
 });
 

@@ -12,8 +12,8 @@ const load = (dir: string, file: string) => parsePolicyYaml(readFileSync(join(RO
 const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "action-with-uppercase.yaml": ["#0:spec.rules[0].actions[0]", "lower-case identifier"],
   "anomaly-not-a-mapping.yaml": ["spec.anomaly", "expected a mapping"],
-  "anomaly-unknown-action.yaml": ["spec.anomaly.volume", 'expected one of alert, lower-limits, block, got the string "deny"'],
-  "anomaly-unknown-rule.yaml": ["spec.anomaly.theft", 'unknown field "theft"'],
+  "anomaly-unknown-action.yaml": ["spec.anomaly.volume", 'unknown response "deny"; expected one of alert, lower-limits, block'],
+  "anomaly-unknown-rule.yaml": ["spec.anomaly.theft", 'unknown anomaly rule "theft"; the rules are volume, probing, reconnaissance, sharing'],
   "anonymous-with-subject.yaml": ["spec.rules[0].subjects[0].method", "anonymous callers have no subject"],
   "attribute-matcher-empty-list.yaml": ["spec.rules[0].subjects[0].attributes.team", "at least 1 item"],
   "attribute-matcher-not-string.yaml": ["spec.rules[0].subjects[0].attributes.tier", 'quote it: "1"'],
