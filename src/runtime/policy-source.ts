@@ -13,8 +13,11 @@ export interface PolicyLoad {
   readonly ignored: readonly string[]; // policies outside the sidecar's namespace
 }
 
-function inNamespace(policy: AccessPolicy, namespace: string): boolean {
-  return (policy.metadata.namespace ?? namespace) === namespace;
+// A file policy that names no namespace (the parser leaves it "") belongs to the server's, and
+// says so in every PolicyRef (audit records, limit keys), like one applied with kubectl.
+function withNamespace(policy: AccessPolicy, namespace: string): AccessPolicy {
+  if (policy.metadata.namespace !== "") return policy;
+  return Object.freeze({ ...policy, metadata: Object.freeze({ ...policy.metadata, namespace }) });
 }
 
 export function buildPolicyIndex(sources: readonly SourceText[], namespace: string): Result<PolicyLoad, readonly Issue[]> {
@@ -26,8 +29,9 @@ export function buildPolicyIndex(sources: readonly SourceText[], namespace: stri
     issues.push(...parsed.issues);
   }
   if (issues.length > 0) return err(issues);
-  const selected = policies.filter((p) => inNamespace(p, namespace));
-  const ignored = policies.filter((p) => !inNamespace(p, namespace)).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+  const placed = policies.map((p) => withNamespace(p, namespace));
+  const selected = placed.filter((p) => p.metadata.namespace === namespace);
+  const ignored = placed.filter((p) => p.metadata.namespace !== namespace).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
   const compiled = compilePolicies(selected);
   const compileIssues = compiled.issues.flatMap((entry) => entry.issues.map((i) => ({ path: `${entry.policy}: ${i.path}`, message: i.message })));
   if (compileIssues.length > 0) return err(compileIssues);
