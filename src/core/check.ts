@@ -10,6 +10,7 @@ import { identify, challengeFor } from "./identity/identify.ts";
 import { normalizeRequest } from "./request/normalize-request.ts";
 import { resolveTarget } from "./request/profiles/resolve-target.ts";
 import { limitCharge, penaltyKey, sanctionKey } from "./limit/limit-keys.ts";
+import { sha256Digest, type KeyDigest } from "./limit/key-digest.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
 import { err, ok } from "./result.ts";
 
@@ -30,6 +31,7 @@ export interface CheckPorts {
   // Anomaly responses may block callers or lower their limits (they live in the limiter), so
   // every allowed request asks the limiter, even one without limits.
   readonly sanctions: boolean;
+  readonly keyDigest?: KeyDigest; // digests inside limiter keys; default: SHA-256 every time
   readonly now: () => number;
   readonly newId: () => string;
 }
@@ -51,8 +53,9 @@ function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deploym
   return resolveTarget(req, deployment.profile, deployment.defaultModel);
 }
 
-function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction, sanctions: boolean): ChargeRequest {
-  const ctx = { identity, model: target.model, sourceAddress: req.peer.address };
+function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction, ports: CheckPorts): ChargeRequest {
+  const digest = ports.keyDigest ?? sha256Digest;
+  const ctx = { identity, model: target.model, sourceAddress: req.peer.address, digest };
   const policy = evaluation.policy;
   const charges = [
     ...evaluation.ruleLimits.map((limit) => limitCharge(policy, policy.rule, limit, ctx)),
@@ -68,7 +71,7 @@ function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity
     penaltyBox: box === undefined ? undefined : { key: penaltyKey(policy, ctx), spec: box },
   };
   // Anomaly rules never judge anonymous callers (one bucket for everyone), so none is sanctioned.
-  return sanctions && identity.method !== "anonymous" ? { ...request, sanction: sanctionKey(identity) } : request;
+  return ports.sanctions && identity.method !== "anonymous" ? { ...request, sanction: sanctionKey(identity, digest) } : request;
 }
 
 function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): RateLimitOutcome {
@@ -146,7 +149,7 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
     return deny(facts, evaluation.reason, describeDeny(evaluation, target.value));
   }
   facts.policy = evaluation.policy;
-  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value, ports.sanctions), credentialHeaders);
+  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value, ports), credentialHeaders);
 }
 
 // A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known

@@ -12,6 +12,7 @@ import type { JwksEvent } from "../adapters/jwt/jwks-key-set.ts";
 import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
 import type { Limiter } from "../core/limiter.ts";
 import type { SanctionPort } from "../core/limit/sanction.ts";
+import { memoizedDigest } from "../core/limit/key-digest.ts";
 import type { KubernetesSources } from "../adapters/k8s/kube-sources.ts";
 import { buildCaBundle } from "../adapters/mtls/ca-bundle.ts";
 import { buildKeyIndexFromFiles } from "./key-source.ts";
@@ -60,6 +61,8 @@ export interface EngineClock {
 }
 
 const EMPTY_KEYS = buildKeyIndex([]).index;
+// Distinct texts behind limiter-key digests kept at once (callers × limits in use): ≈ 1 MB.
+const KEY_DIGESTS = 8192;
 
 interface Stores {
   readonly policies: FileBackedStore<PolicyLoad>;
@@ -137,6 +140,7 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
     policies: kube === undefined ? () => stores.policies.current?.index : () => kube.policies.current(),
     limiter: limiter.limiter,
     sanctions: config.anomaly?.enabled === true,
+    keyDigest: memoizedDigest(KEY_DIGESTS),
     now: clock.now,
     newId: clock.newId,
   };

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import type { Identity } from "../identity.ts";
 import type { LimitCharge } from "../limiter.ts";
 import type { LimitSpec, PolicyRef } from "../policy/types.ts";
+import { sha256Digest, type KeyDigest } from "./key-digest.ts";
 
 // Counter keys never hold an identity in clear: `mg:rl:{<owner digest>}:<where digest>`, both
 // truncated SHA-256. The owner part is a Redis Cluster hash tag, so every counter one caller
@@ -11,10 +11,7 @@ export interface KeyContext {
   readonly identity: Identity;
   readonly model: string;
   readonly sourceAddress: string;
-}
-
-function digest(text: string): string {
-  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
+  readonly digest?: KeyDigest; // default: SHA-256 every time; the server passes a memoized one
 }
 
 function identityText(identity: Identity): string {
@@ -61,6 +58,7 @@ function callerOwner(identity: Identity): string {
 // One request's keys share a slot unless its limits are owned by different partitions
 // (e.g. a per-identity limit plus a per-org cap); the Redis limiter handles that case.
 export function limitKey(policy: PolicyRef, scope: string, limit: LimitSpec, ctx: KeyContext): string {
+  const digest = ctx.digest ?? sha256Digest;
   const perModel = limit.by.kind === "identity-model" ? `\u0000m:${ctx.model}` : "";
   const where = digest(`${policy.namespace}/${policy.name}/${scope}/${limit.name}${perModel}`);
   return `mg:rl:{${digest(owner(limit, ctx))}}:${where}`;
@@ -74,11 +72,12 @@ export function limitCharge(policy: PolicyRef, scope: string, limit: LimitSpec, 
 
 // The caller's penalty-box state for one policy, in the caller's own slot.
 export function penaltyKey(policy: PolicyRef, ctx: KeyContext): string {
+  const digest = ctx.digest ?? sha256Digest;
   return `mg:pb:{${digest(callerOwner(ctx.identity))}}:${digest(`${policy.namespace}/${policy.name}`)}`;
 }
 
 // The caller's sanctions (block, lowered limits) across every policy, in the caller's own slot.
-export function sanctionKey(identity: Identity): string {
+export function sanctionKey(identity: Identity, digest: KeyDigest = sha256Digest): string {
   return `mg:sx:{${digest(callerOwner(identity))}}`;
 }
 
