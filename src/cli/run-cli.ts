@@ -3,6 +3,7 @@ import { runAuditAnalyze } from "./audit-analyze.ts";
 import { runAuditVerify } from "./audit-verify.ts";
 import { runCheck } from "./check-command.ts";
 import { runKeysCreate } from "./keys-create.ts";
+import { runSanctions } from "./sanctions-command.ts";
 import { runServe } from "./serve-command.ts";
 
 const USAGE = `modelgate — Envoy external authorization for ML model servers
@@ -13,6 +14,7 @@ Usage:
   modelgate keys create --subject S ...   mint an API key and print the record to store
   modelgate audit verify [--public-key K] PATH...   check an audit log's hash chain and signed checkpoints
   modelgate audit analyze [--config F] PATH...       find anomalies (volume, probing, reconnaissance, sharing) offline
+  modelgate sanctions show|lift --method M --subject S   an identity's anomaly block or lowered limits
   modelgate help
 
 Configuration: --config FILE or MODELGATE_CONFIG; environment overrides MODELGATE_LISTEN,
@@ -44,6 +46,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (rest[0] === "analyze") return runAuditAnalyze(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin, now: Date.now });
       stdio.stderr(`unknown audit subcommand "${rest[0] ?? ""}"; try: modelgate audit verify --help\n`);
       return 2;
+    case "sanctions":
+      return runSanctions(rest, { ...stdio, env: process.env, cwd: process.cwd(), now: Date.now });
     case undefined:
     case "help":
     case "--help":
