@@ -1,4 +1,5 @@
 import type { ProtocolName } from "../core/model-action.ts";
+import type { RoutingHeader } from "../core/request/routing-headers.ts";
 import type { IdentityConfig } from "./parse-identity.ts";
 import type { AuditConfig } from "../core/audit/audit-config.ts";
 import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
@@ -13,6 +14,7 @@ export interface Config {
   readonly metricsListen: string; // host:port for /metrics, /healthz, /readyz
   readonly model: string; // the Deployment's own model; default for requests that name none
   readonly protocol: ProtocolName;
+  readonly routingHeader: RoutingHeader | undefined; // the header the serving stack routes on (Seldon, ModelMesh, Ray)
   readonly environment: string; // exposed to CEL as request.environment
   readonly namespace: string; // policies outside this namespace are ignored
   readonly policyFiles: readonly string[];

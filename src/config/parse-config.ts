@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
 import { DNS_LABEL, DNS_LABEL_TEXT } from "../core/policy/names.ts";
 import { modelNameProblem } from "../core/request/profiles/model-name.ts";
+import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-headers.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
 import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
@@ -47,6 +48,7 @@ const DEFAULTS = {
 
 const KNOWN_KEYS = new Set([
   ...Object.keys(ENV_OVERRIDES),
+  "routingHeader",
   "policies",
   "apiKeys",
   "identity",
@@ -181,6 +183,10 @@ class Reader {
   }
 }
 
+function routingHeaderOf(value: RoutingHeader | "none"): RoutingHeader | undefined {
+  return value === "none" ? undefined : value;
+}
+
 function isRecord(value: unknown): value is Raw {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -200,6 +206,7 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     metricsListen: r.address("metricsListen", DEFAULTS.metricsListen),
     model: r.model("model", DEFAULTS.model),
     protocol: r.oneOf<ProtocolName>("protocol", PROTOCOLS, DEFAULTS.protocol),
+    routingHeader: routingHeaderOf(r.oneOf<RoutingHeader | "none">("routingHeader", ["none", ...ROUTING_HEADERS], "none")),
     environment: r.string("environment", DEFAULTS.environment),
     namespace: r.namespace("namespace", DEFAULTS.namespace),
     policyFiles: r.files("policies", baseDir),

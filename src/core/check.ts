@@ -12,6 +12,7 @@ import { resolveTarget } from "./request/profiles/resolve-target.ts";
 import { limitCharge, penaltyKey, sanctionKey } from "./limit/limit-keys.ts";
 import { sha256Digest, type KeyDigest } from "./limit/key-digest.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
+import { applyRoutingHeaders, type RoutingHeader } from "./request/routing-headers.ts";
 import { err, ok } from "./result.ts";
 
 // The decision pipeline: normalize → identify → resolve → authorize → limit.
@@ -21,6 +22,7 @@ export interface Deployment {
   readonly profile: ProtocolName;
   readonly defaultModel: string;
   readonly environment: string;
+  readonly routingHeader?: RoutingHeader; // the header the serving stack routes on, if any
 }
 
 export interface CheckPorts {
@@ -135,7 +137,8 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
   facts.identitySource = who.kind === "identified" ? who.source : undefined;
   const credentialHeaders = who.kind === "identified" ? who.credentialHeaders : [];
 
-  const target = resolve(req, index, ports.deployment);
+  const resolved = resolve(req, index, ports.deployment);
+  const target = resolved.ok ? applyRoutingHeaders(req, resolved.value, ports.deployment.routingHeader) : resolved;
   if (!target.ok) return deny(facts, target.error.reason, target.error.detail);
   facts.target = target.value;
 

@@ -22,5 +22,5 @@ export interface ModelAction {
   readonly model: string; // "" when the request targets no model (e.g. list, server health)
   readonly version: string; // "" when absent
   readonly action: Action;
-  readonly source: "route" | "profile";
+  readonly source: "route" | "profile" | "header"; // header: a routing header (routing-headers.ts)
 }

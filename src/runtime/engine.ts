@@ -135,7 +135,12 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
   ];
   const limiter = extras.limiter ?? localLimiter(clock.now);
   const ports: CheckPorts = {
-    deployment: { profile: config.protocol, defaultModel: config.model, environment: config.environment },
+    deployment: {
+      profile: config.protocol,
+      defaultModel: config.model,
+      environment: config.environment,
+      ...(config.routingHeader === undefined ? {} : { routingHeader: config.routingHeader }),
+    },
     sources: identitySources(config, stores, jwt, kube),
     policies: kube === undefined ? () => stores.policies.current?.index : () => kube.policies.current(),
     limiter: limiter.limiter,

@@ -14,6 +14,7 @@ const DEFAULTS: Config = {
   metricsListen: "127.0.0.1:9090",
   model: "",
   protocol: "generic",
+  routingHeader: undefined,
   environment: "",
   namespace: "default",
   policyFiles: [],
@@ -105,6 +106,9 @@ describe("parseConfig: defaults", () => {
     ["every protocol profile: torchserve", { protocol: "torchserve" }, { protocol: "torchserve" }],
     ["every protocol profile: open-inference-v2", { protocol: "open-inference-v2" }, { protocol: "open-inference-v2" }],
     ["an empty files list", { policies: { files: [] }, apiKeys: {} }, { policyFiles: [], keyFiles: [] }],
+    ["Seldon's routing header", { routingHeader: "seldon-model" }, { routingHeader: "seldon-model" }],
+    ["ModelMesh's routing header", { routingHeader: "mm-vmodel-id" }, { routingHeader: "mm-vmodel-id" }],
+    ["no routing header, said explicitly", { routingHeader: "none" }, { routingHeader: undefined }],
   ])("accepts %s", (_name, doc, expected) => {
     expect(ok(doc)).toEqual({ ...DEFAULTS, ...expected });
   });
@@ -220,6 +224,7 @@ describe("parseConfig: every problem, with its path", () => {
     ["identity.sources not a list", { identity: { sources: "apikey" } }, "identity.sources"],
     ["identity as a list", { identity: ["apikey"] }, "identity"],
     ["protocol as a number", { protocol: 1 }, "protocol"],
+    ["a routing header the stacks do not use", { routingHeader: "x-model" }, "routingHeader"],
   ])("%s", (_name, doc, path) => {
     const found = issues(doc);
     expect(found.map((i) => i.path)).toContain(path);

@@ -103,6 +103,15 @@ describe("decide", () => {
     expect(await decide(request, ports())).toMatchObject(expected);
   });
 
+  it.each<[string, "seldon-model" | undefined, object]>([
+    ["the stack does not route on it: two models named, refused", undefined, { allowed: false, reason: "model_ambiguous" }],
+    ["the stack routes on it: the header's model is the one authorized", "seldon-model", { allowed: false, reason: "policy_no_match", target: { model: "payroll", source: "header" } }],
+  ])("a routing header naming another model than the path — %s", async (_name, routingHeader, expected) => {
+    const request = envoyCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": scientist.key, "seldon-model": "payroll" } });
+    const deployment = { profile: "kserve-v1" as const, defaultModel: "fraud-detector", environment: "staging", ...(routingHeader === undefined ? {} : { routingHeader }) };
+    expect(await decide(request, ports({ deployment }))).toMatchObject(expected);
+  });
+
   it("denies everything with not_ready until policies are loaded", async () => {
     expect(await decide(predict(scientist.key), ports({ policies: () => undefined }))).toMatchObject({ allowed: false, reason: "not_ready" });
   });
