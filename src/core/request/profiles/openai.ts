@@ -20,10 +20,20 @@ const INFERENCE_PATHS: readonly string[] = [
 const TOKENIZER_PATHS: readonly string[] = ["/tokenize", "/detokenize", "/v1/tokenize", "/v1/detokenize"];
 const HEALTH_PATHS: readonly string[] = ["/health", "/ping", "/v1/health", "/health/ready"];
 
+// KServe serves its OpenAI routes under a prefix (KSERVE_OPENAI_ROUTE_PREFIX, default /openai);
+// other servers answer 404 there, so resolving the prefixed routes like the plain ones is exact
+// for KServe and harmless elsewhere.
+const KSERVE_PREFIX = "/openai";
+
+function withoutKservePrefix(req: NormalizedRequest): NormalizedRequest {
+  return req.path.startsWith(`${KSERVE_PREFIX}/v1/`) ? { ...req, path: req.path.slice(KSERVE_PREFIX.length) } : req;
+}
+
 // OpenAI-compatible servers: vLLM, SGLang, TGI, Triton's and KServe's OpenAI front ends
 // (ml-protocols.md §4). Admin routes are `admin` on the deployment's model, since these servers
 // serve that one model and the route changes it.
-export function resolveOpenAi(req: NormalizedRequest, defaultModel: string): TargetResult {
+export function resolveOpenAi(original: NormalizedRequest, defaultModel: string): TargetResult {
+  const req = withoutKservePrefix(original);
   const { path, method } = req;
   if (isOpenAiAdminRoute(path)) {
     return target(defaultModel, "admin");

@@ -204,10 +204,24 @@ describe("openai profile: tokenizer, health and admin routes", () => {
     ["POST", "/v1/audio/transcriptions"],
     ["GET", "/v1/responses/resp_123"],
     ["POST", "/chat/completions"],
-    ["POST", "/openai/v1/chat/completions"],
+    ["POST", "/openai/chat/completions"],
+    ["POST", "/openai/v2/chat/completions"],
     ["GET", "/get_server_info"],
     ["POST", "/V1/chat/completions"],
   ])("%s %s is unknown on the default model", (method, path) => {
     expect(resolve(method, path)).toEqual(["unknown", "default-model"]);
+  });
+});
+
+describe("openai profile: KServe's /openai prefix", () => {
+  it.each(INFERENCE)("POST /openai%s resolves like the plain route", (path) => {
+    expect(resolveJson(`/openai${path}`, { model: "llama", stream: true })).toEqual(resolveJson(path, { model: "llama", stream: true }));
+  });
+
+  it.each<[string, string, Expected]>([
+    ["GET", "/openai/v1/models", ["list", ""]],
+    ["GET", "/openai/v1/models/llama", ["read", "llama"]],
+  ])("%s %s", (method, path, expected) => {
+    expect(resolve(method, path)).toEqual(expected);
   });
 });
