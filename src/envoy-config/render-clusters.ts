@@ -1,4 +1,5 @@
 import { UPSTREAM_HTTP_OPTIONS_TYPE, typeUrl } from "./envoy-names.ts";
+import type { ModelProtocol } from "./sidecar-options.ts";
 
 // The two upstreams of the sidecar: the model server on loopback, and modelgate over a Unix
 // socket (nothing else in the pod network can reach either).
@@ -15,8 +16,17 @@ function staticCluster(name: string, address: Readonly<Record<string, unknown>>,
   };
 }
 
-export function renderModelCluster(modelPort: number): Record<string, unknown> {
-  return staticCluster(MODEL_CLUSTER, { socket_address: { address: "127.0.0.1", port_value: modelPort } }, "1s");
+// HTTP/2 to the model server when it serves gRPC (the Open Inference Protocol's
+// GRPCInferenceService); HTTP/1.1 otherwise, Envoy's default for a cluster.
+export function renderModelCluster(modelPort: number, protocol: ModelProtocol): Record<string, unknown> {
+  const cluster = staticCluster(MODEL_CLUSTER, { socket_address: { address: "127.0.0.1", port_value: modelPort } }, "1s");
+  if (protocol === "http1") return cluster;
+  return {
+    ...cluster,
+    typed_extension_protocol_options: {
+      [UPSTREAM_HTTP_OPTIONS_TYPE]: { "@type": typeUrl(UPSTREAM_HTTP_OPTIONS_TYPE), explicit_http_config: { http2_protocol_options: {} } },
+    },
+  };
 }
 
 export function renderAuthzCluster(socketPath: string): Record<string, unknown> {

@@ -15,7 +15,7 @@ export function renderSidecarBootstrap(options: SidecarOptions): EnvoyBootstrapJ
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: o.adminPort } } },
     static_resources: {
       listeners: [renderInboundListener(o)],
-      clusters: [renderModelCluster(o.modelPort), renderAuthzCluster(o.authzSocketPath)],
+      clusters: [renderModelCluster(o.modelPort, o.modelProtocol), renderAuthzCluster(o.authzSocketPath)],
     },
   };
 }

@@ -10,9 +10,13 @@ export interface SidecarTlsOptions {
   readonly requireClientCert: boolean;
 }
 
+// How Envoy speaks to the model server: HTTP/1.1, or HTTP/2 (gRPC inference needs it).
+export type ModelProtocol = "http1" | "http2";
+
 export interface SidecarOptions {
   readonly listenPort?: number;
   readonly modelPort: number;
+  readonly modelProtocol?: ModelProtocol;
   readonly authzSocketPath: string;
   readonly authzTimeoutMs?: number;
   readonly maxRequestBytes?: number;
@@ -23,6 +27,7 @@ export interface SidecarOptions {
 export interface ResolvedSidecarOptions {
   readonly listenPort: number;
   readonly modelPort: number;
+  readonly modelProtocol: ModelProtocol;
   readonly authzSocketPath: string;
   readonly authzTimeoutMs: number;
   readonly maxRequestBytes: number;
@@ -48,6 +53,7 @@ export function resolveSidecarOptions(options: SidecarOptions): ResolvedSidecarO
   return {
     listenPort: options.listenPort ?? SIDECAR_DEFAULTS.listenPort,
     modelPort: options.modelPort,
+    modelProtocol: options.modelProtocol ?? "http1",
     authzSocketPath: options.authzSocketPath,
     authzTimeoutMs: options.authzTimeoutMs ?? SIDECAR_DEFAULTS.authzTimeoutMs,
     maxRequestBytes: options.maxRequestBytes ?? SIDECAR_DEFAULTS.maxRequestBytes,

@@ -34,6 +34,7 @@ const VARIANTS: readonly (readonly [string, SidecarOptions])[] = [
   ["mTLS required", TLS_SIDECAR_OPTIONS],
   ["TLS, client certificate optional", { ...TLS_SIDECAR_OPTIONS, tls: { ...TLS_SIDECAR_OPTIONS.tls!, requireClientCert: false } }],
   ["custom ports and limits", { listenPort: 9443, modelPort: 8000, adminPort: 15000, authzSocketPath: "/run/mg.sock", authzTimeoutMs: 1000, maxRequestBytes: 4 * 1024 * 1024 }],
+  ["a gRPC model server (HTTP/2 upstream)", { ...EXAMPLE_SIDECAR_OPTIONS, modelProtocol: "http2" }],
 ];
 
 describe("renderSidecarBootstrap", () => {
@@ -55,6 +56,13 @@ describe("renderSidecarBootstrap", () => {
     expect(getAt(b, "static_resources.listeners[0].per_connection_buffer_limit_bytes")).toBeGreaterThanOrEqual(4194304);
     expect(getAt(b, "static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address")).toEqual({ socket_address: { address: "127.0.0.1", port_value: 8000 } });
     expect(getAt(b, "static_resources.clusters[1].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address")).toEqual({ pipe: { path: "/run/mg.sock" } });
+  });
+
+  it("speaks HTTP/2 to a gRPC model server, HTTP/1.1 by default", () => {
+    const options = (b: unknown) => getAt(b, "static_resources.clusters[0].typed_extension_protocol_options");
+    expect(options(renderSidecarBootstrap(EXAMPLE_SIDECAR_OPTIONS))).toBeUndefined();
+    const http2 = options(renderSidecarBootstrap({ ...EXAMPLE_SIDECAR_OPTIONS, modelProtocol: "http2" })) as Record<string, { explicit_http_config?: unknown }>;
+    expect(Object.values(http2).map((o) => o.explicit_http_config)).toEqual([{ http2_protocol_options: {} }]);
   });
 
   it("uses the defaults: 8443, 250 ms, 1 MiB, admin 9901", () => {
@@ -93,6 +101,7 @@ describe("renderSidecarBootstrap", () => {
         authzSocketPath: fc.stringMatching(/^\/[a-z0-9/._-]{1,60}$/),
         authzTimeoutMs: fc.integer({ min: 1, max: 1000 }),
         maxRequestBytes: fc.integer({ min: 1, max: 64 * 1024 * 1024 }),
+        modelProtocol: fc.constantFrom("http1" as const, "http2" as const),
         tls: fc.option(fc.record({ certFile: fc.constant("/tls/crt"), keyFile: fc.constant("/tls/key"), caFile: fc.constant("/tls/ca"), requireClientCert: fc.boolean() }), { nil: undefined }),
       })
       .filter((o) => new Set([o.listenPort, o.modelPort, o.adminPort]).size === 3);

@@ -1,6 +1,7 @@
 import type { NormalizedRequest } from "../../request.ts";
 import { pathSegments } from "../path-segments.ts";
 import { resolveModelsRoute } from "./open-inference-v2-models.ts";
+import { OIP_GRPC_SERVICE, resolveOipGrpc } from "./open-inference-v2-grpc.ts";
 import type { MethodActions, TargetResult } from "./target.ts";
 import { own, routeTarget, unrecognised } from "./target.ts";
 
@@ -19,6 +20,7 @@ const FIXED: Readonly<Record<string, MethodActions>> = {
 // Server-wide routes (metadata, health, trace, logging, shared memory, repository index) target
 // no model (""); repository load/unload targets the model it loads.
 export function resolveOpenInferenceV2(req: NormalizedRequest, defaultModel: string): TargetResult {
+  if (req.path.startsWith(OIP_GRPC_SERVICE)) return resolveOipGrpc(req, defaultModel);
   const segments = pathSegments(req.path);
   if (segments[0] !== "v2") {
     return unrecognised(defaultModel);
