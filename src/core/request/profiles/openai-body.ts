@@ -5,6 +5,7 @@ import type { RequestError } from "../request-error.ts";
 import { requestError } from "../request-error.ts";
 import { decodeUtf8 } from "../utf8.ts";
 import { topLevelMembers } from "./json-members.ts";
+import { multipartBoundary, multipartFields } from "./multipart-fields.ts";
 
 // Above Envoy's usual max_request_bytes; parsing more on the hot path is not worth it.
 export const MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;
@@ -88,4 +89,33 @@ function readMembers(members: ReadonlyMap<string, readonly unknown[]>): Result<O
 function allSame(values: readonly unknown[]): boolean {
   const first = JSON.stringify(values[0]);
   return values.every((value) => JSON.stringify(value) === first);
+}
+
+// Audio and image uploads name the model in a multipart/form-data field (`model`, and `stream`
+// as "true"/"false" for transcriptions). As for JSON, the whole body is needed.
+export function readMultipartBody(req: NormalizedRequest): Result<OpenAiBody, RequestError> {
+  if (req.body === undefined) {
+    return requestError("body_unavailable", "the model is in the form but Envoy sent no body (with_request_body)");
+  }
+  if (req.body.partial) {
+    return requestError("body_unavailable", "the body was cut at max_request_bytes; a model could hide past the cut (raise it to the largest upload)");
+  }
+  const boundary = multipartBoundary(req.headers.get("content-type") ?? "");
+  if (boundary === undefined) {
+    return requestError("body_malformed", "content-type must be multipart/form-data with a boundary");
+  }
+  const fields = multipartFields(req.body.bytes, boundary, ["model", "stream"]);
+  if (!fields.ok) {
+    return requestError("body_malformed", `form: ${fields.error}`);
+  }
+  const models = fields.value.get("model") ?? [];
+  if (!allSame(models)) {
+    return requestError("model_ambiguous", "the form names `model` more than once with different values");
+  }
+  const streams = fields.value.get("stream") ?? [];
+  if (!allSame(streams) || streams.some((s) => s !== "true" && s !== "false")) {
+    return requestError("body_malformed", "`stream` must be one of true or false");
+  }
+  const model = models[0];
+  return ok(Object.freeze({ model: model === undefined || model === "" ? undefined : model, stream: streams[0] === "true" }));
 }

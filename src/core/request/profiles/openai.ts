@@ -3,7 +3,7 @@ import { pathSegments } from "../path-segments.ts";
 import { requestError } from "../request-error.ts";
 import { isOpenAiAdminRoute } from "./openai-admin-routes.ts";
 import type { OpenAiBody } from "./openai-body.ts";
-import { readOptionalBody, readRequiredBody } from "./openai-body.ts";
+import { readMultipartBody, readOptionalBody, readRequiredBody } from "./openai-body.ts";
 import type { TargetResult } from "./target.ts";
 import { routeTarget, target, unrecognised } from "./target.ts";
 
@@ -15,7 +15,11 @@ const INFERENCE_PATHS: readonly string[] = [
   "/v1/responses",
   "/v1/rerank",
   "/v1/score",
+  "/v1/audio/speech",
+  "/v1/images/generations",
 ];
+// The same, for uploads whose model is a multipart/form-data field.
+const FORM_PATHS: readonly string[] = ["/v1/audio/transcriptions", "/v1/audio/translations", "/v1/images/edits", "/v1/images/variations"];
 // Touch the model's tokenizer but run no inference; `model` is optional in the body.
 const TOKENIZER_PATHS: readonly string[] = ["/tokenize", "/detokenize", "/v1/tokenize", "/v1/detokenize"];
 const HEALTH_PATHS: readonly string[] = ["/health", "/ping", "/v1/health", "/health/ready"];
@@ -38,7 +42,7 @@ export function resolveOpenAi(original: NormalizedRequest, defaultModel: string)
   if (isOpenAiAdminRoute(path)) {
     return target(defaultModel, "admin");
   }
-  if (INFERENCE_PATHS.includes(path) || TOKENIZER_PATHS.includes(path)) {
+  if (INFERENCE_PATHS.includes(path) || TOKENIZER_PATHS.includes(path) || FORM_PATHS.includes(path)) {
     return method === "POST" ? bodyTarget(req, defaultModel) : unrecognised(defaultModel);
   }
   if (HEALTH_PATHS.includes(path)) {
@@ -52,7 +56,7 @@ export function resolveOpenAi(original: NormalizedRequest, defaultModel: string)
 }
 
 function bodyTarget(req: NormalizedRequest, defaultModel: string): TargetResult {
-  const body = readRequiredBody(req);
+  const body = FORM_PATHS.includes(req.path) ? readMultipartBody(req) : readRequiredBody(req);
   if (!body.ok) {
     return body;
   }

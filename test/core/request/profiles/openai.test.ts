@@ -201,7 +201,7 @@ describe("openai profile: tokenizer, health and admin routes", () => {
     ["GET", "/metrics"],
     ["GET", "/version"],
     ["POST", "/invocations"],
-    ["POST", "/v1/audio/transcriptions"],
+    ["POST", "/v1/audio/voices"],
     ["GET", "/v1/responses/resp_123"],
     ["POST", "/chat/completions"],
     ["POST", "/openai/chat/completions"],
@@ -223,5 +223,52 @@ describe("openai profile: KServe's /openai prefix", () => {
     ["GET", "/openai/v1/models/llama", ["read", "llama"]],
   ])("%s %s", (method, path, expected) => {
     expect(resolve(method, path)).toEqual(expected);
+  });
+});
+
+// Uploads encoded by a real form encoder (undici's FormData through a Request), as clients send them.
+async function form(fields: readonly (readonly [string, string | Blob])[]): Promise<{ bytes: Uint8Array; contentType: string }> {
+  const data = new FormData();
+  for (const [name, value] of fields) data.append(name, value, ...(value instanceof Blob ? ["audio.wav"] : []));
+  const encoded = new Request("http://x/", { method: "POST", body: data });
+  return { bytes: new Uint8Array(await encoded.arrayBuffer()), contentType: encoded.headers.get("content-type") ?? "" };
+}
+
+function formRequest(path: string, body: { bytes: Uint8Array; contentType: string }, partial = false): NormalizedRequest {
+  return request({ method: "POST", path, headers: new Map([["content-type", body.contentType]]), body: { bytes: body.bytes, partial } });
+}
+
+const FORM = ["/v1/audio/transcriptions", "/v1/audio/translations", "/v1/images/edits", "/v1/images/variations"];
+const audio = new Blob([new Uint8Array([0x52, 0x49, 0x46, 0x46, 13, 10, 45, 45, 0xff, 0x00])]);
+
+describe("openai profile: uploads name the model in a form field", () => {
+  it.each(FORM)("POST %s → predict on the form's model, after the file part too", async (path) => {
+    expect(resolveRequest("openai", formRequest(path, await form([["file", audio], ["model", "whisper-1"]])), "default-model")).toEqual(["predict", "whisper-1"]);
+    expect(resolveRequest("openai", formRequest(path, await form([["model", "whisper-1"], ["file", audio]])), "default-model")).toEqual(["predict", "whisper-1"]);
+  });
+
+  it.each<[string, readonly (readonly [string, string | Blob])[], Expected]>([
+    ["stream=true", [["model", "whisper-1"], ["stream", "true"], ["file", audio]], ["stream", "whisper-1"]],
+    ["no model field", [["file", audio]], ["predict", "default-model"]],
+    ["the same model twice", [["model", "w"], ["model", "w"]], ["predict", "w"]],
+    ["two different models", [["model", "w"], ["file", audio], ["model", "secret"]], "model_ambiguous"],
+    ["stream=yes", [["model", "w"], ["stream", "yes"]], "body_malformed"],
+    ["a model with a `..` segment", [["model", "a/../b"]], "model_invalid"],
+  ])("%s", async (_name, fields, expected) => {
+    expect(resolveRequest("openai", formRequest("/v1/audio/transcriptions", await form(fields)), "default-model")).toEqual(expected);
+  });
+
+  it.each<[string, (b: { bytes: Uint8Array; contentType: string }) => NormalizedRequest, string]>([
+    ["a body Envoy cut short", (b) => formRequest("/v1/audio/transcriptions", b, true), "body_unavailable"],
+    ["no closing boundary", (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: b.bytes.subarray(0, b.bytes.length - 8) }), "body_malformed"],
+    ["JSON sent to an upload route", () => formRequest("/v1/audio/transcriptions", { bytes: new TextEncoder().encode('{"model":"w"}'), contentType: "application/json" }), "body_malformed"],
+    ["a boundary that does not open the body", (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: new Uint8Array([0x78, ...b.bytes]) }), "body_malformed"],
+  ])("refuses %s", async (_name, build, reason) => {
+    expect(resolveRequest("openai", build(await form([["model", "w"], ["file", audio]])), "default-model")).toEqual(reason);
+  });
+
+  it("reads /v1/audio/speech and /v1/images/generations from JSON", () => {
+    expect(resolveJson("/v1/audio/speech", { model: "tts-1", input: "hi" })).toEqual(["predict", "tts-1"]);
+    expect(resolveJson("/v1/images/generations", { model: "dall-e" })).toEqual(["predict", "dall-e"]);
   });
 });
