@@ -40,7 +40,6 @@ export class PhaseStats {
 export interface Load {
   phase(name: string): void;
   stats(name: string): PhaseStats;
-  lastMode(): string;
   stop(): Promise<void>;
 }
 
@@ -48,15 +47,13 @@ export function startLoad(limiter: Limiter, request: () => ChargeRequest, worker
   const phases = new Map<string, PhaseStats>();
   const statsOf = (name: string) => phases.get(name) ?? phases.set(name, new PhaseStats()).get(name)!;
   let current = statsOf("start");
-  let last = "";
   let running = true;
   const loop = async () => {
     while (running) {
       const at = performance.now();
       const epochMs = Date.now();
       const verdict = await limiter.charge(request());
-      last = verdict.kind === "unavailable" ? "-" : verdict.mode;
-      current.add(performance.now() - at, verdict.kind, last, epochMs);
+      current.add(performance.now() - at, verdict.kind, verdict.kind === "unavailable" ? "-" : verdict.mode, epochMs);
       await new Promise((r) => setTimeout(r, pauseMs));
     }
   };
@@ -64,7 +61,6 @@ export function startLoad(limiter: Limiter, request: () => ChargeRequest, worker
   return {
     phase: (name) => void (current = statsOf(name)),
     stats: statsOf,
-    lastMode: () => last,
     stop: async () => {
       running = false;
       await Promise.all(loops);
