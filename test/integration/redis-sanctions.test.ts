@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sanctionResponder } from "../../src/adapters/anomaly/sanction-responder.ts";
 import { sanctionKey } from "../../src/core/limit/limit-keys.ts";
-import { charge, freshTag, limit, request, resilient } from "./helpers/redis-limiter-kit.ts";
+import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
+import { redisSanctions } from "../../src/adapters/limiter/redis-sanctions.ts";
+import { charge, connect, freshTag, limit, request, resilient } from "./helpers/redis-limiter-kit.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 
 // Sanctions through the whole Redis limiter (breaker, deny cache, local fallback), written the
@@ -57,6 +59,44 @@ describe("anomaly sanctions in the Redis limiter", () => {
       expect(verdict).toMatchObject({ kind: "blocked", by: "anomaly", mode: "local" });
     } finally {
       redis.thaw();
+    }
+  });
+});
+
+describe("a sanction Redis could not take", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it("is written on retry once Redis is back, with what is left of its period", async () => {
+    const { connection } = await connect(redis.url, 200);
+    const outcomes: string[] = [];
+    const port = redisSanctions(connection, new LocalLimiter({ now: Date.now }), { delaysMs: [200, 200, 200, 200, 200, 200, 200, 200], now: () => performance.now(), onRetried: (_k, o) => void outcomes.push(o) });
+    const key = sanctionKey(identity(`retried-${freshTag()}`));
+    await redis.kill();
+    try {
+      await expect(port.impose(key, { kind: "block", periodMs: 60_000 })).rejects.toThrow();
+    } finally {
+      await redis.restart();
+    }
+    for (let i = 0; i < 40 && outcomes.length === 0; i++) await sleep(100);
+    expect(outcomes).toEqual(["applied"]);
+    const ttl = await redis.admin().pttl(key);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThan(60_000);
+    await connection.close();
+  });
+
+  it("gives up after its last retry", async () => {
+    const { connection } = await connect(redis.url, 200);
+    const outcomes: string[] = [];
+    const port = redisSanctions(connection, new LocalLimiter({ now: Date.now }), { delaysMs: [50, 50], now: () => performance.now(), onRetried: (_k, o) => void outcomes.push(o) });
+    await redis.kill();
+    try {
+      await expect(port.impose(sanctionKey(identity(`lost-${freshTag()}`)), { kind: "block", periodMs: 60_000 })).rejects.toThrow();
+      for (let i = 0; i < 30 && outcomes.length === 0; i++) await sleep(50);
+      expect(outcomes).toEqual(["gave_up"]);
+    } finally {
+      await redis.restart();
+      await connection.close();
     }
   });
 });

@@ -9,7 +9,7 @@ import { connectRedis, type RedisConnection } from "./redis-connection.ts";
 import type { RedisLimiterConfig } from "./redis-limiter-config.ts";
 import { RedisLimiter } from "./redis-limiter.ts";
 import { ResilientLimiter } from "./resilient-limiter.ts";
-import { redisSanctions } from "./redis-sanctions.ts";
+import { redisSanctions, SANCTION_RETRY_DELAYS_MS } from "./redis-sanctions.ts";
 import type { SanctionPort } from "../../core/limit/sanction.ts";
 
 // Wires the Redis-backed limiter: connection, script, breaker, deny cache, local fallback and
@@ -64,7 +64,13 @@ export function createRedisLimiter(config: RedisLimiterConfig, deps: RedisLimite
     clock,
     onRedisError: log.error,
   });
-  return { limiter, sanctions: redisSanctions(connection, local), connection, breaker, metrics, ready: (withinMs) => whenReady(connection, withinMs), close: () => connection.close() };
+  const sanctions = redisSanctions(connection, local, {
+    delaysMs: SANCTION_RETRY_DELAYS_MS,
+    now: clock,
+    onRetried: (key, outcome) =>
+      outcome === "applied" ? deps.logger?.info("anomaly sanction written to Redis on retry", { key }) : deps.logger?.warn("anomaly sanction not written to Redis: retries exhausted", { key }),
+  });
+  return { limiter, sanctions, connection, breaker, metrics, ready: (withinMs) => whenReady(connection, withinMs), close: () => connection.close() };
 }
 
 function whenReady(connection: RedisConnection, withinMs: number): Promise<boolean> {
