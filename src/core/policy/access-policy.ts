@@ -23,6 +23,7 @@ import {
 import type { AnomalyResponses } from "../anomaly/rules.ts";
 import { NO_RESPONSES, parseAnomalyResponses } from "./anomaly-responses.ts";
 import { parseLimits, parsePenaltyBox } from "./limit.ts";
+import { MAX_ITEMS } from "./list-limits.ts";
 import type { PolicyMetadata } from "./metadata.ts";
 import { parseMetadata } from "./metadata.ts";
 import { modelGlobProblem } from "./model-glob.ts";
@@ -88,7 +89,7 @@ function parseSpec(value: unknown, path: string, issues: Issues): AccessPolicySp
   rejectUnknownKeys(obj, SPEC_KEYS, path, issues);
   const models = requiredField(obj, "models", path, issues, parseModels);
   const priority = optionalField(obj, "priority", path, issues, integerParser(-PRIORITY_RANGE, PRIORITY_RANGE)) ?? 0;
-  const routes = optionalField(obj, "routes", path, issues, (v, p, i) => readList(v, 0, p, i, (r, rp) => parseRoute(r, rp, i)));
+  const routes = optionalField(obj, "routes", path, issues, (v, p, i) => readList(v, 0, p, i, (r, rp) => parseRoute(r, rp, i), MAX_ITEMS.routes));
   const rules = requiredField(obj, "rules", path, issues, parseRules);
   const limits = parseLimits(own(obj, "limits"), fieldPath(path, "limits"), issues);
   const failureMode = optionalField(obj, "failureMode", path, issues, parseFailureMode) ?? "open";
@@ -106,13 +107,13 @@ function parseModels(value: unknown, path: string, issues: Issues): readonly str
     if (problem === undefined) return glob;
     issues.push({ path: itemPath, message: `model glob ${JSON.stringify(glob.slice(0, 80))}: ${problem}` });
     return undefined;
-  });
+  }, MAX_ITEMS.models);
 }
 
 function parseRules(value: unknown, path: string, issues: Issues): readonly RuleSpec[] | undefined {
   let env: CelEnv | undefined;
   const lazyEnv = (): CelEnv => (env ??= createCelEnv());
-  const rules = readList(value, 1, path, issues, (item, itemPath) => parseRule(item, itemPath, issues, lazyEnv));
+  const rules = readList(value, 1, path, issues, (item, itemPath) => parseRule(item, itemPath, issues, lazyEnv), MAX_ITEMS.rules);
   if (Array.isArray(value)) {
     const names = value.map((item: unknown) => (isPlainObject(item) && typeof item["name"] === "string" ? item["name"] : undefined));
     rejectDuplicateNames(names, path, "rule", issues);

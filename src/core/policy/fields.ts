@@ -92,7 +92,7 @@ export function readInteger(value: unknown, min: number, max: number, path: stri
   return value;
 }
 
-// Reads a list, validating each element with `item`; `min` enforces a minimum length.
+// Reads a list, validating each element with `item`; `min` and `max` bound its length.
 // Returns undefined if the list itself or any element is invalid.
 export function readList<T>(
   value: unknown,
@@ -100,6 +100,7 @@ export function readList<T>(
   path: string,
   issues: Issues,
   item: (element: unknown, elementPath: string) => T | undefined,
+  max = Number.POSITIVE_INFINITY,
 ): readonly T[] | undefined {
   if (!Array.isArray(value)) {
     issues.push({ path, message: `expected a list, got ${describe(value)}` });
@@ -107,6 +108,10 @@ export function readList<T>(
   }
   if (value.length < min) {
     issues.push({ path, message: `must have at least ${min} item${min === 1 ? "" : "s"}` });
+    return undefined;
+  }
+  if (value.length > max) {
+    issues.push({ path, message: `must have at most ${max} items (got ${value.length})` });
     return undefined;
   }
   const out: T[] = [];

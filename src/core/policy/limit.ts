@@ -19,6 +19,7 @@ import {
   requiredField,
 } from "./fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT, RULE_NAME, RULE_NAME_TEXT } from "./names.ts";
+import { MAX_ITEMS } from "./list-limits.ts";
 
 const LIMIT_KEYS = ["name", "requests", "per", "burst", "by", "shadow"] as const;
 const MAX_COUNT = 1_000_000_000;
@@ -26,7 +27,7 @@ const BY_TEXT = "expected identity, identity+model, source or attribute:<name>";
 
 export function parseLimits(value: unknown, path: string, issues: Issues): readonly LimitSpec[] | undefined {
   if (value === undefined) return Object.freeze([]);
-  const limits = readList(value, 0, path, issues, (item, itemPath) => parseLimit(item, itemPath, issues));
+  const limits = readList(value, 0, path, issues, (item, itemPath) => parseLimit(item, itemPath, issues), MAX_ITEMS.limits);
   if (Array.isArray(value)) {
     const names = value.map((item: unknown) => (isPlainObject(item) ? stringOrUndefined(own(item, "name")) : undefined));
     rejectDuplicateNames(names, path, "limit", issues);

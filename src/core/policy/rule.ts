@@ -22,6 +22,7 @@ import { ACTION_NAME, ACTION_NAME_TEXT, RULE_NAME, RULE_NAME_TEXT } from "./name
 import type { SubjectMatcher } from "./subject.ts";
 import { parseSubject } from "./subject.ts";
 import type { LimitSpec } from "./types.ts";
+import { MAX_ITEMS } from "./list-limits.ts";
 
 export interface RuleSpec {
   readonly name: string;
@@ -44,7 +45,7 @@ export function parseRule(value: unknown, path: string, issues: Issues, env: () 
   rejectUnknownKeys(obj, RULE_KEYS, path, issues);
   const name = requiredField(obj, "name", path, issues, patternParser(RULE_NAME, RULE_NAME_TEXT));
   const effect = requiredField(obj, "effect", path, issues, parseEffect);
-  const subjects = requiredField(obj, "subjects", path, issues, (v, p, i) => readList(v, 1, p, i, (s, sp) => parseSubject(s, sp, i)));
+  const subjects = requiredField(obj, "subjects", path, issues, (v, p, i) => readList(v, 1, p, i, (s, sp) => parseSubject(s, sp, i), MAX_ITEMS.subjects));
   const actions = requiredField(obj, "actions", path, issues, parseActions);
   const when = optionalField(obj, "when", path, issues, (v, p, i) => parseWhen(v, p, i, env));
   const limits = parseLimits(own(obj, "limits"), fieldPath(path, "limits"), issues);
@@ -66,7 +67,7 @@ function parseEffect(value: unknown, path: string, issues: Issues): Effect | und
 
 function parseActions(value: unknown, path: string, issues: Issues): readonly string[] | undefined {
   const text = `${ACTION_NAME_TEXT}, or "*" for every action except admin and unknown`;
-  return readList(value, 1, path, issues, (a, ap) => readPattern(a, ACTION, text, ap, issues));
+  return readList(value, 1, path, issues, (a, ap) => readPattern(a, ACTION, text, ap, issues), MAX_ITEMS.actions);
 }
 
 function parseWhen(value: unknown, path: string, issues: Issues, env: () => CelEnv): string | undefined {

@@ -14,6 +14,7 @@ import {
 } from "./fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "./names.ts";
 import { spiffePatternProblem } from "./spiffe.ts";
+import { MAX_ITEMS } from "./list-limits.ts";
 
 // Attribute values are normalised to lists: `team: a` is stored as `team: [a]`.
 export interface SubjectMatcher {
@@ -39,7 +40,7 @@ export function parseSubject(value: unknown, path: string, issues: Issues): Subj
     subject: optionalField(obj, "subject", path, issues, parseText),
     issuer: optionalField(obj, "issuer", path, issues, parseText),
     spiffe: optionalField(obj, "spiffe", path, issues, parseSpiffe),
-    groups: optionalField(obj, "groups", path, issues, (v, p, i) => readList(v, 1, p, i, (g, gp) => parseText(g, gp, i))),
+    groups: optionalField(obj, "groups", path, issues, (v, p, i) => readList(v, 1, p, i, (g, gp) => parseText(g, gp, i), MAX_ITEMS.groups)),
     attributes: optionalField(obj, "attributes", path, issues, parseAttributes),
   };
   rejectContradictions(matcher, path, issues);

@@ -6,6 +6,7 @@ import { modelGlobProblem } from "../../../src/core/policy/model-glob.ts";
 import { ACTION_NAME, RULE_NAME } from "../../../src/core/policy/names.ts";
 import { spiffePatternProblem } from "../../../src/core/policy/spiffe.ts";
 import { parseDuration } from "../../../src/core/policy/duration.ts";
+import { MAX_ITEMS } from "../../../src/core/policy/list-limits.ts";
 import { ANOMALY_ACTIONS, ANOMALY_RULES } from "../../../src/core/anomaly/rules.ts";
 
 // The CRD file is the one source of truth for the Kubernetes schema. Its patterns must say what
@@ -15,7 +16,7 @@ import { ANOMALY_ACTIONS, ANOMALY_RULES } from "../../../src/core/anomaly/rules.
 const ROOT = join(import.meta.dirname, "../../..");
 const CRD_PATH = join(ROOT, "deploy/crds/accesspolicies.modelgate.io.yaml");
 const CRD_TEXT = readFileSync(CRD_PATH, "utf8");
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; pattern?: string; enum?: unknown[] };
+type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; pattern?: string; enum?: unknown[]; maxItems?: number };
 const crd = parse(CRD_TEXT) as { spec: { group: string; versions: { name: string; subresources: unknown; additionalPrinterColumns: { name: string }[]; schema: { openAPIV3Schema: Schema } }[] } };
 const version = crd.spec.versions[0];
 const spec = version?.schema.openAPIV3Schema.properties?.["spec"];
@@ -42,6 +43,20 @@ describe("the AccessPolicy CRD", () => {
     expect(version?.name).toBe("v1alpha1");
     expect(version?.subresources).toEqual({ status: {} });
     expect(version?.additionalPrinterColumns.map((c) => c.name)).toEqual(["Models", "Rules", "Accepted", "Ready", "Age"]);
+  });
+
+  it("caps every list where the validator does, at the same size", () => {
+    const subject = rule?.properties?.["subjects"]?.items;
+    expect({
+      models: spec?.properties?.["models"]?.maxItems,
+      routes: spec?.properties?.["routes"]?.maxItems,
+      rules: spec?.properties?.["rules"]?.maxItems,
+      subjects: rule?.properties?.["subjects"]?.maxItems,
+      groups: subject?.properties?.["groups"]?.maxItems,
+      actions: rule?.properties?.["actions"]?.maxItems,
+      limits: spec?.properties?.["limits"]?.maxItems,
+    }).toEqual(MAX_ITEMS);
+    expect(rule?.properties?.["limits"]?.maxItems).toBe(MAX_ITEMS.limits);
   });
 
   it("has no copy that differs from deploy/crds (a chart's crds/ must be a byte-identical copy)", () => {

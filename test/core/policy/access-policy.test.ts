@@ -135,3 +135,28 @@ describe("spec.anomaly", () => {
     expect(issuesOf({ volume: "ban", theft: "block", sharing: "block" }).map((i) => i.path).sort()).toEqual(["spec.anomaly.theft", "spec.anomaly.volume"]);
   });
 });
+
+describe("list sizes the CRD caps", () => {
+  const policyWith = (spec: Record<string, unknown>) => ({
+    apiVersion: "modelgate.io/v1alpha1",
+    kind: "AccessPolicy",
+    metadata: { name: "p", namespace: "default" },
+    spec: { models: ["m"], rules: [{ name: "r", effect: "Allow", subjects: [{}], actions: ["read"] }], ...spec },
+  });
+  const rule = (i: number) => ({ name: `r${i}`, effect: "Allow", subjects: [{}], actions: ["read"] });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ["257 model globs", { models: Array.from({ length: 257 }, (_, i) => `m${i}`) }, "spec.models"],
+    ["129 rules", { rules: Array.from({ length: 129 }, (_, i) => rule(i)) }, "spec.rules"],
+    ["17 policy-wide limits", { limits: Array.from({ length: 17 }, (_, i) => ({ name: `l${i}`, requests: 1, per: "1m" })) }, "spec.limits"],
+    ["65 actions in a rule", { rules: [{ ...rule(0), actions: Array.from({ length: 65 }, (_, i) => `a${i}`) }] }, "spec.rules[0].actions"],
+  ])("refuses %s", (_name, spec, path) => {
+    const result = parseAccessPolicy(policyWith(spec));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContainEqual({ path, message: expect.stringContaining("must have at most") });
+  });
+
+  it("accepts lists at the cap", () => {
+    expect(parseAccessPolicy(policyWith({ rules: Array.from({ length: 128 }, (_, i) => rule(i)) })).ok).toBe(true);
+  });
+});
