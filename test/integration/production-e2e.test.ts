@@ -26,7 +26,9 @@ describe("rate limits in Redis (limiter.redis)", () => {
     fixture = await startFixtureServer({
       policyYaml: FRAUD_POLICY,
       keys: FIXTURE_KEYS,
-      config: { limiter: { redis: { url: redis.url, breaker: { failures: 1, openFor: "200ms" } } } },
+      // A generous deadline: this test is about counting in Redis, not about a slow Redis (a
+      // loaded CI machine would otherwise send a call to the local share now and then).
+      config: { limiter: { redis: { url: redis.url, deadline: "500ms", breaker: { failures: 1, openFor: "200ms" } } } },
     });
     client = connectAuthz(fixture.tcpTarget);
   });

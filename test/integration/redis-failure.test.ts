@@ -15,7 +15,8 @@ import { freePort, redisArgs, REDIS_SERVER, startRedis, type RedisProcess } from
 // limiter is Redis-backed again soon after Redis returns. A fail-closed policy answers 503, and
 // authentication and authorization are untouched by the outage.
 
-const DEADLINE_MS = 10;
+// Tight enough to show the bound, loose enough that a loaded CI machine meets it when Redis is up.
+const DEADLINE_MS = 25;
 const SHARE = 0.5;
 const HOT = limit("hot", 100, 1_000, { burst: 10 }); // locally: 50/s, burst 5
 
@@ -79,7 +80,7 @@ async function outage(begin: () => Promise<void> | void, end: () => Promise<void
   const recoveryMs = await closedWithin(5000);
   await sleep(300);
   load.phase("after");
-  await sleep(100);
+  await sleep(1000);
   await load.stop();
   loopDelay.disable();
   const lag = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
@@ -111,12 +112,12 @@ describe("Redis unavailable mid-load", () => {
     expectLocalLimitHeld(during);
     expect(run.heapGrowth).toBeLessThan(2 * 1024 * 1024);
     expect(run.recoveryMs).toBeLessThan(3_000);
-    expect(run.load.stats("after").outcomes.get("allowed/redis")).toBeGreaterThan(0);
     // Back on Redis: most answers after recovery come from it (on a loaded machine an odd call
     // can still miss the 10 ms deadline and be answered locally; that is the design).
     const after = [...run.load.stats("after").outcomes.entries()];
     const answeredBy = (mode: string) => after.filter(([k]) => k.endsWith(`/${mode}`)).reduce((n, [, v]) => n + v, 0);
     expect(answeredBy("redis")).toBeGreaterThan(answeredBy("local"));
+    expect(after.some(([k]) => k === "allowed/redis")).toBe(true);
     expect(await metricValue(handle.registry, "modelgate_limiter_fallback_total", { reason: "breaker_open" })).toBeGreaterThan(0);
     expect(unhandled).toEqual([]);
   }, 30_000);
