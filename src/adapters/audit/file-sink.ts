@@ -2,6 +2,7 @@ import { mkdir, open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { ChainHead, SealedRecord } from "../../core/audit/chain.ts";
 import type { AuditSink } from "../../core/audit/sink.ts";
+import { batchBytes } from "./batch-bytes.ts";
 import { readFileTail } from "./file-tail.ts";
 import { listRotation, rotationPath } from "./rotation-names.ts";
 
@@ -45,7 +46,7 @@ class FileSink implements AuditSink {
   }
 
   async append(records: readonly SealedRecord[]): Promise<void> {
-    const data = Buffer.from(`${records.map((r) => r.line).join("\n")}\n`, "utf8");
+    const data = batchBytes(records);
     const file = await this.fileFor(data.length);
     try {
       await writeAll(file.handle, data);

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import type { SealedRecord } from "../../core/audit/chain.ts";
 import type { AuditSink } from "../../core/audit/sink.ts";
+import { batchBytes } from "./batch-bytes.ts";
 
 // JSON lines on a stream: stdout by default (the container runtime collects it), or any
 // Writable. A batch is one write; `append` resolves when the stream has handed it to the OS and
@@ -21,7 +22,7 @@ export function createStreamSink(name: string, stream: Writable): AuditSink {
     name,
     append(records: readonly SealedRecord[]): Promise<void> {
       if (failure !== undefined) return Promise.reject(failure);
-      const data = `${records.map((r) => r.line).join("\n")}\n`;
+      const data = batchBytes(records);
       return new Promise((resolve, reject) => {
         stream.write(data, (error) => (error ? reject(error) : resolve()));
       });

@@ -21,17 +21,79 @@ function escapeExtra(ch: string): string {
   return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
+// Whether `json` holds a character EXTRA_ESCAPES names. A pure ASCII text (the usual record)
+// can hold only DEL, and counting UTF-8 bytes (native, vectorised) finds out faster than the
+// regular expression scans a line.
+function hasExtra(json: string): boolean {
+  return Buffer.byteLength(json) === json.length ? json.includes("\u007f") : HAS_EXTRA.test(json);
+}
+
+function withExtraEscapes(json: string): string {
+  return hasExtra(json) ? json.replace(EXTRA_ESCAPES, escapeExtra) : json;
+}
+
 // Strings with nothing to escape (the common case: ids, names, hex digests) skip the escaper.
 const PLAIN = /^[\u0020\u0021\u0023-\u005b\u005d-\u007e]*$/;
 
 export function canonicalString(value: string): string {
-  if (PLAIN.test(value)) return `"${value}"`;
-  const json = JSON.stringify(value);
-  return HAS_EXTRA.test(json) ? json.replace(EXTRA_ESCAPES, escapeExtra) : json;
+  return PLAIN.test(value) ? `"${value}"` : withExtraEscapes(JSON.stringify(value));
 }
 
 // Throws on a value outside the subset: records are built by this program, so that is a bug.
+//
+// Two ways to the same bytes. When every object in `value` already has its keys in canonical
+// order — records are built so, and JSON.parse of a canonical line yields them so — the engine's
+// JSON.stringify writes exactly the canonical text (keys in property order, strings escaped as
+// canonicalString does but for the extra escapes, which can occur only inside strings and are
+// applied to the whole text), several times faster than the member-wise writer; any other value
+// takes the member-wise writer, which sorts.
 export function canonicalJson(value: JsonValue): string {
+  return inCanonicalOrder(value) ? withExtraEscapes(JSON.stringify(value)) : memberwise(value);
+}
+
+// True when JSON.stringify(value) is canonical up to the extra escapes: plain objects and arrays
+// only (a Date would be written by its toJSON), each object's keys strictly ascending by code
+// unit in the order the engine lists them (and writes them: integer-like keys come first, in
+// numeric order), safe integers, and no undefined or sparse slot anywhere.
+function inCanonicalOrder(value: JsonValue): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isSafeInteger(value);
+    case "object":
+      if (value === null) return true;
+      return Array.isArray(value) ? itemsInCanonicalOrder(value as readonly JsonValue[]) : membersInCanonicalOrder(value as JsonObject);
+    default:
+      return false;
+  }
+}
+
+function itemsInCanonicalOrder(items: readonly JsonValue[]): boolean {
+  if (Object.getPrototypeOf(items) !== Array.prototype) return false;
+  for (let i = 0; i < items.length; i += 1) {
+    const item = items[i];
+    if (item === undefined || !inCanonicalOrder(item)) return false;
+  }
+  return true;
+}
+
+function membersInCanonicalOrder(object: JsonObject): boolean {
+  const prototype: unknown = Object.getPrototypeOf(object);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const keys = Object.keys(object);
+  for (let i = 1; i < keys.length; i += 1) {
+    if (!((keys[i - 1] as string) < (keys[i] as string))) return false;
+  }
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined || !inCanonicalOrder(item)) return false;
+  }
+  return true;
+}
+
+function memberwise(value: JsonValue): string {
   if (value === null) return "null";
   switch (typeof value) {
     case "string":
@@ -54,23 +116,38 @@ function canonicalArray(items: readonly JsonValue[]): string {
   return `${out}]`;
 }
 
-function canonicalObject(object: JsonObject): string {
-  return `{${canonicalMembers(object).members.join(",")}}`;
-}
-
-// The object's `"key":value` members in canonical order, for a caller that must splice in one
-// more member without serializing everything twice (chain.ts adds `hash`).
 // Array.prototype.sort's default order is by UTF-16 code units: the rule of this format.
-export function canonicalMembers(object: JsonObject): { readonly keys: string[]; readonly members: string[] } {
+function canonicalObject(object: JsonObject): string {
   const keys = Object.keys(object).sort();
-  const members: string[] = new Array<string>(keys.length);
+  let out = "{";
   for (let i = 0; i < keys.length; i += 1) {
     const key = keys[i] as string;
     const item = object[key];
     if (item === undefined) throw new Error(`canonical JSON: key "${key}" is undefined`);
-    members[i] = `${canonicalString(key)}:${canonicalJson(item)}`;
+    out += `${i === 0 ? "" : ","}${canonicalString(key)}:${canonicalJson(item)}`;
   }
-  return { keys, members };
+  return `${out}}`;
+}
+
+// The canonical texts of the members of `object` that sort before `key` and of those after it,
+// each as an object, so that a caller can add a member `key` between them without serializing
+// everything twice (chain.ts adds `hash`, a digest of the text without it); join them with
+// joinCanonicalObjects. Each half is filled in sorted order, so it takes the fast path above.
+export function canonicalSplit(object: JsonObject, key: string): readonly [string, string] {
+  const below: Record<string, JsonValue> = {};
+  const above: Record<string, JsonValue> = {};
+  for (const k of Object.keys(object).sort()) {
+    // Assigning "__proto__" would set a half's prototype instead of adding a member.
+    if (k === key || k === "__proto__") throw new Error(`canonical JSON: cannot split at "${key}" an object with a key "${k}"`);
+    (k < key ? below : above)[k] = object[k] as JsonValue;
+  }
+  return [canonicalJson(below), canonicalJson(above)];
+}
+
+// One canonical object from canonical objects whose keys are each all below the next one's.
+export function joinCanonicalObjects(...objects: readonly string[]): string {
+  const members = objects.filter((o) => o !== "{}").map((o) => o.slice(1, -1));
+  return `{${members.join(",")}}`;
 }
 
 // Parses `text` and accepts it only when it is already canonical.

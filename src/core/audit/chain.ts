@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { canonicalJson, canonicalMembers, canonicalString, type JsonObject } from "./canonical-json.ts";
+import { hash as digestOf } from "node:crypto";
+import { canonicalJson, canonicalSplit, joinCanonicalObjects, type JsonObject } from "./canonical-json.ts";
 import { AUDIT_FORMAT_VERSION, ENVELOPE_KEYS, type AuditEvent, type AuditEventType } from "./event.ts";
 
 // The hash chain. Every record carries
@@ -38,8 +38,9 @@ export function genesisHead(chain: string): ChainHead {
   return { chain, seq: -1, hash: GENESIS_HASH };
 }
 
+// The one-shot digest: no Hash object per record.
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return digestOf("sha256", text, "hex");
 }
 
 // The hash of a record is over everything but `hash` itself.
@@ -58,12 +59,11 @@ export function envelopeFor(head: ChainHead, event: AuditEvent): JsonObject {
 // split out) and returns it with the new head.
 export function sealEnvelope(head: ChainHead, withoutHash: JsonObject, type: AuditEventType): { record: SealedRecord; head: ChainHead } {
   if ("hash" in withoutHash) throw new Error("a record to seal must not carry a hash yet");
-  // One serialization: hash the members, then splice `hash` into its sorted place.
-  const { keys, members } = canonicalMembers(withoutHash);
-  const hash = sha256Hex(`{${members.join(",")}}`);
-  const at = keys.findIndex((k) => k > "hash");
-  members.splice(at < 0 ? members.length : at, 0, `${canonicalString("hash")}:${canonicalString(hash)}`);
-  const line = `{${members.join(",")}}`;
+  // One serialization: the members before and after `hash`'s sorted place, joined without it
+  // for the digest and around it for the line.
+  const [below, above] = canonicalSplit(withoutHash, "hash");
+  const hash = sha256Hex(joinCanonicalObjects(below, above));
+  const line = joinCanonicalObjects(below, canonicalJson({ hash }), above);
   const seq = head.seq + 1;
   const record: SealedRecord = { chain: head.chain, seq, type, hash, line, bytes: Buffer.byteLength(line) + 1 };
   return { record, head: { chain: head.chain, seq, hash } };

@@ -60,6 +60,9 @@ export function auditInputOf(decision: Decision, request: NormalizedRequest | un
   return { decision, request: facts, durationMs };
 }
 
+// The nested objects below list their keys in canonical (sorted) order, so that sealing can hand
+// them to the engine's JSON.stringify as they are (canonical-json.ts); another order would still
+// be written correctly, only slower. The top level is sorted when the record is sealed.
 export function buildAuditRecord(input: AuditInput, hmacKey: AuditHmacKey, now: number, options?: AuditRecordOptions): AuditEvent {
   const d = input.decision;
   const b = new FieldBounds();
@@ -91,20 +94,22 @@ function identityFields(identity: Identity | undefined, b: FieldBounds, key: Aud
   if (identity === undefined) return null;
   const subject =
     subjects === "hmac" && identity.subject !== "" ? `hmac-sha256:${hmacHex(key, `subject\u0000${identity.subject}`)}` : identity.subject;
+  const boundedSubject = b.text("identity.subject", subject, FIELD_BYTES.subject); // bounded first: `truncated` keeps reading order
   return {
-    method: identity.method,
-    subject: b.text("identity.subject", subject, FIELD_BYTES.subject),
     issuer: b.text("identity.issuer", identity.issuer, FIELD_BYTES.issuer),
     key_id: b.text("identity.key_id", identity.keyId, FIELD_BYTES.keyId),
+    method: identity.method,
+    subject: boundedSubject,
   };
 }
 
 function policyFields(policy: PolicyRef | undefined, b: FieldBounds): JsonObject | null {
   if (policy === undefined) return null;
+  const namespace = b.text("policy.namespace", policy.namespace, FIELD_BYTES.policyPart); // bounded first: `truncated` keeps reading order
   return {
-    namespace: b.text("policy.namespace", policy.namespace, FIELD_BYTES.policyPart),
-    name: b.text("policy.name", policy.name, FIELD_BYTES.policyPart),
     generation: wholeNumber(policy.generation),
+    name: b.text("policy.name", policy.name, FIELD_BYTES.policyPart),
+    namespace,
     rule: b.text("policy.rule", policy.rule, FIELD_BYTES.policyPart),
   };
 }
@@ -115,22 +120,24 @@ function limiterFields(rl: RateLimitOutcome | undefined, b: FieldBounds): JsonOb
   const limits = rl.states.slice(0, MAX_LIMITS_IN_RECORD).map((s) => ({
     name: b.text("limiter.limits.name", s.name, FIELD_BYTES.limitName),
     quota: wholeNumber(s.quota),
-    window_ms: wholeNumber(s.windowSeconds * 1000),
     remaining: wholeNumber(s.remaining),
     reset_ms: wholeNumber(s.resetSeconds * 1000),
+    window_ms: wholeNumber(s.windowSeconds * 1000),
   }));
   if (rl.violated.length > MAX_LIMITS_IN_RECORD) b.mark("limiter.violated");
   const violated = rl.violated.slice(0, MAX_LIMITS_IN_RECORD).map((n) => b.text("limiter.violated", n, FIELD_BYTES.limitName));
-  const sanction = rl.anomalyBlock === true ? { anomaly_block: true } : rl.lowered === undefined ? {} : { lowered_permille: wholeNumber(rl.lowered) };
-  return { mode: rl.mode, limits, violated, retry_after_ms: wholeNumber(rl.retryAfterSeconds * 1000), ...sanction };
+  const common = { mode: rl.mode, retry_after_ms: wholeNumber(rl.retryAfterSeconds * 1000), violated };
+  if (rl.anomalyBlock === true) return { anomaly_block: true, limits, ...common };
+  if (rl.lowered !== undefined) return { limits, lowered_permille: wholeNumber(rl.lowered), ...common };
+  return { limits, ...common };
 }
 
 function inputFields(request: AuditRequestFacts | undefined, key: AuditHmacKey): JsonObject | null {
   if (request === undefined) return null;
   if (request.body !== undefined) {
     const { bytes, partial } = request.body;
-    return { kind: "body", hmac: hmacHex(key, bytes), key_id: key.id, bytes: bytes.length, partial };
+    return { bytes: bytes.length, hmac: hmacHex(key, bytes), key_id: key.id, kind: "body", partial };
   }
   const line = requestLine(request.method, request.path, request.query);
-  return { kind: "request", hmac: hmacHex(key, line), key_id: key.id, bytes: Buffer.byteLength(line), partial: false };
+  return { bytes: Buffer.byteLength(line), hmac: hmacHex(key, line), key_id: key.id, kind: "request", partial: false };
 }

@@ -1,10 +1,10 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../../src/core/audit/canonical-json.ts";
+import { canonicalJson, type JsonValue } from "../../../src/core/audit/canonical-json.ts";
 import { genesisHead, sealEvent } from "../../../src/core/audit/chain.ts";
 import { auditHmacKeyFromText, canonicalQuery, requestLine } from "../../../src/core/audit/input-hmac.ts";
-import { auditInputOf, buildAuditRecord, MAX_RECORD_BYTES } from "../../../src/core/audit/record.ts";
+import { auditInputOf, buildAuditRecord, MAX_RECORD_BYTES, type AuditRequestFacts } from "../../../src/core/audit/record.ts";
 import { verifyAuditLines } from "../../../src/core/audit/verify.ts";
 import type { Decision } from "../../../src/core/decision.ts";
 import { request as normalizedRequest } from "../../core/request/builders.ts";
@@ -90,6 +90,21 @@ describe("buildAuditRecord", () => {
     const subject = (record["identity"] as { subject: string }).subject;
     expect(subject).toBe(`hmac-sha256:${hmac("subject\u0000alice@example.com")}`);
     expect(canonicalJson(record)).not.toContain("alice@");
+  });
+
+  // Not a matter of correctness (any order is written canonically) but of cost: objects already
+  // in canonical order are handed to JSON.stringify as they are (canonical-json.ts).
+  it.each<[string, Decision, AuditRequestFacts | undefined]>([
+    ["an allowed decision", allowed(), facts()],
+    ["one with a body", allowed(), facts({ body: { bytes: new Uint8Array(3), partial: false } })],
+    ["lowered limits", allowed({ rateLimit: { mode: "redis", states: [], violated: [], retryAfterSeconds: 0, lowered: 250 } }), facts()],
+    ["an anomaly block", denied({ reason: "anomaly_blocked", identity: alice, rateLimit: { mode: "redis", states: [], violated: ["minute"], retryAfterSeconds: 9, anomalyBlock: true } }), facts()],
+  ])("lists the keys of its nested objects in canonical order: %s", (_name, decision, request) => {
+    const record = buildAuditRecord({ decision, request, durationMs: 0 }, HMAC_KEY, T0);
+    const nested = Object.values(record).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) => typeof v === "object" && v !== null);
+    const limits = (record["limiter"] as { limits: JsonValue[] }).limits;
+    expect(nested.length).toBeGreaterThanOrEqual(3);
+    for (const object of [...nested, ...limits]) expect(JSON.stringify(object)).toBe(canonicalJson(object as JsonValue));
   });
 
   it("takes its request facts from the normalized request", () => {

@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { mintApiKey } from "../src/core/identity/api-key-format.ts";
+import { recordForKey, toStoredRecord } from "../src/core/identity/api-key-record.ts";
+
+// The configuration, key and request every pipeline benchmark uses: one API key, one policy with
+// a limit, the in-process limiter, and the audit chain written to rotating files.
+
+export function benchFixture(dir: string): { key: string; config: string } {
+  const { key } = mintApiKey((n) => new Uint8Array(randomBytes(n)));
+  const record = recordForKey(key, { subject: "bench@example.com", attributes: { team: "data_science", org: "acme" } }, Date.now());
+  if (!record.ok) throw new Error("cannot build the bench key record");
+  writeFileSync(join(dir, "keys.yaml"), stringify({ keys: [toStoredRecord(record.value)] }));
+  writeFileSync(
+    join(dir, "policies.yaml"),
+    stringify({
+      apiVersion: "modelgate.io/v1alpha1",
+      kind: "AccessPolicy",
+      metadata: { name: "bench", namespace: "default" },
+      spec: {
+        models: ["fraud-detector"],
+        rules: [
+          { name: "predict", effect: "Allow", subjects: [{ attributes: { team: "data_science" } }], actions: ["predict"], limits: [{ name: "minute", requests: 1_000_000_000, per: "1m" }] },
+          { name: "freeze", effect: "Deny", subjects: [{}], actions: ["admin"] },
+        ],
+      },
+    }),
+  );
+  const config = join(dir, "modelgate.yaml");
+  writeFileSync(
+    config,
+    stringify({
+      listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", model: "fraud-detector", protocol: "open-inference-v2",
+      policies: { files: ["policies.yaml"] }, apiKeys: { files: ["keys.yaml"] }, logLevel: "info", watchFiles: false,
+      // The audit chain goes to rotating files, as in production (the stdout sink writes synchronously).
+      audit: { sink: "file", file: { path: join(dir, "audit", "audit.jsonl") } },
+    }),
+  );
+  return { key, config };
+}
+
+export function checkRequest(key: string): unknown {
+  const path = "/v2/models/fraud-detector/infer";
+  const headers: Record<string, string> = {
+    ":authority": "models.example.com", ":method": "POST", ":path": path, ":scheme": "https",
+    "content-type": "application/json", "user-agent": "bench/1.0", accept: "*/*", "x-forwarded-proto": "https",
+    "x-request-id": "5f1d7c1e-8a4b-4c55-9d0e-000000000001", "x-envoy-expected-rq-timeout-ms": "15000",
+    "x-api-key": key, "content-length": "512",
+  };
+  return {
+    attributes: {
+      source: { address: { socketAddress: { address: "10.0.0.7", portValue: 51234 } } },
+      destination: { address: { socketAddress: { address: "10.0.0.9", portValue: 8080 } } },
+      request: { http: { id: "1", method: "POST", path, host: "models.example.com", scheme: "https", protocol: "HTTP/1.1", headers } },
+    },
+  };
+}
