@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { applyKeySecret } from "../adapters/k8s/apply-secret.ts";
-import { keySecretManifest } from "../adapters/k8s/key-secret.ts";
+import { applyApiKey } from "../adapters/k8s/apply-api-key.ts";
+import { apiKeyManifest } from "../adapters/k8s/api-key-resource.ts";
 import type { ApiKeyRecord } from "../core/identity/api-key-record.ts";
 import type { AttributeValue } from "../core/identity.ts";
 import { mintApiKey } from "../core/identity/api-key-format.ts";
@@ -16,8 +16,8 @@ export interface KeysCreateIo {
   stderr(s: string): void;
   now(): number;
   randomBytes(n: number): Uint8Array; // a CSPRNG: node:crypto randomBytes
-  // Creates the Secret in the cluster (--apply); defaults to the kubeconfig-based applyKeySecret.
-  applySecret?(manifest: Record<string, unknown>, namespace: string, kubeconfig: string | undefined): Promise<Result<string, string>>;
+  // Creates the ApiKey in the cluster (--apply); defaults to the kubeconfig-based applyApiKey.
+  applyApiKey?(manifest: Record<string, unknown>, namespace: string, kubeconfig: string | undefined): Promise<Result<string, string>>;
 }
 
 export const KEYS_CREATE_USAGE = `Usage: modelgate keys create --subject S [options]
@@ -36,9 +36,9 @@ Only the record (with the key's SHA-256 digest) is stored; the key itself cannot
   --description D    free text kept in the record
   --format F         yaml (default: key, then the record as a YAML list item) or
                      json (one object {"key": ..., "record": {...}} for scripts)
-  --namespace N      print a Kubernetes Secret (labelled modelgate.io/api-key) for namespace N
-                     instead of the record; json adds it as "secret"
-  --apply            with --namespace: create that Secret in the cluster (current kubeconfig
+  --namespace N      print a Kubernetes ApiKey (modelgate.io/v1alpha1) for namespace N
+                     instead of the record; json adds it as "apiKey"
+  --apply            with --namespace: create that ApiKey in the cluster (current kubeconfig
                      context) instead of printing it; the key is still printed once
   --kubeconfig F     with --apply: use this kubeconfig file
   -h, --help         show this help
@@ -90,12 +90,12 @@ export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number
   const record = recordForKey(key, fields.value, now);
   if (!record.ok) return usageError(io, record.error.map((i) => `${i.path}: ${i.message}`).join("\n"));
   const stored = toStoredRecord(record.value);
-  if (namespace !== undefined) return secretOutput(io, { key, record: record.value, stored, namespace, format, flags: flags.value });
+  if (namespace !== undefined) return clusterOutput(io, { key, record: record.value, stored, namespace, format, flags: flags.value });
   io.stdout(format === "json" ? `${JSON.stringify({ key, record: stored })}\n` : yamlOutput(key, stored));
   return 0;
 }
 
-interface SecretOutput {
+interface ClusterOutput {
   readonly key: string;
   readonly record: ApiKeyRecord;
   readonly stored: Record<string, unknown>;
@@ -104,18 +104,18 @@ interface SecretOutput {
   readonly flags: Flags;
 }
 
-function secretOutput(io: KeysCreateIo, out: SecretOutput): number | Promise<number> {
-  const manifest = keySecretManifest(out.record, out.namespace, stringify(out.stored, { version: "1.1" }));
+function clusterOutput(io: KeysCreateIo, out: ClusterOutput): number | Promise<number> {
+  const manifest = apiKeyManifest(out.record, out.namespace);
   if (out.flags.apply !== true) {
     io.stdout(out.format === "json"
-      ? `${JSON.stringify({ key: out.key, record: out.stored, secret: manifest })}\n`
-      : ["# API key (shown once, store it now):", out.key, "# Secret; apply it with kubectl apply -f - (or use --apply):", `---\n${stringify(manifest, { version: "1.1" })}`].join("\n"));
+      ? `${JSON.stringify({ key: out.key, record: out.stored, apiKey: manifest })}\n`
+      : ["# API key (shown once, store it now):", out.key, "# ApiKey; apply it with kubectl apply -f - (or use --apply):", `---\n${stringify(manifest, { version: "1.1" })}`].join("\n"));
     return 0;
   }
-  const apply = io.applySecret ?? applyKeySecret;
+  const apply = io.applyApiKey ?? applyApiKey;
   return apply(manifest, out.namespace, out.flags.kubeconfig).then((applied) => {
     if (!applied.ok) {
-      io.stderr(`modelgate keys create: could not create the Secret: ${applied.error}\nThe key was not stored anywhere; nothing to clean up.\n`);
+      io.stderr(`modelgate keys create: could not create the ApiKey: ${applied.error}\nThe key was not stored anywhere; nothing to clean up.\n`);
       return 1;
     }
     io.stdout(out.format === "json" ? `${JSON.stringify({ key: out.key, record: out.stored, applied: applied.value })}\n` : `# API key (shown once, store it now):\n${out.key}\n# ${applied.value}\n`);

@@ -3,6 +3,7 @@ import { runAuditAnalyze } from "./audit-analyze.ts";
 import { runAuditVerify } from "./audit-verify.ts";
 import { runCheck } from "./check-command.ts";
 import { runKeysCreate } from "./keys-create.ts";
+import { runKeysMigrate } from "./keys-migrate.ts";
 import { runSanctions } from "./sanctions-command.ts";
 import { runServe } from "./serve-command.ts";
 
@@ -12,6 +13,7 @@ Usage:
   modelgate serve [--config FILE]         serve envoy.service.auth.v3.Authorization/Check
   modelgate check [--config FILE] ...     decide one request and explain why (see: modelgate check --help)
   modelgate keys create --subject S ...   mint an API key and print the record to store
+  modelgate keys migrate --namespace N    copy API key Secrets of N into ApiKey objects
   modelgate audit verify [--public-key K] PATH...   check an audit log's hash chain and signed checkpoints
   modelgate audit analyze [--config F] PATH...       find anomalies (volume, probing, reconnaissance, sharing) offline
   modelgate sanctions show|lift --method M --subject S   an identity's anomaly block or lowered limits
@@ -39,6 +41,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (rest[0] === "create") {
         return runKeysCreate(rest.slice(1), { ...stdio, now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
       }
+      if (rest[0] === "migrate") return runKeysMigrate(rest.slice(1), stdio);
       stdio.stderr(`unknown keys subcommand "${rest[0] ?? ""}"; try: modelgate keys create --help\n`);
       return 2;
     case "audit":

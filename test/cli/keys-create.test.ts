@@ -130,20 +130,27 @@ describe("keys create", () => {
   });
 });
 
-describe("keys create --namespace (Kubernetes Secrets)", () => {
-  it("prints a Secret whose record the key watch reads and verifies", async () => {
-    const { interpretKeySecret } = await import("../../src/adapters/k8s/key-secret.ts");
+describe("keys create --namespace (Kubernetes ApiKey objects)", () => {
+  it("prints an ApiKey whose spec the key watch reads and verifies", async () => {
+    const { interpretApiKey } = await import("../../src/adapters/k8s/api-key-resource.ts");
     const result = run(["--subject", "svc-scorer", "--team", "fraud", "--namespace", "ml-prod"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    const [comment, key, , ...rest] = String(result.stdout).split("\n");
+    const [comment, key, note, ...rest] = String(result.stdout).split("\n");
     expect(comment).toMatch(/^# API key/);
-    const secret = parse(rest.join("\n").replace(/^---\n/, "")) as { metadata: { name: string; namespace: string; labels: Record<string, string> }; stringData: { record: string } };
-    expect(secret.metadata).toMatchObject({ name: `mgk-${key?.slice(4, 16)}`, namespace: "ml-prod", labels: { "modelgate.io/api-key": "true" } });
-    expect(secret.stringData.record).not.toContain(key);
-    // The API server turns stringData into base64 data; the watch reads that.
-    const seen = interpretKeySecret({ data: { record: Buffer.from(secret.stringData.record).toString("base64") } });
+    expect(note).toMatch(/^# ApiKey; apply it with kubectl apply -f -/);
+    const apiKey = parse(rest.join("\n").replace(/^---\n/, "")) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
+    expect(apiKey).toMatchObject({ apiVersion: "modelgate.io/v1alpha1", kind: "ApiKey", metadata: { name: `mgk-${key?.slice(4, 16)}`, namespace: "ml-prod" } });
+    expect(apiKey.spec).toMatchObject({ id: key?.slice(4, 16), subject: "svc-scorer", attributes: { team: "fraud" } });
+    expect(JSON.stringify(apiKey)).not.toContain(key);
+    const seen = interpretApiKey(apiKey);
     if (seen.value === undefined) throw new Error(JSON.stringify(seen.issues));
     expect(verifyApiKey(buildKeyIndex([seen.value]).index, key ?? "", T0)).toMatchObject({ kind: "identified", identity: { subject: "svc-scorer" } });
+  });
+
+  it("adds the ApiKey to the JSON output as apiKey", () => {
+    const result = run(["--subject", "s", "--namespace", "ml-prod", "--format", "json"]);
+    const out = JSON.parse(String(result.stdout)) as { key: string; record: { id: string }; apiKey: { kind: string; spec: unknown } };
+    expect(out.apiKey).toMatchObject({ kind: "ApiKey", spec: out.record });
   });
 
   it.each([
@@ -155,20 +162,20 @@ describe("keys create --namespace (Kubernetes Secrets)", () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it("applies the Secret with --apply and prints only the key and what was created", async () => {
+  it("creates the ApiKey with --apply and prints only the key and what was created", async () => {
     const applied: unknown[] = [];
     const code = await runKeysCreate(["--subject", "s", "--namespace", "ml-prod", "--apply"], {
       stdout: (s) => void applied.push(s),
       stderr: () => undefined,
       now: () => T0,
       randomBytes: seededRandomBytes("apply"),
-      applySecret: async (manifest, namespace) => {
+      applyApiKey: async (manifest, namespace) => {
         applied.push(manifest);
-        return { ok: true, value: `secret/x created in namespace ${namespace}` };
+        return { ok: true, value: `apikey/x created in namespace ${namespace}` };
       },
     });
     expect(code).toBe(0);
-    expect(applied[0]).toMatchObject({ kind: "Secret", metadata: { namespace: "ml-prod" } });
-    expect(String(applied[1])).toMatch(/^# API key[^\n]*\nmgk_[a-z2-7]{12}_\w+\n# secret\/x created in namespace ml-prod\n$/);
+    expect(applied[0]).toMatchObject({ kind: "ApiKey", metadata: { namespace: "ml-prod" } });
+    expect(String(applied[1])).toMatch(/^# API key[^\n]*\nmgk_[a-z2-7]{12}_\w+\n# apikey\/x created in namespace ml-prod\n$/);
   });
 });

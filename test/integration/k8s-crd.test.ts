@@ -5,7 +5,7 @@ import { parseAllDocuments } from "yaml";
 import { parseAccessPolicy } from "../../src/core/policy/access-policy.ts";
 import { interpretPolicy } from "../../src/adapters/k8s/policy-watch.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
-import { startCluster } from "./helpers/k8s-cluster.ts";
+import { startCluster, withoutServerFields } from "./helpers/k8s-cluster.ts";
 
 // One source of truth: every fixture goes through the real API server (CRD schema + CEL, strict
 // field validation as kubectl sends it) and through our validator. Valid ones pass both; each
@@ -47,7 +47,6 @@ const MESSAGE: Readonly<Record<string, RegExp>> = {
   "anomaly-unknown-action.yaml": /Unsupported value: "deny"/,
   "anomaly-unknown-rule.yaml": /unknown field "spec.anomaly.theft"/,
 };
-const SERVER_SET = ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"];
 
 let harness: KubeHarness;
 beforeAll(async () => {
@@ -64,10 +63,9 @@ function documents(text: string): Record<string, unknown>[] {
 }
 
 async function create(doc: Record<string, unknown>) {
-  const metadata = { ...(doc["metadata"] as Record<string, unknown> | undefined) };
-  for (const key of SERVER_SET) delete metadata[key]; // what kubectl apply strips from `get -o yaml`
-  const ns = typeof metadata["namespace"] === "string" ? metadata["namespace"] : "ml-prod";
-  return harness.request("POST", `/apis/modelgate.io/v1alpha1/namespaces/${ns}/accesspolicies?fieldValidation=Strict&dryRun=All`, { ...doc, metadata });
+  const sent = withoutServerFields(doc);
+  const ns = typeof sent.metadata["namespace"] === "string" ? sent.metadata["namespace"] : "ml-prod";
+  return harness.request("POST", `/apis/modelgate.io/v1alpha1/namespaces/${ns}/accesspolicies?fieldValidation=Strict&dryRun=All`, sent);
 }
 
 describe("the CRD and our validator agree on every fixture", () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubeHttp } from "../../src/adapters/k8s/kube-http.ts";
-import { createKeyWatch, type KeyWatch } from "../../src/adapters/k8s/key-watch.ts";
-import { keySecretCollection, policyCollection } from "../../src/adapters/k8s/kube-sources.ts";
+import type { KeyWatch } from "../../src/adapters/k8s/key-watch.ts";
+import { policyCollection } from "../../src/adapters/k8s/kube-sources.ts";
 import { httpListWatchClient } from "../../src/adapters/k8s/list-watch-client.ts";
 import type { LoopEvent } from "../../src/adapters/k8s/list-watch-loop.ts";
 import { createPolicyWatch, type PolicyWatch } from "../../src/adapters/k8s/policy-watch.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import {
-  FAST_TUNING, NS, POLICIES, REAL_TIMERS, SECRETS, allowTeam, eventually, newKeySecret, policy, startCluster, startGateway, upsert, type Gateway,
+  FAST_TUNING, NS, POLICIES, REAL_TIMERS, APIKEYS, allowTeam, keyWatchOf, eventually, newApiKey, policy, startCluster, startGateway, upsert, type Gateway,
 } from "./helpers/k8s-cluster.ts";
 
 // The API server goes away (stopped, or frozen with its connections open) after the first
@@ -18,16 +18,16 @@ let policies: PolicyWatch;
 let keys: KeyWatch;
 let gateway: Gateway;
 const events: LoopEvent[] = [];
-const dana = newKeySecret("dana@example.com", "data_science");
+const dana = newApiKey("dana@example.com", "data_science");
 
 beforeAll(async () => {
   harness = await startCluster();
   const http = createKubeHttp(harness.kubeConfig());
   const onLoop = (event: LoopEvent): void => void events.push(event);
   policies = createPolicyWatch({ client: httpListWatchClient(http, policyCollection(NS), 3000), timers: REAL_TIMERS, tuning: FAST_TUNING, onLoop });
-  keys = createKeyWatch({ client: httpListWatchClient(http, keySecretCollection(NS), 3000), timers: REAL_TIMERS, tuning: FAST_TUNING });
+  keys = keyWatchOf(http, "apikeys", NS, 3000);
   gateway = await startGateway(policies, keys);
-  await upsert(harness, SECRETS, dana.secret);
+  await upsert(harness, APIKEYS, dana.apiKey);
   await upsert(harness, POLICIES, policy("fraud", [allowTeam("data_science")]));
   policies.start();
   keys.start();
@@ -48,8 +48,8 @@ describe("API server outages", () => {
     const other = await harness.startSecondApiserver();
     try {
       await upsert(other, POLICIES, policy("fraud", [allowTeam("analytics")]));
-      const erin = newKeySecret("erin@example.com", "analytics");
-      await upsert(other, SECRETS, erin.secret);
+      const erin = newApiKey("erin@example.com", "analytics");
+      await upsert(other, APIKEYS, erin.apiKey);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await gateway.reasonFor(dana.key)).toBe("allowed"); // last-known-good
       expect(await gateway.reasonFor(erin.key)).toBe("api_key_unknown");

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpListWatchClient } from "../../src/adapters/k8s/list-watch-client.ts";
 import { createKubeHttp } from "../../src/adapters/k8s/kube-http.ts";
-import { createKeyWatch, type KeyWatch } from "../../src/adapters/k8s/key-watch.ts";
-import { keySecretCollection, policyCollection } from "../../src/adapters/k8s/kube-sources.ts";
+import type { KeyWatch } from "../../src/adapters/k8s/key-watch.ts";
+import { policyCollection } from "../../src/adapters/k8s/kube-sources.ts";
 import { createLeaseElector, type LeaseElector } from "../../src/adapters/k8s/lease-elector.ts";
 import { createPolicyWatch, type PolicyWatch } from "../../src/adapters/k8s/policy-watch.ts";
 import { createStatusWriter } from "../../src/adapters/k8s/status-writer.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import {
-  FAST_TUNING, NS, POLICIES, REAL_TIMERS, SECRETS, allowTeam, eventually, newKeySecret, policy, remove, startCluster, startGateway, upsert, type Gateway,
+  FAST_TUNING, NS, POLICIES, REAL_TIMERS, APIKEYS, allowTeam, keyWatchOf, eventually, newApiKey, policy, remove, startCluster, startGateway, upsert, type Gateway,
 } from "./helpers/k8s-cluster.ts";
 
-// AccessPolicies and key Secrets in a real API server drive decisions of the real gRPC server.
+// AccessPolicies and ApiKeys in a real API server drive decisions of the real gRPC server.
 // Bounds are generous (2 shared cores); the measured propagation times are logged.
 
 const BOUND_MS = 10_000;
@@ -32,7 +32,7 @@ beforeAll(async () => {
     tuning: FAST_TUNING,
     onChange: (_index, statuses) => void writer.sync(statuses),
   });
-  keys = createKeyWatch({ client: httpListWatchClient(http, keySecretCollection(NS), 10_000), timers: REAL_TIMERS, tuning: FAST_TUNING });
+  keys = keyWatchOf(http, "apikeys", NS, 10_000);
   gateway = await startGateway(policies, keys);
   elector.start();
 }, 120_000);
@@ -62,10 +62,10 @@ describe("policies and keys from the API server", () => {
     expect(policies.staleness()).toBeLessThan(BOUND_MS);
   });
 
-  it("create, update and delete of AccessPolicies and key Secrets change decisions", async () => {
-    const dana = newKeySecret("dana@example.com", "data_science");
+  it("create, update and delete of AccessPolicies and ApiKeys change decisions", async () => {
+    const dana = newApiKey("dana@example.com", "data_science");
     expect(await gateway.reasonFor(dana.key)).toBe("api_key_unknown");
-    await upsert(harness, SECRETS, dana.secret);
+    await upsert(harness, APIKEYS, dana.apiKey);
     const keyMs = await until("policy_no_match", dana.key);
     await upsert(harness, POLICIES, policy("fraud", [allowTeam("data_science")]));
     const createMs = await until("allowed", dana.key);
@@ -77,16 +77,16 @@ describe("policies and keys from the API server", () => {
     const deleteMs = await until("policy_no_match", dana.key);
     await upsert(harness, POLICIES, policy("fraud", [allowTeam("data_science")]));
     await until("allowed", dana.key);
-    await upsert(harness, SECRETS, { ...dana.secret, stringData: { record: JSON.stringify({ ...dana.stored, revoked: true }) } });
+    await upsert(harness, APIKEYS, { ...dana.apiKey, spec: { ...dana.apiKey.spec, revoked: true } });
     const revokeMs = await until("api_key_revoked", dana.key);
-    await remove(harness, SECRETS, dana.secret.metadata.name);
+    await remove(harness, APIKEYS, dana.apiKey.metadata.name);
     const keyDeleteMs = await until("api_key_unknown", dana.key);
     console.log(`propagation ms: key ${keyMs}, create ${createMs}, update ${updateMs}, delete ${deleteMs}, revoke ${revokeMs}, key delete ${keyDeleteMs}`);
   });
 
   it("keeps serving the last valid version of a policy whose new generation does not compile, and says so in status", async () => {
-    const erin = newKeySecret("erin@example.com", "fraud");
-    await upsert(harness, SECRETS, erin.secret);
+    const erin = newApiKey("erin@example.com", "fraud");
+    await upsert(harness, APIKEYS, erin.apiKey);
     await upsert(harness, POLICIES, policy("semantic", [allowTeam("fraud")]));
     await until("allowed", erin.key);
     // Both pass the CRD schema; only modelgate's compiler can refuse them.
@@ -117,10 +117,10 @@ describe("policies and keys from the API server", () => {
 
   it("converges to the last of many rapid updates", async () => {
     const teams = Array.from({ length: 30 }, (_, i) => `team${i}`);
-    const last = newKeySecret("last@example.com", "team29");
-    const other = newKeySecret("other@example.com", "team28");
-    await upsert(harness, SECRETS, last.secret);
-    await upsert(harness, SECRETS, other.secret);
+    const last = newApiKey("last@example.com", "team29");
+    const other = newApiKey("other@example.com", "team28");
+    await upsert(harness, APIKEYS, last.apiKey);
+    await upsert(harness, APIKEYS, other.apiKey);
     await until("policy_no_match", last.key);
     let final: unknown;
     for (const team of teams) final = await upsert(harness, POLICIES, policy("rapid", [allowTeam(team)]));

@@ -3,7 +3,7 @@ import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.t
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
-import { allowTeam, eventually, newKeySecret, NS, policy, POLICIES, SECRETS, startCluster, upsert } from "./helpers/k8s-cluster.ts";
+import { allowTeam, APIKEYS, eventually, newApiKey, NS, policy, POLICIES, startCluster, upsert } from "./helpers/k8s-cluster.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 
@@ -89,9 +89,9 @@ describe("policies and keys from Kubernetes (policySource: kubernetes)", () => {
     await harness?.stop();
   });
 
-  it("answers from kubectl-applied policies and key Secrets within seconds", async () => {
-    const { key, secret } = newKeySecret("dana@example.com", "data_science");
-    await upsert(harness, SECRETS, secret);
+  it("answers from kubectl-applied policies and ApiKeys within seconds", async () => {
+    const { key, apiKey } = newApiKey("dana@example.com", "data_science");
+    await upsert(harness, APIKEYS, apiKey);
     await upsert(harness, POLICIES, policy("fraud-detector", [allowTeam("data_science")]));
     const until = (wanted: string) =>
       eventually(async () => {

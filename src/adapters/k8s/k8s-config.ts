@@ -7,7 +7,8 @@ import { err, ok } from "../../core/result.ts";
 //     kubeconfig: ""              # a kubeconfig file; default: in-cluster service account, else $KUBECONFIG / ~/.kube/config
 //     namespace: ""               # default: the top-level `namespace` (MODELGATE_NAMESPACE)
 //     allNamespaces: false        # watch every namespace (a central deployment); needs a ClusterRole
-//     apiKeys: true               # also watch Secrets labelled modelgate.io/api-key
+//     apiKeys: true               # also watch API key records
+//     apiKeySource: apikeys       # apikeys: ApiKey objects; secrets: Secrets labelled modelgate.io/api-key (deprecated)
 //     watchTimeoutSeconds: 60     # asked of the server per watch (randomised up to 1.5x); it then closes it
 //     stallGraceSeconds: 30       # silent this long past that timeout: the watch is stalled and restarted
 //     relistIntervalSeconds: 600  # full relist, repairing anything a watch missed
@@ -26,11 +27,16 @@ export interface StatusWriterConfig {
   readonly renewIntervalSeconds: number;
 }
 
+// Where key records live: ApiKey objects, or (until they are migrated) labelled Secrets.
+export type ApiKeySource = "apikeys" | "secrets";
+const API_KEY_SOURCES: readonly ApiKeySource[] = ["apikeys", "secrets"];
+
 export interface KubernetesConfig {
   readonly kubeconfig: string | undefined;
   readonly namespace: string | undefined; // undefined: the top-level namespace
   readonly allNamespaces: boolean;
   readonly apiKeys: boolean;
+  readonly apiKeySource: ApiKeySource;
   readonly watchTimeoutSeconds: number;
   readonly stallGraceSeconds: number;
   readonly relistIntervalSeconds: number;
@@ -44,6 +50,7 @@ export const DEFAULT_KUBERNETES_CONFIG: KubernetesConfig = Object.freeze({
   namespace: undefined,
   allNamespaces: false,
   apiKeys: true,
+  apiKeySource: "apikeys",
   watchTimeoutSeconds: 60,
   stallGraceSeconds: 30,
   relistIntervalSeconds: 600,
@@ -82,6 +89,13 @@ class Reader {
     this.issues.push({ path: `${path}.${key}`, message: "must be true or false" });
     return fallback;
   }
+  oneOf<T extends string>(fields: Fields, key: string, path: string, allowed: readonly T[], fallback: T): T {
+    const value = fields[key];
+    if (value === undefined) return fallback;
+    const found = allowed.find((a) => a === value);
+    if (found === undefined) this.issues.push({ path: `${path}.${key}`, message: `must be one of ${allowed.join(", ")}` });
+    return found ?? fallback;
+  }
   name(fields: Fields, key: string, path: string, pattern: RegExp, what: string): string | undefined {
     const value = fields[key];
     if (value === undefined || value === "") return undefined;
@@ -91,7 +105,7 @@ class Reader {
   }
 }
 
-const TOP_KEYS = ["kubeconfig", "namespace", "allNamespaces", "apiKeys", "watchTimeoutSeconds", "stallGraceSeconds", "relistIntervalSeconds", "requestTimeoutSeconds", "backoff", "statusWriter"];
+const TOP_KEYS = ["kubeconfig", "namespace", "allNamespaces", "apiKeys", "apiKeySource", "watchTimeoutSeconds", "stallGraceSeconds", "relistIntervalSeconds", "requestTimeoutSeconds", "backoff", "statusWriter"];
 
 export function parseKubernetesConfig(raw: unknown, path: string): Result<KubernetesConfig, Issue[]> {
   const r = new Reader();
@@ -108,6 +122,7 @@ export function parseKubernetesConfig(raw: unknown, path: string): Result<Kubern
     namespace: r.name(top, "namespace", path, DNS_LABEL, "a namespace name (DNS-1123 label)"),
     allNamespaces: r.bool(top, "allNamespaces", path, d.allNamespaces),
     apiKeys: r.bool(top, "apiKeys", path, d.apiKeys),
+    apiKeySource: r.oneOf(top, "apiKeySource", path, API_KEY_SOURCES, d.apiKeySource),
     watchTimeoutSeconds: watchTimeout,
     stallGraceSeconds: stall,
     relistIntervalSeconds: r.int(top, "relistIntervalSeconds", path, 30, 86_400, d.relistIntervalSeconds),

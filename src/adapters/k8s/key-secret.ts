@@ -3,8 +3,12 @@ import type { ApiKeyRecord } from "../../core/identity/api-key-record.ts";
 import { parseApiKeyRecord } from "../../core/identity/api-key-record.ts";
 import type { Interpretation } from "./last-good-collection.ts";
 
-// An API key in Kubernetes is one Secret holding one record (the same contract as a key file
-// entry: api-key-record.ts) as YAML or JSON under `data.record`:
+// The earlier home of API keys in Kubernetes, read by `kubernetes.apiKeySource: secrets` and by
+// `modelgate keys migrate` (which copies them into ApiKey objects, api-key-resource.ts). Reading
+// them needs read access to every Secret of the namespace, since RBAC cannot restrict by label.
+//
+// One Secret holds one record (the same contract as a key file entry: api-key-record.ts) as YAML
+// or JSON under `data.record`:
 //
 //   apiVersion: v1
 //   kind: Secret
@@ -19,12 +23,10 @@ import type { Interpretation } from "./last-good-collection.ts";
 //       subject: alice@example.com
 //       attributes: { team: data_science }
 //
-// One record per Secret so RBAC, `kubectl delete secret` and audit logs work per key, and a
-// whole record rather than one key per field so the parser, its strictness and its messages are
-// exactly those of key files. Only the digest is stored; the key itself is never in the cluster.
+// A whole record rather than one key per field, so the parser, its strictness and its messages
+// are exactly those of key files. Only the digest is stored; the key itself is never in the cluster.
 
 export const API_KEY_LABEL = "modelgate.io/api-key";
-export const KEY_ID_LABEL = "modelgate.io/key-id";
 export const RECORD_FIELD = "record";
 const MAX_RECORD_BYTES = 64 * 1024;
 
@@ -49,21 +51,3 @@ export function interpretKeySecret(object: unknown): Interpretation<ApiKeyRecord
 function problem(path: string, message: string): Interpretation<ApiKeyRecord> {
   return { value: undefined, issues: [{ path, message }] };
 }
-
-// The manifest `modelgate keys create --namespace N` prints (and applies with --apply).
-export function keySecretManifest(record: ApiKeyRecord, namespace: string, recordYaml: string): Record<string, unknown> {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: {
-      name: `mgk-${record.id}`,
-      namespace,
-      labels: { [API_KEY_LABEL]: "true", [KEY_ID_LABEL]: record.id },
-      ...(record.description === undefined ? {} : { annotations: { "modelgate.io/description": record.description } }),
-    },
-    type: "Opaque",
-    stringData: { [RECORD_FIELD]: recordYaml },
-  };
-}
-
-

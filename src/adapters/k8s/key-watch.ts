@@ -4,26 +4,28 @@ import { buildKeyIndex } from "../../core/identity/key-store.ts";
 import type { Issue } from "../../core/result.ts";
 import type { ListWatchClient } from "./list-watch-client.ts";
 import type { LoopEvent, LoopTimers, LoopTuning } from "./list-watch-loop.ts";
-import type { ResourceStatus } from "./last-good-collection.ts";
-import { interpretKeySecret } from "./key-secret.ts";
+import type { Interpretation, ResourceStatus } from "./last-good-collection.ts";
 import { createResourceWatch } from "./resource-watch.ts";
 
-// API key Secrets watched live. Unlike policies, a Secret whose record no longer reads serves
-// no key at all: a key whose current record we cannot trust (a typo in `revoked: true`, say) is
-// no credential. A deleted Secret, or `revoked: true`, stops the key at the next event.
+// API key records watched live: ApiKey objects (api-key-resource.ts), or labelled Secrets
+// (key-secret.ts) while a cluster still keeps them there. Unlike policies, an object whose record
+// no longer reads serves no key at all: a key whose current record we cannot trust (a typo in
+// `revoked: true`, say) is no credential. A deleted object, or `revoked: true`, stops the key at
+// the next event.
 
 export interface KeyWatch {
   current(): KeyIndex | undefined;
   synced(): boolean;
   staleness(): number;
   status(): readonly ResourceStatus[];
-  duplicateIds(): readonly Issue[]; // a key id in two Secrets: the first by namespace/name wins
+  duplicateIds(): readonly Issue[]; // a key id in two objects: the first by namespace/name wins
   start(): void;
   stop(): void;
 }
 
 export interface KeyWatchOptions {
   readonly client: ListWatchClient;
+  readonly interpret: (object: unknown) => Interpretation<ApiKeyRecord>; // interpretApiKey or interpretKeySecret
   readonly timers: LoopTimers;
   readonly tuning: LoopTuning;
   readonly issuer?: string;
@@ -37,7 +39,7 @@ export function createKeyWatch(options: KeyWatchOptions): KeyWatch {
     client: options.client,
     timers: options.timers,
     tuning: options.tuning,
-    interpret: interpretKeySecret,
+    interpret: options.interpret,
     keepLastGood: false,
     build: (served) => {
       const built = buildKeyIndex(served, options.issuer === undefined ? {} : { issuer: options.issuer });

@@ -2,10 +2,11 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { CompiledPolicyIndex } from "../../core/policy/compile.ts";
 import type { Issue, Result } from "../../core/result.ts";
 import { err, ok } from "../../core/result.ts";
-import type { KubernetesConfig } from "./k8s-config.ts";
+import type { ApiKeySource, KubernetesConfig } from "./k8s-config.ts";
 import type { KubeHttp } from "./kube-http.ts";
 import { createKubeHttp } from "./kube-http.ts";
-import { API_KEY_LABEL } from "./key-secret.ts";
+import { apiKeyCollection, interpretApiKey } from "./api-key-resource.ts";
+import { API_KEY_LABEL, interpretKeySecret } from "./key-secret.ts";
 import type { KeyWatch } from "./key-watch.ts";
 import { createKeyWatch } from "./key-watch.ts";
 import type { LeaseElector } from "./lease-elector.ts";
@@ -70,6 +71,13 @@ export function keySecretCollection(namespace: string | undefined): CollectionPa
   };
 }
 
+// The key records' collection and reader for `kubernetes.apiKeySource`.
+export function keyRecords(source: ApiKeySource, namespace: string | undefined) {
+  return source === "apikeys"
+    ? { collection: apiKeyCollection(namespace), interpret: interpretApiKey }
+    : { collection: keySecretCollection(namespace), interpret: interpretKeySecret };
+}
+
 export function loopTuning(config: KubernetesConfig): LoopTuning {
   return {
     watchTimeoutSeconds: config.watchTimeoutSeconds,
@@ -99,8 +107,9 @@ export function createKubernetesSources(kc: KubeConfig, options: KubernetesSourc
       void writer?.sync(statuses);
     },
   });
+  const records = keyRecords(config.apiKeySource, scope);
   const keys = config.apiKeys
-    ? createKeyWatch({ client: httpListWatchClient(http, keySecretCollection(scope), timeoutMs), timers, tuning, onLoop: (event) => hooks.onLoop?.("apikeys", event) })
+    ? createKeyWatch({ client: httpListWatchClient(http, records.collection, timeoutMs), interpret: records.interpret, timers, tuning, onLoop: (event) => hooks.onLoop?.("apikeys", event) })
     : undefined;
   // A new leader, and every renewal, re-syncs: writes that failed before are retried.
   const resync = (): void => void writer?.sync(policies.status());

@@ -15,8 +15,9 @@ import {
   rejectUnknownKeys,
 } from "./record-fields.ts";
 
-// What a key store holds for one API key — a **contract** shared by key files and (later)
-// Kubernetes Secrets labelled modelgate.io/api-key. Only a digest of the key is ever stored.
+// What a key store holds for one API key — a **contract** shared by key files, the spec of
+// Kubernetes ApiKey objects and (before those) Secrets labelled modelgate.io/api-key. Only a
+// digest of the key is ever stored.
 //
 //   id: k3v7q2m4x9ab                 # the key's id part (mgk_<id>_...), unique per store
 //   digest: sha256:<64 hex>          # SHA-256 of the whole key string (UTF-8)
@@ -53,7 +54,7 @@ export interface NewKeyFields {
 }
 
 export const SHA256_DIGEST_PREFIX = "sha256:";
-const RECORD_FIELDS = ["id", "digest", "subject", "attributes", "groups", "expiresAt", "revoked", "createdAt", "description"];
+export const RECORD_FIELDS = ["id", "digest", "subject", "attributes", "groups", "expiresAt", "revoked", "createdAt", "description"];
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const NO_ATTRIBUTES: Readonly<Record<string, AttributeValue>> = Object.freeze({});
 const NO_GROUPS: readonly string[] = Object.freeze([]);

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { crdCopies } from "./crd-copies.ts";
 import { modelGlobProblem } from "../../../src/core/policy/model-glob.ts";
 import { ACTION_NAME, RULE_NAME } from "../../../src/core/policy/names.ts";
 import { spiffePatternProblem } from "../../../src/core/policy/spiffe.ts";
@@ -27,15 +28,7 @@ function pattern(schema: Schema | undefined): RegExp {
   return new RegExp(schema.pattern, "u");
 }
 
-function copiesOf(dir: string): string[] {
-  if (!existsSync(dir)) return []; // no chart yet
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    if (entry === "node_modules" || entry.startsWith(".")) return [];
-    if (statSync(path).isDirectory()) return copiesOf(path);
-    return entry === "accesspolicies.modelgate.io.yaml" && path !== CRD_PATH ? [path] : [];
-  });
-}
+const copiesOf = (dir: string): string[] => crdCopies(dir, "accesspolicies.modelgate.io.yaml", CRD_PATH);
 
 describe("the AccessPolicy CRD", () => {
   it("is modelgate.io/v1alpha1 with the status subresource and the printer columns", () => {

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { interpretKeySecret, keySecretManifest } from "../../../src/adapters/k8s/key-secret.ts";
+import { apiKeyManifest, interpretApiKey } from "../../../src/adapters/k8s/api-key-resource.ts";
+import { interpretKeySecret } from "../../../src/adapters/k8s/key-secret.ts";
 import { interpretPolicy } from "../../../src/adapters/k8s/policy-watch.ts";
 import { desiredConditions } from "../../../src/adapters/k8s/status-writer.ts";
 import { microTime } from "../../../src/adapters/k8s/lease-elector.ts";
@@ -34,13 +35,49 @@ describe("API key Secrets", () => {
     expect(result.value).toBeUndefined();
     expect(result.issues.map((i) => `${i.path}: ${i.message}`).join("\n")).toMatch(message);
   });
+});
 
-  it("builds a labelled Secret named after the key id", () => {
-    expect(keySecretManifest(record, "ml-prod", "id: x\n")).toMatchObject({
-      kind: "Secret",
-      metadata: { name: `mgk-${record.id}`, namespace: "ml-prod", labels: { "modelgate.io/api-key": "true", "modelgate.io/key-id": record.id } },
-      stringData: { record: "id: x\n" },
+describe("ApiKey objects", () => {
+  const fixtures = join(import.meta.dirname, "../../fixtures/apikeys");
+  const fixture = (dir: string, file: string) => parse(readFileSync(join(fixtures, dir, file), "utf8")) as unknown;
+  // The path of the first problem each invalid fixture must report, so a refusal for the wrong reason fails.
+  const FIRST_PROBLEM: Readonly<Record<string, string>> = {
+    "attribute-name-uppercase.yaml": "spec.attributes.Team",
+    "attribute-not-string.yaml": "spec.attributes.tier",
+    "digest-too-short.yaml": "spec.digest",
+    "digest-uppercase-hex.yaml": "spec.digest",
+    "empty-subject.yaml": "spec.subject",
+    "expires-not-a-date.yaml": "spec.expiresAt",
+    "expires-without-zone.yaml": "spec.expiresAt",
+    "group-not-string.yaml": "spec.groups[1]",
+    "key-id-too-short.yaml": "spec.id",
+    "missing-subject.yaml": "spec.subject",
+    "misspelled-revoked.yaml": "spec.revokd",
+    "name-not-mgk-id.yaml": "metadata.name",
+    "no-spec.yaml": "spec",
+    "revoked-not-boolean.yaml": "spec.revoked",
+    "subject-control-character.yaml": "spec.subject",
+  };
+
+  it.each(readdirSync(join(fixtures, "valid")))("reads valid/%s", (file) => {
+    expect(interpretApiKey(fixture("valid", file))).toMatchObject({ value: { id: "k3v7q2m4x6ab" }, issues: [] });
+  });
+
+  it.each(readdirSync(join(fixtures, "invalid")))("refuses invalid/%s with the path of the mistake", (file) => {
+    const result = interpretApiKey(fixture("invalid", file));
+    expect(result.value).toBeUndefined();
+    expect(result.issues[0]?.path).toBe(FIRST_PROBLEM[file]);
+  });
+
+  it("builds an ApiKey named after the key id whose spec is the stored record", () => {
+    const manifest = apiKeyManifest(record, "ml-prod");
+    expect(manifest).toEqual({
+      apiVersion: "modelgate.io/v1alpha1",
+      kind: "ApiKey",
+      metadata: { name: `mgk-${record.id}`, namespace: "ml-prod" },
+      spec: { id: record.id, digest: record.digest, subject: "svc", createdAt: record.createdAt },
     });
+    expect(interpretApiKey(manifest).value).toEqual(record);
   });
 });
 

@@ -8,7 +8,7 @@ describe("kubernetes configuration", () => {
 
   it("reads every key", () => {
     const raw = {
-      kubeconfig: "/k", namespace: "ml-prod", allNamespaces: true, apiKeys: false, watchTimeoutSeconds: 30, stallGraceSeconds: 10,
+      kubeconfig: "/k", namespace: "ml-prod", allNamespaces: true, apiKeys: false, apiKeySource: "secrets", watchTimeoutSeconds: 30, stallGraceSeconds: 10,
       relistIntervalSeconds: 300, requestTimeoutSeconds: 5, backoff: { initialMs: 100, maxMs: 5000 },
       statusWriter: { enabled: false, leaseName: "lease", leaseDurationSeconds: 20, renewIntervalSeconds: 4 },
     };
@@ -25,6 +25,7 @@ describe("kubernetes configuration", () => {
     [{ statusWriter: { leaseDurationSeconds: 5, renewIntervalSeconds: 5 } }, "kubernetes.statusWriter.renewIntervalSeconds"],
     [{ statusWriter: { leaseName: "Bad Name" } }, "kubernetes.statusWriter.leaseName"],
     [{ kubeconfig: 3 }, "kubernetes.kubeconfig"],
+    [{ apiKeySource: "secret" }, "kubernetes.apiKeySource"],
     ["text", "kubernetes"],
   ])("refuses %j at %s", (raw, path) => {
     const result = parseKubernetesConfig(raw, "kubernetes");

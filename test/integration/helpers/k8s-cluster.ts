@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { startAuthzServer, type AuthzServer } from "../../../src/adapters/grpc/authz-server.ts";
 import { envoyCheckRequest } from "../../../src/adapters/grpc/envoy-check-request.ts";
-import type { KeyWatch } from "../../../src/adapters/k8s/key-watch.ts";
+import type { ApiKeySource } from "../../../src/adapters/k8s/k8s-config.ts";
+import type { KubeHttp } from "../../../src/adapters/k8s/kube-http.ts";
+import { createKeyWatch, type KeyWatch } from "../../../src/adapters/k8s/key-watch.ts";
+import { keyRecords } from "../../../src/adapters/k8s/kube-sources.ts";
+import { httpListWatchClient } from "../../../src/adapters/k8s/list-watch-client.ts";
 import type { LoopTimers, LoopTuning } from "../../../src/adapters/k8s/list-watch-loop.ts";
 import type { PolicyWatch } from "../../../src/adapters/k8s/policy-watch.ts";
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
@@ -13,16 +17,21 @@ import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../../../src/core/identity/api-key-record.ts";
 import { buildKeyIndex } from "../../../src/core/identity/key-store.ts";
-import { keySecretManifest } from "../../../src/adapters/k8s/key-secret.ts";
+import { apiKeyManifest } from "../../../src/adapters/k8s/api-key-resource.ts";
+import type { ApiKeyRecord } from "../../../src/core/identity/api-key-record.ts";
 import { startKubeHarness, type KubeHarness } from "../../harness/kube-harness.ts";
 import { connectAuthz, type AuthzClient } from "./authz-client.ts";
 
-// A real API server with the AccessPolicy CRD installed, and the pieces the cluster tests share:
-// create-or-replace, waiting for a condition, a real gRPC server deciding from the watches.
+// A real API server with the AccessPolicy and ApiKey CRDs installed, and the pieces the cluster
+// tests share: create-or-replace, waiting for a condition, a real gRPC server deciding from the
+// watches.
 
-export const CRD_FILE = join(import.meta.dirname, "../../../deploy/crds/accesspolicies.modelgate.io.yaml");
+const CRDS = join(import.meta.dirname, "../../../deploy/crds");
+export const CRD_FILE = join(CRDS, "accesspolicies.modelgate.io.yaml");
+export const APIKEY_CRD_FILE = join(CRDS, "apikeys.modelgate.io.yaml");
 export const NS = "ml-prod";
 export const POLICIES = `/apis/modelgate.io/v1alpha1/namespaces/${NS}/accesspolicies`;
+export const APIKEYS = `/apis/modelgate.io/v1alpha1/namespaces/${NS}/apikeys`;
 export const SECRETS = `/api/v1/namespaces/${NS}/secrets`;
 
 // Small numbers so restarts and stalls show within seconds; the defaults are minutes.
@@ -37,10 +46,25 @@ export const REAL_TIMERS: LoopTimers = {
   random: () => Math.random(),
 };
 
+// The key watch the engine builds for `kubernetes.apiKeySource: source`, with FAST_TUNING.
+export function keyWatchOf(http: KubeHttp, source: ApiKeySource, namespace = NS, listTimeoutMs = 10_000): KeyWatch {
+  const records = keyRecords(source, namespace);
+  return createKeyWatch({ client: httpListWatchClient(http, records.collection, listTimeoutMs), interpret: records.interpret, timers: REAL_TIMERS, tuning: FAST_TUNING });
+}
+
+// What kubectl apply strips from `kubectl get -o yaml` before sending an object back.
+const SERVER_SET = ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"];
+export function withoutServerFields(doc: Record<string, unknown>): Record<string, unknown> & { metadata: Record<string, unknown> } {
+  const metadata = { ...(doc["metadata"] as Record<string, unknown> | undefined) };
+  for (const key of SERVER_SET) delete metadata[key];
+  return { ...doc, metadata };
+}
+
 export async function startCluster(): Promise<KubeHarness> {
   const harness = await startKubeHarness();
   try {
-    await applyCrd(harness);
+    await applyCrd(harness, CRD_FILE, "accesspolicies");
+    await applyCrd(harness, APIKEY_CRD_FILE, "apikeys");
     await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }), 201);
   } catch (error) {
     await harness.stop();
@@ -49,15 +73,15 @@ export async function startCluster(): Promise<KubeHarness> {
   return harness;
 }
 
-export async function applyCrd(harness: KubeHarness): Promise<void> {
-  const crd = parse(readFileSync(CRD_FILE, "utf8")) as unknown;
+export async function applyCrd(harness: KubeHarness, file: string, plural: string): Promise<void> {
+  const crd = parse(readFileSync(file, "utf8")) as unknown;
   await expectStatus(harness.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd), 201);
   await eventually(async () => {
-    const got = await harness.request("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/accesspolicies.modelgate.io");
+    const got = await harness.request("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.modelgate.io`);
     const conditions = (got.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
     if (!conditions.some((c) => c.type === "Established" && c.status === "True")) throw new Error("CRD not established");
     // Established can precede the REST endpoint by a moment.
-    const list = await harness.request("GET", POLICIES);
+    const list = await harness.request("GET", `/apis/modelgate.io/v1alpha1/namespaces/default/${plural}`);
     if (list.status !== 200) throw new Error(`list answers ${list.status}`);
   }, 20_000);
 }
@@ -109,13 +133,35 @@ export function allowTeam(team: string, actions = ["predict"]) {
   return { name: `allow-${team.replaceAll("_", "-")}`, effect: "Allow", subjects: [{ attributes: { team } }], actions };
 }
 
-export function newKeySecret(subject: string, team: string, extra: Record<string, unknown> = {}) {
+type Manifest = { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
+
+function mintRecord(subject: string, team: string): { key: string; record: ApiKeyRecord } {
   const { key } = mintApiKey((n) => new Uint8Array(randomBytes(n)));
   const record = recordForKey(key, { subject, attributes: { team } }, Date.now());
   if (!record.ok) throw new Error(JSON.stringify(record.error));
-  const stored = { ...toStoredRecord(record.value), ...extra };
-  const secret = keySecretManifest(record.value, NS, stringify(stored)) as { metadata: { name: string } } & Record<string, unknown>;
-  return { key, id: record.value.id, stored, secret };
+  return { key, record: record.value };
+}
+
+// A fresh key and its ApiKey object for namespace `namespace`.
+export function newApiKey(subject: string, team: string, namespace = NS) {
+  const { key, record } = mintRecord(subject, team);
+  const apiKey = apiKeyManifest(record, namespace) as Manifest & { spec: Record<string, unknown> };
+  return { key, id: record.id, apiKey };
+}
+
+// A fresh key held the earlier way: a Secret labelled modelgate.io/api-key with the record under
+// stringData.record (what `keys create --namespace` printed before ApiKey objects).
+export function newKeySecret(subject: string, team: string, extra: Record<string, unknown> = {}) {
+  const { key, record } = mintRecord(subject, team);
+  const stored = { ...toStoredRecord(record), ...extra };
+  const secret: Manifest = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: `mgk-${record.id}`, namespace: NS, labels: { "modelgate.io/api-key": "true" } },
+    type: "Opaque",
+    stringData: { record: stringify(stored) },
+  };
+  return { key, id: record.id, stored, secret };
 }
 
 export interface Gateway {
