@@ -42,6 +42,11 @@ function kubernetesSources(config: Config, deps: AdapterDeps): Result<Kubernetes
           const rejected = statuses.filter((s) => !s.accepted).map((s) => ({ policy: s.key, issues: s.issues }));
           deps.logger.info("policies loaded", { count: index.policyCount, rejected });
         },
+        onKeys: (index, statuses) => {
+          const rejected = statuses.filter((s) => !s.accepted).map((s) => ({ apiKey: s.key, issues: s.issues }));
+          if (rejected.length > 0) deps.logger.warn("api key records refused: they serve no key", { count: index.size, rejected });
+          else deps.logger.debug("api keys loaded", { count: index.size });
+        },
         onStatusError: (key, message) => deps.logger.warn("cannot write AccessPolicy status", { policy: key, error: message }),
       },
     }),

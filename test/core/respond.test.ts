@@ -11,7 +11,7 @@ const ALICE: Identity = {
   method: "apikey",
   subject: "alice@example.com",
   issuer: "keys",
-  keyId: "k3v7q2m4x9ab",
+  keyId: "k3v7q2m4x6ab",
   groups: ["ml-users"],
   attributes: { org: "acme", team: "data_science" },
 };

@@ -103,4 +103,17 @@ describe("policies and keys from Kubernetes (policySource: kubernetes)", () => {
     await upsert(harness, POLICIES, policy("fraud-detector", [allowTeam("analytics")]));
     expect(await until("policy_no_match")).toBe("policy_no_match");
   });
+
+  it("serves no key for an ApiKey only modelgate can refuse, and logs why", async () => {
+    const { key, apiKey } = newApiKey("erin@example.com", "analytics");
+    // The API server cannot type attribute values (string or list): a number gets through.
+    await upsert(harness, APIKEYS, { ...apiKey, spec: { ...apiKey.spec, attributes: { tier: 3 } } });
+    const line = await eventually(() => {
+      const found = fixture.logs.find((l) => l.includes("api key records refused") && l.includes(apiKey.metadata.name));
+      if (found === undefined) throw new Error("not logged yet");
+      return found;
+    }, 10_000);
+    expect(line).toMatch(/spec\.attributes\.tier/);
+    expect(await reason(client, key)).toBe("api_key_unknown");
+  });
 });

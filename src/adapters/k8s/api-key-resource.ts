@@ -9,9 +9,9 @@ import { POLICY_API } from "./status-writer.ts";
 //
 //   apiVersion: modelgate.io/v1alpha1
 //   kind: ApiKey
-//   metadata: { name: mgk-k3v7q2m4x9ab, namespace: ml-prod }
+//   metadata: { name: mgk-k3v7q2m4x6ab, namespace: ml-prod }
 //   spec:
-//     id: k3v7q2m4x9ab
+//     id: k3v7q2m4x6ab
 //     digest: sha256:…
 //     subject: alice@example.com
 //     attributes: { team: data_science }

@@ -13,12 +13,12 @@ import type { Interpretation } from "./last-good-collection.ts";
 //   apiVersion: v1
 //   kind: Secret
 //   metadata:
-//     name: mgk-k3v7q2m4x9ab
-//     labels: { modelgate.io/api-key: "true", modelgate.io/key-id: k3v7q2m4x9ab }
+//     name: mgk-k3v7q2m4x6ab
+//     labels: { modelgate.io/api-key: "true", modelgate.io/key-id: k3v7q2m4x6ab }
 //   type: Opaque
 //   stringData:
 //     record: |
-//       id: k3v7q2m4x9ab
+//       id: k3v7q2m4x6ab
 //       digest: sha256:…
 //       subject: alice@example.com
 //       attributes: { team: data_science }

@@ -1,4 +1,5 @@
 import { KubeConfig } from "@kubernetes/client-node";
+import type { KeyIndex } from "../../core/identity/key-store.ts";
 import type { CompiledPolicyIndex } from "../../core/policy/compile.ts";
 import type { Issue, Result } from "../../core/result.ts";
 import { err, ok } from "../../core/result.ts";
@@ -9,6 +10,7 @@ import { apiKeyCollection, interpretApiKey } from "./api-key-resource.ts";
 import { API_KEY_LABEL, interpretKeySecret } from "./key-secret.ts";
 import type { KeyWatch } from "./key-watch.ts";
 import { createKeyWatch } from "./key-watch.ts";
+import type { ResourceStatus } from "./last-good-collection.ts";
 import type { LeaseElector } from "./lease-elector.ts";
 import { createLeaseElector } from "./lease-elector.ts";
 import type { CollectionPath } from "./list-watch-client.ts";
@@ -33,6 +35,7 @@ export interface KubernetesSources {
 export interface KubernetesHooks {
   readonly onLoop?: (source: "policies" | "apikeys", event: LoopEvent) => void;
   readonly onPolicies?: (index: CompiledPolicyIndex, statuses: readonly PolicyStatus[]) => void;
+  readonly onKeys?: (index: KeyIndex, statuses: readonly ResourceStatus[]) => void; // a refused record serves no key: say why
   readonly onStatusError?: (key: string, message: string) => void;
 }
 
@@ -109,7 +112,14 @@ export function createKubernetesSources(kc: KubeConfig, options: KubernetesSourc
   });
   const records = keyRecords(config.apiKeySource, scope);
   const keys = config.apiKeys
-    ? createKeyWatch({ client: httpListWatchClient(http, records.collection, timeoutMs), interpret: records.interpret, timers, tuning, onLoop: (event) => hooks.onLoop?.("apikeys", event) })
+    ? createKeyWatch({
+        client: httpListWatchClient(http, records.collection, timeoutMs),
+        interpret: records.interpret,
+        timers,
+        tuning,
+        onLoop: (event) => hooks.onLoop?.("apikeys", event),
+        ...(hooks.onKeys === undefined ? {} : { onChange: hooks.onKeys }),
+      })
     : undefined;
   // A new leader, and every renewal, re-syncs: writes that failed before are retried.
   const resync = (): void => void writer?.sync(policies.status());

@@ -10,7 +10,7 @@ import type { Issue, Result } from "../../core/result.ts";
 // A key file is one YAML (or JSON — YAML 1.2 reads it too) document:
 //
 //   keys:
-//     - id: k3v7q2m4x9ab
+//     - id: k3v7q2m4x6ab
 //       digest: sha256:…
 //       subject: alice@example.com
 //       attributes: { team: data_science, tier: gold }

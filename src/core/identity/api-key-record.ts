@@ -19,7 +19,7 @@ import {
 // Kubernetes ApiKey objects and (before those) Secrets labelled modelgate.io/api-key. Only a
 // digest of the key is ever stored.
 //
-//   id: k3v7q2m4x9ab                 # the key's id part (mgk_<id>_...), unique per store
+//   id: k3v7q2m4x6ab                 # the key's id part (mgk_<id>_...), unique per store
 //   digest: sha256:<64 hex>          # SHA-256 of the whole key string (UTF-8)
 //   subject: alice@example.com       # who owns the key; becomes Identity.subject
 //   attributes: {org: acme, team: data_science, tier: gold, roles: [reader]}  # string or list
