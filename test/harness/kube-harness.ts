@@ -40,6 +40,7 @@ export interface KubeHarness {
 export interface RequestOptions {
   readonly token?: string;
   readonly contentType?: string;
+  readonly accept?: string; // e.g. a Table, as kubectl get asks for it
   readonly timeoutMs?: number;
 }
 
@@ -171,7 +172,7 @@ function writeKubeconfig(dir: string, server: string, caPem: string): string {
 
 function kubeRequest(server: string, ca: string, method: string, path: string, body: unknown, options: RequestOptions): Promise<KubeResponse> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? ADMIN_TOKEN}`, accept: "application/json" };
+  const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? ADMIN_TOKEN}`, accept: options.accept ?? "application/json" };
   if (payload !== undefined) headers["content-type"] = options.contentType ?? "application/json";
   return new Promise((resolve, reject) => {
     const req = request(`${server}${path}`, { method, ca, headers, timeout: options.timeoutMs ?? 15_000 }, (res) => {

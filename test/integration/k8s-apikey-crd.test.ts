@@ -70,6 +70,16 @@ describe("the ApiKey CRD and modelgate's reader agree on every fixture", () => {
     expect(message).toMatch(MESSAGE[file] ?? /(?!)/);
   });
 
+  it("shows Subject, Team, Expires and Revoked in `kubectl get apikeys`", async () => {
+    const doc = read("valid", "every-field.yaml");
+    await expectStatus(create(doc, false), 201);
+    const table = await expectStatus(harness.request("GET", APIKEYS, undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" }), 200);
+    const { columnDefinitions, rows } = table.body as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+    expect(columnDefinitions.map((c) => c.name)).toEqual(["Name", "Subject", "Team", "Expires", "Revoked", "Age"]);
+    expect(rows[0]?.cells.slice(0, 5)).toEqual(["mgk-k3v7q2m4x6ab", "alice@example.com", "data_science", "2027-01-01T00:00:00Z", false]);
+    await harness.request("DELETE", `${APIKEYS}/mgk-k3v7q2m4x6ab`);
+  });
+
   it("keeps id and digest immutable, so an ApiKey never changes which key it stands for", async () => {
     const doc = read("valid", "minimal.yaml");
     const created = await expectStatus(create(doc, false), 201);
