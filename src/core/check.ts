@@ -112,6 +112,12 @@ function describeDeny(evaluation: Evaluation & { effect: "deny" }, target: Model
   return evaluation.reason === "policy_denied" ? `${what} is denied by policy` : `no rule allows ${what}`;
 }
 
+// Every header any configured source reads, not only the one that decided: with `[mtls, apikey]`
+// an mTLS peer must not carry someone else's x-api-key to the model server.
+function credentialHeadersOf(sources: readonly IdentitySource[]): string[] {
+  return [...new Set(sources.flatMap((source) => source.credentialHeaders))];
+}
+
 export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision> {
   const now = ports.now();
   const facts: Facts = {
@@ -135,7 +141,7 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
   const identity = who.kind === "identified" ? who.identity : undefined;
   facts.identity = identity;
   facts.identitySource = who.kind === "identified" ? who.source : undefined;
-  const credentialHeaders = who.kind === "identified" ? who.credentialHeaders : [];
+  const credentialHeaders = credentialHeadersOf(ports.sources);
 
   const resolved = resolve(req, index, ports.deployment);
   const target = resolved.ok ? applyRoutingHeaders(req, resolved.value, ports.deployment.routingHeader) : resolved;
