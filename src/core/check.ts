@@ -13,6 +13,7 @@ import { limitCharge, penaltyKey, sanctionKey } from "./limit/limit-keys.ts";
 import { sha256Digest, type KeyDigest } from "./limit/key-digest.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
 import { applyRoutingHeaders, type RoutingHeader } from "./request/routing-headers.ts";
+import { underscoreHeader } from "./request/underscore-headers.ts";
 import { err, ok } from "./result.ts";
 
 // The decision pipeline: normalize → identify → resolve → authorize → limit.
@@ -129,6 +130,8 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
   const req = normalized.value;
   facts.requestId = req.id;
   facts.request = req;
+  const smuggled = underscoreHeader(req, ports.deployment.routingHeader);
+  if (smuggled !== undefined) return deny(facts, "header_invalid", `header ${JSON.stringify(smuggled.slice(0, 80))}: names with underscores are refused (only the configured routingHeader may have them)`);
 
   const index = ports.policies();
   if (index === undefined) return deny(facts, "not_ready", "policies are not loaded yet");
