@@ -23,7 +23,10 @@ record by file, line and seq.
 
 PATH is an audit file, a directory of rotated files (<name>.000001.jsonl, …), the configured
 audit path (audit.jsonl stands for audit.000001.jsonl, audit.000002.jsonl, …), or - for stdin.
-Files are read in the order given; a chain continues across them.
+Files are read in the order given; a chain continues across them. Lines that are not audit
+records (application logs beside the stdout sink, as \`npm start\` or \`kubectl logs\` show
+them) are skipped and counted; a line that claims to be a record (a JSON object with two of
+chain, seq, prev and hash, or text naming two of them) must be a valid one.
 
   --public-key FILE           Ed25519 public key (PEM) checkpoints must be signed with (repeatable)
   --checkpoints FILE          independent copies of checkpoints, e.g. the server log with its
@@ -31,7 +34,7 @@ Files are read in the order given; a chain continues across them.
   --require-checkpoint-at-end fail when the last records are not covered by a checkpoint
   --allow-partial-start       accept chains that do not start at seq 0 (old files removed,
                               a trimmed Redis Stream)
-  --mixed                     skip lines that are not audit records (stdout shared with logs)
+  --mixed                     accepted for compatibility; non-audit lines are always skipped
   --json                      print the report as JSON
   -h, --help                  show this help
 
@@ -71,7 +74,9 @@ export async function runAuditVerify(args: readonly string[], io: AuditVerifyIo)
     keys: keys.value,
     requireCheckpointAtEnd: values["require-checkpoint-at-end"] === true,
     allowPartialStart: values["allow-partial-start"] === true,
-    mixed: values.mixed === true,
+    // Records share stdout with the logs by default; a skipped line cannot hide a record, since
+    // a removed one leaves a gap in seq and prev.
+    mixed: true,
   });
   const read = await feed(verifier, values.checkpoints ?? [], positionals, files.files, io);
   if (!read.ok) return usage(io, read.error);
@@ -134,7 +139,7 @@ export function humanReport(report: VerifyReport, signed: boolean): string {
   }
   for (const c of report.chains) lines.push(chainLine(c, signed));
   for (const p of report.problems.slice(1)) lines.push(`  also ${p.kind} at ${where(p)}: ${p.message}\n`);
-  if (report.skippedLines > 0) lines.push(`  ${report.skippedLines} non-audit lines skipped (--mixed)\n`);
+  if (report.skippedLines > 0) lines.push(`  ${report.skippedLines} non-audit ${report.skippedLines === 1 ? "line" : "lines"} skipped\n`);
   for (const w of report.warnings) lines.push(`warning: ${w}\n`);
   return lines.join("");
 }

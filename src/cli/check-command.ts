@@ -13,10 +13,13 @@ import type { CliIo } from "./serve-command.ts";
 
 export const CHECK_USAGE = `modelgate check — decide one request exactly as the server would, and explain why
 
-  modelgate check [--config FILE] --method POST --path /v2/models/m/infer [--api-key KEY]
+  modelgate check [--config FILE] [--method M] --path /v2/models/m/infer [--api-key KEY]
                   [--host H] [--header "name: value"]... [--body TEXT | --body-file FILE]
                   [--cert CLIENT.pem] [--principal spiffe://…]   (as Envoy reports an mTLS peer)
   modelgate check [--config FILE] --request checkrequest.json
+  -X, --method  the HTTP method; GET when not given (a POST inference call needs -X POST)
+  -H, --header  repeatable; a repeated name is joined with "," as Envoy does (so is --api-key
+                beside an x-api-key header)
   --json        print the decision as JSON
 
 Exit status: 0 allowed, 1 denied, 2 usage or configuration error.
@@ -40,14 +43,20 @@ const OPTIONS = {
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
 
+// Envoy hands ext_authz one value per header name, repeated headers joined with "," (in order);
+// `check` must see what the server would, so a repeated --header (or --api-key beside an
+// x-api-key header) is joined the same way rather than replaced.
 function headersFrom(flags: Flags): Record<string, string> | string {
   const headers: Record<string, string> = {};
+  const add = (name: string, value: string) => {
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]},${value}` : value;
+  };
   for (const line of flags.header ?? []) {
     const colon = line.indexOf(":");
     if (colon <= 0) return `--header "${line}" must look like "name: value"`;
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    add(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
-  if (flags["api-key"] !== undefined) headers["x-api-key"] = flags["api-key"];
+  if (flags["api-key"] !== undefined) add("x-api-key", flags["api-key"]);
   return headers;
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { applyApiKey } from "../adapters/k8s/apply-api-key.ts";
 import { apiKeyManifest } from "../adapters/k8s/api-key-resource.ts";
+import { appendKeyRecord } from "../adapters/keys/append-key-record.ts";
 import type { ApiKeyRecord } from "../core/identity/api-key-record.ts";
 import type { AttributeValue } from "../core/identity.ts";
 import { mintApiKey } from "../core/identity/api-key-format.ts";
@@ -18,11 +19,14 @@ export interface KeysCreateIo {
   randomBytes(n: number): Uint8Array; // a CSPRNG: node:crypto randomBytes
   // Creates the ApiKey in the cluster (--apply); defaults to the kubeconfig-based applyApiKey.
   applyApiKey?(manifest: Record<string, unknown>, namespace: string, kubeconfig: string | undefined): Promise<Result<string, string>>;
+  // Adds the record to a key file (--append); defaults to the validating, atomic appendKeyRecord.
+  appendRecord?(file: string, record: Record<string, unknown>): Promise<Result<string, string>>;
 }
 
 export const KEYS_CREATE_USAGE = `Usage: modelgate keys create --subject S [options]
 
-Mints an API key, prints it once, and prints the record to add under \`keys:\` in a key file.
+Mints an API key, prints it once, and prints the record to paste at the end of the \`keys:\`
+list in a key file (indented as in deploy/examples/keys.yaml), or appends it with --append.
 Only the record (with the key's SHA-256 digest) is stored; the key itself cannot be recovered.
 
   --subject S        owner of the key, e.g. alice@example.com or svc-scorer (required)
@@ -36,6 +40,9 @@ Only the record (with the key's SHA-256 digest) is stored; the key itself cannot
   --description D    free text kept in the record
   --format F         yaml (default: key, then the record as a YAML list item) or
                      json (one object {"key": ..., "record": {...}} for scripts)
+  --append FILE      add the record to the key file FILE (created when missing) instead of
+                     printing it: the file must be valid, the result is checked with the
+                     server's parser (duplicate ids too) and replaces FILE in one rename
   --namespace N      print a Kubernetes ApiKey (modelgate.io/v1alpha1) for namespace N
                      instead of the record; json adds it as "apiKey"
   --apply            with --namespace: create that ApiKey in the cluster (current kubeconfig
@@ -56,6 +63,7 @@ const OPTIONS = {
   description: { type: "string" },
   format: { type: "string", default: "yaml" },
   namespace: { type: "string" },
+  append: { type: "string" },
   apply: { type: "boolean" },
   kubeconfig: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -83,6 +91,7 @@ export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number
   if (namespace === undefined && (flags.value.apply === true || flags.value.kubeconfig !== undefined)) {
     return usageError(io, "--apply and --kubeconfig need --namespace");
   }
+  if (namespace !== undefined && flags.value.append !== undefined) return usageError(io, "--append writes a key file; it cannot be combined with --namespace");
   const now = io.now();
   const fields = fieldsFrom(flags.value, now);
   if (!fields.ok) return usageError(io, fields.error);
@@ -91,6 +100,7 @@ export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number
   if (!record.ok) return usageError(io, record.error.map((i) => `${i.path}: ${i.message}`).join("\n"));
   const stored = toStoredRecord(record.value);
   if (namespace !== undefined) return clusterOutput(io, { key, record: record.value, stored, namespace, format, flags: flags.value });
+  if (flags.value.append !== undefined) return appendOutput(io, { key, stored, file: flags.value.append, format });
   io.stdout(format === "json" ? `${JSON.stringify({ key, record: stored })}\n` : yamlOutput(key, stored));
   return 0;
 }
@@ -119,6 +129,26 @@ function clusterOutput(io: KeysCreateIo, out: ClusterOutput): number | Promise<n
       return 1;
     }
     io.stdout(out.format === "json" ? `${JSON.stringify({ key: out.key, record: out.stored, applied: applied.value })}\n` : `# API key (shown once, store it now):\n${out.key}\n# ${applied.value}\n`);
+    return 0;
+  });
+}
+
+interface AppendOutput {
+  readonly key: string;
+  readonly stored: Record<string, unknown>;
+  readonly file: string;
+  readonly format: "yaml" | "json";
+}
+
+function appendOutput(io: KeysCreateIo, out: AppendOutput): Promise<number> {
+  const append = io.appendRecord ?? appendKeyRecord;
+  return append(out.file, out.stored).then((appended) => {
+    if (!appended.ok) {
+      io.stderr(`modelgate keys create: ${appended.error}\nThe key was not stored anywhere; nothing to clean up.\n`);
+      return 1;
+    }
+    const id = String(out.stored["id"]);
+    io.stdout(out.format === "json" ? `${JSON.stringify({ key: out.key, record: out.stored, appended: appended.value })}\n` : `# API key (shown once, store it now):\n${out.key}\n# record ${id} appended to ${appended.value}\n`);
     return 0;
   });
 }
@@ -170,12 +200,15 @@ function attributesFrom(flags: Flags): Result<Record<string, AttributeValue>, st
 }
 
 // Version 1.1 output quotes values that older YAML readers would turn into booleans or dates.
+// The list item is indented two spaces, as in deploy/examples/keys.yaml, so it pastes at the end
+// of such a `keys:` list as printed (a column-0 item there would end the list: a YAML error).
 function yamlOutput(key: string, record: Record<string, unknown>): string {
+  const item = stringify([record], { version: "1.1" }).replace(/^(?=.)/gm, "  ");
   return [
     "# API key (shown once, store it now):",
     key,
-    "# Key record; add it under `keys:` in the key file:",
-    stringify([record], { version: "1.1" }),
+    "# Key record; paste it at the end of the `keys:` list in the key file (or use --append FILE):",
+    item,
   ].join("\n");
 }
 

@@ -48,9 +48,10 @@ function engineFor(config: Config, logger: Logger, metrics: Metrics, extras: Eng
         metrics.sourceLoaded(kind, summary.count);
         logger.info(`${kind} loaded`, { count: summary.count, ...summary.detail });
       },
-      rejected: (kind, issues) => {
+      rejected: (kind, issues, serving) => {
         metrics.sourceRejected(kind);
-        logger.error(`${kind} rejected; the last good version keeps serving`, { issues });
+        // At start-up there is no last good version: the server stops instead (see startServer).
+        logger.error(serving ? `${kind} rejected; the last good version keeps serving` : `${kind} rejected; nothing of it was loaded before`, { issues });
       },
       jwks: (event) =>
         event.kind === "loaded"

@@ -13,6 +13,7 @@ import { limitCharge, penaltyKey, sanctionKey } from "./limit/limit-keys.ts";
 import { sha256Digest, type KeyDigest } from "./limit/key-digest.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
 import { applyRoutingHeaders, type RoutingHeader } from "./request/routing-headers.ts";
+import { underscoreHeader } from "./request/underscore-headers.ts";
 import { err, ok } from "./result.ts";
 
 // The decision pipeline: normalize → identify → resolve → authorize → limit.
@@ -112,6 +113,12 @@ function describeDeny(evaluation: Evaluation & { effect: "deny" }, target: Model
   return evaluation.reason === "policy_denied" ? `${what} is denied by policy` : `no rule allows ${what}`;
 }
 
+// Every header any configured source reads, not only the one that decided: with `[mtls, apikey]`
+// an mTLS peer must not carry someone else's x-api-key to the model server.
+function credentialHeadersOf(sources: readonly IdentitySource[]): string[] {
+  return [...new Set(sources.flatMap((source) => source.credentialHeaders))];
+}
+
 export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision> {
   const now = ports.now();
   const facts: Facts = {
@@ -123,6 +130,8 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
   const req = normalized.value;
   facts.requestId = req.id;
   facts.request = req;
+  const smuggled = underscoreHeader(req, ports.deployment.routingHeader);
+  if (smuggled !== undefined) return deny(facts, "header_invalid", `header ${JSON.stringify(smuggled.slice(0, 80))}: names with underscores are refused (only the configured routingHeader may have them)`);
 
   const index = ports.policies();
   if (index === undefined) return deny(facts, "not_ready", "policies are not loaded yet");
@@ -135,7 +144,7 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
   const identity = who.kind === "identified" ? who.identity : undefined;
   facts.identity = identity;
   facts.identitySource = who.kind === "identified" ? who.source : undefined;
-  const credentialHeaders = who.kind === "identified" ? who.credentialHeaders : [];
+  const credentialHeaders = credentialHeadersOf(ports.sources);
 
   const resolved = resolve(req, index, ports.deployment);
   const target = resolved.ok ? applyRoutingHeaders(req, resolved.value, ports.deployment.routingHeader) : resolved;

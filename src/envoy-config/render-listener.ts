@@ -36,6 +36,13 @@ function routeConfig(): Record<string, unknown> {
   };
 }
 
+// Underscored names can be folded into dashed ones upstream (header smuggling), so Envoy rejects
+// them — unless modelgate's routing header has one (Ray Serve). Envoy's choice is global, so then
+// every such header reaches modelgate, which refuses all but the routing header (header_invalid).
+function underscoreAction(o: ResolvedSidecarOptions): "ALLOW" | "REJECT_REQUEST" {
+  return o.routingHeader?.includes("_") === true ? "ALLOW" : "REJECT_REQUEST";
+}
+
 function connectionManager(o: ResolvedSidecarOptions): Record<string, unknown> {
   return {
     name: HCM_FILTER,
@@ -48,7 +55,7 @@ function connectionManager(o: ResolvedSidecarOptions): Record<string, unknown> {
       normalize_path: true,
       merge_slashes: true,
       path_with_escaped_slashes_action: "REJECT_REQUEST",
-      common_http_protocol_options: { headers_with_underscores_action: "REJECT_REQUEST" },
+      common_http_protocol_options: { headers_with_underscores_action: underscoreAction(o) },
       request_headers_timeout: "10s",
       // Only the element this Envoy writes survives; a client cannot forge an earlier hop.
       forward_client_cert_details: "SANITIZE_SET",

@@ -1,4 +1,5 @@
 import type { Issue } from "../core/result.ts";
+import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-headers.ts";
 
 // What varies between injected sidecars. Everything else in the bootstrap is a fixed,
 // security-relevant choice made in the renderer.
@@ -22,6 +23,9 @@ export interface SidecarOptions {
   readonly maxRequestBytes?: number;
   readonly adminPort?: number;
   readonly tls?: SidecarTlsOptions;
+  // modelgate's `routingHeader`: Ray Serve's `serve_multiplexed_model_id` needs Envoy to let
+  // header names with underscores through (modelgate then refuses every other one).
+  readonly routingHeader?: RoutingHeader;
 }
 
 export interface ResolvedSidecarOptions {
@@ -33,6 +37,7 @@ export interface ResolvedSidecarOptions {
   readonly maxRequestBytes: number;
   readonly adminPort: number;
   readonly tls: SidecarTlsOptions | undefined;
+  readonly routingHeader: RoutingHeader | undefined;
 }
 
 export const SIDECAR_DEFAULTS = {
@@ -59,6 +64,7 @@ export function resolveSidecarOptions(options: SidecarOptions): ResolvedSidecarO
     maxRequestBytes: options.maxRequestBytes ?? SIDECAR_DEFAULTS.maxRequestBytes,
     adminPort: options.adminPort ?? SIDECAR_DEFAULTS.adminPort,
     tls: options.tls,
+    routingHeader: options.routingHeader,
   };
 }
 
@@ -85,5 +91,6 @@ export function checkSidecarOptions(options: SidecarOptions): Issue[] {
     ...integerIssue("maxRequestBytes", o.maxRequestBytes, 1, 2 ** 32 - 1 - BUFFER_HEADROOM_BYTES),
     ...(o.authzSocketPath.startsWith("/") ? [] : [{ path: "authzSocketPath", message: "must be an absolute path to the modelgate Unix socket" }]),
     ...tlsIssues(o.tls),
+    ...(o.routingHeader === undefined || ROUTING_HEADERS.includes(o.routingHeader) ? [] : [{ path: "routingHeader", message: `must be one of ${ROUTING_HEADERS.join(", ")}` }]),
   ];
 }

@@ -31,7 +31,8 @@ export interface LoadSummary {
 
 export interface EngineHooks {
   readonly loaded: (kind: SourceKind, summary: LoadSummary) => void;
-  readonly rejected: (kind: SourceKind, issues: readonly Issue[]) => void;
+  // `serving`: the last good version keeps serving (false when nothing was ever loaded).
+  readonly rejected: (kind: SourceKind, issues: readonly Issue[], serving: boolean) => void;
   readonly jwks?: (event: JwksEvent) => void;
 }
 
@@ -75,13 +76,13 @@ function fileStores(config: Config, hooks: EngineHooks): Stores {
     files: config.policyFiles,
     build: (sources) => buildPolicyIndex(sources, config.namespace),
     onLoaded: (load) => hooks.loaded("policies", { count: load.index.policyCount, detail: { ignored_other_namespaces: load.ignored } }),
-    onRejected: (issues) => hooks.rejected("policies", issues),
+    onRejected: (issues, serving) => hooks.rejected("policies", issues, serving),
   });
   const keys = new FileBackedStore<KeyIndex>({
     files: config.keyFiles,
     build: buildKeyIndexFromFiles,
     onLoaded: (index) => hooks.loaded("apikeys", { count: index.size }),
-    onRejected: (issues) => hooks.rejected("apikeys", issues),
+    onRejected: (issues, serving) => hooks.rejected("apikeys", issues, serving),
   });
   const caFile = config.identity.mtls.caFile;
   const caBundle =
@@ -91,7 +92,7 @@ function fileStores(config: Config, hooks: EngineHooks): Stores {
           files: [caFile],
           build: buildCaBundle,
           onLoaded: (anchors) => hooks.loaded("ca-bundle", { count: anchors.certificates.length }),
-          onRejected: (issues) => hooks.rejected("ca-bundle", issues),
+          onRejected: (issues, serving) => hooks.rejected("ca-bundle", issues, serving),
         });
   return { policies, keys, caBundle };
 }

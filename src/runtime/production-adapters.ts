@@ -53,7 +53,7 @@ function kubernetesSources(config: Config, deps: AdapterDeps): Result<Kubernetes
   );
 }
 
-function registerStaleness(registry: Registry, kube: KubernetesSources): void {
+export function registerStaleness(registry: Registry, kube: KubernetesSources): void {
   new Gauge({
     name: "modelgate_kubernetes_staleness_seconds",
     help: "Seconds since the last successful list or watch event (last-known-good serves meanwhile)",

@@ -80,9 +80,49 @@ describe("modelgate audit verify", () => {
 
   it("reads a hostile file in bounded memory: a 5 MiB line is malformed, not loaded whole", async () => {
     const intact = readFileSync(join(FIXTURES, "intact.jsonl"), "utf8");
-    const result = await run(["--json", "-"], FIXTURES, `${"x".repeat(5 * 1024 * 1024)}\n${intact}`);
+    const result = await run(["--json", "-"], FIXTURES, `{"chain":"pod-a","seq":0,"x":"${"x".repeat(5 * 1024 * 1024)}"}\n${intact}`);
     expect(result.code).toBe(1);
     expect((JSON.parse(result.stdout) as VerifyReport).firstBad).toMatchObject({ kind: "malformed", file: "-", line: 1 });
+  });
+
+  // Issue 11 item 12: `npm start` and `kubectl logs` of a stdout-sink sidecar interleave records
+  // with log lines; verify reads the records out, and a damaged record still fails.
+  describe("a stream of records mixed with logs", () => {
+    const intact = readFileSync(join(FIXTURES, "intact.jsonl"), "utf8").trimEnd().split("\n");
+    const logs = [
+      "> modelgate@0.1.0 start",
+      JSON.stringify({ time: "2026-11-01T00:00:00.000Z", level: "info", msg: "serving", grpc_port: 9001 }),
+      JSON.stringify({ time: "2026-11-01T00:00:01.000Z", level: "info", msg: "decision", decision_id: "d", reason: "policy_no_match", hash: "not an envelope" }),
+      JSON.stringify({ time: "2026-11-01T00:00:02.000Z", level: "info", msg: "audit checkpoint", audit_checkpoint: intact[4] }),
+      "(node:1) ExperimentalWarning: something",
+    ];
+    const mixed = (records: readonly string[]) => records.flatMap((line, i) => [logs[i % logs.length] ?? "", line]).join("\n") + "\n";
+
+    it("skips and counts the log lines, and the records verify", async () => {
+      const result = await run([...KEY, "--require-checkpoint-at-end", "-"], FIXTURES, mixed(intact));
+      expect(result.stdout).toMatch(/^OK: 13 records in 1 chain verify\n/);
+      expect(result.stdout).toContain("  13 non-audit lines skipped\n");
+      expect(result.code).toBe(0);
+    });
+
+    it.each<[string, (record: string) => string]>([
+      ["cut short", (r) => r.slice(0, r.length / 2)],
+      ["made invalid JSON", (r) => r.replace('"seq":', '"seq"=')],
+      ["with a field renamed", (r) => r.replace('"chain":', '"chian":')],
+      ["with leading garbage", (r) => `X${r}`],
+    ])("fails a record %s", async (_name, damage) => {
+      const records = intact.map((r, i) => (i === 6 ? damage(r) : r));
+      const result = await run(["--json", ...KEY, "-"], FIXTURES, mixed(records));
+      expect(result.code).toBe(1);
+      expect((JSON.parse(result.stdout) as VerifyReport).firstBad).toMatchObject({ kind: "malformed", line: 14 });
+    });
+
+    it("says what is wrong without the old typo", async () => {
+      const records = intact.map((r, i) => (i === 2 ? r.replace(/"seq":2/, '"seq":2.5') : r));
+      const result = await run([...KEY, "-"], FIXTURES, records.join("\n"));
+      expect(result.stdout).toContain("malformed: the line holds a value outside the canonical subset");
+      expect(result.stdout).not.toContain("the line is contains");
+    });
   });
 
   it("reads stdin with -", async () => {

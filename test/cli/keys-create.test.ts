@@ -1,10 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseKeyFileText } from "../../src/adapters/keys/key-file.ts";
 import { parseApiKeyRecord } from "../../src/core/identity/api-key-record.ts";
 import { buildKeyIndex, verifyApiKey } from "../../src/core/identity/key-store.ts";
 import { KEYS_CREATE_USAGE, runKeysCreate } from "../../src/cli/keys-create.ts";
 import { T0, seededRandomBytes } from "../core/identity/helpers.ts";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, statSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadKeyFile } from "../../src/adapters/keys/key-file.ts";
+
+const EXAMPLE_KEYS = join(import.meta.dirname, "..", "..", "deploy", "examples", "keys.yaml");
 
 const DAY = 86_400_000;
 
@@ -75,10 +81,15 @@ describe("keys create", () => {
     expect(verifyApiKey(index, key, T0 + 30 * DAY)).toMatchObject({ reason: "api_key_expired" });
   });
 
-  it("prints a record that can be pasted under `keys:` in a key file", () => {
-    const { recordYaml } = splitYaml(run(FULL).stdout);
-    const loaded = parseKeyFileText(`keys:\n${recordYaml}`, "keys.yaml");
-    expect(loaded.ok && loaded.value).toHaveLength(1);
+  // Issue 11 item 11: appended as printed to the shipped example, the record must load.
+  it("prints a record that pastes at the end of deploy/examples/keys.yaml as printed", () => {
+    const { key, recordYaml } = splitYaml(run(FULL).stdout);
+    const example = readFileSync(EXAMPLE_KEYS, "utf8");
+    const loaded = parseKeyFileText(`${example}${recordYaml}`, "keys.yaml");
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+    expect(loaded.value).toHaveLength(3);
+    expect(verifyApiKey(buildKeyIndex(loaded.value).index, key, T0).kind).toBe("identified");
+    expect(parseKeyFileText(`keys:\n${recordYaml}`, "keys.yaml").ok).toBe(true);
   });
 
   it("prints one JSON object with --format json", () => {
@@ -127,6 +138,87 @@ describe("keys create", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
+  });
+});
+
+describe("keys create --append FILE", () => {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "mg-keys-append-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function append(file: string, seed = "append", format = "yaml") {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runKeysCreate(["--subject", "eve@example.com", "--team", "data_science", "--append", file, "--format", format], {
+      stdout: (s) => void out.push(s),
+      stderr: (s) => void err.push(s),
+      now: () => T0,
+      randomBytes: seededRandomBytes(seed),
+    });
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  }
+
+  it("appends to a copy of deploy/examples/keys.yaml; the server's loader reads all three, comments kept", async () => {
+    const file = join(dir, "keys.yaml");
+    copyFileSync(EXAMPLE_KEYS, file);
+    chmodSync(file, 0o640);
+    const result = await append(file);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const key = result.stdout.split("\n")[1] ?? "";
+    expect(result.stdout).toContain(`appended to ${file}`);
+    const loaded = await loadKeyFile(file);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+    expect(loaded.value.map((r) => r.subject)).toEqual(["dana@example.com", "ari@example.com", "eve@example.com"]);
+    expect(verifyApiKey(buildKeyIndex(loaded.value).index, key, T0)).toMatchObject({ kind: "identified", identity: { subject: "eve@example.com" } });
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("# Only digests are stored.");
+    expect(text).not.toContain(key);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(["keys.yaml"]);
+  });
+
+  it("creates a missing file and grows `keys: []`", async () => {
+    const missing = join(dir, "new.yaml");
+    expect((await append(missing, "a")).code).toBe(0);
+    const empty = join(dir, "empty.yaml");
+    writeFileSync(empty, "keys: []\n");
+    expect((await append(empty, "b", "json")).code).toBe(0);
+    for (const file of [missing, empty]) {
+      const loaded = await loadKeyFile(file);
+      expect(loaded.ok && loaded.value.length).toBe(1);
+    }
+  });
+
+  it.each<[string, string, RegExp]>([
+    ["an invalid file", "keys:\n  - id: nope\n", /left unchanged: .*keys\[0\]/],
+    ["not a key file", "- a\n", /left unchanged: .*mapping with a `keys:` list/],
+  ])("leaves %s unchanged and exits 1", async (_name, text, message) => {
+    const file = join(dir, "keys.yaml");
+    writeFileSync(file, text);
+    const result = await append(file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe("");
+    expect(readFileSync(file, "utf8")).toBe(text);
+    expect(readdirSync(dir)).toEqual(["keys.yaml"]);
+  });
+
+  it("refuses a record whose id is already in the file (checked with the server's parser)", async () => {
+    const file = join(dir, "keys.yaml");
+    expect((await append(file, "same")).code).toBe(0);
+    const before = readFileSync(file, "utf8");
+    const again = await append(file, "same");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/duplicate key id/);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("cannot be combined with --namespace", () => {
+    const result = run(["--subject", "s", "--append", "k.yaml", "--namespace", "ml"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot be combined with --namespace/);
   });
 });
 

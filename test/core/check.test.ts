@@ -10,6 +10,9 @@ import { parsePolicyYaml } from "../../src/core/policy/load-yaml.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
 import { envoyCheckRequest, type HttpRequestSpec } from "../../src/adapters/grpc/envoy-check-request.ts";
 import { mintFrom, T0 } from "./identity/helpers.ts";
+import { mtlsSource } from "../../src/core/identity/mtls/mtls-source.ts";
+import { DEFAULT_MTLS_CONFIG } from "../../src/core/identity/mtls/mtls-config.ts";
+import { respond } from "../../src/core/respond.ts";
 
 // The whole pipeline with plain in-memory ports: each row is one request and the decision
 // facts it must produce.
@@ -63,6 +66,21 @@ function keyIndex() {
   ] as const;
   const built = records.map(([key, subject, attributes]) => recordForKey(key, { subject, attributes }, T0));
   return buildKeyIndex(built.map((r) => (r.ok ? r.value : expect.fail(JSON.stringify(r)))));
+}
+
+// mTLS peers carry no team attribute; this policy lets any identified caller predict.
+function everyoneMayPredict() {
+  const parsed = parsePolicyYaml(`
+apiVersion: modelgate.io/v1alpha1
+kind: AccessPolicy
+metadata: { name: open, namespace: default }
+spec:
+  models: ["fraud-*"]
+  rules:
+    - { name: anyone, effect: Allow, subjects: [{ method: mtls }], actions: [predict] }
+`, "open.yaml");
+  expect(parsed.issues).toEqual([]);
+  return compilePolicies(parsed.policies).index;
 }
 
 function ports(overrides: Partial<CheckPorts> = {}): CheckPorts {
@@ -128,8 +146,32 @@ describe("decide", () => {
       allowed: true,
       policy: { namespace: "default", name: "fraud", generation: 3, rule: "scientists" },
       target: { model: "fraud-detector", action: "predict", source: "profile" },
-      credentialHeaders: ["x-api-key"],
+      credentialHeaders: ["x-api-key", "authorization"],
       rateLimit: { mode: "local", violated: [] },
+    });
+  });
+
+  // Issue 11 item 5: whichever source decides, every credential header any configured source
+  // reads is removed upstream, so an unused credential never reaches the model server.
+  describe("removes every configured source's credential headers on allow", () => {
+    const keys = keyIndex().index;
+    const apikey = apiKeySource({ keys: () => keys });
+    const partnerKey = apiKeySource({ name: "partner", header: "x-partner-key", keys: () => keys });
+    const mtls = mtlsSource({ config: DEFAULT_MTLS_CONFIG });
+    const mtlsXfcc = mtlsSource({ config: { ...DEFAULT_MTLS_CONFIG, xfcc: { ...DEFAULT_MTLS_CONFIG.xfcc, mode: "sanitize-set" } } });
+    const peer = { principal: "spiffe://cluster.local/ns/batch/sa/scorer" };
+    const stranger = { "x-api-key": colleague.key, authorization: "Bearer someone-elses-token" };
+    it.each<[string, CheckPorts["sources"], Partial<HttpRequestSpec>, string[]]>([
+      ["[mtls, apikey]: an mTLS peer with someone else's key", [mtls, apikey], { ...peer, headers: stranger }, ["authorization", "x-api-key"]],
+      ["[mtls, apikey] with trusted XFCC", [mtlsXfcc, apikey], { ...peer, headers: stranger }, ["authorization", "x-api-key", "x-forwarded-client-cert"]],
+      ["[apikey, partner]: a custom key header name", [apikey, partnerKey], { headers: { "x-api-key": scientist.key } }, ["authorization", "x-api-key", "x-partner-key"]],
+      ["[apikey] with the key in authorization", [apikey], { headers: { authorization: `Bearer ${scientist.key}` } }, ["authorization", "x-api-key"]],
+    ])("%s", async (_name, sources, spec, removed) => {
+      const policy = sources.includes(mtls) || sources.includes(mtlsXfcc) ? ports({ policies: () => everyoneMayPredict() }) : ports();
+      const decision = await decide(predict(undefined, spec), { ...policy, sources });
+      expect(decision.allowed).toBe(true);
+      const response = respond(decision);
+      expect(response.allowed && [...response.upstreamHeadersToRemove].sort()).toEqual(removed);
     });
   });
 

@@ -35,6 +35,7 @@ const VARIANTS: readonly (readonly [string, SidecarOptions])[] = [
   ["TLS, client certificate optional", { ...TLS_SIDECAR_OPTIONS, tls: { ...TLS_SIDECAR_OPTIONS.tls!, requireClientCert: false } }],
   ["custom ports and limits", { listenPort: 9443, modelPort: 8000, adminPort: 15000, authzSocketPath: "/run/mg.sock", authzTimeoutMs: 1000, maxRequestBytes: 4 * 1024 * 1024 }],
   ["a gRPC model server (HTTP/2 upstream)", { ...EXAMPLE_SIDECAR_OPTIONS, modelProtocol: "http2" }],
+  ["Ray Serve routing header", { ...EXAMPLE_SIDECAR_OPTIONS, routingHeader: "serve_multiplexed_model_id" }],
 ];
 
 describe("renderSidecarBootstrap", () => {
@@ -63,6 +64,21 @@ describe("renderSidecarBootstrap", () => {
     expect(options(renderSidecarBootstrap(EXAMPLE_SIDECAR_OPTIONS))).toBeUndefined();
     const http2 = options(renderSidecarBootstrap({ ...EXAMPLE_SIDECAR_OPTIONS, modelProtocol: "http2" })) as Record<string, { explicit_http_config?: unknown }>;
     expect(Object.values(http2).map((o) => o.explicit_http_config)).toEqual([{ http2_protocol_options: {} }]);
+  });
+
+  // Issue 11 item 9: the documented Ray Serve header must be able to arrive; Envoy's choice is
+  // global, so only that routing header opens it (modelgate refuses the other underscored names).
+  it.each<[string, SidecarOptions, string]>([
+    ["no routing header", EXAMPLE_SIDECAR_OPTIONS, "REJECT_REQUEST"],
+    ["seldon-model", { ...EXAMPLE_SIDECAR_OPTIONS, routingHeader: "seldon-model" }, "REJECT_REQUEST"],
+    ["serve_multiplexed_model_id", { ...EXAMPLE_SIDECAR_OPTIONS, routingHeader: "serve_multiplexed_model_id" }, "ALLOW"],
+  ])("header names with underscores, routing header %s: %s", (_name, options, action) => {
+    expect(getAt(renderSidecarBootstrap(options), `${HCM}.common_http_protocol_options.headers_with_underscores_action`)).toBe(action);
+  });
+
+  it("refuses a routing header modelgate does not know", () => {
+    const options = { ...EXAMPLE_SIDECAR_OPTIONS, routingHeader: "x_model" } as unknown as SidecarOptions;
+    expect(checkSidecarOptions(options)).toEqual([{ path: "routingHeader", message: "must be one of seldon-model, mm-vmodel-id, serve_multiplexed_model_id" }]);
   });
 
   it("uses the defaults: 8443, 250 ms, 1 MiB, admin 9901", () => {

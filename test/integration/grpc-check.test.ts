@@ -49,7 +49,8 @@ describe.each(["tcp", "uds"])("Check over %s", (transport) => {
     expect(headers.get("x-modelgate-auth-method")).toBe("apikey");
     expect(headers.get("x-modelgate-decision-id")).toMatch(/^[0-9a-f-]{36}$/);
     for (const h of response.ok_response?.headers ?? []) expect(h.append_action).toBe("OVERWRITE_IF_EXISTS_OR_ADD");
-    expect(response.ok_response?.headers_to_remove).toEqual(["x-api-key"]);
+    // Both headers the API key source reads, whichever carried the key.
+    expect(response.ok_response?.headers_to_remove).toEqual(["x-api-key", "authorization"]);
     expect(headerMap(response.ok_response?.response_headers_to_add).get("ratelimit-policy")).toBe('"minute";q=5;w=60');
     // Envoy stores this Struct under envoy.filters.http.ext_authz for access logs.
     const fields = (response.dynamic_metadata as { fields?: Record<string, { stringValue?: string }> } | undefined)?.fields;

@@ -71,6 +71,21 @@ describe("one policy, three ways to show the same team", () => {
     expect(headerMap(r.ok_response?.headers).get("x-modelgate-auth-method")).toBe("apikey");
   });
 
+  // Issue 11 item 5: the credentials the decision did not use must not reach the model server.
+  it.each<[string, () => Promise<Parameters<typeof infer>[0]>]>([
+    ["an mTLS peer carrying someone else's API key and bearer token", async () => ({
+      certificate: scientistCert.pem,
+      headers: { "x-api-key": fixture.keys["scientist"] as string, authorization: `Bearer ${await token("sales")}` },
+    })],
+    ["a JWT caller carrying an API key too", async () => ({
+      headers: { authorization: `Bearer ${await token("data_science")}`, "x-api-key": fixture.keys["scientist"] as string },
+    })],
+  ])("removes every credential header of every configured source on allow: %s", async (_name, spec) => {
+    const r = await client.check(infer(await spec()));
+    expect(r.status?.code).toBe(0);
+    expect([...(r.ok_response?.headers_to_remove ?? [])].sort()).toEqual(["authorization", "x-api-key"]);
+  });
+
   it("allows the team by client certificate (OU mapped to team)", async () => {
     const r = await client.check(infer({ certificate: scientistCert.pem }));
     expect(r.status?.code).toBe(0);

@@ -98,7 +98,7 @@ describe("one policy, two identity sources, through the gRPC server", () => {
     const upstream = headerMap(response.ok_response?.headers);
     expect(upstream.get("x-modelgate-auth-method")).toBe("jwt");
     expect(upstream.get("x-modelgate-subject")).toBe("dana@example.com");
-    expect(response.ok_response?.headers_to_remove).toEqual(["authorization"]);
+    expect(response.ok_response?.headers_to_remove).toEqual(["authorization", "x-api-key"]);
     expect(decisions.at(-1)).toMatchObject({ allowed: true, identitySource: "jwt", identity: { method: "jwt", issuer: idp.issuer, keyId: signer.kid } });
   });
 

@@ -5,6 +5,8 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
 import { connectAuthz, headerMap, type AuthzClient } from "./helpers/authz-client.ts";
+import { runAuditVerify } from "../../src/cli/audit-verify.ts";
+import { PassThrough } from "node:stream";
 
 // The README walk-through, against the real `modelgate serve` process on the embedded
 // example configuration (deploy/examples), exactly as `npm start` runs it.
@@ -15,11 +17,15 @@ const key = (name: string) => readFileSync(resolve(root, "deploy/examples", name
 let child: ChildProcess;
 let client: AuthzClient;
 const logLines: Record<string, unknown>[] = [];
+const stdoutLines: string[] = []; // audit records and log lines, as `npm start` prints them
+let stdoutClosed: Promise<void>;
 
 function waitForServing(proc: ChildProcess): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+    stdoutClosed = new Promise((done) => lines.once("close", () => done()));
     lines.on("line", (line) => {
+      stdoutLines.push(line);
       const entry = JSON.parse(line) as Record<string, unknown>;
       logLines.push(entry);
       if (entry["msg"] === "serving") resolvePort(entry["grpc_port"] as number);
@@ -95,5 +101,17 @@ describe("npm start walk-through", () => {
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+
+  // Issue 11 item 12: records mixed with logs (also what `kubectl logs` gives) verify as is.
+  it("its stdout, logs and audit records mixed, verifies with `modelgate audit verify -`", async () => {
+    await stdoutClosed;
+    const stdin = new PassThrough();
+    stdin.end(["> modelgate@0.1.0 start", "> node src/cli/modelgate.ts serve", "", ...stdoutLines, ""].join("\n"));
+    let out = "";
+    const code = await runAuditVerify(["--require-checkpoint-at-end", "-"], { stdout: (t) => void (out += t), stderr: (t) => void (out += t), cwd: root, stdin });
+    expect(out).toMatch(/^OK: \d+ records in 1 chain verify\n/);
+    expect(out).toMatch(/ (\d+) non-audit lines skipped\n/);
+    expect(code).toBe(0);
   });
 });

@@ -13,7 +13,8 @@ export interface FileBackedStoreOptions<T> {
   readonly files: readonly string[];
   readonly build: (sources: readonly SourceText[]) => Result<T, readonly Issue[]>;
   readonly onLoaded: (value: T) => void;
-  readonly onRejected: (issues: readonly Issue[]) => void;
+  // `serving`: a last good value exists and keeps serving (false for a first load that failed).
+  readonly onRejected: (issues: readonly Issue[], serving: boolean) => void;
   readonly pollIntervalMs?: number;
 }
 
@@ -37,13 +38,13 @@ export class FileBackedStore<T> {
       try {
         sources.push({ name, text: readFileSync(name, "utf8") });
       } catch (error) {
-        this.#options.onRejected([{ path: name, message: `cannot read: ${(error as Error).message}` }]);
+        this.#options.onRejected([{ path: name, message: `cannot read: ${(error as Error).message}` }], this.#current !== undefined);
         return false;
       }
     }
     const built = this.#options.build(sources);
     if (!built.ok) {
-      this.#options.onRejected(built.error);
+      this.#options.onRejected(built.error, this.#current !== undefined);
       return false;
     }
     this.#current = built.value;

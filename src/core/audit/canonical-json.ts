@@ -157,15 +157,15 @@ export function parseCanonical(text: string): { readonly ok: true; readonly valu
     value = JSON.parse(text);
   } catch {
     // JSON.parse reports syntax errors by throwing; this is the parsing boundary.
-    return { ok: false, error: "not valid JSON" };
+    return { ok: false, error: "is not valid JSON" };
   }
   let again: string;
   try {
     again = canonicalJson(value as JsonValue);
   } catch {
-    return { ok: false, error: "contains a value outside the canonical subset (e.g. a fraction)" };
+    return { ok: false, error: "holds a value outside the canonical subset (e.g. a fraction)" };
   }
-  return again === text ? { ok: true, value: value as JsonValue } : { ok: false, error: "not in canonical form" };
+  return again === text ? { ok: true, value: value as JsonValue } : { ok: false, error: "is not in canonical form" };
 }
 
 export function isJsonObject(value: JsonValue | undefined): value is JsonObject {

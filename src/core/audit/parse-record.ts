@@ -25,7 +25,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 export function parseAuditLine(text: string): Result<ParsedRecord, string> {
   const parsed = parseCanonical(text);
-  if (!parsed.ok) return err(`the line is ${parsed.error}`);
+  if (!parsed.ok) return err(`the line ${parsed.error}`);
   const o = parsed.value;
   if (!isJsonObject(o)) return err("the line is not a JSON object");
   if (o["v"] !== AUDIT_FORMAT_VERSION) return err(`unknown format version ${JSON.stringify(o["v"])}`);
@@ -47,15 +47,21 @@ export function checkpointFields(record: ParsedRecord): Result<CheckpointFields,
   return ok({ headSeq: seq, headHash: hash });
 }
 
-// In a mixed stream (stdout shared with the application log) a line belongs to the audit trail
-// when it is a JSON object carrying the envelope keys; anything else is skipped. Skipping is
-// safe: a record turned into something else still leaves a gap in seq and prev.
+// In a mixed stream (stdout shared with the application log, `kubectl logs` of a sidecar) a line
+// is taken for an audit record when it claims to be one: a JSON object with at least two of the
+// envelope keys, or — when it does not even parse — text naming two of them (`"seq":`), so a
+// damaged record is still read, and fails, rather than skipped as a log line. Anything else is
+// skipped. Skipping is safe: a record turned into something else still leaves a gap in seq and prev.
+const ENVELOPE_KEYS = ["chain", "seq", "prev", "hash"] as const;
+const CLAIM = 2;
+
 export function looksLikeAuditRecord(text: string): boolean {
-  if (!text.startsWith("{")) return false;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && "chain" in value && "seq" in value && "hash" in value;
+    value = JSON.parse(text);
   } catch {
-    return false; // not JSON, so not ours
+    return ENVELOPE_KEYS.filter((key) => text.includes(`"${key}":`)).length >= CLAIM; // not JSON
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return ENVELOPE_KEYS.filter((key) => key in value).length >= CLAIM;
 }

@@ -24,6 +24,7 @@ export function apiKeySource(options: ApiKeySourceOptions): IdentitySource {
   return Object.freeze({
     name: options.name ?? "apikey",
     scheme: API_KEY_SCHEME,
+    credentialHeaders: Object.freeze([header, "authorization"]),
     identify: (req: NormalizedRequest, now: number): SourceOutcome => identifyByKey(req, now, header, options.keys),
   });
 }

@@ -7,6 +7,10 @@ import type { NormalizedRequest } from "../request.ts";
 export interface IdentitySource {
   readonly name: string; // names the source in decisions, audit and metrics, e.g. "apikey"
   readonly scheme: string; // WWW-Authenticate scheme advertised in a 401, e.g. "ApiKey" or "Bearer"
+  // Every request header this source reads a credential from (lower case). On allow, the union
+  // over all configured sources is removed before the request goes upstream, whichever source
+  // decided: a credential the decision did not use must not reach the model server either.
+  readonly credentialHeaders: readonly string[];
   identify(req: NormalizedRequest, now: number): SourceOutcome | Promise<SourceOutcome>;
 }
 

@@ -23,7 +23,9 @@ export type RoutingHeader = (typeof ROUTING_HEADERS)[number];
 const NAMES: Readonly<Record<RoutingHeader, readonly string[]>> = {
   "seldon-model": ["seldon-model"],
   "mm-vmodel-id": ["mm-vmodel-id", "mm-model-id", "mm-vmodel-id-bin", "mm-model-id-bin"],
-  serve_multiplexed_model_id: ["serve_multiplexed_model_id"],
+  // The dashed spelling too: a server that folds `-` into `_` (WSGI/CGI style) would read it as
+  // Ray's header, so it must name the same model.
+  serve_multiplexed_model_id: ["serve_multiplexed_model_id", "serve-multiplexed-model-id"],
 };
 
 const REDIRECT = "x-vertex-ai-triton-redirect";

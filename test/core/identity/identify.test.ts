@@ -17,6 +17,7 @@ function scripted(name: string, outcome: SourceOutcome, scheme = "Bearer") {
   const source: IdentitySource = {
     name,
     scheme,
+    credentialHeaders: ["authorization"],
     identify: (_req, now) => {
       calls.push(now);
       return outcome;
@@ -75,7 +76,7 @@ describe("identify", () => {
   });
 
   it("awaits asynchronous sources", async () => {
-    const slow: IdentitySource = { name: "jwt", scheme: "Bearer", identify: async () => identified("dana") };
+    const slow: IdentitySource = { name: "jwt", scheme: "Bearer", credentialHeaders: ["authorization"], identify: async () => identified("dana") };
     expect(await identify([slow], REQ, T0)).toMatchObject({ kind: "identified", source: "jwt" });
   });
 

@@ -32,6 +32,8 @@ describe("applyRoutingHeaders", () => {
     ["a header naming another model than the path (not routed on)", { "seldon-model": "payroll" }, undefined, "model_ambiguous", 'header seldon-model names "payroll"'],
     ["the routed header and another routing header disagree", { "seldon-model": "a", "mm-vmodel-id": "b" }, "seldon-model", "model_ambiguous", "header mm-vmodel-id"],
     ["two ModelMesh headers disagree", { "mm-vmodel-id": "a", "mm-model-id": "b" }, "mm-vmodel-id", "model_ambiguous", "mm-model-id"],
+    ["Ray's header and its dashed spelling disagree", { serve_multiplexed_model_id: "a", "serve-multiplexed-model-id": "b" }, "serve_multiplexed_model_id", "model_ambiguous", "serve-multiplexed-model-id"],
+    ["the dashed spelling of Ray's header naming another model", { "serve-multiplexed-model-id": "payroll" }, undefined, "model_ambiguous", "serve-multiplexed-model-id"],
     ["a -bin header that is not base64", { "mm-vmodel-id-bin": "not base64!" }, undefined, "header_invalid", "not base64"],
     ["a -bin header that is not UTF-8", { "mm-vmodel-id-bin": Buffer.from([0xff, 0xfe]).toString("base64") }, undefined, "header_invalid", "UTF-8"],
     ["a routed model with a `..` segment", { "seldon-model": "a/../b" }, "seldon-model", "model_invalid", "`..` segment"],

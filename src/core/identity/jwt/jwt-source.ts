@@ -27,6 +27,7 @@ export function jwtSource(options: JwtSourceOptions): IdentitySource {
   return Object.freeze({
     name: options.name ?? "jwt",
     scheme: JWT_SCHEME,
+    credentialHeaders: CREDENTIAL_HEADERS,
     identify: (req: NormalizedRequest, now: number) => identifyByJwt(req, now, options, inFlight),
   });
 }

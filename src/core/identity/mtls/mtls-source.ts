@@ -62,6 +62,10 @@ export function mtlsSource(options: MtlsSourceOptions): IdentitySource {
   return Object.freeze({
     name: options.name ?? "mtls",
     scheme: MTLS_SCHEME,
+    // A trusted XFCC element is an identity claim modelgate acted on; upstream gets the decided
+    // identity in x-modelgate-subject instead. With mode `ignore` the header is not read, and
+    // Envoy's own forward_client_cert_details governs it.
+    credentialHeaders: config.xfcc.mode === "ignore" ? [] : [XFCC_HEADER],
     identify: (req: NormalizedRequest, now: number): SourceOutcome => identifyPeer(req, now, context),
   });
 }
