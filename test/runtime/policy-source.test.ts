@@ -37,4 +37,18 @@ describe("buildPolicyIndex", () => {
     const result = buildPolicyIndex([{ name: "a.yaml", text: policy("p") }, { name: "b.yaml", text: "kind: AccessPolicy\n" }], "default");
     expect(result.ok).toBe(false);
   });
+
+  it.each([
+    ["empty", ""],
+    ["only separators", "---\n---\n"],
+  ])("refuses a policy file that is %s, so the set being served stays", (_name, text) => {
+    const result = buildPolicyIndex([{ name: "a.yaml", text: policy("p") }, { name: "b.yaml", text }], "default");
+    expect(result.ok ? result.value : result.error).toEqual([{ path: "b.yaml", message: expect.stringContaining("holds no policy document") }]);
+  });
+
+  it("serves nothing when a file says so explicitly", () => {
+    const result = buildPolicyIndex([{ name: "none.yaml", text: "[]\n" }], "default");
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.index.policyCount).toBe(0);
+  });
 });
