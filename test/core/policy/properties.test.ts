@@ -12,7 +12,7 @@ const TEAMS = ["fraud", "risk"];
 const ACTIONS = ["predict", "read", "admin", "unknown", "train"];
 const MODELS = ["fraud-detector", "fraud-x", "llm/chat", "", "other"];
 const GLOBS = ["fraud-detector", "fraud-*", "**", "*", "llm/*", "other"];
-const WHENS = [undefined, "true", "false", 'request.environment == "prod"', 'request.headers["absent"] == "x"', "request.host"];
+const WHENS = [undefined, "true", "false", 'request.environment == "prod"', 'request.headers["absent"] == "x"', "dyn(request.host)"];
 
 const arbIdentity: fc.Arbitrary<Identity> = fc.oneof(
   fc.constant(identity({ method: "anonymous", subject: "", issuer: "" })),
