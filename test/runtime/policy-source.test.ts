@@ -51,4 +51,13 @@ describe("buildPolicyIndex", () => {
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     expect(result.value.index.policyCount).toBe(0);
   });
+
+  it("carries the analysis' warnings for the log, one line per rule", () => {
+    const everyModel = policy("p").replace('models: ["fraud-detector"]', 'models: ["**"]');
+    const result = buildPolicyIndex([{ name: "policies.yaml", text: everyModel }], "default");
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.warnings).toEqual([expect.stringMatching(/^default\/p rule everyone: grants read on every model \(models: "\*\*"\) to everyone/)]);
+    const named = buildPolicyIndex([{ name: "policies.yaml", text: policy("p") }], "default");
+    expect(named.ok && named.value.warnings).toEqual([]);
+  });
 });
