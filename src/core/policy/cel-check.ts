@@ -5,7 +5,7 @@
 // the declared variables (cel-types.ts) and the overloads the CEL environment itself declares
 // (each library function carries its argument and result types). `dyn` — attribute values,
 // whose shape depends on the identity source — is accepted anywhere and checked at run time.
-import type { CelEnv, CelType, parse } from "@bufbuild/cel";
+import type { CelEnv, CelMapType, CelType, parse } from "@bufbuild/cel";
 import { CelScalar, listType, mapType, unparse } from "@bufbuild/cel";
 import type { WhenType } from "./cel-types.ts";
 import { aType, assignable, BOOL, comparable, DYN, isDyn, isScalar, join, TYPE_NAMES, typeText, whenVariables } from "./cel-types.ts";
@@ -62,7 +62,7 @@ function typeOf(checker: Checker, expr: Expr | undefined, locals: Locals): WhenT
       if (kind.value.messageName !== "") return problem(checker, `message construction (${kind.value.messageName}{...}) is not supported`);
       const keys = kind.value.entries.map((e) => (e.keyKind.case === "mapKey" ? typeOf(checker, e.keyKind.value, locals) : DYN));
       const values = kind.value.entries.map((e) => typeOf(checker, e.value, locals));
-      return mapType(asCel(join(keys)) as Parameters<typeof mapType>[0], asCel(join(values)));
+      return mapType(mapKey(join(keys)), asCel(join(values)));
     }
     case "comprehensionExpr":
       return comprehensionType(checker, kind.value, locals);
@@ -111,9 +111,10 @@ function fieldType(checker: Checker, operand: WhenType, field: string): WhenType
 }
 
 function callType(checker: Checker, expr: Expr, call: Call, locals: Locals): WhenType {
+  const before = checker.problems.length;
   const args = call.args.map((a) => typeOf(checker, a, locals));
   const target = call.target === undefined ? undefined : typeOf(checker, call.target, locals);
-  if (checker.problems.length > 0) return DYN; // an operand already failed; do not pile on
+  if (checker.problems.length > before) return DYN; // an operand already failed; do not pile on
   switch (call.function) {
     case "_&&_":
     case "_||_":
@@ -182,7 +183,7 @@ function overloadType(checker: Checker, expr: Expr, name: string, target: WhenTy
 
 function overloadProblem(checker: Checker, expr: Expr, name: string, target: WhenType | undefined, args: readonly WhenType[]): WhenType {
   const types = args.map(typeText).join(", ");
-  const operator = /^[_!-].*_$|^_.*$/.test(name) ? name.replaceAll("_", "") : undefined;
+  const operator = /^[^A-Za-z]/.test(name) ? name.replaceAll("_", "") : undefined; // `_+_` → `+`
   const what =
     operator !== undefined ? `${operator} cannot be applied to (${types})` : target !== undefined ? `${aType(target)} has no method ${name}(${types})` : `${name}() does not take (${types})`;
   return problem(checker, `${source(expr)}: ${what}`);
@@ -214,6 +215,12 @@ function iterationTypes(checker: Checker, range: WhenType): [WhenType, WhenType]
 // Records are maps at run time.
 function asCel(type: WhenType): CelType {
   return type.kind === "record" ? mapType(CelScalar.STRING, CelScalar.DYN) : type;
+}
+
+// Map keys are int, uint, bool or string; anything else fails at run time, so it is dyn here.
+function mapKey(type: WhenType): CelMapType["key"] {
+  const keys = [CelScalar.INT, CelScalar.UINT, CelScalar.BOOL, CelScalar.STRING];
+  return keys.find((key) => type.kind === "scalar" && key.name === type.name) ?? CelScalar.DYN;
 }
 
 function source(expr: Expr): string {

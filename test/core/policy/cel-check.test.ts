@@ -49,7 +49,10 @@ describe("CEL type check", () => {
     expect(whenProblem(env, when)).toBeUndefined();
   });
 
-  it("reports a mistake once, not again in every expression around it", () => {
+  it("reports a mistake once, not again in every expression around it, and each independent one", () => {
     expect(whenProblem(env, '(request.environment < 1) == true && action == "x"')).toBe("request.environment < 1: < cannot be applied to (string, int)");
+    expect(whenProblem(env, "request.environment < 1 || action == 2")).toBe(
+      "request.environment < 1: < cannot be applied to (string, int); action == 2 compares a string with an int, which are never equal",
+    );
   });
 });
