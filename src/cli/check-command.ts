@@ -6,7 +6,7 @@ import { loadConfig } from "../config/load-config.ts";
 import { decide } from "../core/check.ts";
 import type { Issue } from "../core/result.ts";
 import { envoyCheckRequest } from "../adapters/grpc/envoy-check-request.ts";
-import { createEngine } from "../runtime/engine.ts";
+import { createEngine, type LoadSummary } from "../runtime/engine.ts";
 import { checkRequestFromJson } from "./check-request-json.ts";
 import { explainDecision } from "./explain-decision.ts";
 import type { CliIo } from "./serve-command.ts";
@@ -106,7 +106,9 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   }
   const problems: Issue[] = [];
   const record = (issues: readonly Issue[]) => void problems.push(...issues);
-  const engine = createEngine(config.value, { loaded: () => {}, rejected: (_kind, issues) => record(issues) }, { now: Date.now, newId: randomUUID });
+  const warnings: string[] = [];
+  const hooks = { loaded: (_kind: string, s: LoadSummary) => void warnings.push(...(s.warnings ?? [])), rejected: (_kind: string, issues: readonly Issue[]) => record(issues) };
+  const engine = createEngine(config.value, hooks, { now: Date.now, newId: randomUUID });
   if (!engine.loadAll()) {
     io.stderr(`modelgate check: policies or keys could not be loaded\n${issuesText(problems)}`);
     return 2;
@@ -116,6 +118,8 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
     io.stderr(`modelgate check: ${request.error}\n`);
     return 2;
   }
+  // On stderr, so the decision on stdout (and --json) stays as it was.
+  for (const warning of warnings) io.stderr(`modelgate check: warning: ${warning}\n`);
   await engine.start({ watchFiles: false });
   const decision = await decide(request.value, engine.ports);
   await engine.close();

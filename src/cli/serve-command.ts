@@ -47,6 +47,7 @@ function engineFor(config: Config, logger: Logger, metrics: Metrics, extras: Eng
       loaded: (kind, summary) => {
         metrics.sourceLoaded(kind, summary.count);
         logger.info(`${kind} loaded`, { count: summary.count, ...summary.detail });
+        for (const warning of summary.warnings ?? []) logger.warn(`${kind} warning`, { warning });
       },
       rejected: (kind, issues, serving) => {
         metrics.sourceRejected(kind);

@@ -27,6 +27,7 @@ export type SourceKind = "policies" | "apikeys" | "ca-bundle";
 export interface LoadSummary {
   readonly count: number;
   readonly detail?: Readonly<Record<string, unknown>>;
+  readonly warnings?: readonly string[]; // loaded, but worth a look (policies: broad grants)
 }
 
 export interface EngineHooks {
@@ -75,7 +76,8 @@ function fileStores(config: Config, hooks: EngineHooks): Stores {
   const policies = new FileBackedStore<PolicyLoad>({
     files: config.policyFiles,
     build: (sources) => buildPolicyIndex(sources, config.namespace),
-    onLoaded: (load) => hooks.loaded("policies", { count: load.index.policyCount, detail: { ignored_other_namespaces: load.ignored } }),
+    onLoaded: (load) =>
+      hooks.loaded("policies", { count: load.index.policyCount, detail: { ignored_other_namespaces: load.ignored }, warnings: load.warnings }),
     onRejected: (issues, serving) => hooks.rejected("policies", issues, serving),
   });
   const keys = new FileBackedStore<KeyIndex>({

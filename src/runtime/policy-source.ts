@@ -1,4 +1,5 @@
 import type { AccessPolicy } from "../core/policy/access-policy.ts";
+import { warningText } from "../core/policy/broad-grants.ts";
 import { compilePolicies } from "../core/policy/compile.ts";
 import { parsePolicyYaml } from "../core/policy/load-yaml.ts";
 import type { PolicyIndex } from "../core/policy/types.ts";
@@ -11,6 +12,7 @@ import type { SourceText } from "../adapters/files/file-backed-store.ts";
 export interface PolicyLoad {
   readonly index: PolicyIndex;
   readonly ignored: readonly string[]; // policies outside the sidecar's namespace
+  readonly warnings: readonly string[]; // valid but risky rules, "namespace/name rule: message"
 }
 
 // A file policy that names no namespace (the parser leaves it "") belongs to the server's, and
@@ -35,5 +37,6 @@ export function buildPolicyIndex(sources: readonly SourceText[], namespace: stri
   const compiled = compilePolicies(selected);
   const compileIssues = compiled.issues.flatMap((entry) => entry.issues.map((i) => ({ path: `${entry.policy}: ${i.path}`, message: i.message })));
   if (compileIssues.length > 0) return err(compileIssues);
-  return ok({ index: compiled.index, ignored });
+  const warnings = compiled.warnings.map(warningText);
+  return ok({ index: compiled.index, ignored, warnings });
 }

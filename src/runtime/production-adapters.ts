@@ -5,6 +5,7 @@ import { createRedisLimiter, type RedisLimiterHandle } from "../adapters/limiter
 import { createKubernetesSources, loadKubeConfig, type KubernetesSources } from "../adapters/k8s/kube-sources.ts";
 import { SYSTEM_TIMERS } from "../adapters/k8s/resource-watch.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
+import { warningText } from "../core/policy/broad-grants.ts";
 import type { EngineExtras } from "./engine.ts";
 
 // The adapters that replace the embedded defaults when configured: the Redis limiter
@@ -41,6 +42,7 @@ function kubernetesSources(config: Config, deps: AdapterDeps): Result<Kubernetes
         onPolicies: (index, statuses) => {
           const rejected = statuses.filter((s) => !s.accepted).map((s) => ({ policy: s.key, issues: s.issues }));
           deps.logger.info("policies loaded", { count: index.policyCount, rejected });
+          for (const w of statuses.flatMap((s) => s.warnings)) deps.logger.warn("policies warning", { warning: warningText(w) });
         },
         onKeys: (index, statuses) => {
           const rejected = statuses.filter((s) => !s.accepted).map((s) => ({ apiKey: s.key, issues: s.issues }));

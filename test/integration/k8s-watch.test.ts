@@ -115,6 +115,27 @@ describe("policies and keys from the API server", () => {
     await remove(harness, POLICIES, "semantic");
   });
 
+  it("writes the warnings about broad grants into status (and the Accepted condition)", async () => {
+    const probes = { name: "anyone-probes", effect: "Allow", subjects: [{}], actions: ["health"] };
+    await upsert(harness, POLICIES, policy("broad", [probes], { models: ["**"] }));
+    type Status = { conditions?: { type: string; reason: string; message: string }[]; warnings?: { rule: string; message: string }[] };
+    const status = await eventually(async () => {
+      const got = (await harness.request("GET", `${POLICIES}/broad`)).body as { status?: Status };
+      expect(got.status?.warnings).toHaveLength(1);
+      return got.status;
+    }, BOUND_MS);
+    expect(status?.warnings?.[0]).toEqual({ rule: "anyone-probes", message: expect.stringContaining("grants health on every model") });
+    expect(status?.conditions?.find((c) => c.type === "Accepted")).toMatchObject({ reason: "CompiledWithWarnings", message: expect.stringContaining("rule anyone-probes grants health") });
+    // Narrowed to the server-wide routes: nothing to warn about any more.
+    await upsert(harness, POLICIES, policy("broad", [probes], { models: ["(server)"] }));
+    await eventually(async () => {
+      const got = (await harness.request("GET", `${POLICIES}/broad`)).body as { status?: Status };
+      expect(got.status?.warnings).toEqual([]);
+      expect(got.status?.conditions?.find((c) => c.type === "Accepted")?.reason).toBe("Compiled");
+    }, BOUND_MS);
+    await remove(harness, POLICIES, "broad");
+  });
+
   it("converges to the last of many rapid updates", async () => {
     const teams = Array.from({ length: 30 }, (_, i) => `team${i}`);
     const last = newApiKey("last@example.com", "team29");

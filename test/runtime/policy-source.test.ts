@@ -37,4 +37,27 @@ describe("buildPolicyIndex", () => {
     const result = buildPolicyIndex([{ name: "a.yaml", text: policy("p") }, { name: "b.yaml", text: "kind: AccessPolicy\n" }], "default");
     expect(result.ok).toBe(false);
   });
+
+  it.each([
+    ["empty", ""],
+    ["only separators", "---\n---\n"],
+  ])("refuses a policy file that is %s, so the set being served stays", (_name, text) => {
+    const result = buildPolicyIndex([{ name: "a.yaml", text: policy("p") }, { name: "b.yaml", text }], "default");
+    expect(result.ok ? result.value : result.error).toEqual([{ path: "b.yaml", message: expect.stringContaining("holds no policy document") }]);
+  });
+
+  it("serves nothing when a file says so explicitly", () => {
+    const result = buildPolicyIndex([{ name: "none.yaml", text: "[]\n" }], "default");
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.index.policyCount).toBe(0);
+  });
+
+  it("carries the analysis' warnings for the log, one line per rule", () => {
+    const everyModel = policy("p").replace('models: ["fraud-detector"]', 'models: ["**"]');
+    const result = buildPolicyIndex([{ name: "policies.yaml", text: everyModel }], "default");
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.value.warnings).toEqual([expect.stringMatching(/^default\/p rule everyone: grants read on every model \(models: "\*\*"\) to everyone/)]);
+    const named = buildPolicyIndex([{ name: "policies.yaml", text: policy("p") }], "default");
+    expect(named.ok && named.value.warnings).toEqual([]);
+  });
 });

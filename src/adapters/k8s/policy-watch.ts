@@ -2,6 +2,7 @@ import type { AccessPolicy } from "../../core/policy/access-policy.ts";
 import { parseAccessPolicy } from "../../core/policy/access-policy.ts";
 import type { CompiledPolicies, CompiledPolicyIndex } from "../../core/policy/compile.ts";
 import { compilePolicies } from "../../core/policy/compile.ts";
+import type { PolicyWarning } from "../../core/policy/broad-grants.ts";
 import type { ShadowedRule } from "../../core/policy/shadowing.ts";
 import type { Issue } from "../../core/result.ts";
 import type { ListWatchClient } from "./list-watch-client.ts";
@@ -15,6 +16,7 @@ import { createResourceWatch } from "./resource-watch.ts";
 
 export interface PolicyStatus extends ResourceStatus {
   readonly shadowed: readonly ShadowedRule[]; // rules of this policy that can never decide
+  readonly warnings: readonly PolicyWarning[]; // valid but risky rules of this policy
 }
 
 export interface PolicyWatch {
@@ -47,7 +49,11 @@ export function interpretPolicy(object: unknown): Interpretation<AccessPolicy> {
 export function createPolicyWatch(options: PolicyWatchOptions): PolicyWatch {
   let compiled: CompiledPolicies | undefined;
   const withShadowed = (statuses: readonly ResourceStatus[]): PolicyStatus[] =>
-    statuses.map((s) => ({ ...s, shadowed: compiled?.shadowed.filter((r) => r.policy === s.key) ?? [] }));
+    statuses.map((s) => ({
+      ...s,
+      shadowed: compiled?.shadowed.filter((r) => r.policy === s.key) ?? [],
+      warnings: compiled?.warnings.filter((w) => w.policy === s.key) ?? [],
+    }));
   const watch = createResourceWatch<AccessPolicy, CompiledPolicies>({
     client: options.client,
     timers: options.timers,

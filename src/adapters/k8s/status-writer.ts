@@ -1,12 +1,13 @@
 import type { KubeHttp } from "./kube-http.ts";
 import { statusMessage } from "./kube-http.ts";
 import type { LoopTimers } from "./list-watch-loop.ts";
+import type { PolicyWarning } from "../../core/policy/broad-grants.ts";
 import type { PolicyStatus } from "./policy-watch.ts";
 
 // Writes what the watch concluded about each AccessPolicy into its status subresource:
 // `Accepted` (this generation parsed and compiled, or every problem with its path) and `Ready`
 // (this generation is the one being served), both with observedGeneration, plus the shadowed
-// rules. Only while `isLeader()` holds, so a Deployment of many sidecars writes once, and only
+// rules and the warnings about valid but risky rules (also summed up in Accepted's message). Only while `isLeader()` holds, so a Deployment of many sidecars writes once, and only
 // what changed since this writer's last successful write.
 
 export const POLICY_API = "/apis/modelgate.io/v1alpha1";
@@ -25,6 +26,7 @@ export interface PolicyStatusBody {
   readonly observedGeneration: number;
   readonly conditions: readonly Condition[];
   readonly shadowed: readonly { readonly rule: string; readonly shadowedBy: string }[];
+  readonly warnings: readonly { readonly rule: string; readonly message: string }[];
 }
 
 export interface StatusWriterOptions {
@@ -44,7 +46,7 @@ type Desired = Omit<Condition, "lastTransitionTime">;
 export function desiredConditions(s: PolicyStatus): readonly Desired[] {
   const g = s.generation;
   const accepted: Desired = s.accepted
-    ? { type: "Accepted", status: "True", observedGeneration: g, reason: "Compiled", message: "the policy is valid" }
+    ? { type: "Accepted", status: "True", observedGeneration: g, ...acceptedWith(s.warnings) }
     : { type: "Accepted", status: "False", observedGeneration: g, reason: "Invalid", message: issuesText(s) };
   const ready: Desired =
     s.servedGeneration === g
@@ -55,8 +57,17 @@ export function desiredConditions(s: PolicyStatus): readonly Desired[] {
   return [accepted, ready];
 }
 
+function acceptedWith(warnings: readonly PolicyWarning[]): { reason: string; message: string } {
+  if (warnings.length === 0) return { reason: "Compiled", message: "the policy is valid" };
+  const text = warnings.map((w) => `rule ${w.rule} ${w.message}`).join("; ");
+  return { reason: "CompiledWithWarnings", message: capped(`the policy is valid, with ${warnings.length === 1 ? "a warning" : `${warnings.length} warnings`}: ${text}`) };
+}
+
 function issuesText(s: PolicyStatus): string {
-  const text = s.issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ");
+  return capped(s.issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; "));
+}
+
+function capped(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
 
@@ -69,9 +80,10 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
       return { ...d, lastTransitionTime: before !== undefined && before.status === d.status ? before.lastTransitionTime : now };
     });
     const shadowed = s.shadowed.map((r) => ({ rule: r.rule, shadowedBy: `${r.shadowedBy.policy} ${r.shadowedBy.rule}` }));
-    return { observedGeneration: s.generation, conditions, shadowed };
+    const warnings = s.warnings.map((w) => ({ rule: w.rule, message: w.message }));
+    return { observedGeneration: s.generation, conditions, shadowed, warnings };
   };
-  const fingerprintOf = (s: PolicyStatus): string => JSON.stringify([s.uid, desiredConditions(s), s.shadowed]);
+  const fingerprintOf = (s: PolicyStatus): string => JSON.stringify([s.uid, desiredConditions(s), s.shadowed, s.warnings]);
 
   async function write(s: PolicyStatus): Promise<void> {
     const fingerprint = fingerprintOf(s);

@@ -5,7 +5,7 @@ import type { CelEnv } from "@bufbuild/cel";
 import type { Result } from "../result.ts";
 import { err, ok } from "../result.ts";
 import type { CelBindings } from "./cel-bindings.ts";
-import { scopeProblems } from "./cel-scope.ts";
+import { typeProblems } from "./cel-check.ts";
 
 // Long enough for any readable condition, short enough that parsing cannot exhaust the stack.
 export const MAX_WHEN_LENGTH = 2048;
@@ -26,13 +26,14 @@ type Parsed = ReturnType<typeof parse>;
 function parseWhen(env: CelEnv, source: string): Result<Parsed, string> {
   if (source.trim() === "") return err("must not be empty (omit `when` to match unconditionally)");
   if (source.length > MAX_WHEN_LENGTH) return err(`must be at most ${MAX_WHEN_LENGTH} characters`);
+  let parsed: Parsed;
   try {
-    const parsed = parse(source);
-    const problems = scopeProblems(env, parsed.expr);
-    return problems.length === 0 ? ok(parsed) : err(problems.join("; "));
+    parsed = parse(source);
   } catch (e: unknown) {
     return err(`CEL syntax error: ${syntaxMessage(e)}`);
   }
+  const problems = typeProblems(env, parsed.expr);
+  return problems.length === 0 ? ok(parsed) : err(problems.join("; "));
 }
 
 function syntaxMessage(e: unknown): string {

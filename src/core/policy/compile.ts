@@ -9,6 +9,8 @@ import { createCelEnv } from "./cel.ts";
 import type { CompiledPolicy } from "./compiled-policy.ts";
 import { compilePolicy, policyKey } from "./compiled-policy.ts";
 import { evaluatePolicies } from "./evaluate.ts";
+import type { PolicyWarning } from "./broad-grants.ts";
+import { findBroadGrants } from "./broad-grants.ts";
 import type { ShadowedRule } from "./shadowing.ts";
 import { findShadowedRules } from "./shadowing.ts";
 import type { EvaluationInput, PolicyIndex, PolicyRef, RouteMatch } from "./types.ts";
@@ -28,6 +30,7 @@ export interface CompiledPolicies {
   readonly index: CompiledPolicyIndex;
   readonly issues: readonly PolicyIssues[];
   readonly shadowed: readonly ShadowedRule[];
+  readonly warnings: readonly PolicyWarning[]; // valid but risky rules (broad-grants.ts)
 }
 
 export function compilePolicies(policies: readonly AccessPolicy[]): CompiledPolicies {
@@ -47,7 +50,12 @@ export function compilePolicies(policies: readonly AccessPolicy[]): CompiledPoli
     else issues.push({ policy: key, issues: compiled.error });
   }
   const sorted = Object.freeze([...byKey.values()].sort(evaluationOrder));
-  return Object.freeze({ index: buildIndex(sorted, byKey), issues: Object.freeze(issues), shadowed: Object.freeze(findShadowedRules(sorted)) });
+  return Object.freeze({
+    index: buildIndex(sorted, byKey),
+    issues: Object.freeze(issues),
+    shadowed: Object.freeze(findShadowedRules(sorted)),
+    warnings: Object.freeze(findBroadGrants(sorted)),
+  });
 }
 
 // Priority descending, then namespace and name ascending by code unit, so the order is the same

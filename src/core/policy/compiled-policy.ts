@@ -1,6 +1,8 @@
 // One AccessPolicy turned into the data the hot path reads: glob and subject closures, planned
 // CEL programs, and the Evaluation each rule returns, built once so evaluate allocates nothing.
 import type { CelEnv } from "@bufbuild/cel";
+import type { Audience } from "./audience.ts";
+import { broadestAudience } from "./audience.ts";
 import { compileRoutePattern } from "../request/route-pattern.ts";
 import type { RoutePattern } from "../request/route-pattern.ts";
 import type { Issue, Result } from "../result.ts";
@@ -11,7 +13,7 @@ import { actionSet } from "./action-set.ts";
 import type { WhenProgram } from "./cel.ts";
 import { compileWhen } from "./cel.ts";
 import type { StringMatcher } from "./glob.ts";
-import { compileModelMatcher } from "./model-glob.ts";
+import { compileModelScope } from "./model-glob.ts";
 import type { RuleSpec } from "./rule.ts";
 import type { IdentityPredicate } from "./subject-predicate.ts";
 import { compileSubjects, isEveryone } from "./subject-predicate.ts";
@@ -24,6 +26,7 @@ export interface CompiledRule {
   readonly actions: ActionSet;
   readonly subjects: IdentityPredicate;
   readonly everyone: boolean; // a `{}` subject: matches any identity, anonymous included
+  readonly audience: Audience | undefined; // for the analysis only: anyone of a kind, if so
   readonly when: WhenProgram | undefined;
   readonly decision: Evaluation; // returned as is when this rule decides
 }
@@ -40,7 +43,8 @@ export interface CompiledPolicy {
   readonly failureMode: FailureMode;
   readonly anomaly: AnomalyResponses;
   readonly models: readonly string[];
-  readonly governs: StringMatcher;
+  readonly governs: StringMatcher; // models its Deny rules and routes apply to
+  readonly allows: StringMatcher; // models its Allow rules apply to (see model-glob.ts)
   readonly denyRules: readonly CompiledRule[];
   readonly allowRules: readonly CompiledRule[];
   readonly routes: readonly CompiledRoute[];
@@ -73,7 +77,7 @@ export function compilePolicy(policy: AccessPolicy, env: CelEnv): Result<Compile
       failureMode: spec.failureMode,
       anomaly: spec.anomaly,
       models: spec.models,
-      governs: compileModelMatcher(spec.models),
+      ...compileModelScope(spec.models),
       denyRules: Object.freeze(compiled.filter((rule) => rule.effect === "Deny")),
       allowRules: Object.freeze(compiled.filter((rule) => rule.effect === "Allow")),
       routes: Object.freeze(routes.filter((route) => route !== undefined)),
@@ -113,6 +117,7 @@ function compileRule(rule: RuleSpec, path: string, scope: RuleScope): CompiledRu
     actions: actionSet(rule.actions, rule.effect),
     subjects: compileSubjects(rule.subjects),
     everyone: rule.subjects.some(isEveryone),
+    audience: broadestAudience(rule.subjects),
     when,
     decision: decisionOf(rule, scope.ref(rule.name), scope.policyLimits, scope.limiter),
   });

@@ -1,6 +1,7 @@
 // The decision procedure over compiled policies (already sorted by priority, then name):
 // any matching Deny rule of any governing policy denies; otherwise the first matching Allow rule
-// in that order decides; otherwise nothing allows the request.
+// in that order decides; otherwise nothing allows the request. A policy's Allow rules may cover
+// fewer models than its Deny rules: only `(server)` opens the routes that name no model.
 import type { CelBindings } from "./cel-bindings.ts";
 import { celBindings } from "./cel-bindings.ts";
 import { coversAction } from "./action-set.ts";
@@ -22,7 +23,7 @@ export function evaluatePolicies(policies: readonly CompiledPolicy[], input: Eva
     if (!policy.governs(input.target.model)) continue;
     const denied = firstMatch(policy.denyRules, context);
     if (denied !== undefined) return denied.decision;
-    allow ??= firstMatch(policy.allowRules, context)?.decision;
+    if (allow === undefined && policy.allows(input.target.model)) allow = firstMatch(policy.allowRules, context)?.decision;
   }
   return allow ?? NO_MATCH;
 }

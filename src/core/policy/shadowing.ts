@@ -5,6 +5,7 @@
 import { coversAll } from "./action-set.ts";
 import type { CompiledPolicy, CompiledRule } from "./compiled-policy.ts";
 import { policyKey } from "./compiled-policy.ts";
+import { SERVER_WIDE } from "./model-glob.ts";
 
 export interface RuleLocation {
   readonly policy: string; // "namespace/name"
@@ -33,10 +34,11 @@ export function findShadowedRules(sorted: readonly CompiledPolicy[]): ShadowedRu
   return found;
 }
 
-// Syntactic on purpose: the same glob written in both, or a catch-all in the earlier policy.
+// Syntactic on purpose: the same glob written in both, or `**` in the earlier policy for every
+// named model (`(server)`, which Allow rules only reach when it is listed, must be in both).
 function coversModels(earlier: CompiledPolicy, later: CompiledPolicy): boolean {
-  if (earlier === later || earlier.models.includes("**")) return true;
-  return later.models.every((glob) => earlier.models.includes(glob));
+  if (earlier === later) return true;
+  return later.models.every((glob) => earlier.models.includes(glob) || (glob !== SERVER_WIDE && earlier.models.includes("**")));
 }
 
 function locate(policy: CompiledPolicy, rule: CompiledRule): RuleLocation {

@@ -58,7 +58,7 @@ describe("the AccessPolicy CRD", () => {
     }
   });
 
-  it.each(["fraud-detector", "fraud-*", "team/**", "**", "*", "llm/*/v1", "meta-llama/Llama-3-8B-Instruct", "a*b*c", "", "a//b", "/a", "a/", "team**", "**a", "a b", "x/**/y", "ü"])(
+  it.each(["fraud-detector", "fraud-*", "team/**", "**", "*", "llm/*/v1", "meta-llama/Llama-3-8B-Instruct", "a*b*c", "", "a//b", "/a", "a/", "team**", "**a", "a b", "x/**/y", "ü", "(server)", "(server)/a", "a/(server)", "(Server)", "()", "(server"])(
     "agrees with the validator on the model glob %j",
     (glob) => {
       expect(pattern(spec?.properties?.["models"]?.items).test(glob) && glob.length <= 512).toBe(modelGlobProblem(glob) === undefined);

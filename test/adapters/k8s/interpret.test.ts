@@ -96,7 +96,7 @@ describe("AccessPolicy objects as the API server sends them", () => {
 });
 
 describe("status conditions", () => {
-  const base = { key: "ns/p", uid: "u", resourceVersion: "1", shadowed: [] };
+  const base = { key: "ns/p", uid: "u", resourceVersion: "1", shadowed: [], warnings: [] };
   it.each([
     ["accepted and served", { generation: 2, accepted: true, issues: [], servedGeneration: 2 }, ["True", "Compiled"], ["True", "Serving"]],
     ["invalid, older one served", { generation: 3, accepted: false, issues: [{ path: "spec.rules[0].when", message: "bad" }], servedGeneration: 2 }, ["False", "Invalid"], ["False", "ServingPreviousGeneration"]],
@@ -107,6 +107,16 @@ describe("status conditions", () => {
     expect([r?.status, r?.reason]).toEqual(ready);
     expect(a?.observedGeneration).toBe(status.generation);
     if (!status.accepted) expect(a?.message).toContain("bad");
+  });
+
+  it("an accepted policy with broad grants says so in Accepted (reason CompiledWithWarnings)", () => {
+    const warnings = [
+      { policy: "ns/p", rule: "probes", message: 'grants health on every model (models: "**") to everyone, anonymous callers included' },
+      { policy: "ns/p", rule: "keys", message: "grants read on every model" },
+    ];
+    const [accepted] = desiredConditions({ ...base, warnings, generation: 1, accepted: true, issues: [], servedGeneration: 1 });
+    expect(accepted).toMatchObject({ status: "True", reason: "CompiledWithWarnings" });
+    expect(accepted?.message).toBe(`the policy is valid, with 2 warnings: rule probes ${warnings[0]?.message}; rule keys grants read on every model`);
   });
 
   it("writes Lease times with the six fractional digits MicroTime requires", () => {

@@ -148,12 +148,30 @@ describe("model globs select the governing policies", () => {
     ["llm/**", "llm", "allow"],
     ["*/chat", "meta/chat", "allow"],
     ["fraud-detector", "fraud-detector-v2", "deny"],
-    ["*", "", "allow"],
-    ["**", "", "allow"],
+    // The model "" is a route that names no model (server health, metadata, the model list):
+    // Allow rules reach it only through the reserved entry (server), never through a catch-all.
+    ["*", "", "deny"],
+    ["**", "", "deny"],
+    ["(server)", "", "allow"],
+    ["(server)", "fraud-detector", "deny"],
+    ["(server)", "(server)", "deny"],
     ["fraud-*", "", "deny"],
     ["*", "a/b", "deny"],
     ["**", "a/b", "allow"],
   ])("%s governs %j: %s", (glob, model, effect) => {
     expect(decide([policyDoc([{ name: "r" }], { models: [glob] })], input({ model })).effect).toBe(effect);
+  });
+
+  it("(server) beside globs covers both the named models and the server-wide routes", () => {
+    const both = [policyDoc([{ name: "r" }], { models: ["fraud-*", "(server)"] })];
+    expect(["fraud-x", "", "other"].map((model) => decide(both, input({ model })).effect)).toEqual(["allow", "allow", "deny"]);
+  });
+
+  it.each(["*", "**"])("a Deny rule under %s still covers the server-wide routes: a broad denial fails safe", (glob) => {
+    const docs = [
+      policyDoc([{ name: "server", actions: ["health"] }], { name: "server", models: ["(server)"] }),
+      policyDoc([{ name: "stop", effect: "Deny", subjects: [{}], actions: ["*"] }], { name: "stop", models: [glob] }),
+    ];
+    expect(decide(docs, input({ model: "", action: "health" }))).toMatchObject({ effect: "deny", reason: "policy_denied" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
+import { NO_DOCUMENT_MESSAGE, parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
 
 const policy = (name: string, extra = "") => `apiVersion: modelgate.io/v1alpha1
 kind: AccessPolicy
@@ -17,9 +17,33 @@ describe("parsePolicyYaml", () => {
     expect(result.issues).toEqual([{ path: "policies.yaml#2:spec.priority", message: "expected an integer, got the string \"high\"" }]);
   });
 
-  it("returns nothing for an empty file", () => {
-    expect(parsePolicyYaml("", "empty.yaml")).toEqual({ policies: [], issues: [] });
-    expect(parsePolicyYaml("# nothing\n---\n", "empty.yaml")).toEqual({ policies: [], issues: [] });
+  it.each([
+    ["an empty file", ""],
+    ["only whitespace", "\n  \n"],
+    ["only comments", "# nothing here yet\n"],
+    ["only separators", "---\n---\n# c\n---\n"],
+    ["an explicit null", "~\n"],
+  ])("refuses %s: a truncated write must not replace every policy with none", (_, text) => {
+    expect(parsePolicyYaml(text, "empty.yaml")).toEqual({ policies: [], issues: [{ path: "empty.yaml", message: NO_DOCUMENT_MESSAGE }] });
+  });
+
+  it.each([
+    ["an empty YAML list", "[]\n"],
+    ["an empty kind: List", "apiVersion: v1\nkind: List\nitems: []\n"],
+    ["an empty list after a comment and a separator", "# nothing is served on purpose\n---\n[]\n"],
+  ])("accepts %s as a deliberate empty set", (_, text) => {
+    expect(parsePolicyYaml(text, "none.yaml")).toEqual({ policies: [], issues: [] });
+  });
+
+  it("reads a YAML list of policies and a kind: List, locating issues inside them", () => {
+    const asList = `- ${policy("a").replaceAll("\n", "\n  ")}\n- ${policy("b", "  priority: high\n").replaceAll("\n", "\n  ")}`;
+    const listed = parsePolicyYaml(asList, "p.yaml");
+    expect(listed.policies.map((p) => p.metadata.name)).toEqual(["a"]);
+    expect(listed.issues).toEqual([{ path: "p.yaml#0:[1].spec.priority", message: 'expected an integer, got the string "high"' }]);
+    const kubectl = `apiVersion: v1\nkind: List\nmetadata: { resourceVersion: "" }\nitems:\n${asList.replace(/^/gm, "  ")}`;
+    const fromKubectl = parsePolicyYaml(kubectl, "get.yaml");
+    expect(fromKubectl.policies.map((p) => p.metadata.name)).toEqual(["a"]);
+    expect(fromKubectl.issues).toEqual([{ path: "get.yaml#0:items[1].spec.priority", message: 'expected an integer, got the string "high"' }]);
   });
 
   it("reports YAML syntax errors with line and column and keeps the valid documents", () => {

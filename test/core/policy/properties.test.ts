@@ -11,8 +11,8 @@ const GROUPS = ["scorers", "auditors", "ops"];
 const TEAMS = ["fraud", "risk"];
 const ACTIONS = ["predict", "read", "admin", "unknown", "train"];
 const MODELS = ["fraud-detector", "fraud-x", "llm/chat", "", "other"];
-const GLOBS = ["fraud-detector", "fraud-*", "**", "*", "llm/*", "other"];
-const WHENS = [undefined, "true", "false", 'request.environment == "prod"', 'request.headers["absent"] == "x"', "request.host"];
+const GLOBS = ["fraud-detector", "fraud-*", "**", "*", "llm/*", "other", "(server)"];
+const WHENS = [undefined, "true", "false", 'request.environment == "prod"', 'request.headers["absent"] == "x"', "dyn(request.host)"];
 
 const arbIdentity: fc.Arbitrary<Identity> = fc.oneof(
   fc.constant(identity({ method: "anonymous", subject: "", issuer: "" })),
@@ -136,7 +136,8 @@ describe("policy properties", () => {
 
 function governs(shape: PolicyShape, i: EvaluationInput): boolean {
   const model = i.target.model;
-  return shape.models.some((glob) => (model === "" ? glob === "*" || glob === "**" : compileSegmentGlob(glob)(model)));
+  // Where Deny rules apply: `(server)` and the catch-alls reach the model "" (server-wide routes).
+  return shape.models.some((glob) => (model === "" ? ["*", "**", "(server)"].includes(glob) : glob !== "(server)" && compileSegmentGlob(glob)(model)));
 }
 
 describe("glob properties", () => {

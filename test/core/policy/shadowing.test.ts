@@ -33,6 +33,16 @@ describe("shadowed Allow rules", () => {
       [policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["other"] }), policyDoc([{ name: "later" }], { name: "a-second" })],
       [],
     ],
+    [
+      "a ** policy does not shadow a (server) rule: its Allow rules never reach server-wide routes",
+      [policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["**"] }), policyDoc([{ name: "later" }], { name: "a-second", models: ["(server)"] })],
+      [],
+    ],
+    [
+      "an earlier (server) rule shadows a later one",
+      [policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["**", "(server)"] }), policyDoc([{ name: "later" }], { name: "a-second", models: ["(server)"] })],
+      ["ml-prod/a-second:later <- ml-prod/b-first:everyone"],
+    ],
   ])("%s", (_, docs, expected) => {
     const shadowed = compiled(...docs).shadowed.map((s) => `${s.policy}:${s.rule} <- ${s.shadowedBy.policy}:${s.shadowedBy.rule}`);
     expect(shadowed).toEqual(expected);

@@ -30,7 +30,7 @@ describe("CEL when", () => {
     ["peer address", 'request.source == "10.0.0.7"', true],
     ["macros", 'identity.groups.exists(g, g.endsWith("ers"))', true],
     ["missing map key is an error", 'request.headers["x-absent"] == "1"', false],
-    ["non-boolean result is an error", "request.host", false],
+    ["non-boolean result is an error", "identity.attributes.tier", false],
     ["runtime type error", 'identity.attributes.tier + 1 == 2', false],
   ])("Allow: %s", (_, when, decides) => {
     const evaluation = evaluate(when, "Allow");
@@ -41,7 +41,7 @@ describe("CEL when", () => {
     ["true denies", 'request.environment == "staging"', true],
     ["false does not deny", 'request.environment == "prod"', false],
     ["an evaluation error denies", 'request.headers["x-absent"] == "1"', true],
-    ["a non-boolean result denies", "request.host", true],
+    ["a non-boolean result denies", "identity.attributes.tier", true],
   ])("Deny: %s", (_, when, denies) => {
     expect(evaluate(when, "Deny").effect).toBe(denies ? "deny" : "allow");
   });
