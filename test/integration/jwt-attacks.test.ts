@@ -1,5 +1,5 @@
 import { createHmac, createPublicKey, generateKeyPairSync, sign as edSign, type webcrypto } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import type { JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
 import { identifyBearer, outcomeReason, startJwtIdentity, teamClaims } from "./helpers/jwt-identity.ts";
@@ -127,6 +127,10 @@ describe("Wycheproof-style attacks on real tokens", () => {
     expect(idp.requests.jwks - base).toBe(0); // still within the cooldown of the start-up load
     now += 30_000;
     expect(await flood()).toEqual(new Set(["jwt_key_unknown"]));
+    // The refetch runs beside the answers, so on a loaded machine it may land after them: wait
+    // for it, then make sure the rest of the flood added no other.
+    await vi.waitFor(() => expect(idp.requests.jwks - base).toBe(1), { timeout: 10_000, interval: 20 });
+    await new Promise((r) => setTimeout(r, 200));
     expect(idp.requests.jwks - base).toBe(1);
   });
 
