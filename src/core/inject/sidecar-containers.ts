@@ -62,9 +62,11 @@ export function modelgateContainer(config: SidecarConfig, pod: PodSettings): Jso
       // The TCP gRPC port is not used in the pod (Envoy uses the socket); 0 cannot collide with the model's.
       env("MODELGATE_LISTEN", "127.0.0.1:0"),
       env("MODELGATE_METRICS_LISTEN", `0.0.0.0:${config.opsPort}`),
-      env("MODELGATE_MODEL", pod.model),
+      // Unset, not "": the ConfigMap's model and environment then apply (and the API server
+      // would drop an empty value anyway, making the stored pod differ from `modelgate inject`).
+      ...(pod.model === "" ? [] : [env("MODELGATE_MODEL", pod.model)]),
       env("MODELGATE_PROTOCOL", pod.protocol),
-      env("MODELGATE_ENVIRONMENT", pod.environment),
+      ...(pod.environment === "" ? [] : [env("MODELGATE_ENVIRONMENT", pod.environment)]),
       { name: "MODELGATE_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
       ...(secret === undefined ? [] : [{ name: "MODELGATE_REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secret.name, key: secret.key, optional: true } } }]),
     ],
