@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify, parse } from "yaml";
+import { parseAllDocuments, stringify, parse } from "yaml";
 import { applyPatch, type PatchOp } from "../../src/core/inject/json-patch.ts";
 import { INJECTOR_CONFIG_DEFAULTS } from "../../src/core/inject/injector-config.ts";
 import { renderInjectedBootstrap } from "../../src/envoy-config/injected-bootstrap.ts";
@@ -14,6 +16,8 @@ import { startWebhook, type RunningWebhook } from "./helpers/webhook-process.ts"
 // client config and the test CA.
 
 const NS = "ml-serving";
+const NOT_ENABLED = "ml-unlabelled";
+const SAFETY_NET = join(import.meta.dirname, "../../deploy/admission/require-injection.yaml");
 const OWN_NS = "modelgate-system";
 let harness: KubeHarness;
 let pki: TestPki;
@@ -77,6 +81,7 @@ beforeAll(async () => {
   for (const name of [NS, OWN_NS]) {
     await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "modelgate.io/injection": "enabled" } } }), 201);
   }
+  await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NOT_ENABLED } }), 201);
   await expectStatus(harness.request("POST", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", webhookConfiguration(`https://127.0.0.1:${webhook.port}/inject`, ca.pem)), 201);
   // The API server picks webhook configurations up asynchronously: wait until a dry run is injected.
   await eventually(async () => {
@@ -133,6 +138,23 @@ describe("the real API server with modelgate webhook", () => {
   it("a pod in an excluded namespace is untouched, even when annotated", async () => {
     const created = (await expectStatus(createPod(OWN_NS, modelPod("own-0", PROTECT)), 201)).body as Pod;
     expect(created.spec.initContainers).toBeUndefined();
+  });
+
+  it("with the safety-net policy, an annotated pod that was not injected is refused, others pass", async () => {
+    for (const doc of parseAllDocuments(readFileSync(SAFETY_NET, "utf8")).map((d) => d.toJS() as { kind: string })) {
+      const plural = doc.kind === "ValidatingAdmissionPolicy" ? "validatingadmissionpolicies" : "validatingadmissionpolicybindings";
+      await expectStatus(harness.request("POST", `/apis/admissionregistration.k8s.io/v1/${plural}?fieldValidation=Strict`, doc), 201);
+    }
+    // Policies take effect asynchronously, like webhook configurations.
+    const refused = await eventually(async () => {
+      const r = await createPod(NOT_ENABLED, modelPod("unprotected", PROTECT), "?dryRun=All");
+      if (r.status === 201) throw new Error("policy not active yet");
+      return r;
+    }, 30_000, 250);
+    expect(refused.status).toBe(403);
+    expect((refused.body as { message: string }).message).toContain("label its namespace modelgate.io/injection=enabled");
+    await expectStatus(createPod(NOT_ENABLED, modelPod("plain-1", {}), "?dryRun=All"), 201);
+    await expectStatus(createPod(NS, modelPod("fraud-1", PROTECT), "?dryRun=All"), 201);
   });
 
   it("`modelgate inject` gives what the webhook gives for the same pod", async () => {
