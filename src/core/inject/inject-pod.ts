@@ -84,12 +84,12 @@ function injectionOps(pod: JsonObject, spec: JsonObject, config: SidecarConfig, 
   if (ports.length > 0) return err(ports);
   const containerPath = `/spec/containers/${target.value.containerIndex}`;
   const model = asObject(asList(spec["containers"])[target.value.containerIndex]) ?? {};
-  const probes = rewriteProbes(model, containerPath, target.value.port, config.probePort);
+  const portIndex = target.value.portIndex;
+  const portName = portIndex === undefined ? undefined : nameOf(asList(model["ports"])[portIndex]);
+  const probes = rewriteProbes(model, containerPath, target.value.port, config.probePort, portName === undefined ? undefined : { from: portName, to: MODEL_PORT_RENAMED });
   if (!probes.ok) return err([probes.error]);
   const bootstrap = render(envoyMode(config, settings, target.value.port, probes.value.routes));
   if (!bootstrap.ok) return err([{ annotation: ANNOTATION.inject, message: `the Envoy configuration for this pod is invalid: ${bootstrap.error}` }]);
-  const portIndex = target.value.portIndex;
-  const portName = portIndex === undefined ? undefined : nameOf(asList(model["ports"])[portIndex]);
   const rename: PatchOp[] = portName === undefined ? [] : [{ op: "replace", path: `${containerPath}/ports/${portIndex}/name`, value: MODEL_PORT_RENAMED }];
   const sidecars = [modelgateContainer(config, settings), envoyContainer(config, settings, bootstrap.value, portName)];
   return ok([

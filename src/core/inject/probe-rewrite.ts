@@ -23,8 +23,19 @@ function portNumber(port: unknown, container: JsonObject): number | undefined {
   return typeof named?.["containerPort"] === "number" ? named["containerPort"] : typeof port === "string" && /^\d+$/.test(port) ? Number(port) : undefined;
 }
 
-export function rewriteProbes(container: JsonObject, containerPath: string, modelPort: number, probePort: number): Result<ProbeRewrite, Rejection> {
-  const ops: PatchOp[] = [];
+// A TCP or gRPC probe naming the model's port follows the port's new name (the old one now
+// belongs to Envoy's container, where the kubelet would not look).
+function renamedPortOps(container: JsonObject, containerPath: string, oldName: string | undefined, newName: string): PatchOp[] {
+  if (oldName === undefined) return [];
+  return PROBE_KINDS.flatMap((kind): PatchOp[] => {
+    const probe = asObject(container[kind]);
+    const handler = (["tcpSocket", "grpc"] as const).find((h) => asObject(probe?.[h])?.["port"] === oldName);
+    return probe === undefined || handler === undefined ? [] : [{ op: "replace", path: `${containerPath}/${kind}/${handler}/port`, value: newName }];
+  });
+}
+
+export function rewriteProbes(container: JsonObject, containerPath: string, modelPort: number, probePort: number, portRename?: { from: string; to: string }): Result<ProbeRewrite, Rejection> {
+  const ops: PatchOp[] = portRename === undefined ? [] : renamedPortOps(container, containerPath, portRename.from, portRename.to);
   const routes: EnvoyProbeRoute[] = [];
   for (const kind of PROBE_KINDS) {
     const probe = asObject(container[kind]);
