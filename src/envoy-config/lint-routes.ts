@@ -3,7 +3,7 @@ import type { ClusterIndex } from "./lint-clusters.ts";
 import { loopbackIssues } from "./lint-clusters.ts";
 import { read, readList, readObject, readString } from "./config-access.ts";
 import { childPath, indexPath } from "./json-path.ts";
-import { PROBE_PATH_PREFIX } from "./sidecar-options.ts";
+import { PROBE_PATH_PREFIX } from "../core/inject/sidecar-paths.ts";
 
 // Route rules: every route that forwards goes to a cluster inside the pod, and ext_authz is
 // switched off only where Envoy answers by itself (readiness), never in front of the model.

@@ -4,12 +4,12 @@ import { DOWNSTREAM_TLS_TYPE, HCM_FILTER, HCM_TYPE, TLS_TRANSPORT_SOCKET, typeUr
 import { renderExtAuthzDisabled, renderExtAuthzFilter, renderRouterFilter } from "./render-ext-authz.ts";
 import { MODEL_CLUSTER } from "./render-clusters.ts";
 import { renderAccessLogs } from "./render-access-log.ts";
+import { ENVOY_READINESS_PATH } from "../core/inject/sidecar-paths.ts";
 
 // The one inbound listener: every request to the model passes ext_authz; the only exception
 // is Envoy's own readiness answer, which never reaches the model server.
 
 export const INBOUND_LISTENER = "modelgate_inbound";
-export const ENVOY_READINESS_PATH = "/healthz/envoy";
 
 export function envoyReadinessRoute(): Record<string, unknown> {
   return {

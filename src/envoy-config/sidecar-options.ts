@@ -1,4 +1,5 @@
 import type { Issue } from "../core/result.ts";
+import { PROBE_PATH_PREFIX } from "../core/inject/sidecar-paths.ts";
 
 // What varies between injected sidecars. Everything else in the bootstrap is a fixed,
 // security-relevant choice made in the renderer.
@@ -53,9 +54,6 @@ export interface ResolvedSidecarOptions {
   readonly probes: ProbeListenerOptions | undefined;
   readonly accessLog: boolean;
 }
-
-// Probe routes live under this prefix so the lint can tell them from model routes.
-export const PROBE_PATH_PREFIX = "/modelgate-probe/";
 
 export const SIDECAR_DEFAULTS = {
   listenPort: 8443,

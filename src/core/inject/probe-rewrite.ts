@@ -3,6 +3,7 @@ import { ANNOTATION, type Rejection } from "./annotations.ts";
 import type { EnvoyProbeRoute } from "./envoy-mode.ts";
 import type { PatchOp } from "./json-patch.ts";
 import { asList, asObject, type JsonObject } from "./pod-json.ts";
+import { PROBE_PATH_PREFIX } from "./sidecar-paths.ts";
 
 // The model container's HTTP probes go through Envoy's probe listener: kubelet GETs
 // /modelgate-probe/<kind> on the probe port, Envoy forwards exactly that to the model's
@@ -10,7 +11,6 @@ import { asList, asObject, type JsonObject } from "./pod-json.ts";
 // client picks skips authorization. TCP, gRPC and exec probes are left as they are.
 
 export const PROBE_KINDS = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
-export const PROBE_PATH_PREFIX = "/modelgate-probe/";
 
 export interface ProbeRewrite {
   readonly ops: PatchOp[];

@@ -1,6 +1,7 @@
 import type { PodSettings } from "./annotations.ts";
 import type { ResourceRequirements, SidecarConfig } from "./injector-config.ts";
 import type { JsonObject } from "./pod-json.ts";
+import { ENVOY_READINESS_PATH } from "./sidecar-paths.ts";
 
 // The two native sidecars (init containers with restartPolicy Always) and their volumes.
 // Order matters: the kubelet starts modelgate, waits for its startup probe, then Envoy, then
@@ -15,7 +16,6 @@ export const SOCKET_DIR = "/var/run/modelgate";
 export const AUTHZ_SOCKET = `${SOCKET_DIR}/authz.sock`;
 export const CONFIG_DIR = "/etc/modelgate";
 export const ENVOY_TLS_DIR = "/etc/modelgate-envoy/tls";
-export const ENVOY_READINESS_PATH = "/healthz/envoy";
 
 export const VOLUME = {
   socket: "modelgate-socket",
