@@ -110,6 +110,12 @@ describe("the real API server with modelgate webhook", () => {
     expect((stored.body as Pod).spec.initContainers?.length).toBe(2);
   });
 
+  it("a reinvocation with the stored, injected pod adds nothing", async () => {
+    const stored = (await expectStatus(harness.request("GET", `/api/v1/namespaces/${NS}/pods/fraud-0`), 200)).body;
+    const again = await webhook.review({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u-2", kind: { group: "", version: "v1", kind: "Pod" }, operation: "CREATE", namespace: NS, object: stored } });
+    expect((again.body as { response: unknown }).response).toEqual({ uid: "u-2", allowed: true });
+  });
+
   it("a pod without the annotation is stored untouched", async () => {
     const pod = modelPod("plain-0", {});
     const created = (await expectStatus(createPod(NS, pod), 201)).body as Pod;
