@@ -28,12 +28,19 @@ function probeRouteConfig(probes: ProbeListenerOptions): Record<string, unknown>
   };
 }
 
+// The inbound chain with the probe routes, its own stats prefix, and no access log (kubelet
+// probes are not decisions to audit).
+function probeConnectionManager(o: ResolvedSidecarOptions, probes: ProbeListenerOptions): Record<string, unknown> {
+  const hcm = connectionManager({ ...o, accessLog: false }, probeRouteConfig(probes));
+  return { ...hcm, typed_config: { ...(hcm["typed_config"] as Record<string, unknown>), stat_prefix: PROBE_LISTENER } };
+}
+
 export function renderProbeListener(o: ResolvedSidecarOptions, probes: ProbeListenerOptions): Record<string, unknown> {
   return {
     name: PROBE_LISTENER,
     address: { socket_address: { address: "0.0.0.0", port_value: probes.port } },
     // The same chain as the inbound listener, so the same buffer for ext_authz's body limit.
     per_connection_buffer_limit_bytes: o.maxRequestBytes + BUFFER_HEADROOM_BYTES,
-    filter_chains: [{ filters: [connectionManager({ ...o, accessLog: false }, probeRouteConfig(probes))] }],
+    filter_chains: [{ filters: [probeConnectionManager(o, probes)] }],
   };
 }

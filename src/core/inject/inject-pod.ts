@@ -40,13 +40,26 @@ function reservedNameRejections(spec: JsonObject): Rejection[] {
   return taken.map((n) => ({ annotation: ANNOTATION.inject, message: `the pod already has a container or volume named ${JSON.stringify(n)}, reserved for the injected sidecars; rename it` }));
 }
 
+function declaredPorts(spec: JsonObject): { container: string; port: number }[] {
+  return [...asList(spec["containers"]), ...asList(spec["initContainers"])].flatMap((c) =>
+    asList(asObject(c)?.["ports"]).flatMap((p) => {
+      const port = asObject(p)?.["containerPort"];
+      return typeof port === "number" ? [{ container: nameOf(c) ?? "", port }] : [];
+    }),
+  );
+}
+
+// All containers of a pod share one network namespace: a port the sidecars bind cannot be
+// anyone else's.
 function portRejections(spec: JsonObject, config: SidecarConfig, target: ModelTarget): Rejection[] {
   const sidecarPorts = [config.envoyPort, config.probePort, config.opsPort, config.adminPort];
   if (spec["hostNetwork"] === true) return [{ annotation: ANNOTATION.inject, message: "hostNetwork pods share the node's ports and cannot be kept behind Envoy; remove hostNetwork or the annotation" }];
   if (sidecarPorts.includes(target.port)) {
     return [{ annotation: ANNOTATION.modelPort, message: `port ${target.port} is used by the sidecars (${sidecarPorts.join(", ")}); move the model server to another port` }];
   }
-  return [];
+  const clash = declaredPorts(spec).find((d) => sidecarPorts.includes(d.port));
+  if (clash === undefined) return [];
+  return [{ annotation: ANNOTATION.inject, message: `container ${JSON.stringify(clash.container)} declares port ${clash.port}, which the sidecars use (${sidecarPorts.join(", ")}); move it, or change the webhook's sidecar ports` }];
 }
 
 function envoyMode(config: SidecarConfig, pod: PodSettings, modelPort: number, routes: EnvoyMode["probes"]["routes"]): EnvoyMode {
@@ -102,11 +115,13 @@ function injectionOps(pod: JsonObject, spec: JsonObject, config: SidecarConfig, 
 }
 
 export function planInjection(pod: JsonObject, namespace: string, config: InjectorConfig, render: BootstrapRenderer): Plan {
+  // Excluded namespaces first: a misrouted pod there is never refused (a webhook that blocks
+  // its own namespace or kube-system can deadlock the cluster's recovery).
+  if (namespace === config.namespace || config.excludedNamespaces.includes(namespace)) return { kind: "skip", reason: "excluded_namespace" };
   const annotations = stringMap(asObject(pod["metadata"])?.["annotations"]);
   const requested = injectionRequested(annotations);
   if (!requested.ok) return { kind: "reject", rejections: [requested.error] };
   if (!requested.value) return { kind: "skip", reason: "not_requested" };
-  if (namespace === config.namespace || config.excludedNamespaces.includes(namespace)) return { kind: "skip", reason: "excluded_namespace" };
   if (alreadyInjected(pod)) return { kind: "skip", reason: "already_injected" };
   const settings = readPodSettings(annotations, config.sidecar);
   if (!settings.ok) return { kind: "reject", rejections: settings.error };
