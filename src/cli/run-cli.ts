@@ -6,6 +6,8 @@ import { runKeysCreate } from "./keys-create.ts";
 import { runKeysMigrate } from "./keys-migrate.ts";
 import { runSanctions } from "./sanctions-command.ts";
 import { runServe } from "./serve-command.ts";
+import { runWebhook } from "./webhook-command.ts";
+import { runInject } from "./inject-command.ts";
 
 const USAGE = `modelgate — Envoy external authorization for ML model servers
 
@@ -17,12 +19,14 @@ Usage:
   modelgate audit verify [--public-key K] PATH...   check an audit log's hash chain and signed checkpoints
   modelgate audit analyze [--config F] PATH...       find anomalies (volume, probing, reconnaissance, sharing) offline
   modelgate sanctions show|lift --method M --subject S   an identity's anomaly block or lowered limits
+  modelgate webhook [--config FILE]       the sidecar injector (AdmissionReview over HTTPS)
+  modelgate inject -f FILE [-o FILE] [--check]   add the sidecars to manifests offline, as the webhook would
   modelgate help
 
 Configuration: --config FILE or MODELGATE_CONFIG; environment overrides MODELGATE_LISTEN,
 MODELGATE_SOCKET, MODELGATE_METRICS_LISTEN, MODELGATE_MODEL, MODELGATE_PROTOCOL,
 MODELGATE_ENVIRONMENT, MODELGATE_NAMESPACE, MODELGATE_LOG_LEVEL, MODELGATE_AUDIT_FILE,
-MODELGATE_REDIS_URL.
+MODELGATE_REDIS_URL, MODELGATE_REDIS_PASSWORD.
 `;
 
 const stdio = {
@@ -49,6 +53,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (rest[0] === "analyze") return runAuditAnalyze(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin, now: Date.now });
       stdio.stderr(`unknown audit subcommand "${rest[0] ?? ""}"; try: modelgate audit verify --help\n`);
       return 2;
+    case "webhook":
+      return runWebhook(rest, { ...stdio, env: process.env, cwd: process.cwd() });
+    case "inject":
+      return runInject(rest, { ...stdio, env: process.env, cwd: process.cwd() });
     case "sanctions":
       return runSanctions(rest, { ...stdio, env: process.env, cwd: process.cwd(), now: Date.now });
     case undefined:

@@ -25,7 +25,12 @@ export function parseLimiterSection(
   const effective = url !== undefined && url !== "" ? withRedisUrl(raw, url) : raw;
   if (effective === undefined) return { redis: undefined, issues: [] };
   const parsed = parseRedisLimiterConfig(effective, "limiter.redis");
-  return parsed.ok ? { redis: parsed.value, issues: [] } : { redis: undefined, issues: parsed.error };
+  if (!parsed.ok) return { redis: undefined, issues: parsed.error };
+  // MODELGATE_REDIS_PASSWORD (from a Secret) overrides the URL's password, so neither the
+  // ConfigMap nor the URL has to carry it.
+  const password = env["MODELGATE_REDIS_PASSWORD"];
+  if (password === undefined || password === "") return { redis: parsed.value, issues: [] };
+  return { redis: { ...parsed.value, target: { ...parsed.value.target, password } }, issues: [] };
 }
 
 export function parseKubernetesSection(value: unknown, baseDir: string): { config: KubernetesConfig; issues: Issue[] } {

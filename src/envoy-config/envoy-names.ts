@@ -24,3 +24,6 @@ export function typeUrl(fullName: string): string {
 
 // Envoy's default per-connection buffer limit, also the HCM's default request buffer.
 export const ENVOY_DEFAULT_BUFFER_BYTES = 1024 * 1024;
+
+export const HTTP_GRPC_ACCESS_LOG = "envoy.access_loggers.http_grpc";
+export const HTTP_GRPC_ACCESS_LOG_TYPE = "envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig";

@@ -3,6 +3,7 @@ import type { ClusterIndex } from "./lint-clusters.ts";
 import { loopbackIssues } from "./lint-clusters.ts";
 import { read, readList, readObject, readString } from "./config-access.ts";
 import { childPath, indexPath } from "./json-path.ts";
+import { PROBE_PATH_PREFIX } from "../core/inject/sidecar-paths.ts";
 
 // Route rules: every route that forwards goes to a cluster inside the pod, and ext_authz is
 // switched off only where Envoy answers by itself (readiness), never in front of the model.
@@ -24,11 +25,26 @@ function forwardedClusters(route: unknown): string[] | undefined {
   return weighted.length > 0 && weighted.every((n) => n !== undefined) ? (weighted as string[]) : undefined;
 }
 
+// A rewritten kubelet probe: GET on one exact path under the probe prefix, forwarded to a
+// fixed model path. Nothing a client chooses (prefix, regex, other methods) reaches the model
+// without authorization.
+function isProbeRoute(route: unknown): boolean {
+  const match = readObject(route, "match");
+  const path = readString(match, "path");
+  const keys = match === undefined ? [] : Object.keys(match);
+  const methods = readList(match, "headers").filter((h) => readString(h, "name") === ":method").map((h) => readString(readObject(h, "string_match"), "exact"));
+  const onlyGet = methods.length === 1 && methods[0] === "GET" && readList(match, "headers").length === 1;
+  const fixedRewrite = readString(readObject(route, "route"), "prefix_rewrite")?.startsWith("/") === true;
+  return path !== undefined && path.startsWith(PROBE_PATH_PREFIX) && keys.every((k) => k === "path" || k === "headers") && onlyGet && fixedRewrite;
+}
+
 function routeIssues(route: unknown, path: string, enclosing: readonly unknown[], filterName: string, clusters: ClusterIndex): Issue[] {
   const targets = forwardedClusters(route);
   if (targets === undefined) return [{ path: childPath(path, "route"), message: "a forwarding route must name its cluster(s) statically (cluster or weighted_clusters), so the lint can check where requests go" }];
   const issues: Issue[] = [];
-  if (targets.length > 0 && isDisabledFor([...enclosing, route], filterName)) issues.push({ path, message: "ext_authz is disabled on a route that forwards to a cluster: only Envoy-answered routes (direct_response) may skip authorization" });
+  if (targets.length > 0 && isDisabledFor([...enclosing, route], filterName) && !isProbeRoute(route)) {
+    issues.push({ path, message: `ext_authz is disabled on a route that forwards to a cluster: only Envoy-answered routes (direct_response) and kubelet probe routes (GET on an exact path under ${PROBE_PATH_PREFIX}) may skip authorization` });
+  }
   for (const name of targets) {
     const entry = clusters.get(name);
     if (entry === undefined) issues.push({ path: childPath(path, "route"), message: `cluster "${name}" is not defined in static_resources.clusters` });

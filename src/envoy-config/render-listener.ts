@@ -3,12 +3,22 @@ import { BUFFER_HEADROOM_BYTES } from "./sidecar-options.ts";
 import { DOWNSTREAM_TLS_TYPE, HCM_FILTER, HCM_TYPE, TLS_TRANSPORT_SOCKET, typeUrl } from "./envoy-names.ts";
 import { renderExtAuthzDisabled, renderExtAuthzFilter, renderRouterFilter } from "./render-ext-authz.ts";
 import { MODEL_CLUSTER } from "./render-clusters.ts";
+import { renderAccessLogs } from "./render-access-log.ts";
+import { ENVOY_READINESS_PATH } from "../core/inject/sidecar-paths.ts";
 
 // The one inbound listener: every request to the model passes ext_authz; the only exception
 // is Envoy's own readiness answer, which never reaches the model server.
 
 export const INBOUND_LISTENER = "modelgate_inbound";
-export const ENVOY_READINESS_PATH = "/healthz/envoy";
+
+export function envoyReadinessRoute(): Record<string, unknown> {
+  return {
+    name: "envoy_readiness",
+    match: { path: ENVOY_READINESS_PATH },
+    direct_response: { status: 200, body: { inline_string: "ok" } },
+    typed_per_filter_config: renderExtAuthzDisabled(),
+  };
+}
 
 function routeConfig(): Record<string, unknown> {
   return {
@@ -18,12 +28,7 @@ function routeConfig(): Record<string, unknown> {
         name: MODEL_CLUSTER,
         domains: ["*"],
         routes: [
-          {
-            name: "envoy_readiness",
-            match: { path: ENVOY_READINESS_PATH },
-            direct_response: { status: 200, body: { inline_string: "ok" } },
-            typed_per_filter_config: renderExtAuthzDisabled(),
-          },
+          envoyReadinessRoute(),
           {
             name: MODEL_CLUSTER,
             match: { prefix: "/" },
@@ -43,7 +48,7 @@ function underscoreAction(o: ResolvedSidecarOptions): "ALLOW" | "REJECT_REQUEST"
   return o.routingHeader?.includes("_") === true ? "ALLOW" : "REJECT_REQUEST";
 }
 
-function connectionManager(o: ResolvedSidecarOptions): Record<string, unknown> {
+export function connectionManager(o: ResolvedSidecarOptions, routes: Record<string, unknown> = routeConfig()): Record<string, unknown> {
   return {
     name: HCM_FILTER,
     typed_config: {
@@ -60,7 +65,8 @@ function connectionManager(o: ResolvedSidecarOptions): Record<string, unknown> {
       // Only the element this Envoy writes survives; a client cannot forge an earlier hop.
       forward_client_cert_details: "SANITIZE_SET",
       set_current_client_cert_details: { subject: true, cert: true, dns: true, uri: true },
-      route_config: routeConfig(),
+      route_config: routes,
+      ...renderAccessLogs(o),
       http_filters: [renderExtAuthzFilter(o), renderRouterFilter()],
     },
   };

@@ -1,3 +1,4 @@
+import { withRedisPassword } from "../redis-password.ts";
 import { ConfigReader, isMapping } from "../audit/config-reader.ts";
 import { err, ok, type Issue, type Result } from "../result.ts";
 import { durationMs } from "./config-values.ts";
@@ -71,7 +72,7 @@ function outcomesSection(r: ConfigReader, top: Record<string, unknown>): Anomaly
 
 // MODELGATE_REDIS_URL fills redis.url when the file leaves it empty; an enabled detector needs one.
 export function resolveAnomalyConfig(config: AnomalyConfig, env: Readonly<Record<string, string | undefined>>, path: string): Result<AnomalyConfig, Issue[]> {
-  const url = config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url;
+  const url = withRedisPassword(config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url, env["MODELGATE_REDIS_PASSWORD"]);
   const resolved: AnomalyConfig = { ...config, redis: { ...config.redis, url } };
   if (resolved.enabled && url === "") return err([{ path: `${path}.redis.url`, message: "is required when anomaly detection is enabled (or set MODELGATE_REDIS_URL)" }]);
   return ok(resolved);

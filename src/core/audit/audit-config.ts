@@ -1,3 +1,4 @@
+import { withRedisPassword } from "../redis-password.ts";
 import { err, ok, type Issue, type Result } from "../result.ts";
 import { isValidChainId } from "./chain.ts";
 import { ConfigReader } from "./config-reader.ts";
@@ -138,7 +139,7 @@ function outcomesSection(r: ConfigReader, top: Record<string, unknown>): AuditCo
 // sink with that path; MODELGATE_REDIS_URL fills redis.url when the file leaves it empty.
 export function resolveAuditConfig(config: AuditConfig, env: Readonly<Record<string, string | undefined>>, path: string): Result<AuditConfig, Issue[]> {
   const auditFile = env["MODELGATE_AUDIT_FILE"] ?? "";
-  const redisUrl = config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url;
+  const redisUrl = withRedisPassword(config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url, env["MODELGATE_REDIS_PASSWORD"]);
   const resolved: AuditConfig = {
     ...config,
     sink: auditFile !== "" ? "file" : config.sink,

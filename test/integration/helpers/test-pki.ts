@@ -13,6 +13,7 @@ export interface CertSpec {
   readonly subject: string;
   readonly uris?: readonly string[];
   readonly dns?: readonly string[];
+  readonly ips?: readonly string[];
   readonly ca?: boolean; // basicConstraints CA:TRUE; default false
   readonly pathLength?: number; // basicConstraints pathlen (CAs only)
   // openssl extension values; null leaves the extension out. Defaults: a leaf gets
@@ -80,7 +81,7 @@ function caConfig(work: string, spec: CertSpec, issued: boolean): string {
   const ca = spec.ca === true;
   const keyUsage = spec.keyUsage === undefined ? (ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") : spec.keyUsage;
   const extKeyUsage = spec.extKeyUsage === undefined ? (ca ? null : "clientAuth") : spec.extKeyUsage;
-  const sans = [...(spec.uris ?? []).map((u, i) => `URI.${i + 1} = ${u}`), ...(spec.dns ?? []).map((d, i) => `DNS.${i + 1} = ${d}`)];
+  const sans = [...(spec.uris ?? []).map((u, i) => `URI.${i + 1} = ${u}`), ...(spec.dns ?? []).map((d, i) => `DNS.${i + 1} = ${d}`), ...(spec.ips ?? []).map((a, i) => `IP.${i + 1} = ${a}`)];
   return [
     "[ ca ]", "default_ca = this",
     "[ this ]", `database = ${join(work, "index.txt")}`, `new_certs_dir = ${work}`, "rand_serial = yes",
