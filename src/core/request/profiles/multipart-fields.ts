@@ -1,72 +1,114 @@
 import { err, ok, type Result } from "../../result.ts";
 import { decodeUtf8 } from "../utf8.ts";
+import { parseParameterizedValue } from "./header-parameters.ts";
+import { parsePartHeaders, type PartHeaders } from "./multipart-part-headers.ts";
 
 // The text values of chosen fields of a multipart/form-data body (RFC 7578), as OpenAI-style
-// servers read `model` from audio and image uploads. Strict: the body must be whole, every
-// part must be well delimited and the closing delimiter present, so nothing can hide in a part
-// we skipped; file parts are skipped by their boundaries, never decoded.
+// servers read `model` from audio and image uploads. The server behind us reads the same body
+// with its own parser (Starlette on python-multipart for vLLM, SGLang, KServe and Triton's
+// front end; undici for Node), so the body is accepted only in a shape those parsers split and
+// name identically: whole, every part delimited, every part named in a spelling they all read
+// the same way, nothing before the first boundary or after the last. Anything else is refused.
+// File parts are skipped by their boundaries, never decoded.
 
-const CRLF = [13, 10];
+const CRLF = new Uint8Array([13, 10]);
+const BLANK_LINE = new Uint8Array([13, 10, 13, 10]);
 const MAX_PART_HEADER_BYTES = 8 * 1024;
+// RFC 2046: 1–70 characters from this set, not ending in a space.
+const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
 
-export function multipartBoundary(contentType: string): string | undefined {
-  const [type, ...params] = contentType.split(";");
-  if (type?.trim().toLowerCase() !== "multipart/form-data") return undefined;
-  for (const param of params) {
-    const eq = param.indexOf("=");
-    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== "boundary") continue;
-    const raw = param.slice(eq + 1).trim();
-    const boundary = raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw;
-    // RFC 2046: 1–70 characters from a restricted set.
-    return /^[0-9A-Za-z'()+_,\-./:=? ]{1,70}$/.test(boundary) && !boundary.endsWith(" ") ? boundary : undefined;
+export function multipartBoundary(contentType: string): Result<string, string> {
+  const parsed = parseParameterizedValue(contentType);
+  if (!parsed.ok) return err(`content-type: ${parsed.error}`);
+  if (parsed.value.value !== "multipart/form-data") return err("content-type is not multipart/form-data");
+  for (const [name, value] of parsed.value.parameters) {
+    // Starlette decodes every field with the request's charset (utf-7 would turn `+AG0-` into `m`).
+    if (name === "charset" && value.toLowerCase() !== "utf-8") return err(`content-type charset ${value} is not utf-8`);
+    if (name !== "charset" && name !== "boundary") return err(`content-type parameter ${name} is not expected`);
+  }
+  const boundary = parsed.value.parameters.get("boundary");
+  if (boundary === undefined) return err("content-type has no boundary");
+  return BOUNDARY.test(boundary) ? ok(boundary) : err("the boundary is not 1–70 RFC 2046 characters");
+}
+
+// Each wanted field name → every value it was given, in order.
+export function multipartFields(body: Uint8Array, boundary: string, wanted: readonly string[]): Result<ReadonlyMap<string, readonly string[]>, string> {
+  const boundaryBytes = new TextEncoder().encode(boundary);
+  const delimiter = new Uint8Array([...CRLF, 45, 45, ...boundaryBytes]); // CRLF "--" boundary
+  const opening = delimiter.subarray(2);
+  if (indexOf(body, opening, 0) !== 0) return err("the body does not start with the boundary (no preamble is accepted)");
+  const fields = new Map<string, string[]>();
+  let delimiters = 1;
+  let at = opening.length;
+  while (!(body[at] === 45 && body[at + 1] === 45)) {
+    if (!startsWith(body, CRLF, at)) return err("a boundary is followed by something other than CRLF or --");
+    const next = indexOf(body, delimiter, at);
+    if (next < 0) return err("the closing boundary is missing");
+    const headersEnd = indexOf(body, BLANK_LINE, at);
+    // The blank line must end before the delimiter's own CRLF, or the parts run into each other.
+    if (headersEnd < 0 || headersEnd + BLANK_LINE.length > next) return err("a part's headers do not end before the next boundary");
+    if (headersEnd - at > MAX_PART_HEADER_BYTES) return err(`a part's headers are longer than ${MAX_PART_HEADER_BYTES} bytes`);
+    const part = readPart(body.subarray(at + 2, Math.max(at + 2, headersEnd)), wanted);
+    if (!part.ok) return part;
+    if (wanted.includes(part.value.name)) {
+      const value = decodeUtf8(body.subarray(headersEnd + BLANK_LINE.length, next));
+      if (!value.ok) return err(`field ${part.value.name}: ${value.error}`);
+      fields.set(part.value.name, [...(fields.get(part.value.name) ?? []), value.value]);
+    }
+    at = next + delimiter.length;
+    delimiters++;
+  }
+  const epilogue = body.subarray(at + 2);
+  if (epilogue.length > 0 && !(epilogue.length === 2 && startsWith(epilogue, CRLF, 0))) {
+    return err("bytes after the closing boundary");
+  }
+  // undici cuts a part at the boundary text wherever it occurs, delimiter or not.
+  if (occurrences(body, boundaryBytes) !== delimiters) return err("the boundary text occurs inside a part");
+  return ok(fields);
+}
+
+function readPart(headerBytes: Uint8Array, wanted: readonly string[]): Result<PartHeaders, string> {
+  const block = decodeUtf8(headerBytes);
+  if (!block.ok) return err(`part headers: ${block.error}`);
+  const headers = parsePartHeaders(block.value);
+  if (!headers.ok || !wanted.includes(headers.value.name)) return headers;
+  const problem = fieldProblem(headers.value);
+  return problem === undefined ? headers : err(`field ${headers.value.name}: ${problem}`);
+}
+
+// A field we read must be plain UTF-8 text to every parser: a filename makes it a file
+// upload, another charset or type may be decoded differently, other headers are unexplained.
+function fieldProblem(part: PartHeaders): string | undefined {
+  if (part.hasFilename) return "has a filename, so servers read it as a file";
+  for (const [name, value] of part.headers) {
+    if (name === "content-type" && !isPlainUtf8Text(value)) return `Content-Type ${value} is not text/plain; charset=utf-8`;
+    if (name !== "content-type" && name !== "content-disposition" && name !== "content-transfer-encoding") return `unexpected header ${name}`;
   }
   return undefined;
 }
 
+function isPlainUtf8Text(contentType: string): boolean {
+  const parsed = parseParameterizedValue(contentType);
+  if (!parsed.ok || parsed.value.value !== "text/plain") return false;
+  const charset = parsed.value.parameters.get("charset");
+  return [...parsed.value.parameters.keys()].every((name) => name === "charset") && (charset === undefined || charset.toLowerCase() === "utf-8");
+}
+
+function startsWith(haystack: Uint8Array, prefix: Uint8Array, at: number): boolean {
+  return prefix.every((byte, i) => haystack[at + i] === byte);
+}
+
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  const first = needle[0];
-  for (let i = haystack.indexOf(first ?? 0, from); i >= 0 && i + needle.length <= haystack.length; i = haystack.indexOf(first ?? 0, i + 1)) {
-    let match = true;
-    for (let j = 1; j < needle.length && match; j++) match = haystack[i + j] === needle[j];
-    if (match) return i;
+  const first = needle[0] ?? 0;
+  for (let i = haystack.indexOf(first, from); i >= 0 && i + needle.length <= haystack.length; i = haystack.indexOf(first, i + 1)) {
+    if (startsWith(haystack, needle, i)) return i;
   }
   return -1;
 }
 
-// Each field name → every value it was given, in order.
-export function multipartFields(body: Uint8Array, boundary: string, wanted: readonly string[]): Result<ReadonlyMap<string, readonly string[]>, string> {
-  const delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
-  // The first delimiter may open the body without the leading CRLF.
-  const opening = delimiter.subarray(2);
-  if (indexOf(body, opening, 0) !== 0) return err("the body does not start with the boundary");
-  const fields = new Map<string, string[]>();
-  let at = opening.length;
-  for (;;) {
-    if (body[at] === 45 && body[at + 1] === 45) return ok(fields); // "--": the closing delimiter
-    if (body[at] !== CRLF[0] || body[at + 1] !== CRLF[1]) return err("a boundary is not followed by CRLF");
-    const headersEnd = indexOf(body, new Uint8Array([13, 10, 13, 10]), at);
-    if (headersEnd < 0 || headersEnd - at > MAX_PART_HEADER_BYTES) return err("a part's headers do not end");
-    const next = indexOf(body, delimiter, headersEnd);
-    if (next < 0) return err("the closing boundary is missing");
-    const name = partName(body.subarray(at + 2, headersEnd));
-    if (!name.ok) return name;
-    if (name.value !== undefined && wanted.includes(name.value)) {
-      const value = decodeUtf8(body.subarray(headersEnd + 4, next));
-      if (!value.ok) return err(`field ${name.value}: ${value.error}`);
-      fields.set(name.value, [...(fields.get(name.value) ?? []), value.value]);
-    }
-    at = next + delimiter.length;
-  }
-}
-
-// The `name` of a part's Content-Disposition: form-data header (undefined for a part without one).
-function partName(headerBytes: Uint8Array): Result<string | undefined, string> {
-  const headers = decodeUtf8(headerBytes);
-  if (!headers.ok) return err(`part headers: ${headers.error}`);
-  const dispositions = headers.value.split("\r\n").filter((line) => line.toLowerCase().startsWith("content-disposition:"));
-  if (dispositions.length > 1) return err("a part has two Content-Disposition headers");
-  const line = dispositions[0];
-  if (line === undefined) return ok(undefined);
-  const match = /;\s*name="([^"]*)"/i.exec(line);
-  return ok(match?.[1]);
+// Overlapping occurrences count: a boundary like "aa" in "--aaa" is ambiguous too.
+function occurrences(haystack: Uint8Array, needle: Uint8Array): number {
+  let count = 0;
+  for (let i = indexOf(haystack, needle, 0); i >= 0; i = indexOf(haystack, needle, i + 1)) count++;
+  return count;
 }

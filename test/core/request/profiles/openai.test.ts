@@ -250,7 +250,8 @@ describe("openai profile: uploads name the model in a form field", () => {
   it.each<[string, readonly (readonly [string, string | Blob])[], Expected]>([
     ["stream=true", [["model", "whisper-1"], ["stream", "true"], ["file", audio]], ["stream", "whisper-1"]],
     ["no model field", [["file", audio]], ["predict", "default-model"]],
-    ["the same model twice", [["model", "w"], ["model", "w"]], ["predict", "w"]],
+    ["the same model twice (FastAPI reads the last, Node the first)", [["model", "w"], ["model", "w"]], "model_ambiguous"],
+    ["stream twice", [["model", "w"], ["stream", "true"], ["stream", "true"]], "body_malformed"],
     ["two different models", [["model", "w"], ["file", audio], ["model", "secret"]], "model_ambiguous"],
     ["stream=yes", [["model", "w"], ["stream", "yes"]], "body_malformed"],
     ["a model with a `..` segment", [["model", "a/../b"]], "model_invalid"],
