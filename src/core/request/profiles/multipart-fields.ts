@@ -48,50 +48,58 @@ export function multipartFields(body: Uint8Array, boundary: string, wanted: read
     // The blank line must end before the delimiter's own CRLF, or the parts run into each other.
     if (headersEnd < 0 || headersEnd + BLANK_LINE.length > next) return err("a part's headers do not end before the next boundary");
     if (headersEnd - at > MAX_PART_HEADER_BYTES) return err(`a part's headers are longer than ${MAX_PART_HEADER_BYTES} bytes`);
-    const part = readPart(body.subarray(at + 2, Math.max(at + 2, headersEnd)), wanted);
+    const part = readPart(body.subarray(at + 2, Math.max(at + 2, headersEnd)));
     if (!part.ok) return part;
     if (wanted.includes(part.value.name)) {
-      const value = decodeUtf8(body.subarray(headersEnd + BLANK_LINE.length, next));
+      const value = fieldValue(part.value, body.subarray(headersEnd + BLANK_LINE.length, next));
       if (!value.ok) return err(`field ${part.value.name}: ${value.error}`);
       fields.set(part.value.name, [...(fields.get(part.value.name) ?? []), value.value]);
     }
     at = next + delimiter.length;
     delimiters++;
   }
-  const epilogue = body.subarray(at + 2);
-  if (epilogue.length > 0 && !(epilogue.length === 2 && startsWith(epilogue, CRLF, 0))) {
-    return err("bytes after the closing boundary");
-  }
-  // undici cuts a part at the boundary text wherever it occurs, delimiter or not.
-  if (occurrences(body, boundaryBytes) !== delimiters) return err("the boundary text occurs inside a part");
-  return ok(fields);
+  const problem = closingProblem(body, at + 2, boundaryBytes, delimiters);
+  return problem === undefined ? ok(fields) : err(problem);
 }
 
-function readPart(headerBytes: Uint8Array, wanted: readonly string[]): Result<PartHeaders, string> {
+// After the closing delimiter at most a CRLF: Python ignores an epilogue and undici refuses it.
+// undici cuts a part at the boundary text wherever it occurs, delimiter or not, so the text may
+// occur only in the delimiters we read.
+function closingProblem(body: Uint8Array, epilogueStart: number, boundaryBytes: Uint8Array, delimiters: number): string | undefined {
+  const epilogue = body.subarray(epilogueStart);
+  if (epilogue.length > 0 && !(epilogue.length === 2 && startsWith(epilogue, CRLF, 0))) return "bytes after the closing boundary";
+  return occurrences(body, boundaryBytes) === delimiters ? undefined : "the boundary text occurs inside a part";
+}
+
+function readPart(headerBytes: Uint8Array): Result<PartHeaders, string> {
   const block = decodeUtf8(headerBytes);
-  if (!block.ok) return err(`part headers: ${block.error}`);
-  const headers = parsePartHeaders(block.value);
-  if (!headers.ok || !wanted.includes(headers.value.name)) return headers;
-  const problem = fieldProblem(headers.value);
-  return problem === undefined ? headers : err(`field ${headers.value.name}: ${problem}`);
+  return block.ok ? parsePartHeaders(block.value) : err(`part headers: ${block.error}`);
 }
 
-// A field we read must be plain UTF-8 text to every parser: a filename makes it a file
-// upload, another charset or type may be decoded differently, other headers are unexplained.
-function fieldProblem(part: PartHeaders): string | undefined {
-  if (part.hasFilename) return "has a filename, so servers read it as a file";
+// A field we read must be plain text to every parser: a filename makes it a file upload, an
+// ASCII-incompatible charset (utf-7, utf-16) would be decoded differently by a parser that
+// honours it, and any other header is unexplained. OkHttp sends Content-Length, Apache
+// HttpClient `text/plain; charset=ISO-8859-1`; both are read when they cannot change the text.
+function fieldValue(part: PartHeaders, bytes: Uint8Array): Result<string, string> {
+  if (part.hasFilename) return err("has a filename, so servers read it as a file");
+  const text = decodeUtf8(bytes);
+  if (!text.ok) return text;
   for (const [name, value] of part.headers) {
-    if (name === "content-type" && !isPlainUtf8Text(value)) return `Content-Type ${value} is not text/plain; charset=utf-8`;
-    if (name !== "content-type" && name !== "content-disposition" && name !== "content-transfer-encoding") return `unexpected header ${name}`;
+    if (name === "content-type" && !isPlainText(value, text.value)) return err(`Content-Type ${value.trim()} may decode the value differently`);
+    if (name === "content-length" && value.trim() !== String(bytes.length)) return err(`Content-Length ${value.trim()} is not the value's ${bytes.length} bytes`);
+    if (!KNOWN_FIELD_HEADERS.includes(name)) return err(`unexpected header ${name}`);
   }
-  return undefined;
+  return text;
 }
 
-function isPlainUtf8Text(contentType: string): boolean {
+const KNOWN_FIELD_HEADERS: readonly string[] = ["content-disposition", "content-type", "content-transfer-encoding", "content-length"];
+
+function isPlainText(contentType: string, value: string): boolean {
   const parsed = parseParameterizedValue(contentType);
   if (!parsed.ok || parsed.value.value !== "text/plain") return false;
-  const charset = parsed.value.parameters.get("charset");
-  return [...parsed.value.parameters.keys()].every((name) => name === "charset") && (charset === undefined || charset.toLowerCase() === "utf-8");
+  if ([...parsed.value.parameters.keys()].some((name) => name !== "charset")) return false;
+  const charset = (parsed.value.parameters.get("charset") ?? "utf-8").toLowerCase();
+  return charset === "utf-8" || ((charset === "us-ascii" || charset === "iso-8859-1") && /^[\x00-\x7f]*$/.test(value));
 }
 
 function startsWith(haystack: Uint8Array, prefix: Uint8Array, at: number): boolean {
