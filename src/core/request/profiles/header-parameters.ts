@@ -5,8 +5,8 @@ import { err, ok, type Result } from "../../result.ts";
 // Read strictly, because the parsers behind us (python-multipart's regex and its later
 // email.message version, undici, Go's mime) disagree on everything outside this grammar: a
 // backslash anywhere (quoted-pair is unescaped by some, kept by others), a repeated parameter
-// (first wins in some, last in others), an empty parameter or a trailing `;`, control
-// characters, anything that is neither token nor quoted-string. Those are refused, not guessed.
+// (first wins in some, last in others), an empty parameter or a trailing `;`, a `;` inside
+// quotes, control characters, anything that is neither token nor quoted-string. Those are refused, not guessed.
 export interface ParameterizedValue {
   readonly value: string; // lower-cased
   readonly parameters: ReadonlyMap<string, string>; // lower-cased names → unquoted values
@@ -62,6 +62,8 @@ function readParameter(text: string, from: number): Result<Parameter, string> {
 function readQuoted(text: string, open: number): Result<{ text: string; end: number }, string> {
   const close = text.indexOf('"', open + 1);
   if (close < 0) return err("a quoted string does not end");
+  // A parser that splits on ";" before unquoting would find another parameter inside.
+  if (text.slice(open + 1, close).includes(";")) return err("a quoted string holds a `;`");
   return ok({ text: text.slice(open + 1, close), end: close + 1 });
 }
 

@@ -68,11 +68,13 @@ function dispositionName(disposition: string): Result<{ name: string; hasFilenam
   return ok({ name, hasFilename: parsed.value.parameters.has("filename") || parsed.value.parameters.has("filename*") });
 }
 
-// undici decodes %0A, %0D and %22 in names and Python does not; an RFC 2047 encoded word
-// (`=?utf-8?q?…?=`) is decoded by some mail-derived parsers; `_charset_` (HTML) changes how
-// other fields decode; surrounding whitespace is trimmed by some.
+// undici decodes %0A, %0D and %22 in names and Python does not; undici also drops a leading
+// U+FEFF that Python keeps, so names are printable ASCII (API field names are); an RFC 2047
+// encoded word (`=?utf-8?q?…?=`) is decoded by some mail-derived parsers; `_charset_` (HTML)
+// changes how other fields decode; surrounding whitespace is trimmed by some.
 function nameProblem(name: string): string | undefined {
   if (name === "") return "empty";
+  if (!/^[\x20-\x7e]+$/.test(name)) return "not printable ASCII";
   if (name.includes("%")) return "percent escapes are decoded by some parsers and not by others";
   if (name.includes("=?")) return "looks like an RFC 2047 encoded word";
   if (name.trim() !== name) return "leading or trailing whitespace";

@@ -17,7 +17,7 @@ function mostly<T>(canonical: T, ...variants: T[]): fc.Arbitrary<T> {
 
 const name = fc.constantFrom("model", "model", "model", "stream", "stream", "file", "other", "_charset_", "Model");
 const spelledValue = (n: string): fc.Arbitrary<string> =>
-  mostly(`"${n}"`, n, n, `"${n} "`, `utf-8''${n}`, `"${n.slice(0, 2)}\\${n.slice(2)}"`, `"%${n.charCodeAt(0).toString(16)}${n.slice(1)}"`, `'${n}'`, `"${n}"x`, `"${n}\\"`, `"=?utf-8?q?${n}?="`, `"${n}`);
+  mostly(`"${n}"`, n, n, `"${n} "`, `"\ufeff${n}"`, `"${n}; x=y"`, `utf-8''${n}`, `"${n.slice(0, 2)}\\${n.slice(2)}"`, `"%${n.charCodeAt(0).toString(16)}${n.slice(1)}"`, `'${n}'`, `"${n}"x`, `"${n}\\"`, `"=?utf-8?q?${n}?="`, `"${n}`);
 const key = fc.constantFrom("name", "NAME", "Name", "name*", "filename", "FILENAME", "filename*", "foo", "name*0");
 const equals = mostly("=", " = ", "= ", " =");
 const extraParameter = fc.tuple(key, equals, name.chain(spelledValue)).map(([k, e, v]) => `${k}${e}${v}`);
@@ -43,7 +43,7 @@ const EXTRA_HEADERS = [
 ];
 const headerLineBreak = mostly("\r\n", "\n", "\r");
 const VALUES: Record<string, readonly string[]> = {
-  model: ["alpha", "beta", "beta", "b\u20acta", "YmV0YQ==", "+AGIAZQB0AGE-", "", "beta\r"],
+  model: ["alpha", "beta", "beta", "b\u20acta", "YmV0YQ==", "+AGIAZQB0AGE-", "", "beta\r", "\ufeffbeta"],
   stream: ["true", "false", "true", "True", "1", "dHJ1ZQ=="],
   other: ["x", "x", "x", "x", "x", "x", "x", "x", "x", "RIFF\x00\x01\xff", "\r\n--{B}X", "{B}", "tail\r", "\r\n--{B}-", "--{B}"],
 };
