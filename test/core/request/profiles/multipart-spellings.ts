@@ -47,6 +47,12 @@ export const SPELLINGS: readonly Spelling[] = [
   spelled("OkHttp: Content-Length on the field", [model(`${CD}; name="model"\r\nContent-Length: 9`)], WHISPER),
   spelled("Apache HttpClient: ISO-8859-1 text and 8bit", [model(`${CD}; name="model"\r\nContent-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: 8bit`)], WHISPER),
   spelled(".NET: unquoted name, utf-8 text, quoted boundary", [model(`Content-Type: text/plain; charset=utf-8\r\n${CD}; name=model`)], WHISPER, `multipart/form-data; boundary="${BOUNDARY}"`),
+  {
+    name: "curl: a boundary of dashes and hex",
+    contentType: "multipart/form-data; boundary=------------------------d74496d66958873e",
+    body: `--------------------------d74496d66958873e\r\n${model(`${CD}; name="model"`)}\r\n--------------------------d74496d66958873e\r\n${FILE}\r\n--------------------------d74496d66958873e--\r\n`,
+    expected: WHISPER,
+  },
   spelled("Content-Transfer-Encoding: 8bit on the field", [model(`${CD}; name="model"\r\nContent-Transfer-Encoding: 8bit`)], WHISPER),
   spelled("a file part with filename*", [`${CD}; name="file"; filename="a.wav"; filename*=UTF-8''a.wav\r\n\r\nRIFF`, model(`${CD}; name="model"`)], WHISPER),
   spelled("quoted boundary", [model(`${CD}; name="model"`)], WHISPER, `multipart/form-data; boundary="${BOUNDARY}"`),
