@@ -103,7 +103,8 @@ function isPlainText(contentType: string, value: string): boolean {
 }
 
 function startsWith(haystack: Uint8Array, prefix: Uint8Array, at: number): boolean {
-  return prefix.every((byte, i) => haystack[at + i] === byte);
+  for (let i = 0; i < prefix.length; i++) if (haystack[at + i] !== prefix[i]) return false;
+  return true;
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
