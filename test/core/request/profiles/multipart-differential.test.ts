@@ -1,11 +1,14 @@
 // The same uploads through our reader and through independent parsers (undici, python-multipart
-// as Starlette drives it): wherever a parser that accepts the body reads `model` or `stream`
+// as Starlette drives it, Go's net/http): wherever a parser that accepts the body reads `model` or `stream`
 // differently from us, we must have refused the body.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMultipartBody } from "../../../../src/core/request/profiles/openai-body.ts";
 import { upload } from "./multipart-generated.ts";
-import { allReadings, ORACLES, type Oracle, type Reading, type Upload } from "./multipart-oracles.ts";
+import { allReadings, buildGoOracle, ORACLES, type Oracle, type Reading, type Upload } from "./multipart-oracles.ts";
 import { bodyBytes, SPELLINGS, uploadRequest } from "./multipart-spellings.ts";
 
 type Ours = { readonly model: string | undefined; readonly stream: boolean } | "refused";
@@ -37,9 +40,10 @@ interface Tally {
   problems: string[];
 }
 
-async function differential(uploads: readonly Upload[]): Promise<Tally> {
-  const readings = await allReadings(uploads);
-  const tally: Tally = { accepted: 0, acceptedBy: { undici: 0, "python-multipart (regex parameters)": 0, "python-multipart (email parameters)": 0 }, parsersDisagree: 0, problems: [] };
+async function differential(uploads: readonly Upload[], goOracle: string): Promise<Tally> {
+  const readings = await allReadings(uploads, goOracle);
+  const acceptedBy = Object.fromEntries(ORACLES.map((oracle) => [oracle, 0])) as Record<Oracle, number>;
+  const tally: Tally = { accepted: 0, acceptedBy, parsersDisagree: 0, problems: [] };
   uploads.forEach((u, i) => {
     const our = ours(u);
     const byOracle = readings[i] ?? new Map<Oracle, Reading>();
@@ -58,9 +62,17 @@ async function differential(uploads: readonly Upload[]): Promise<Tally> {
   return tally;
 }
 
-describe("multipart: our reader against undici and python-multipart", () => {
+describe("multipart: our reader against undici, python-multipart and Go", () => {
+  let directory = "";
+  let goOracle = "";
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), "multipart-oracle-"));
+    goOracle = buildGoOracle(directory);
+  }, 300_000);
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
   it("refuses every hand-written spelling another parser reads differently", async () => {
-    const tally = await differential(SPELLINGS.map((s) => ({ contentType: s.contentType, bytes: bodyBytes(s.body) })));
+    const tally = await differential(SPELLINGS.map((s) => ({ contentType: s.contentType, bytes: bodyBytes(s.body) })), goOracle);
     expect(tally.problems).toEqual([]);
     // The table holds cases the parsers themselves split on (the bypasses this guards against).
     expect(tally.parsersDisagree).toBeGreaterThan(5);
@@ -68,7 +80,7 @@ describe("multipart: our reader against undici and python-multipart", () => {
 
   it("refuses every generated body another parser reads differently", async () => {
     const uploads = fc.sample(upload, { numRuns: 4000, seed: 7578 });
-    const tally = await differential(uploads);
+    const tally = await differential(uploads, goOracle);
     expect(tally.problems.slice(0, 10)).toEqual([]);
     // Not vacuous: we accept a good share, the parsers accept many, and they split on some.
     expect(tally.accepted).toBeGreaterThan(uploads.length / 20);
