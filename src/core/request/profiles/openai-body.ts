@@ -102,6 +102,11 @@ export function readMultipartBody(req: NormalizedRequest): Result<OpenAiBody, Re
   if (req.body.partial) {
     return requestError("body_unavailable", "the body was cut at max_request_bytes; a model could hide past the cut (raise it to the largest upload)");
   }
+  // Python servers read the bytes as sent, a decompressing proxy or framework would not.
+  const encoding = req.headers.get("content-encoding");
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+    return requestError("body_malformed", `an upload with Content-Encoding ${encoding} cannot be read as the server will read it`);
+  }
   const boundary = multipartBoundary(req.headers.get("content-type") ?? "");
   if (!boundary.ok) {
     return requestError("body_malformed", `an upload needs content-type multipart/form-data with a boundary: ${boundary.error}`);

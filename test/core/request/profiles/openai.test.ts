@@ -263,6 +263,7 @@ describe("openai profile: uploads name the model in a form field", () => {
     ["a body Envoy cut short", (b) => formRequest("/v1/audio/transcriptions", b, true), "body_unavailable"],
     ["no closing boundary", (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: b.bytes.subarray(0, b.bytes.length - 8) }), "body_malformed"],
     ["JSON sent to an upload route", () => formRequest("/v1/audio/transcriptions", { bytes: new TextEncoder().encode('{"model":"w"}'), contentType: "application/json" }), "body_malformed"],
+    ["a compressed upload", (b) => request({ ...formRequest("/v1/audio/transcriptions", b), headers: new Map([["content-type", b.contentType], ["content-encoding", "br"]]) }), "body_malformed"],
     ["a boundary that does not open the body", (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: new Uint8Array([0x78, ...b.bytes]) }), "body_malformed"],
   ])("refuses %s", async (_name, build, reason) => {
     expect(resolveRequest("openai", build(await form([["model", "w"], ["file", audio]])), "default-model")).toEqual(reason);
