@@ -1,7 +1,7 @@
 // Generated multipart/form-data uploads over the spellings parsers disagree on: header-name case
 // and whitespace, disposition types, parameter names, case, repeats and `*` forms, token and
 // quoted values with backslash and percent escapes, repeated or missing Content-Disposition,
-// folding, bare LF/CR, transfer encodings and charsets, filenames on fields, preambles,
+// folding, bare LF/CR (in headers, before a delimiter, everywhere), transfer encodings and charsets, filenames on fields, preambles,
 // transport padding, closing delimiters and epilogues, boundary text inside parts. Canonical
 // choices are repeated in each list so that many bodies stay readable.
 import fc from "fast-check";
@@ -65,13 +65,14 @@ const part = fc
     placement: mostly("first", "last", "none"),
     lineBreak: headerLineBreak,
     padding,
+    delimiterBreak: mostly("\r\n", "\n"),
     valueIndex: fc.nat(20),
   })
   .map((p) => {
     const values = VALUES[p.disposition.partName] ?? VALUES.other ?? [];
     const value = values[p.valueIndex % values.length] ?? "";
     const lines = p.placement === "none" ? p.extras : p.placement === "first" ? [p.disposition.line, ...p.extras] : [...p.extras, p.disposition.line];
-    return { padding: p.padding, text: `${lines.join(p.lineBreak)}\r\n\r\n${value}` };
+    return { padding: p.padding, delimiterBreak: p.delimiterBreak, text: `${lines.join(p.lineBreak)}\r\n\r\n${value}` };
   });
 
 const contentType = fc
@@ -94,10 +95,12 @@ export const upload: fc.Arbitrary<Upload> = fc
     preamble: mostly("", "\r\n", "junk\r\n", 'Content-Disposition: form-data; name="model"\r\n\r\nbeta\r\n'),
     parts: fc.array(part, { minLength: 1, maxLength: 4 }),
     closing: mostly("--", "-", "", "--  "),
+    lfOnly: mostly(false, true),
     epilogue: mostly("\r\n", "", "\r\n\r\n", "junk", '\r\n--{B}\r\nContent-Disposition: form-data; name="model"\r\n\r\nbeta\r\n--{B}--\r\n'),
   })
   .map((u) => {
-    const parts = u.parts.map((p) => `--{B}${p.padding}\r\n${p.text}\r\n`).join("");
-    const body = `${u.preamble}${parts}--{B}${u.closing}${u.epilogue}`;
+    const parts = u.parts.map((p) => `--{B}${p.padding}\r\n${p.text}${p.delimiterBreak}`).join("");
+    const crlfBody = `${u.preamble}${parts}--{B}${u.closing}${u.epilogue}`;
+    const body = u.lfOnly ? crlfBody.replaceAll("\r\n", "\n") : crlfBody;
     return { contentType: u.contentType.replaceAll("{B}", u.boundary), bytes: bodyBytes(body.replaceAll("{B}", u.boundary)) };
   });

@@ -76,6 +76,8 @@ export const SPELLINGS: readonly Spelling[] = [
   spelled("folded Content-Disposition", [model(`${CD};\r\n name="model"`)], "body_malformed"),
   spelled("bare LF between part headers", [model(`${CD}; name="other"\nContent-Disposition: form-data; name="model"`)], "body_malformed"),
   spelled("bare CR in a part header", [model(`${CD}; name="other"\rContent-Type: text/plain`)], "body_malformed"),
+  spelled("a filename but no name", [model(`${CD}; filename="model"`)], "body_malformed"),
+  spelled("only name* and filename", [model(`${CD}; name*=UTF-8''model; filename="m"`)], "body_malformed"),
   spelled("no Content-Disposition", [model("Content-Type: text/plain")], "body_malformed"),
   spelled("no part headers at all", [`\r\nwhisper-1`, model(`${CD}; name="model"`)], "body_malformed"),
   spelled("whitespace before the colon", [model(`Content-Disposition : form-data; name="model"`)], "body_malformed"),
@@ -117,6 +119,18 @@ export const SPELLINGS: readonly Spelling[] = [
   spelled("a delimiter followed by junk inside a file", [`${CD}; name="file"; filename="a"\r\n\r\nxx\r\n--${BOUNDARY}yy`, model(`${CD}; name="model"`)], "body_malformed"),
   spelled("headers running into the next boundary", [`${CD}; name="file"\r\n`, model(`${CD}; name="model"`)], "body_malformed"),
   { name: "transport padding after a boundary", contentType: CONTENT_TYPE, body: `--${BOUNDARY} \r\n${model(`${CD}; name="model"`)}\r\n--${BOUNDARY}--\r\n`, expected: "body_malformed" },
+  {
+    name: "LF line endings throughout (Go reads them)",
+    contentType: CONTENT_TYPE,
+    body: formBody([model(`${CD}; name="model"`)]).replaceAll("\r\n", "\n"),
+    expected: "body_malformed",
+  },
+  {
+    name: "an LF-only delimiter before a second model",
+    contentType: CONTENT_TYPE,
+    body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\n--${BOUNDARY}\n${model(`${CD}; name="model"`, "secret")}\r\n--${BOUNDARY}--\r\n`,
+    expected: "body_malformed",
+  },
   { name: "a preamble", contentType: CONTENT_TYPE, body: `preamble\r\n${formBody([model(`${CD}; name="model"`)])}`, expected: "body_malformed" },
   { name: "a leading CRLF", contentType: CONTENT_TYPE, body: `\r\n${formBody([model(`${CD}; name="model"`)])}`, expected: "body_malformed" },
   {
