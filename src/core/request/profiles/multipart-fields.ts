@@ -6,13 +6,13 @@ import { parsePartHeaders, type PartHeaders } from "./multipart-part-headers.ts"
 // The text values of chosen fields of a multipart/form-data body (RFC 7578), as OpenAI-style
 // servers read `model` from audio and image uploads. The server behind us reads the same body
 // with its own parser (Starlette on python-multipart for vLLM, SGLang, KServe and Triton's
-// front end; undici for Node), so the body is accepted only in a shape those parsers split and
+// front end; undici for Node; mime/multipart for Go), so the body is accepted only in a shape those parsers split and
 // name identically: whole, every part delimited, every part named in a spelling they all read
 // the same way, nothing before the first boundary or after the last. Anything else is refused.
 // File parts are skipped by their boundaries, never decoded.
 
-const CRLF = new Uint8Array([13, 10]);
-const BLANK_LINE = new Uint8Array([13, 10, 13, 10]);
+const CRLF: readonly number[] = [13, 10];
+const BLANK_LINE: readonly number[] = [13, 10, 13, 10];
 const MAX_PART_HEADER_BYTES = 8 * 1024;
 // RFC 2046: 1–70 characters from this set, not ending in a space.
 const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
@@ -102,12 +102,12 @@ function isPlainText(contentType: string, value: string): boolean {
   return charset === "utf-8" || ((charset === "us-ascii" || charset === "iso-8859-1") && /^[\x00-\x7f]*$/.test(value));
 }
 
-function startsWith(haystack: Uint8Array, prefix: Uint8Array, at: number): boolean {
+function startsWith(haystack: Uint8Array, prefix: ArrayLike<number>, at: number): boolean {
   for (let i = 0; i < prefix.length; i++) if (haystack[at + i] !== prefix[i]) return false;
   return true;
 }
 
-function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+function indexOf(haystack: Uint8Array, needle: ArrayLike<number>, from: number): number {
   const first = needle[0] ?? 0;
   for (let i = haystack.indexOf(first, from); i >= 0 && i + needle.length <= haystack.length; i = haystack.indexOf(first, i + 1)) {
     if (startsWith(haystack, needle, i)) return i;
