@@ -92,7 +92,9 @@ function allSame(values: readonly unknown[]): boolean {
 }
 
 // Audio and image uploads name the model in a multipart/form-data field (`model`, and `stream`
-// as "true"/"false" for transcriptions). As for JSON, the whole body is needed.
+// as "true"/"false" for transcriptions). As for JSON, the whole body is needed. FastAPI takes a
+// repeated field's last value and a Node server its first, so a field named twice is refused
+// even with equal values (multipart-fields.ts refuses what the parsers would read differently).
 export function readMultipartBody(req: NormalizedRequest): Result<OpenAiBody, RequestError> {
   if (req.body === undefined) {
     return requestError("body_unavailable", "the model is in the form but Envoy sent no body (with_request_body)");
@@ -100,21 +102,26 @@ export function readMultipartBody(req: NormalizedRequest): Result<OpenAiBody, Re
   if (req.body.partial) {
     return requestError("body_unavailable", "the body was cut at max_request_bytes; a model could hide past the cut (raise it to the largest upload)");
   }
-  const boundary = multipartBoundary(req.headers.get("content-type") ?? "");
-  if (boundary === undefined) {
-    return requestError("body_malformed", "content-type must be multipart/form-data with a boundary");
+  // Python servers read the bytes as sent, a decompressing proxy or framework would not.
+  const encoding = req.headers.get("content-encoding");
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+    return requestError("body_malformed", `an upload with Content-Encoding ${encoding} cannot be read as the server will read it`);
   }
-  const fields = multipartFields(req.body.bytes, boundary, ["model", "stream"]);
+  const boundary = multipartBoundary(req.headers.get("content-type") ?? "");
+  if (!boundary.ok) {
+    return requestError("body_malformed", `an upload needs content-type multipart/form-data with a boundary: ${boundary.error}`);
+  }
+  const fields = multipartFields(req.body.bytes, boundary.value, ["model", "stream"]);
   if (!fields.ok) {
     return requestError("body_malformed", `form: ${fields.error}`);
   }
   const models = fields.value.get("model") ?? [];
-  if (!allSame(models)) {
-    return requestError("model_ambiguous", "the form names `model` more than once with different values");
+  if (models.length > 1) {
+    return requestError("model_ambiguous", "the form names `model` more than once");
   }
   const streams = fields.value.get("stream") ?? [];
-  if (!allSame(streams) || streams.some((s) => s !== "true" && s !== "false")) {
-    return requestError("body_malformed", "`stream` must be one of true or false");
+  if (streams.length > 1 || streams.some((s) => s !== "true" && s !== "false")) {
+    return requestError("body_malformed", "`stream` must be given once, as true or false");
   }
   const model = models[0];
   return ok(Object.freeze({ model: model === undefined || model === "" ? undefined : model, stream: streams[0] === "true" }));

@@ -1,0 +1,3 @@
+module modelgate.test/multipart-oracle
+
+go 1.24
