@@ -1,13 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { runAuditAnalyze } from "./audit-analyze.ts";
-import { runAuditVerify } from "./audit-verify.ts";
-import { runCheck } from "./check-command.ts";
-import { runKeysCreate } from "./keys-create.ts";
-import { runKeysMigrate } from "./keys-migrate.ts";
-import { runSanctions } from "./sanctions-command.ts";
-import { runServe } from "./serve-command.ts";
-import { runWebhook } from "./webhook-command.ts";
-import { runInject } from "./inject-command.ts";
 
 const USAGE = `modelgate — Envoy external authorization for ML model servers
 
@@ -34,31 +25,34 @@ const stdio = {
   stderr: (s: string) => void process.stderr.write(s),
 };
 
+// Each subcommand is imported when it is chosen: the server's adapters (Kubernetes client,
+// ioredis, grpc-js, the Envoy protos) cost seconds to load, which `inject` or `keys create` need
+// not pay, and a sidecar's start-up should not pay for the CLI's tools either.
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "serve":
-      return runServe(rest, { ...stdio, env: process.env, cwd: process.cwd() });
+      return (await import("./serve-command.ts")).runServe(rest, { ...stdio, env: process.env, cwd: process.cwd() });
     case "check":
-      return runCheck(rest, { ...stdio, env: process.env, cwd: process.cwd() });
+      return (await import("./check-command.ts")).runCheck(rest, { ...stdio, env: process.env, cwd: process.cwd() });
     case "keys":
       if (rest[0] === "create") {
-        return runKeysCreate(rest.slice(1), { ...stdio, now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+        return (await import("./keys-create.ts")).runKeysCreate(rest.slice(1), { ...stdio, now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
       }
-      if (rest[0] === "migrate") return runKeysMigrate(rest.slice(1), stdio);
+      if (rest[0] === "migrate") return (await import("./keys-migrate.ts")).runKeysMigrate(rest.slice(1), stdio);
       stdio.stderr(`unknown keys subcommand "${rest[0] ?? ""}"; try: modelgate keys create --help\n`);
       return 2;
     case "audit":
-      if (rest[0] === "verify") return runAuditVerify(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin });
-      if (rest[0] === "analyze") return runAuditAnalyze(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin, now: Date.now });
+      if (rest[0] === "verify") return (await import("./audit-verify.ts")).runAuditVerify(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin });
+      if (rest[0] === "analyze") return (await import("./audit-analyze.ts")).runAuditAnalyze(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin, now: Date.now });
       stdio.stderr(`unknown audit subcommand "${rest[0] ?? ""}"; try: modelgate audit verify --help\n`);
       return 2;
     case "webhook":
-      return runWebhook(rest, { ...stdio, env: process.env, cwd: process.cwd() });
+      return (await import("./webhook-command.ts")).runWebhook(rest, { ...stdio, env: process.env, cwd: process.cwd() });
     case "inject":
-      return runInject(rest, { ...stdio, env: process.env, cwd: process.cwd() });
+      return (await import("./inject-command.ts")).runInject(rest, { ...stdio, env: process.env, cwd: process.cwd() });
     case "sanctions":
-      return runSanctions(rest, { ...stdio, env: process.env, cwd: process.cwd(), now: Date.now });
+      return (await import("./sanctions-command.ts")).runSanctions(rest, { ...stdio, env: process.env, cwd: process.cwd(), now: Date.now });
     case undefined:
     case "help":
     case "--help":
