@@ -15,7 +15,9 @@ export interface AuthzServerOptions {
   readonly uds: string | undefined; // filesystem path of a Unix domain socket
   readonly maxInFlight: number;
   readonly maxReceiveBytes: number;
-  readonly decide: (request: unknown) => Promise<Decision>;
+  // `cancel` is aborted once the caller stops waiting (deadline answered, call cancelled): the
+  // pipeline must then charge nothing.
+  readonly decide: (request: unknown, cancel: AbortSignal) => Promise<Decision>;
   // Builds a denial when the pipeline cannot produce one itself (deadline, overload, bug).
   readonly fallback: (reason: DenyReason, detail: string) => Decision;
   readonly onDecision: (decision: Decision, durationMs: number) => void;
@@ -81,11 +83,17 @@ function checkHandler(options: AuthzServerOptions) {
       return;
     }
     inFlight += 1;
-    const work = options.decide(call.request).catch((error: unknown) => {
+    const cancel = new AbortController();
+    call.once("cancelled", () => cancel.abort());
+    const work = options.decide(call.request, cancel.signal).catch((error: unknown) => {
       options.onError(error);
       return options.fallback("internal_error", "the decision failed; see the server log");
     });
-    withDeadline(work, deadlineMs(call), () => options.fallback("deadline_exceeded", "the decision missed the caller's deadline"))
+    const missed = () => {
+      cancel.abort();
+      return options.fallback("deadline_exceeded", "the decision missed the caller's deadline");
+    };
+    withDeadline(work, deadlineMs(call), missed)
       .then(finish)
       .finally(() => {
         inFlight -= 1;

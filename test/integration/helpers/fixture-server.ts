@@ -33,7 +33,7 @@ export interface FixtureOptions {
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
-function writeKeys(dir: string, specs: Readonly<Record<string, KeySpec>>): Record<string, string> {
+export function writeKeys(dir: string, specs: Readonly<Record<string, KeySpec>>): Record<string, string> {
   const keys: Record<string, string> = {};
   const records: unknown[] = [];
   for (const [name, spec] of Object.entries(specs)) {
