@@ -70,7 +70,7 @@ function limited(states: LimitState[], violated: string[], retryAfterSeconds: nu
 }
 
 describe("respond: status mapping", () => {
-  const GRPC_FOR_HTTP: Record<number, number> = { 400: 3, 401: 16, 403: 7, 429: 8, 503: 14 };
+  const GRPC_FOR_HTTP: Record<number, number> = { 400: 3, 401: 16, 403: 7, 413: 3, 429: 8, 503: 14 };
   const denyReasons = REASON_CODES.filter((r): r is DenyReason => r !== "allowed");
 
   it("every deny reason maps to one of the documented HTTP statuses", () => {
