@@ -31,6 +31,7 @@ export interface FixtureOptions {
   readonly policyYaml: string;
   readonly keys: Readonly<Record<string, KeySpec>>;
   readonly config?: Readonly<Record<string, unknown>>;
+  readonly files?: Readonly<Record<string, string>>; // further files in the directory, by name
 }
 
 export function writeKeys(dir: string, specs: Readonly<Record<string, KeySpec>>): Record<string, string> {
@@ -51,6 +52,7 @@ export async function startFixtureServer(options: FixtureOptions): Promise<Fixtu
   const dir = mkdtempSync(join(tmpdir(), "modelgate-it-"));
   const keys = writeKeys(dir, options.keys);
   writeFileSync(join(dir, "policies.yaml"), options.policyYaml);
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
   const socket = join(dir, "authz.sock");
   const doc = {
     listen: "127.0.0.1:0",
