@@ -197,7 +197,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw new StartupError(`cannot listen: ${(error as Error).message}`);
   }
   grpc.setServing(true);
-  metrics.setReady(true);
+  metrics.setReady(true, () => ready().ready);
   logger.info("serving", { grpc: config.listen, grpc_port: grpc.tcpPort, socket: config.socket, ops_port: ops.port, model: config.model, protocol: config.protocol });
   return {
     grpcPort: grpc.tcpPort,

@@ -22,6 +22,11 @@ async function readyz(fixture: FixtureServer): Promise<string> {
   return `${response.status} ${(await response.text()).trim()}`;
 }
 
+async function readyGauge(fixture: FixtureServer): Promise<string | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${fixture.server.opsPort}/metrics`)).text();
+  return /^modelgate_ready (\d+)$/m.exec(text)?.[1];
+}
+
 async function until(fixture: FixtureServer, wanted: string, withinMs = 15_000): Promise<string> {
   const stop = Date.now() + withinMs;
   let last = await readyz(fixture);
@@ -76,6 +81,7 @@ current-context: x
     cleanups.push(() => rmSync(redisDir, { recursive: true, force: true }));
     fixture = await startFixtureServer({ policyYaml: FRAUD_POLICY, keys: FIXTURE_KEYS, config: { limiter: { redis: { url: `redis://127.0.0.1:${port}` } } } });
     expect(await readyz(fixture)).toBe("503 the rate limiter has not reached Redis yet");
+    expect(await readyGauge(fixture)).toBe("0");
     expect(fixture.logs.some((l) => l.includes("Redis not reached"))).toBe(true);
     client = connectAuthz(fixture.tcpTarget);
     const key = fixture.keys["scientist"] as string;
@@ -84,6 +90,7 @@ current-context: x
     cleanups.push(() => void server.kill("SIGKILL"));
     await waitForPing(port);
     expect(await until(fixture, "200 ready")).toBe("200 ready");
+    expect(await readyGauge(fixture)).toBe("1");
     expect(reasonOf(await client.check(infer(key)))).toBe("allowed");
   });
 
