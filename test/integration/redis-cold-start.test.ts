@@ -35,8 +35,7 @@ describe("fresh replicas turning ready on one Redis", () => {
     await redis?.stop();
   });
 
-  it.each([1, 2])("round %i: a burst right after /readyz says 200 admits no more than the limit", async (round) => {
-    await redis.admin().flushall();
+  it("a burst right after each turns ready admits exactly the limit across them", async () => {
     const servers: ServeProcess[] = [];
     const clients: AuthzClient[] = [];
     try {
@@ -50,7 +49,7 @@ describe("fresh replicas turning ready on one Redis", () => {
         return burst(client, dir.keys["scientist"] as string);
       });
       const reasons = (await Promise.all(bursts)).flat();
-      expect(reasons.filter((r) => r === "allowed"), `round ${round}: ${reasons.join(" ")}`).toHaveLength(5);
+      expect(reasons.filter((r) => r === "allowed"), reasons.join(" ")).toHaveLength(5);
       expect(reasons.filter((r) => r !== "allowed" && r !== "rate_limited")).toEqual([]);
       for (const server of servers) {
         const fallbacks = server.logs.filter((l) => String(l["msg"]).includes("local limiter"));
