@@ -4,7 +4,7 @@ import type { Cluster, Redis } from "ioredis";
 // replica's first calls run EVALSHA on a cached script instead of racing the limiter deadline
 // with the script's text and compilation. On Cluster every master gets them (a script cache is
 // per node). "Prepared" latches on the first success: later outages are the breaker's business,
-// not readiness'.
+// not readiness'. A load that fails while the client stays connected is retried.
 
 export interface Preparation {
   prepared(): boolean;
@@ -22,6 +22,8 @@ async function loadScripts(client: Redis | Cluster, scripts: readonly string[]):
   await Promise.all(nodes.flatMap((node) => scripts.map((lua) => node.script("LOAD", lua))));
 }
 
+const RETRY_MS = 500;
+
 export interface PreparationHooks {
   readonly onError: (error: Error) => void;
   readonly onPrepared?: () => void;
@@ -31,7 +33,9 @@ export function prepareOnReady(client: Redis | Cluster, scripts: readonly string
   let done = false;
   let stopped = false;
   const waiters = new Set<() => void>();
+  let retry: NodeJS.Timeout | undefined;
   const prepare = () => {
+    clearTimeout(retry);
     loadScripts(client, scripts).then(
       () => {
         if (stopped || done) return;
@@ -39,7 +43,11 @@ export function prepareOnReady(client: Redis | Cluster, scripts: readonly string
         hooks.onPrepared?.();
         for (const wake of waiters) wake();
       },
-      (error: unknown) => hooks.onError(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => {
+        hooks.onError(error instanceof Error ? error : new Error(String(error)));
+        // A reconnect's "ready" tries again by itself; a client still connected needs a nudge.
+        if (!stopped && client.status === "ready") retry = setTimeout(prepare, RETRY_MS).unref();
+      },
     );
   };
   client.on("ready", prepare);
@@ -61,6 +69,7 @@ export function prepareOnReady(client: Redis | Cluster, scripts: readonly string
     },
     stop: () => {
       stopped = true;
+      clearTimeout(retry);
       client.off("ready", prepare);
     },
   };
