@@ -18,6 +18,7 @@ import { sanctionResponder } from "../adapters/anomaly/sanction-responder.ts";
 import { AUDIT_UNAVAILABLE_DETAIL } from "../adapters/audit/audit-recorder.ts";
 import { replicaIdFrom } from "../core/audit/audit-config.ts";
 import { logDecision } from "../runtime/decision-log.ts";
+import { readiness } from "../runtime/readiness.ts";
 
 // The composition root of `modelgate serve`: configuration → adapters → pipeline → servers.
 
@@ -78,13 +79,8 @@ function warnAboutEmbeddedDefaults(config: Config, logger: Logger): void {
   if (config.redisLimiter === undefined) logger.warn("rate limits use the in-process limiter: each replica counts on its own");
 }
 
+// How long start-up waits for Redis before listening anyway (not ready until Redis answers).
 const REDIS_READY_MS = 2000;
-
-function readiness(engine: Engine, auditHealthy: boolean): { ready: boolean; detail: string } {
-  if (engine.ports.policies() === undefined) return { ready: false, detail: "policies not loaded" };
-  if (!auditHealthy) return { ready: false, detail: "the audit log is not accepting records" };
-  return { ready: true, detail: "ready" };
-}
 
 interface Backends {
   readonly engine: Engine;
@@ -105,9 +101,12 @@ async function startBackends(config: Config, logger: Logger, metrics: Metrics): 
     throw new StartupError("policies, API keys or the CA bundle could not be loaded");
   }
   warnAboutEmbeddedDefaults(config, logger);
-  // Until Redis answers, limits use the local share; give it a moment so a normal start is exact.
+  // Until Redis has been reached, limited requests are 503 and /readyz says not ready; a normal
+  // start waits here so that it is ready the moment it listens.
   const redis = adapters.value.redis;
-  if (redis !== undefined && !(await redis.ready(REDIS_READY_MS))) logger.warn("redis not reachable yet: rate limits use the local share until it is", { within_ms: REDIS_READY_MS });
+  if (redis !== undefined && !(await redis.ready(REDIS_READY_MS))) {
+    logger.error("rate limiter: Redis not reached; /readyz answers 503 and limited requests are denied until it is", { within_ms: REDIS_READY_MS });
+  }
   // JWKS loading runs in the background: an IdP outage must not keep the sidecar unready.
   void engine.start({ watchFiles: config.watchFiles });
   const jwt = engine.jwt;
@@ -161,7 +160,7 @@ function checkOptions(config: Config, backends: Backends, logger: Logger, metric
     uds: config.socket,
     maxInFlight: config.maxInFlight,
     maxReceiveBytes: config.maxReceiveBytes,
-    decide: (raw) => decide(raw, engine.ports),
+    decide: (raw, cancel) => decide(raw, engine.ports, cancel),
     fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
     onDecision: (decision, ms) => {
       metrics.recordDecision(decision, ms);
@@ -183,19 +182,24 @@ function checkOptions(config: Config, backends: Backends, logger: Logger, metric
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const metrics = createMetrics();
   const backends = await startBackends(config, logger, metrics);
-  const auditReady = () => backends.audit.writer.healthy() || config.audit.failMode === "open";
+  const ready = () =>
+    readiness({
+      policiesLoaded: backends.engine.ports.policies() !== undefined,
+      auditAccepting: backends.audit.writer.healthy() || config.audit.failMode === "open",
+      limiterReady: backends.adapters.redis?.backendReady() ?? true,
+    });
   removeStaleSocket(config.socket);
   let grpc: AuthzServer;
   let ops: OpsServer;
   try {
     grpc = await startAuthzServer(checkOptions(config, backends, logger, metrics));
-    ops = await startOpsServer({ listen: config.metricsListen, registry: metrics.registry, ready: () => readiness(backends.engine, auditReady()) });
+    ops = await startOpsServer({ listen: config.metricsListen, registry: metrics.registry, ready });
   } catch (error) {
     await backends.close(1000);
     throw new StartupError(`cannot listen: ${(error as Error).message}`);
   }
   grpc.setServing(true);
-  metrics.setReady(true);
+  metrics.setReady(true, () => ready().ready);
   logger.info("serving", { grpc: config.listen, grpc_port: grpc.tcpPort, socket: config.socket, ops_port: ops.port, model: config.model, protocol: config.protocol });
   return {
     grpcPort: grpc.tcpPort,

@@ -1,6 +1,6 @@
 import type { Decision, DecisionFacts, RateLimitOutcome } from "./decision.ts";
 import { ANONYMOUS, type Identity } from "./identity.ts";
-import type { ChargeRequest, Limiter, LimitVerdict } from "./limiter.ts";
+import type { Cancellation, ChargeRequest, Limiter, LimitVerdict } from "./limiter.ts";
 import type { ModelAction, ProtocolName } from "./model-action.ts";
 import type { Evaluation, PolicyIndex } from "./policy/types.ts";
 import type { DenyReason } from "./reason.ts";
@@ -95,9 +95,11 @@ function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): Rat
 
 // Requests without limits reach the limiter only when sanctions are on, so a policy's penalty
 // box blocks limited traffic only, while an anomaly block stops all of the caller's traffic.
-async function applyLimits(facts: Facts, ports: CheckPorts, request: ChargeRequest, credentialHeaders: readonly string[]): Promise<Decision> {
+// A request whose deadline answer already went out is not charged: that denial consumed nothing.
+async function applyLimits(facts: Facts, ports: CheckPorts, request: ChargeRequest, credentialHeaders: readonly string[], cancel: Cancellation | undefined): Promise<Decision> {
   if (request.charges.length > 0 || request.sanction !== undefined) {
-    const verdict = await ports.limiter.charge(request);
+    if (cancel?.aborted === true) return deny(facts, "deadline_exceeded", "the caller's deadline passed before the rate limits were checked");
+    const verdict = await ports.limiter.charge(request, cancel);
     if (verdict.kind === "unavailable") return deny(facts, "limiter_unavailable", verdict.detail);
     facts.rateLimit = outcomeOf(verdict);
     if (verdict.kind === "blocked" && verdict.by === "anomaly") return deny(facts, "anomaly_blocked", "unusual activity; blocked for a while");
@@ -119,7 +121,9 @@ function credentialHeadersOf(sources: readonly IdentitySource[]): string[] {
   return [...new Set(sources.flatMap((source) => source.credentialHeaders))];
 }
 
-export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision> {
+// `cancel`: set once the caller no longer waits (the server answered its deadline); the
+// pipeline then charges no limit.
+export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellation): Promise<Decision> {
   const now = ports.now();
   const facts: Facts = {
     id: ports.newId(), requestId: "", decidedAt: now,
@@ -161,7 +165,7 @@ export async function decide(raw: unknown, ports: CheckPorts): Promise<Decision>
     return deny(facts, evaluation.reason, describeDeny(evaluation, target.value));
   }
   facts.policy = evaluation.policy;
-  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value, ports), credentialHeaders);
+  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value, ports), credentialHeaders, cancel);
 }
 
 // A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known

@@ -68,9 +68,16 @@ export type LimitVerdict =
     }
   | { readonly kind: "unavailable"; readonly detail: string };
 
+// Tells a call that nobody waits for its answer any more: the caller's deadline passed and a
+// denial already went out. An AbortSignal satisfies it.
+export interface Cancellation {
+  readonly aborted: boolean;
+}
+
 // Every limit in `request.charges` is checked and, only if all enforced ones pass, charged
-// `request.cost` — atomically. A denied request consumes nothing.
+// `request.cost` — atomically. A denied request consumes nothing: a call cancelled before it
+// charged charges nothing, and one cancelled while it was charging gives the charge back.
 export interface Limiter {
-  charge(request: ChargeRequest): Promise<LimitVerdict>;
+  charge(request: ChargeRequest, cancel?: Cancellation): Promise<LimitVerdict>;
 }
 

@@ -4,6 +4,7 @@ export const REASONS = {
   allowed: { status: 200, title: "Allowed" },
 
   request_malformed: { status: 400, title: "The authorization request is malformed" },
+  request_too_large: { status: 413, title: "The authorization request is larger than this server accepts" },
   path_invalid: { status: 400, title: "The request path cannot be canonicalised" },
   host_invalid: { status: 400, title: "The request host is invalid" },
   header_invalid: { status: 400, title: "A request header is invalid" },

@@ -31,7 +31,7 @@ function grpcCodeFor(httpStatus: number): number {
   if (httpStatus === 401) return 16; // UNAUTHENTICATED
   if (httpStatus === 403) return 7; // PERMISSION_DENIED
   if (httpStatus === 429) return 8; // RESOURCE_EXHAUSTED
-  if (httpStatus === 400) return 3; // INVALID_ARGUMENT
+  if (httpStatus === 400 || httpStatus === 413) return 3; // INVALID_ARGUMENT
   return 14; // UNAVAILABLE
 }
 

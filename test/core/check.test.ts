@@ -210,6 +210,17 @@ describe("decide", () => {
     expect(await decide(predict(outsider.key), ports({ limiter: down }))).toMatchObject({ allowed: false, reason: "policy_no_match" });
   });
 
+  it("charges nothing once the caller's deadline answer went out, and hands the cancellation to the limiter", async () => {
+    const calls: unknown[] = [];
+    const counting: Limiter = { charge: (_request, cancel) => (calls.push(cancel), Promise.resolve({ kind: "allowed", states: [], mode: "local" })) };
+    const gone = { aborted: true };
+    expect(await decide(predict(scientist.key), ports({ limiter: counting }), gone)).toMatchObject({ allowed: false, reason: "deadline_exceeded" });
+    expect(calls).toEqual([]);
+    const waiting = { aborted: false };
+    expect(await decide(predict(scientist.key), ports({ limiter: counting }), waiting)).toMatchObject({ allowed: true });
+    expect(calls).toEqual([waiting]);
+  });
+
   it("rejects an invalid model captured by a route", async () => {
     const tooLong = `fraud-${"x".repeat(300)}`;
     const decision = await decide(predict(scientist.key, { path: `/custom/${tooLong}/retrain` }), ports());

@@ -54,6 +54,49 @@ describe("the Check edge", () => {
     expect(decisions.map((d) => d.reason)).toEqual(["policy_no_match", "deadline_exceeded"]);
   });
 
+  it("aborts the pipeline's cancellation signal when it answers the deadline, so nothing is charged after", async () => {
+    const signals: AbortSignal[] = [];
+    let calls = 0;
+    const { client } = await serve({
+      decide: (_raw, cancel) => {
+        signals.push(cancel);
+        return ++calls === 1 ? Promise.resolve(denialWithoutContext("policy_no_match", "warm-up", "w", 0)) : new Promise(() => {});
+      },
+    });
+    await client.check(request);
+    expect(JSON.parse((await client.check(request, 300)).denied_response?.body ?? "{}").reason).toBe("deadline_exceeded");
+    expect(signals.map((s) => s.aborted)).toEqual([false, true]);
+  });
+
+  describe("CheckRequest size (maxReceiveBytes 64 KiB)", () => {
+    const LIMIT = 64 * 1024;
+    const withBody = (bytes: number) => envoyCheckRequest({ method: "POST", path: "/v2/models/m/infer", body: "x".repeat(bytes) });
+
+    it("answers a request over the limit with a 413 CheckResponse, without deciding it", async () => {
+      let decided = 0;
+      const { decisions, client } = await serve({
+        maxReceiveBytes: LIMIT,
+        decide: () => (++decided, Promise.resolve(denialWithoutContext("policy_no_match", "decided", "d", 0))),
+      });
+      const response = await client.check(withBody(LIMIT + 1));
+      expect(response.status?.code).toBe(3);
+      expect(response.denied_response?.status?.code).toBe("PayloadTooLarge");
+      const body = JSON.parse(response.denied_response?.body ?? "{}") as { reason: string; detail: string };
+      expect(body.reason).toBe("request_too_large");
+      expect(body.detail).toContain(`at most ${LIMIT}`);
+      expect(decided).toBe(0);
+      expect(decisions.map((d) => d.reason)).toEqual(["request_too_large"]);
+      // Under the limit, the same request is decided.
+      expect(JSON.parse((await client.check(withBody(LIMIT - 1024))).denied_response?.body ?? "{}").reason).toBe("policy_no_match");
+    });
+
+    it("leaves only messages above the transport cap (4 × the limit) to grpc-js' RESOURCE_EXHAUSTED", async () => {
+      const { client } = await serve({ maxReceiveBytes: LIMIT });
+      expect(JSON.parse((await client.check(withBody(3 * LIMIT))).denied_response?.body ?? "{}").reason).toBe("request_too_large");
+      await expect(client.check(withBody(5 * LIMIT))).rejects.toMatchObject({ code: 8 });
+    });
+  });
+
   it("turns a bug in the pipeline into internal_error and reports it", async () => {
     const { errors, client } = await serve({ decide: () => Promise.reject(new Error("boom")) });
     const response = await client.check(request);

@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
 import { Cluster } from "ioredis";
+import { LIMITER_LUA } from "../../src/adapters/limiter/limiter-lua.ts";
+import { SANCTION_LUA } from "../../src/adapters/limiter/sanction-lua.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisConnection } from "../../src/adapters/limiter/redis-connection.ts";
 import type { RedisLimiter, RedisOutcome } from "../../src/adapters/limiter/redis-limiter.ts";
@@ -39,6 +42,14 @@ async function outcome(req: ChargeRequest): Promise<RedisOutcome> {
 }
 
 describe("Redis Cluster of three primaries", () => {
+  it("the limiter scripts are loaded into every primary before the connection counts as prepared", async () => {
+    expect(await connection.whenPrepared(10_000)).toBe(true);
+    const shas = [createHash("sha1").update(LIMITER_LUA).digest("hex"), createHash("sha1").update(SANCTION_LUA).digest("hex")];
+    const perNode = await Promise.all(admin.nodes("master").map((node) => node.script("EXISTS", ...shas)));
+    expect(perNode).toHaveLength(3);
+    expect(perNode).toEqual([[1, 1], [1, 1], [1, 1]]);
+  });
+
   it("accuracy: 1,000 callers in 3 processes, no over-admission, exactly what GCRA admits of the attempts", async () => {
     const reports = await Promise.all(accuracyConfigs(cluster.url, freshTag(), RATE, 5_000).map((c) => startCharger(c).done));
     expect(reports.map((r) => r?.errors)).toEqual([0, 0, 0]);

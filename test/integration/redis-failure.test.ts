@@ -156,30 +156,32 @@ spec:
 });
 
 describe("starting while Redis is down", () => {
-  it("is not ready, answers from the local limiter within the deadline, and turns Redis-backed once Redis starts", async () => {
+  it("is not ready, denies limited requests at once (never the local share), and turns Redis-backed once Redis starts", async () => {
     const port = await freePort();
     const config = parseRedisLimiterConfig({ url: `redis://127.0.0.1:${port}`, deadline: `${DEADLINE_MS}ms`, breaker: { failures: 3, openFor: "200ms" } }, "limiter.redis");
     if (!config.ok) throw new Error(JSON.stringify(config.error));
-    const late = createRedisLimiter(config.value, { registry: new Registry() });
+    const registry = new Registry();
+    const late = createRedisLimiter(config.value, { registry });
     try {
       expect(await late.ready(200)).toBe(false);
+      expect(late.backendReady()).toBe(false);
       const req = request([charge(freshTag(), HOT)]);
       for (let i = 0; i < 10; i++) {
         const started = performance.now();
-        expect(await late.limiter.charge(req)).toMatchObject({ mode: "local" });
+        expect(await late.limiter.charge(req)).toEqual({ kind: "unavailable", detail: "Redis has not been reachable since this replica started" });
         expect(performance.now() - started).toBeLessThan(DEADLINE_MS + 90);
       }
+      // A request without limits (anomaly sanctions only) is answered by the local mirror.
+      expect(await late.limiter.charge(request([], { sanction: `mg:sx:{${freshTag()}}` }))).toMatchObject({ kind: "allowed", mode: "local" });
+      expect(await metricValue(registry, "modelgate_limiter_backend_ready")).toBe(0);
       const server = spawn(REDIS_SERVER, redisArgs(port, redis.dir), { stdio: "ignore" });
       try {
         expect(await late.ready(5_000)).toBe(true);
-        await sleep(250);
-        // The breaker opened while Redis was missing; its next half-open probe finds it.
-        let verdict = await late.limiter.charge(req);
-        for (let i = 0; i < 40 && verdict.kind !== "unavailable" && verdict.mode !== "redis"; i++) {
-          await sleep(50);
-          verdict = await late.limiter.charge(req);
-        }
-        expect(verdict).toMatchObject({ mode: "redis" });
+        expect(late.backendReady()).toBe(true);
+        expect(await metricValue(registry, "modelgate_limiter_backend_ready")).toBe(1);
+        // No call went to Redis before it was reached, so no breaker stands in the way.
+        expect(await late.limiter.charge(req)).toMatchObject({ kind: "allowed", mode: "redis" });
+        expect(await metricValue(registry, "modelgate_limiter_fallback_total", { reason: "not_ready" })).toBe(11);
       } finally {
         server.kill("SIGKILL");
       }

@@ -5,6 +5,7 @@ import type { DenyReason } from "../../core/reason.ts";
 import { respond } from "../../core/respond.ts";
 import { loadAuthorizationProtos } from "./envoy-protos.ts";
 import { toCheckResponse } from "./check-response.ts";
+import { isOversized, limitRequestSize, transportCapBytes } from "./request-size.ts";
 
 // The gRPC edge: envoy.service.auth.v3.Authorization/Check and grpc.health.v1.Health.
 // Check always answers with a CheckResponse carrying an explicit status, including when the
@@ -14,8 +15,10 @@ export interface AuthzServerOptions {
   readonly tcp: string | undefined; // host:port; port 0 picks a free one
   readonly uds: string | undefined; // filesystem path of a Unix domain socket
   readonly maxInFlight: number;
-  readonly maxReceiveBytes: number;
-  readonly decide: (request: unknown) => Promise<Decision>;
+  readonly maxReceiveBytes: number; // larger CheckRequests are answered 413 request_too_large
+  // `cancel` is aborted once the caller stops waiting (deadline answered, call cancelled): the
+  // pipeline must then charge nothing.
+  readonly decide: (request: unknown, cancel: AbortSignal) => Promise<Decision>;
   // Builds a denial when the pipeline cannot produce one itself (deadline, overload, bug).
   readonly fallback: (reason: DenyReason, detail: string) => Decision;
   readonly onDecision: (decision: Decision, durationMs: number) => void;
@@ -75,19 +78,31 @@ function checkHandler(options: AuthzServerOptions) {
       finish(options.fallback("overloaded", `more than ${options.maxInFlight} checks in flight`));
       return;
     }
+    if (isOversized(call.request)) {
+      finish(options.fallback("request_too_large", `the CheckRequest is ${call.request.oversizedBytes} bytes; this server takes at most ${options.maxReceiveBytes}`));
+      return;
+    }
     const refused = options.gate?.();
     if (refused !== undefined) {
       finish(options.fallback(refused.reason, refused.detail));
       return;
     }
     inFlight += 1;
-    const work = options.decide(call.request).catch((error: unknown) => {
+    const cancel = new AbortController();
+    const cancelled = () => cancel.abort();
+    call.once("cancelled", cancelled); // the caller gave up (grpc-js also says so after an answer)
+    const work = options.decide(call.request, cancel.signal).catch((error: unknown) => {
       options.onError(error);
       return options.fallback("internal_error", "the decision failed; see the server log");
     });
-    withDeadline(work, deadlineMs(call), () => options.fallback("deadline_exceeded", "the decision missed the caller's deadline"))
+    const missed = () => {
+      cancel.abort();
+      return options.fallback("deadline_exceeded", "the decision missed the caller's deadline");
+    };
+    withDeadline(work, deadlineMs(call), missed)
       .then(finish)
       .finally(() => {
+        call.off("cancelled", cancelled);
         inFlight -= 1;
       });
   };
@@ -101,12 +116,12 @@ function bind(server: grpc.Server, address: string): Promise<number> {
 
 export async function startAuthzServer(options: AuthzServerOptions): Promise<AuthzServer> {
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": options.maxReceiveBytes,
+    "grpc.max_receive_message_length": transportCapBytes(options.maxReceiveBytes),
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 10_000,
   });
   const { service } = loadAuthorizationProtos();
-  server.addService(service, { Check: checkHandler(options) });
+  server.addService(limitRequestSize(service, "Check", options.maxReceiveBytes), { Check: checkHandler(options) });
   const health = new HealthImplementation({ "": "NOT_SERVING", [AUTH_SERVICE]: "NOT_SERVING" });
   health.addToServer(server);
   options.configure?.(server);

@@ -28,8 +28,10 @@ export interface RedisLimiterHandle {
   readonly connection: RedisConnection;
   readonly breaker: CircuitBreaker;
   readonly metrics: LimiterMetrics;
-  // Resolves true once connected (false after `withinMs`): until then calls go to the local
-  // limiter, so a server may wait for this at start-up.
+  // True once Redis was reached with the scripts loaded (and from then on): until then a request
+  // with limits is answered `unavailable`, so the replica must not report ready before.
+  backendReady(): boolean;
+  // Resolves true once backendReady() holds, false if it did not within `withinMs`.
   ready(withinMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -38,10 +40,16 @@ export function createRedisLimiter(config: RedisLimiterConfig, deps: RedisLimite
   const clock = deps.monotonicMs ?? (() => performance.now());
   const metrics = registerLimiterMetrics(deps.registry);
   const log = errorLog(deps.logger);
+  const warmup = { calls: WARMUP_CALLS, deadlineMs: config.connectTimeoutMs };
   const connection = connectRedis(config.target, {
-    commandTimeoutMs: config.deadlineMs,
+    commandTimeoutMs: commandBackstopMs(Math.max(config.deadlineMs, warmup.deadlineMs)),
+    socketTimeoutMs: Math.max(1000, 50 * config.deadlineMs),
     connectTimeoutMs: config.connectTimeoutMs,
     onError: (e) => log.error(e.message),
+    onPrepared: () => {
+      metrics.backendReady(true);
+      deps.logger?.info("rate limiter: Redis reached and scripts loaded");
+    },
   });
   const breaker = new CircuitBreaker({
     failures: config.breaker.failures,
@@ -60,31 +68,42 @@ export function createRedisLimiter(config: RedisLimiterConfig, deps: RedisLimite
     cache: new DenyCache(config.denyCacheSize, clock),
     metrics,
     deadlineMs: config.deadlineMs,
+    warmup,
     shadow: config.shadow,
     clock,
+    backendReady: connection.prepared,
     onRedisError: log.error,
   });
+
   const sanctions = redisSanctions(connection, local, {
     delaysMs: SANCTION_RETRY_DELAYS_MS,
     now: clock,
     onRetried: (key, outcome) =>
       outcome === "applied" ? deps.logger?.info("anomaly sanction written to Redis on retry", { key }) : deps.logger?.warn("anomaly sanction not written to Redis: retries exhausted", { key }),
   });
-  return { limiter, sanctions, connection, breaker, metrics, ready: (withinMs) => whenReady(connection, withinMs), close: () => connection.close() };
+  return {
+    limiter,
+    sanctions,
+    connection,
+    breaker,
+    metrics,
+    backendReady: connection.prepared,
+    ready: (withinMs) => connection.whenPrepared(withinMs),
+    close: () => connection.close(),
+  };
 }
 
-function whenReady(connection: RedisConnection, withinMs: number): Promise<boolean> {
-  if (connection.client.status === "ready") return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      connection.client.off("ready", onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(done, withinMs, false);
-    connection.client.once("ready", onReady);
-  });
+// A fresh replica's first calls may take up to connectTimeout instead of the deadline: a cold
+// process (compiling, stalling its event loop) would otherwise time its first calls out and
+// hand them to the local share, over-admitting at every rollout. A Redis that is really down
+// is noticed by the breaker after its `failures` calls, each costing at most connectTimeout.
+const WARMUP_CALLS = 100;
+
+// ioredis' own command timeout is only a backstop that frees a command Redis never answers; the
+// limiter deadline (withDeadline) decides when a call has failed. Were both equal, ioredis' timer
+// would fail a call whose reply is already waiting in the socket of a busy process.
+function commandBackstopMs(deadlineMs: number): number {
+  return 2 * deadlineMs + 50;
 }
 
 // One line per breaker transition, and the first Redis error after each: ioredis reports an

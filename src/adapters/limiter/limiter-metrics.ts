@@ -6,7 +6,8 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 export type VerdictSource = "redis" | "local" | "cache";
 export type VerdictResult = "allowed" | "limited" | "penalty_box" | "anomaly_block" | "unavailable";
 export type RedisCallOutcome = "ok" | "error" | "timeout";
-export type FallbackReason = "breaker_open" | "error" | "timeout";
+// not_ready: Redis has not been reached (with the scripts loaded) since start-up
+export type FallbackReason = "breaker_open" | "error" | "timeout" | "not_ready";
 
 export interface LimiterMetrics {
   verdict(source: VerdictSource, result: VerdictResult): void;
@@ -17,6 +18,7 @@ export interface LimiterMetrics {
   shadowOverLimit(limits: number): void;
   penaltyBlock(): void;
   denyCacheEntries(n: number): void;
+  backendReady(ready: boolean): void;
 }
 
 export function registerLimiterMetrics(registry: Registry): LimiterMetrics {
@@ -45,6 +47,12 @@ export function registerLimiterMetrics(registry: Registry): LimiterMetrics {
   const shadow = new Counter({ name: "modelgate_limiter_shadow_over_limit_total", help: "Shadow limits a request went over (allowed anyway)", registers });
   const blocks = new Counter({ name: "modelgate_limiter_penalty_blocks_total", help: "Penalty-box blocks started", registers });
   const cache = new Gauge({ name: "modelgate_limiter_deny_cache_entries", help: "Keys in the local cache of over-limit callers", registers });
+  const backend = new Gauge({
+    name: "modelgate_limiter_backend_ready",
+    help: "1 once Redis has been reached with the limiter scripts loaded (the replica is ready only then); stays 1 through later outages",
+    registers,
+  });
+  backend.set(0);
   mode.set({ mode: "redis" }, 1);
   mode.set({ mode: "local" }, 0);
   return {
@@ -59,5 +67,6 @@ export function registerLimiterMetrics(registry: Registry): LimiterMetrics {
     shadowOverLimit: (limits) => shadow.inc(limits),
     penaltyBlock: () => blocks.inc(),
     denyCacheEntries: (n) => cache.set(n),
+    backendReady: (ready) => backend.set(ready ? 1 : 0),
   };
 }

@@ -2,6 +2,7 @@ import { Cluster, Redis, type ClusterOptions } from "ioredis";
 import type { ScriptCall } from "./limiter-script-codec.ts";
 import { LIMITER_LUA } from "./limiter-lua.ts";
 import { SANCTION_LUA } from "./sanction-lua.ts";
+import { prepareOnReady } from "./prepare-scripts.ts";
 import type { ScriptPort } from "./redis-limiter.ts";
 import type { RedisTarget } from "./redis-url.ts";
 
@@ -13,15 +14,24 @@ import type { RedisTarget } from "./redis-url.ts";
 // It is defined once per key count with a fixed `numberOfKeys`: ioredis' Cluster auto-pipelining
 // routes a custom command by its first argument, which must therefore be the first key, not
 // the key count.
+// Every time the client becomes ready (start-up and each reconnect) both scripts are loaded
+// with SCRIPT LOAD on every master, so no limiter call pays for sending or compiling them; the
+// connection counts as prepared from the first time that succeeded (prepare-scripts.ts).
 
 export interface RedisConnectionOptions {
   readonly commandTimeoutMs: number;
+  readonly socketTimeoutMs?: number; // default: 50 × commandTimeoutMs, at least 1 s
   readonly connectTimeoutMs: number;
   readonly onError: (error: Error) => void;
+  readonly onPrepared?: () => void; // once, the first time the scripts were loaded
 }
 
 export interface RedisConnection extends ScriptPort {
   readonly client: Redis | Cluster;
+  // True once connected with the scripts loaded; stays true through later outages.
+  prepared(): boolean;
+  // Resolves true once prepared, false if that did not happen within `withinMs`.
+  whenPrepared(withinMs: number): Promise<boolean>;
   // Runs the sanction script (sanction-lua.ts) on one caller's sanction key.
   impose(key: string, args: readonly string[]): Promise<unknown>;
   close(): Promise<void>;
@@ -36,7 +46,7 @@ function clientOptions(target: RedisTarget, options: RedisConnectionOptions) {
     commandTimeout: options.commandTimeoutMs,
     // A Redis that stops answering (frozen, blackholed) keeps the socket open and every sent
     // command queued inside ioredis; past this silence the socket is dropped and the queue with it.
-    socketTimeout: Math.max(1000, 50 * options.commandTimeoutMs),
+    socketTimeout: options.socketTimeoutMs ?? Math.max(1000, 50 * options.commandTimeoutMs),
     connectTimeout: options.connectTimeoutMs,
     maxRetriesPerRequest: 0,
     // The script's reply is a flat list of integers in either protocol, and ioredis decodes
@@ -89,12 +99,16 @@ export function connectRedis(target: RedisTarget, options: RedisConnectionOption
   client.defineCommand("modelgateSanction", { lua: SANCTION_LUA, numberOfKeys: 1 });
   const sanction = (client as unknown as Record<string, LimiterCommand | undefined>)["modelgateSanction"];
   if (sanction === undefined) throw new Error("ioredis did not define the sanction command");
+  const preparation = prepareOnReady(client, [LIMITER_LUA, SANCTION_LUA], options);
   return {
     clustered: target.topology === "cluster",
     client,
+    prepared: preparation.prepared,
+    whenPrepared: preparation.whenPrepared,
     impose: (key, args) => sanction.call(client, key, ...args),
     run: (call: ScriptCall) => (commands.get(call.keys.length) ?? commandFor(call.keys.length)).call(client, ...call.keys, ...call.args),
     close: async () => {
+      preparation.stop();
       await client.quit().catch(() => client.disconnect());
     },
   };

@@ -1,4 +1,4 @@
-import type { ChargeRequest, Limiter, LimitState, LimitVerdict } from "../../core/limiter.ts";
+import type { Cancellation, ChargeRequest, Limiter, LimitState, LimitVerdict } from "../../core/limiter.ts";
 import { blockedVerdict, combineFigures, type LimitFigures } from "../../core/limit/limit-states.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { decodeReply, encodeCall, type CallExtras, type ScriptCall, type ScriptOp, type ScriptReply } from "./limiter-script-codec.ts";
@@ -8,7 +8,8 @@ import { planGroups, type SlotGroup } from "./slot-groups.ts";
 // as the clock. On Cluster, a request whose keys span slots runs one call per slot in parallel;
 // if any slot denies, the slots that charged give it back (a second round trip, only on that
 // denial path). Meanwhile another caller may see the provisional charge: under-admission for a
-// moment, never over-admission.
+// moment, never over-admission. A call cancelled while it ran (the caller's deadline answer
+// went out) gives back whatever it charged, in the background.
 
 export interface ScriptPort {
   readonly clustered: boolean;
@@ -40,19 +41,21 @@ export class RedisLimiter implements Limiter {
     this.#port = port;
   }
 
-  async charge(request: ChargeRequest): Promise<LimitVerdict> {
-    const outcome = await this.tryCharge(request);
+  async charge(request: ChargeRequest, cancel?: Cancellation): Promise<LimitVerdict> {
+    const outcome = await this.tryCharge(request, cancel);
     return outcome.ok ? outcome.value.verdict : { kind: "unavailable", detail: outcome.error };
   }
 
   // Never rejects: a Redis error, a timeout reported by ioredis or a malformed reply is a value.
-  async tryCharge(request: ChargeRequest): Promise<Result<RedisOutcome, string>> {
+  async tryCharge(request: ChargeRequest, cancel?: Cancellation): Promise<Result<RedisOutcome, string>> {
     try {
       const groups = planGroups(request, this.#port.clustered);
       const replies = await Promise.all(groups.map((g) => this.#call("charge", request, g.indices, { box: g.box, sanction: g.sanction })));
       const charged = groups.map((g, i) => ({ indices: g.indices, reply: replies[i] as ScriptReply }));
-      if (groups.length === 1 || replies.every((r) => r.status === "allowed")) return ok(settle(request, charged, []));
-      return ok(settle(request, charged, await this.#giveBack(request, groups, charged)));
+      const allAllowed = replies.every((r) => r.status === "allowed");
+      if (allAllowed && cancel?.aborted === true) this.#refund(request, groups, charged);
+      if (groups.length === 1 || allAllowed) return ok(settle(request, charged, []));
+      return ok(settle(request, charged, await this.#giveBack(request, groups, charged, true)));
     } catch (e) {
       return err(e instanceof Error ? e.message : String(e));
     }
@@ -66,11 +69,18 @@ export class RedisLimiter implements Limiter {
     return reply;
   }
 
-  // Some slot denied: every slot that charged gives it back (at the factor it charged with); the
-  // caller's own slot also counts the violation for the penalty box when a limit (not a block)
-  // denied.
-  #giveBack(request: ChargeRequest, groups: readonly SlotGroup[], charged: readonly Charged[]): Promise<Charged[]> {
-    const violated = charged.every((c) => c.reply.status === "allowed" || c.reply.status === "limited");
+  // Nobody waits for this answer: everything charged is given back. Not awaited, so the refund
+  // never counts against the limiter deadline; a refund Redis cannot take leaves the charge
+  // standing (under-admission).
+  #refund(request: ChargeRequest, groups: readonly SlotGroup[], charged: readonly Charged[]): void {
+    this.#giveBack(request, groups, charged, false).catch(() => undefined);
+  }
+
+  // Some slot denied, or the call was cancelled: every slot that charged gives it back (at the
+  // factor it charged with); on a denial the caller's own slot also counts the violation for the
+  // penalty box when a limit (not a block) denied.
+  #giveBack(request: ChargeRequest, groups: readonly SlotGroup[], charged: readonly Charged[], mayRecord: boolean): Promise<Charged[]> {
+    const violated = mayRecord && charged.every((c) => c.reply.status === "allowed" || c.reply.status === "limited");
     const undos = groups.map((g, i) => {
       const { reply } = charged[i] as Charged;
       if (reply.status !== "allowed") return undefined;

@@ -9,7 +9,8 @@ export interface Metrics {
   recordDecision(decision: Decision, durationMs: number): void;
   sourceLoaded(kind: string, count: number): void;
   sourceRejected(kind: string): void;
-  setReady(ready: boolean): void;
+  // Serving (true from start-up until shutdown) and, at each scrape, what /readyz would say.
+  setReady(serving: boolean, readiness?: () => boolean): void;
 }
 
 export function createMetrics(): Metrics {
@@ -46,7 +47,16 @@ export function createMetrics(): Metrics {
     labelNames: ["kind"] as const,
     registers: [registry],
   });
-  const ready = new Gauge({ name: "modelgate_ready", help: "1 when policies are loaded and Check is served", registers: [registry] });
+  let serving = false;
+  let probe: () => boolean = () => true;
+  new Gauge({
+    name: "modelgate_ready",
+    help: "1 when Check is served and /readyz answers 200 (policies loaded, Redis reached, audit accepting)",
+    registers: [registry],
+    collect() {
+      this.set(serving && probe() ? 1 : 0);
+    },
+  });
 
   return {
     registry,
@@ -59,7 +69,10 @@ export function createMetrics(): Metrics {
     },
     sourceLoaded: (kind, count) => loadedItems.set({ kind }, count),
     sourceRejected: (kind) => loadErrors.inc({ kind }),
-    setReady: (r) => ready.set(r ? 1 : 0),
+    setReady: (on, readiness) => {
+      serving = on;
+      if (readiness !== undefined) probe = readiness;
+    },
   };
 }
 

@@ -23,16 +23,20 @@ const ALLOWED: RedisOutcome = {
   blockStarted: false,
 };
 
-type Answer = Result<RedisOutcome, string> | "hang";
+type Answer = Result<RedisOutcome, string> | "hang" | { readonly afterMs: number };
 
-function setup(answers: Answer[], options: { shadow?: boolean } = {}) {
+function setup(answers: Answer[], options: { shadow?: boolean; backendReady?: boolean; warmupCalls?: number } = {}) {
   const clock = { now: 0 };
   const seen: ChargeRequest[] = [];
+  const cancels: unknown[] = [];
   const redis: RedisChargePort = {
-    tryCharge: (request) => {
+    tryCharge: (request, cancel) => {
       seen.push(request);
+      cancels.push(cancel);
       const answer = answers.shift() ?? ok(ALLOWED);
-      return answer === "hang" ? new Promise(() => undefined) : Promise.resolve(answer);
+      if (answer === "hang") return new Promise(() => undefined);
+      if ("afterMs" in answer) return new Promise((resolve) => setTimeout(resolve, answer.afterMs, ok(ALLOWED)));
+      return Promise.resolve(answer);
     },
   };
   const registry = new Registry();
@@ -45,14 +49,16 @@ function setup(answers: Answer[], options: { shadow?: boolean } = {}) {
     cache: new DenyCache(100, () => clock.now),
     metrics,
     deadlineMs: 20,
+    warmup: { calls: options.warmupCalls ?? 0, deadlineMs: 200 },
     shadow: options.shadow ?? false,
     clock: () => clock.now,
+    backendReady: () => options.backendReady ?? true,
   });
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
     return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0);
   };
-  return { clock, seen, breaker, limiter, metric };
+  return { clock, seen, cancels, breaker, limiter, metric };
 }
 
 describe("ResilientLimiter", () => {
@@ -111,5 +117,45 @@ describe("ResilientLimiter", () => {
     expect(await limiter.charge(REQ)).toMatchObject({ kind: "limited", mode: "redis" });
     expect(seen).toHaveLength(1);
     expect(await metric("modelgate_limiter_verdicts_total", { source: "cache" })).toBe(1);
+  });
+
+  it("waits up to the warm-up deadline for a fresh replica's first answers, then the normal deadline", async () => {
+    const { limiter, metric } = setup([{ afterMs: 60 }, { afterMs: 60 }], { warmupCalls: 1 });
+    expect(await limiter.charge(REQ)).toMatchObject({ kind: "allowed", mode: "redis" });
+    expect(await limiter.charge(REQ)).toMatchObject({ kind: "allowed", mode: "local" });
+    expect(await metric("modelgate_limiter_fallback_total", { reason: "timeout" })).toBe(1);
+  });
+
+  describe("before Redis was ever reached (a cold start)", () => {
+    it.each([false, true])("a request with limits is `unavailable` (fail-closed %s), never the local share", async (failClosed) => {
+      const { limiter, seen, metric } = setup([], { backendReady: false });
+      expect(await limiter.charge({ ...REQ, failClosed })).toEqual({ kind: "unavailable", detail: "Redis has not been reachable since this replica started" });
+      expect(seen).toHaveLength(0);
+      expect(await metric("modelgate_limiter_fallback_total", { reason: "not_ready" })).toBe(1);
+      expect(await metric("modelgate_limiter_verdicts_total", { source: "local", result: "allowed" })).toBe(0);
+    });
+
+    it("a request without limits (sanctions only) is answered by the local limiter, which mirrors them", async () => {
+      const { limiter } = setup([], { backendReady: false });
+      expect(await limiter.charge({ ...REQ, charges: [], sanction: "mg:sx:{a}" })).toMatchObject({ kind: "allowed", mode: "local" });
+    });
+  });
+
+  describe("a cancelled call (the caller's deadline answer went out)", () => {
+    it.each<[string, Answer]>([
+      ["Redis failed", err("ECONNREFUSED")],
+      ["Redis missed the limiter deadline", "hang"],
+    ])("is not charged locally when %s", async (_name, answer) => {
+      const { limiter, metric } = setup([answer]);
+      expect(await limiter.charge(REQ, { aborted: true })).toMatchObject({ kind: "unavailable" });
+      expect(await metric("modelgate_limiter_verdicts_total", { source: "local", result: "allowed" })).toBe(0);
+    });
+
+    it("hands the cancellation to the Redis call, which gives back what it charged once it is set", async () => {
+      const { limiter, cancels } = setup([ok(ALLOWED)]);
+      const cancel = { aborted: false };
+      await limiter.charge(REQ, cancel);
+      expect(cancels[0]).toBe(cancel);
+    });
   });
 });

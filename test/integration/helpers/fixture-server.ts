@@ -31,9 +31,10 @@ export interface FixtureOptions {
   readonly policyYaml: string;
   readonly keys: Readonly<Record<string, KeySpec>>;
   readonly config?: Readonly<Record<string, unknown>>;
+  readonly files?: Readonly<Record<string, string>>; // further files in the directory, by name
 }
 
-function writeKeys(dir: string, specs: Readonly<Record<string, KeySpec>>): Record<string, string> {
+export function writeKeys(dir: string, specs: Readonly<Record<string, KeySpec>>): Record<string, string> {
   const keys: Record<string, string> = {};
   const records: unknown[] = [];
   for (const [name, spec] of Object.entries(specs)) {
@@ -51,6 +52,7 @@ export async function startFixtureServer(options: FixtureOptions): Promise<Fixtu
   const dir = mkdtempSync(join(tmpdir(), "modelgate-it-"));
   const keys = writeKeys(dir, options.keys);
   writeFileSync(join(dir, "policies.yaml"), options.policyYaml);
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
   const socket = join(dir, "authz.sock");
   const doc = {
     listen: "127.0.0.1:0",
