@@ -179,6 +179,8 @@ function checkOptions(config: Config, backends: Backends, logger: Logger, metric
   };
 }
 
+const HEALTH_SYNC_MS = 500;
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const metrics = createMetrics();
   const backends = await startBackends(config, logger, metrics);
@@ -198,7 +200,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await backends.close(1000);
     throw new StartupError(`cannot listen: ${(error as Error).message}`);
   }
-  grpc.setServing(true);
+  // grpc.health.v1 tells the same as /readyz: Envoy's gRPC health checks and kubelet's grpc
+  // probes must not see SERVING while a replica would answer not_ready or limiter_unavailable.
+  const syncHealth = () => grpc.setServing(ready().ready);
+  syncHealth();
+  const healthTimer = setInterval(syncHealth, HEALTH_SYNC_MS);
+  healthTimer.unref();
   metrics.setReady(true, () => ready().ready);
   logger.info("serving", { grpc: config.listen, grpc_port: grpc.tcpPort, socket: config.socket, ops_port: ops.port, model: config.model, protocol: config.protocol });
   return {
@@ -207,6 +214,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     engine: backends.engine,
     metrics,
     stop: async () => {
+      clearInterval(healthTimer);
       grpc.setServing(false);
       metrics.setReady(false);
       const started = Date.now();

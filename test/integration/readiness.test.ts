@@ -2,7 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import * as grpc from "@grpc/grpc-js";
+import { service as healthService } from "grpc-health-check";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
@@ -25,6 +27,22 @@ async function readyz(fixture: FixtureServer): Promise<string> {
 async function readyGauge(fixture: FixtureServer): Promise<string | undefined> {
   const text = await (await fetch(`http://127.0.0.1:${fixture.server.opsPort}/metrics`)).text();
   return /^modelgate_ready (\d+)$/m.exec(text)?.[1];
+}
+
+// What grpc.health.v1.Health says for the Authorization service.
+async function grpcHealth(fixture: FixtureServer): Promise<string> {
+  const Health = grpc.makeClientConstructor(healthService, "grpc.health.v1.Health");
+  const health = new Health(fixture.tcpTarget, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
+  };
+  try {
+    const reply = await new Promise<{ status: string }>((resolve, reject) =>
+      health.check({ service: "envoy.service.auth.v3.Authorization" }, (e, r) => (e ? reject(e) : resolve(r))),
+    );
+    return reply.status;
+  } finally {
+    health.close();
+  }
 }
 
 async function until(fixture: FixtureServer, wanted: string, withinMs = 15_000): Promise<string> {
@@ -82,6 +100,7 @@ current-context: x
     fixture = await startFixtureServer({ policyYaml: FRAUD_POLICY, keys: FIXTURE_KEYS, config: { limiter: { redis: { url: `redis://127.0.0.1:${port}` } } } });
     expect(await readyz(fixture)).toBe("503 the rate limiter has not reached Redis yet");
     expect(await readyGauge(fixture)).toBe("0");
+    expect(await grpcHealth(fixture)).toBe("NOT_SERVING");
     expect(fixture.logs.some((l) => l.includes("Redis not reached"))).toBe(true);
     client = connectAuthz(fixture.tcpTarget);
     const key = fixture.keys["scientist"] as string;
@@ -91,6 +110,7 @@ current-context: x
     await waitForPing(port);
     expect(await until(fixture, "200 ready")).toBe("200 ready");
     expect(await readyGauge(fixture)).toBe("1");
+    await vi.waitFor(async () => expect(await grpcHealth(fixture as FixtureServer)).toBe("SERVING"), { timeout: 10_000, interval: 100 });
     expect(reasonOf(await client.check(infer(key)))).toBe("allowed");
   });
 
