@@ -88,11 +88,12 @@ async function outage(begin: () => Promise<void> | void, end: () => Promise<void
 }
 
 // A limiter waiting on a dead Redis shows up as answers seconds late; the margins here only
-// absorb the machine: 10 ms (90 ms for the slowest call) plus how late the event loop itself ran.
+// absorb the machine: 25 ms (90 ms for the slowest call) plus how late the event loop itself ran
+// (a p99 of 60 ms against a 59.8 ms bound was seen with eight other processes on two cores).
 function expectBoundedLatency(phases: readonly PhaseStats[], lag: { p99Ms: number; maxMs: number }): void {
   expect(phases.reduce((n, p) => n + p.count, 0)).toBeGreaterThan(1000);
   for (const stats of phases) {
-    expect(stats.percentile(99)).toBeLessThanOrEqual(DEADLINE_MS + 10 + lag.p99Ms);
+    expect(stats.percentile(99)).toBeLessThanOrEqual(DEADLINE_MS + 25 + lag.p99Ms);
     expect(stats.maxLatencyMs).toBeLessThanOrEqual(DEADLINE_MS + 90 + lag.maxMs);
   }
 }
