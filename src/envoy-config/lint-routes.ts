@@ -21,7 +21,7 @@ function forwardedClusters(route: unknown): string[] | undefined {
   const single = readString(action, "cluster");
   if (single !== undefined) return [single];
   const weighted = readList(readObject(action, "weighted_clusters"), "clusters").map((c) => readString(c, "name"));
-  return weighted.length > 0 && weighted.every((n) => n !== undefined) ? (weighted as string[]) : undefined;
+  return weighted.length > 0 && weighted.every((n) => n !== undefined) ? weighted : undefined;
 }
 
 function routeIssues(route: unknown, path: string, enclosing: readonly unknown[], filterName: string, clusters: ClusterIndex): Issue[] {

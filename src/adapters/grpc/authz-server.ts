@@ -87,6 +87,9 @@ function checkHandler(options: AuthzServerOptions) {
     });
     withDeadline(work, deadlineMs(call), () => options.fallback("deadline_exceeded", "the decision missed the caller's deadline"))
       .then(finish)
+      // finish runs the caller's finalize and onDecision hooks; a throw there is a bug to log,
+      // not an unhandled rejection that would end the process.
+      .catch((error: unknown) => options.onError(error))
       .finally(() => {
         inFlight -= 1;
       });

@@ -59,7 +59,10 @@ function walk(env: CelEnv, expr: Expr | undefined, locals: ReadonlySet<string>, 
       for (const part of [c.loopCondition, c.loopStep, c.result]) walk(env, part, inner, problems);
       return;
     }
-    default:
+    // Literals name no variable or function. Listing every kind (no default) makes a new kind in
+    // the CEL library fail the build here instead of slipping past the scope check.
+    case "constExpr":
+    case undefined:
       return;
   }
 }
