@@ -20,8 +20,9 @@ import type { AuditRuntime } from "../src/adapters/audit/start-audit.ts";
 //   rate      decisions per second through the whole loop (closed loop, fdatasync included).
 // CPU time is less disturbed by other work on a shared machine than throughput is, and each
 // row is the median of several rounds. A loop like this keeps caches warm: in the server, between
-// gRPC calls, the same work costs several times more (bench/profile-check.ts shows it there). Given more than one source tree (e.g. a checkout of an
-// older commit), the rounds alternate between them, so their figures come from the same run.
+// gRPC calls, the same work costs several times more (bench/profile-check.ts shows it there).
+// Given more than one source tree (e.g. a checkout of an older commit), the rounds alternate
+// between them, so their figures come from the same run.
 // Usage: node bench/audit-bench.ts [decisions per round, default 100000] [tree …, default this one]
 
 const decisions = Number(process.argv[2] ?? 100_000);

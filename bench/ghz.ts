@@ -44,7 +44,8 @@ export function runGhz(target: string, data: unknown, args: readonly string[]): 
   ];
   return new Promise((resolve, reject) => {
     execFile(ghzPath(), argv, { maxBuffer: 1 << 30 }, (error, stdout) => {
-      if (error && stdout === "") return reject(error);
+      // The callback's error type (an Omit<> of ExecException) no longer reads as an Error.
+      if (error && stdout === "") return reject(new Error(`ghz failed: ${error.message}`, { cause: error }));
       const report = JSON.parse(stdout) as GhzReport;
       const latencies = (report.details ?? []).map((d) => d.latency / 1e6).sort((a, b) => a - b);
       const errors = Object.values(report.errorDistribution ?? {}).reduce((a, b) => a + b, 0);

@@ -25,7 +25,7 @@ function processCpuMicros(pid: number | undefined): number | undefined {
 export function spawnServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Spawned> {
   const child = spawn(process.execPath, [...args], { env, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const lines = createInterface({ input: child.stdout });
     lines.on("line", (line) => {
       let entry: Record<string, unknown>;
       try {

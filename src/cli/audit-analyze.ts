@@ -145,7 +145,7 @@ function applySet(raw: Record<string, unknown>, assignment: string): Result<true
   for (const segment of full.slice(0, -1)) {
     const next = at[segment];
     if (next !== undefined && !isMapping(next)) return err(`--set ${assignment}: ${segment} is not a mapping`);
-    at = (at[segment] = next ?? {}) as Record<string, unknown>;
+    at = at[segment] = next ?? {};
   }
   at[full.at(-1) ?? ""] = value.value;
   return ok(true);

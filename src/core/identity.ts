@@ -20,7 +20,7 @@ export const ANONYMOUS: Identity = Object.freeze({
   subject: "",
   issuer: "",
   keyId: "",
-  groups: Object.freeze([]) as readonly string[],
+  groups: Object.freeze([]),
   attributes: Object.freeze({}),
 });
 

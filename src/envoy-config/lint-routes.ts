@@ -22,7 +22,7 @@ function forwardedClusters(route: unknown): string[] | undefined {
   const single = readString(action, "cluster");
   if (single !== undefined) return [single];
   const weighted = readList(readObject(action, "weighted_clusters"), "clusters").map((c) => readString(c, "name"));
-  return weighted.length > 0 && weighted.every((n) => n !== undefined) ? (weighted as string[]) : undefined;
+  return weighted.length > 0 && weighted.every((n) => n !== undefined) ? weighted : undefined;
 }
 
 // A rewritten kubelet probe: GET on one exact path under the probe prefix, forwarded to a

@@ -20,7 +20,7 @@ const rulesCache = new WeakMap<Field, RuleSet | null>();
 
 function deepMerge(a: RuleSet, b: RuleSet): RuleSet {
   const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isJsonObject(out[k]) && isJsonObject(v) ? deepMerge(out[k] as RuleSet, v) : v;
+  for (const [k, v] of Object.entries(b)) out[k] = isJsonObject(out[k]) && isJsonObject(v) ? deepMerge(out[k], v) : v;
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, generateKeyPairSync, sign as edSign, type webcrypto } from "node:crypto";
+import { createHmac, createPublicKey, generateKeyPairSync, sign as edSign } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import type { JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
@@ -66,7 +66,7 @@ describe("Wycheproof-style attacks on real tokens", () => {
   it("rejects HS256 signed with the issuer's RSA public key bytes", async () => {
     const key = await idp.addKey("RS256");
     await start();
-    const pem = createPublicKey({ key: key.publicJwk as webcrypto.JsonWebKey, format: "jwk" }).export({ type: "spki", format: "pem" });
+    const pem = createPublicKey({ key: key.publicJwk, format: "jwk" }).export({ type: "spki", format: "pem" });
     const input = `${Buffer.from(JSON.stringify({ alg: "HS256", kid: key.kid })).toString("base64url")}.${Buffer.from(JSON.stringify(claims())).toString("base64url")}`;
     const forged = `${input}.${createHmac("sha256", pem).update(input).digest("base64url")}`;
     const modulus = Buffer.from(String(key.publicJwk.n), "base64url");

@@ -66,7 +66,7 @@ describe("tokens signed by jose", () => {
   ] as [string, Record<string, unknown>, string][])("claim matrix: %s → %s", async (_name, overrides, reason) => {
     const key = await idp.addKey("ES256");
     await start();
-    const payload = claims(overrides as JWTPayload);
+    const payload = claims(overrides);
     for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete payload[k];
     expect(await reasonOf(await idp.sign(payload, key))).toBe(reason);
   });

@@ -66,6 +66,9 @@ function documents(text: string): Record<string, unknown>[] {
     if (js === null || js === undefined) return [];
     // `kubectl apply` sends each item of a kind: List on its own.
     const list = js as { kind?: unknown; items?: unknown };
+    // TypeScript 7 (tsc) needs the last assertion; the TypeScript 6 API that typescript-eslint
+    // reads types with accepts {} as a record and calls it unnecessary.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     return list.kind === "List" && Array.isArray(list.items) ? (list.items as Record<string, unknown>[]) : [js as Record<string, unknown>];
   });
 }

@@ -21,7 +21,7 @@ const SHARE = 0.5;
 const HOT = limit("hot", 100, 1_000, { burst: 10 }); // locally: 50/s, burst 5
 
 let redis: RedisProcess;
-let handle: RedisLimiterHandle & { registry: import("prom-client").Registry };
+let handle: RedisLimiterHandle & { registry: Registry };
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 

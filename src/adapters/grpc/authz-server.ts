@@ -101,6 +101,9 @@ function checkHandler(options: AuthzServerOptions) {
     };
     withDeadline(work, deadlineMs(call), missed)
       .then(finish)
+      // finish runs the caller's finalize and onDecision hooks; a throw there is a bug to log,
+      // not an unhandled rejection that would end the process.
+      .catch((error: unknown) => options.onError(error))
       .finally(() => {
         call.off("cancelled", cancelled);
         inFlight -= 1;

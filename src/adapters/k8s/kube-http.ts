@@ -109,7 +109,8 @@ function openStream(kc: KubeConfig, server: string, path: string, handlers: Stre
         response = res;
         res.on("error", (error) => end({ status: undefined, message: messageOf(error) }));
         if (res.statusCode !== 200) {
-          readAll(res).then((text) => end({ status: res.statusCode, message: statusMessage(text, res.statusCode) }));
+          // readAll never rejects (a broken body reads as ""), and end reports through the handlers.
+          void readAll(res).then((text) => end({ status: res.statusCode, message: statusMessage(text, res.statusCode) }));
           return;
         }
         handlers.onOpen();

@@ -17,7 +17,7 @@ function isCluster(client: Redis | Cluster): client is Cluster {
 }
 
 async function loadScripts(client: Redis | Cluster, scripts: readonly string[]): Promise<void> {
-  const nodes = isCluster(client) ? client.nodes("master") : [client as Redis];
+  const nodes = isCluster(client) ? client.nodes("master") : [client];
   if (nodes.length === 0) throw new Error("no Redis master to load the limiter scripts into");
   await Promise.all(nodes.flatMap((node) => scripts.map((lua) => node.script("LOAD", lua))));
 }

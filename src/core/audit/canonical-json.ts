@@ -65,7 +65,11 @@ function inCanonicalOrder(value: JsonValue): boolean {
     case "object":
       if (value === null) return true;
       return Array.isArray(value) ? itemsInCanonicalOrder(value as readonly JsonValue[]) : membersInCanonicalOrder(value as JsonObject);
-    default:
+    // Not JSON, though a caller's cast may claim otherwise.
+    case "bigint":
+    case "function":
+    case "symbol":
+    case "undefined":
       return false;
   }
 }
@@ -105,7 +109,10 @@ function memberwise(value: JsonValue): string {
       return Object.is(value, -0) ? "0" : String(value);
     case "object":
       return Array.isArray(value) ? canonicalArray(value as readonly JsonValue[]) : canonicalObject(value as JsonObject);
-    default:
+    case "bigint":
+    case "function":
+    case "symbol":
+    case "undefined":
       throw new Error(`canonical JSON cannot encode a ${typeof value}`);
   }
 }

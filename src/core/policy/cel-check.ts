@@ -66,7 +66,7 @@ function typeOf(checker: Checker, expr: Expr | undefined, locals: Locals): WhenT
     }
     case "comprehensionExpr":
       return comprehensionType(checker, kind.value, locals);
-    default:
+    case undefined:
       return DYN;
   }
 }
@@ -87,7 +87,9 @@ function constantType(constant: Constant): WhenType {
       return CelScalar.BYTES;
     case "nullValue":
       return CelScalar.NULL;
-    default:
+    case "durationValue":
+    case "timestampValue":
+    case undefined:
       return DYN;
   }
 }

@@ -57,7 +57,8 @@ export function typeText(type: WhenType): string {
       return `list(${typeText(type.element)})`;
     case "map":
       return `map(${typeText(type.key)}, ${typeText(type.value)})`;
-    default:
+    case "object":
+    case "scalar":
       return type.name;
   }
 }

@@ -87,7 +87,7 @@ describe("ResilientLimiter", () => {
   });
 
   it("opens the breaker: no Redis call until the half-open probe, whose success closes it", async () => {
-    const { limiter, seen, clock, breaker, metric } = setup([err("x"), err("y")]);
+    const { limiter, seen, clock, breaker } = setup([err("x"), err("y")]);
     await limiter.charge(REQ);
     await limiter.charge(REQ);
     expect(breaker.state).toBe("open");

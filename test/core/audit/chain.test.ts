@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../../src/core/audit/canonical-json.ts";
 import { GENESIS_HASH, genesisHead, recordHash, sealEvent, sha256Hex } from "../../../src/core/audit/chain.ts";
 import { checkCheckpointSignature, ed25519PublicKey, ed25519Signer, sealCheckpoint } from "../../../src/core/audit/checkpoint.ts";
-import type { AuditEvent } from "../../../src/core/audit/event.ts";
 import { T0, buildChain, decisionEvent, testKeys } from "./builders.ts";
 
 describe("hash chain", () => {
@@ -33,7 +32,7 @@ describe("hash chain", () => {
   });
 
   it.each(["v", "chain", "seq", "prev", "hash"])("refuses an event carrying the envelope key %s", (key) => {
-    const event = { ...decisionEvent(0), [key]: "x" } as AuditEvent;
+    const event = { ...decisionEvent(0), [key]: "x" };
     expect(() => sealEvent(genesisHead("pod-a"), event)).toThrow(/envelope/);
   });
 

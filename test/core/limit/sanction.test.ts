@@ -72,7 +72,10 @@ describe("gcra with lowered limits", () => {
         const horizonMs = 600_000;
         for (let t = 0; t <= horizonMs; t += 250) {
           const o = gcra(s, tat, T0 + t, 1, factor);
-          if (o.allowed) (tat = o.tat), (admitted += 1);
+          if (o.allowed) {
+            tat = o.tat;
+            admitted += 1;
+          }
         }
         const lowered = (requests * factor) / 1000;
         const bound = (lowered * horizonMs) / 60_000 + Math.max(1, (burst * factor) / 1000);

@@ -31,6 +31,7 @@ export function resolveTorchServe(req: NormalizedRequest, defaultModel: string):
       return resolveKfV1Shim(req.method, segments, defaultModel);
     case "v2":
       return resolveKfV2Shim(req.method, segments, defaultModel);
+    case undefined: // the root path
     default:
       return unrecognised(defaultModel);
   }

@@ -16,7 +16,8 @@ describe("topLevelMembers", () => {
         const names = ["model", "stream", 'mo"del', "model\\", ""];
         const found = topLevelMembers(text, names);
         for (const name of names) {
-          const expected = members.filter(([[key]]) => key === name).map(([[, value]]) => JSON.parse(JSON.stringify(value)) as unknown); // -0 reads back as 0
+          // -0 reads back as 0
+          const expected = members.filter(([[key]]) => key === name).map(([[, value]]) => JSON.parse(JSON.stringify(value)) as unknown);
           expect(found.get(name) ?? []).toEqual(expected);
         }
       }),
