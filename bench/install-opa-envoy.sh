@@ -10,7 +10,7 @@ bin="$tools/opa-envoy-$version/opa-envoy-plugin"
 if [[ -x "$bin" ]]; then echo "opa-envoy: $bin"; exit 0; fi
 if ! command -v go >/dev/null; then echo "opa-envoy: skipped (no Go toolchain on PATH)"; exit 2; fi
 module=github.com/open-policy-agent/opa-envoy-plugin
-dir=$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+dir=$(cd / && go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 src="$tools/src/opa-envoy-plugin-$version"
 rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src" && rm -rf "$src/vendor"
 (cd "$src" && GOFLAGS=-mod=mod go build -o "$bin" ./cmd/opa-envoy-plugin)
