@@ -48,9 +48,9 @@ export function createMetrics(): Metrics {
   });
   const ready = new Gauge({ name: "modelgate_ready", help: "1 when policies are loaded and Check is served", registers: [registry] });
 
-  // Label sets are bound once and their children kept: prom-client hashes the label object on
-  // every inc/observe otherwise. The sets are closed (reason codes, methods, modes), so the
-  // caches stay small.
+  // Label sets are bound once and their children kept, so no label object is built per call
+  // (prom-client still hashes the bound labels on each inc/observe). The sets are closed
+  // (reason codes, methods, modes), so the caches stay small.
   const decisionCounter = boundChildren((key: string) => decisions.labels(...(key.split("|") as [string, string, string])));
   const durationOf = { allow: duration.labels("allow"), deny: duration.labels("deny") };
   const limiterCounter = boundChildren((key: string) => limiter.labels(...(key.split("|") as [string, string])));
