@@ -6,9 +6,17 @@ import { mintApiKey } from "../src/core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../src/core/identity/api-key-record.ts";
 
 // The configuration, key and request every pipeline benchmark uses: one API key, one policy with
-// a limit, the in-process limiter, and the audit chain written to rotating files.
+// a limit, the in-process limiter (or Redis with `redisUrl`), and the audit chain written to
+// rotating files. The key's digest and attributes are also returned for the OPA-Envoy data.
 
-export function benchFixture(dir: string): { key: string; config: string } {
+export interface BenchFixture {
+  readonly key: string;
+  readonly digest: string;
+  readonly config: string;
+  readonly redisConfig: (redisUrl: string) => string;
+}
+
+export function benchFixture(dir: string): BenchFixture {
   const { key } = mintApiKey((n) => new Uint8Array(randomBytes(n)));
   const record = recordForKey(key, { subject: "bench@example.com", attributes: { team: "data_science", org: "acme" } }, Date.now());
   if (!record.ok) throw new Error("cannot build the bench key record");
@@ -28,20 +36,31 @@ export function benchFixture(dir: string): { key: string; config: string } {
       },
     }),
   );
-  const config = join(dir, "modelgate.yaml");
-  writeFileSync(
-    config,
-    stringify({
-      listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", model: "fraud-detector", protocol: "open-inference-v2",
-      policies: { files: ["policies.yaml"] }, apiKeys: { files: ["keys.yaml"] }, logLevel: "info", watchFiles: false,
-      // The audit chain goes to rotating files, as in production (the stdout sink writes synchronously).
-      audit: { sink: "file", file: { path: join(dir, "audit", "audit.jsonl") } },
-    }),
-  );
-  return { key, config };
+  const writeConfig = (name: string, extra: Record<string, unknown>): string => {
+    const config = join(dir, name);
+    writeFileSync(
+      config,
+      stringify({
+        listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", model: "fraud-detector", protocol: "open-inference-v2",
+        policies: { files: ["policies.yaml"] }, apiKeys: { files: ["keys.yaml"] }, logLevel: "info", watchFiles: false,
+        // The audit chain goes to rotating files, as in production (the stdout sink writes synchronously).
+        audit: { sink: "file", file: { path: join(dir, `audit-${name}`, "audit.jsonl") } },
+        ...extra,
+      }),
+    );
+    return config;
+  };
+  return {
+    key,
+    digest: record.value.digest,
+    config: writeConfig("modelgate.yaml", {}),
+    redisConfig: (url) => writeConfig("modelgate-redis.yaml", { limiter: { redis: { url } } }),
+  };
 }
 
-export function checkRequest(key: string): unknown {
+// Field names as in the .proto: ghz (protojson) accepts them, and so does a proto-loader client
+// with keepCase, so the timed request and the verifying Check are the same message.
+export function checkRequest(key: string): Record<string, unknown> {
   const path = "/v2/models/fraud-detector/infer";
   const headers: Record<string, string> = {
     ":authority": "models.example.com", ":method": "POST", ":path": path, ":scheme": "https",
@@ -51,8 +70,8 @@ export function checkRequest(key: string): unknown {
   };
   return {
     attributes: {
-      source: { address: { socketAddress: { address: "10.0.0.7", portValue: 51234 } } },
-      destination: { address: { socketAddress: { address: "10.0.0.9", portValue: 8080 } } },
+      source: { address: { socket_address: { address: "10.0.0.7", port_value: 51234 } } },
+      destination: { address: { socket_address: { address: "10.0.0.9", port_value: 8080 } } },
       request: { http: { id: "1", method: "POST", path, host: "models.example.com", scheme: "https", protocol: "HTTP/1.1", headers } },
     },
   };

@@ -36,14 +36,16 @@ interface GhzReport {
   errorDistribution?: Record<string, number>;
 }
 
-export function runGhz(target: string, data: unknown, args: readonly string[]): Promise<LoadResult> {
+// `prefix` runs ghz under a command such as ["taskset", "-c", "1"] (pins it to one core).
+export function runGhz(target: string, data: unknown, args: readonly string[], prefix: readonly string[] = []): Promise<LoadResult> {
   const includes = ["--import-paths", envoyProtoIncludeDirs().join(",")];
   const argv = [
     "--insecure", ...includes, "--proto", "envoy/service/auth/v3/external_auth.proto",
     "--call", "envoy.service.auth.v3.Authorization.Check", "-d", JSON.stringify(data), "-O", "json", ...args, target,
   ];
   return new Promise((resolve, reject) => {
-    execFile(ghzPath(), argv, { maxBuffer: 1 << 30 }, (error, stdout) => {
+    const [command, ...rest] = [...prefix, ghzPath(), ...argv];
+    execFile(command as string, rest, { maxBuffer: 1 << 30 }, (error, stdout) => {
       // The callback's error type (an Omit<> of ExecException) no longer reads as an Error.
       if (error && stdout === "") return reject(new Error(`ghz failed: ${error.message}`, { cause: error }));
       const report = JSON.parse(stdout) as GhzReport;

@@ -8,12 +8,19 @@ export interface Spawned {
   readonly child: ChildProcess;
   // CPU the server has used so far (all its threads), in µs; undefined where /proc is missing.
   cpuMicros(): number | undefined;
+  // Resident set size now, in bytes; undefined where /proc is missing.
+  rssBytes(): number | undefined;
+  // V8 heap bytes allocated so far: the sum of `allocated=` over the --trace-gc-nvp lines the
+  // server printed (bytes allocated since the previous GC, per GC). Bytes allocated after the
+  // last GC are not yet counted, which a window of thousands of GCs does not notice. Undefined
+  // unless started with `gcTrace`.
+  allocatedBytes(): number | undefined;
   stop(): Promise<void>;
 }
 
 // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on
 // Linux); the fields are counted after the command name, which may itself hold spaces.
-function processCpuMicros(pid: number | undefined): number | undefined {
+export function processCpuMicros(pid: number | undefined): number | undefined {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
@@ -22,11 +29,37 @@ function processCpuMicros(pid: number | undefined): number | undefined {
   }
 }
 
-export function spawnServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Spawned> {
-  const child = spawn(process.execPath, [...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+export function processRssBytes(pid: number | undefined): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    return line === undefined ? undefined : Number(line.split(/\s+/)[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+const ALLOCATED = / allocated=(\d+) /;
+
+export interface SpawnOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly gcTrace?: boolean;
+  // A command prefix such as ["taskset", "-c", "0"] (pins the server to one core).
+  readonly prefix?: readonly string[];
+}
+
+export function spawnServer(args: readonly string[], options: SpawnOptions = {}): Promise<Spawned> {
+  const nodeArgs = [...(options.gcTrace === true ? ["--trace-gc-nvp"] : []), ...args];
+  const [command, ...rest] = [...(options.prefix ?? []), process.execPath, ...nodeArgs];
+  const child = spawn(command as string, rest, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "inherit"] });
+  let allocated = 0;
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on("line", (line) => {
+      const gc = ALLOCATED.exec(line);
+      if (gc !== null) {
+        allocated += Number(gc[1]);
+        return;
+      }
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
@@ -38,13 +71,19 @@ export function spawnServer(args: readonly string[], env: NodeJS.ProcessEnv = pr
         port: entry["grpc_port"] as number,
         child,
         cpuMicros: () => processCpuMicros(child.pid),
-        stop: () =>
-          new Promise((done) => {
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
+        rssBytes: () => processRssBytes(child.pid),
+        allocatedBytes: () => (options.gcTrace === true ? allocated : undefined),
+        stop: () => stopChild(child),
       });
     });
     child.once("exit", (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    child.once("exit", () => done());
+    child.kill("SIGTERM");
   });
 }

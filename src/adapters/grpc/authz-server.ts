@@ -4,7 +4,7 @@ import type { Decision } from "../../core/decision.ts";
 import type { DenyReason } from "../../core/reason.ts";
 import { respond } from "../../core/respond.ts";
 import { loadAuthorizationProtos } from "./envoy-protos.ts";
-import { toCheckResponse } from "./check-response.ts";
+import { leanCheckCodec, type CheckCodec } from "./lean-check-codec.ts";
 import { isOversized, limitRequestSize, transportCapBytes } from "./request-size.ts";
 
 // The gRPC edge: envoy.service.auth.v3.Authorization/Check and grpc.health.v1.Health.
@@ -64,14 +64,14 @@ function withDeadline(work: Promise<Decision>, remainingMs: number, onTimeout: (
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-function checkHandler(options: AuthzServerOptions) {
+function checkHandler(options: AuthzServerOptions, codec: CheckCodec) {
   let inFlight = 0;
   return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
     const started = performance.now();
     const finish = (decision: Decision): void => {
       const ms = performance.now() - started;
       const answer = options.finalize === undefined ? decision : options.finalize(decision, ms);
-      callback(null, toCheckResponse(respond(answer), answer.id, answer.reason));
+      callback(null, codec.response(respond(answer), answer.id, answer.reason));
       options.onDecision(answer, ms);
     };
     if (inFlight >= options.maxInFlight) {
@@ -123,8 +123,8 @@ export async function startAuthzServer(options: AuthzServerOptions): Promise<Aut
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 10_000,
   });
-  const { service } = loadAuthorizationProtos();
-  server.addService(limitRequestSize(service, "Check", options.maxReceiveBytes), { Check: checkHandler(options) });
+  const codec = leanCheckCodec(loadAuthorizationProtos().service);
+  server.addService(limitRequestSize(codec.service, "Check", options.maxReceiveBytes), { Check: checkHandler(options, codec) });
   const health = new HealthImplementation({ "": "NOT_SERVING", [AUTH_SERVICE]: "NOT_SERVING" });
   health.addToServer(server);
   options.configure?.(server);

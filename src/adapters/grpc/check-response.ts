@@ -1,7 +1,10 @@
 import type { AuthzResponse, HeaderPair } from "../../core/respond.ts";
 
-// AuthzResponse → envoy.service.auth.v3.CheckResponse as a proto-loader plain object.
-// Every response carries an explicit status: an empty CheckResponse would mean OK to Envoy.
+// AuthzResponse → envoy.service.auth.v3.CheckResponse as a proto-loader plain object: the
+// readable statement of what the server answers. The server writes the same message directly
+// (check-response-encoder.ts); the encoder's test holds it byte for byte to this object as
+// proto-loader serialises it. Every response carries an explicit status: an empty
+// CheckResponse would mean OK to Envoy.
 
 const OVERWRITE = "OVERWRITE_IF_EXISTS_OR_ADD";
 

@@ -58,14 +58,21 @@ export function createMetrics(): Metrics {
     },
   });
 
+  // Label sets are bound once and their children kept, so no label object is built per call
+  // (prom-client still hashes the bound labels on each inc/observe). The sets are closed
+  // (reason codes, methods, modes), so the caches stay small.
+  const decisionCounter = boundChildren((key: string) => decisions.labels(...(key.split("|") as [string, string, string])));
+  const durationOf = { allow: duration.labels("allow"), deny: duration.labels("deny") };
+  const limiterCounter = boundChildren((key: string) => limiter.labels(...(key.split("|") as [string, string])));
+
   return {
     registry,
     recordDecision(decision, durationMs) {
       const outcome = decision.allowed ? "allow" : "deny";
-      decisions.inc({ decision: outcome, reason: decision.reason, auth_method: decision.identity?.method ?? "none" });
-      duration.observe({ decision: outcome }, durationMs / 1000);
+      decisionCounter(`${outcome}|${decision.reason}|${decision.identity?.method ?? "none"}`).inc();
+      durationOf[outcome].observe(durationMs / 1000);
       const rl = decision.rateLimit;
-      if (rl !== undefined) limiter.inc({ mode: rl.mode, result: limiterResult(rl) });
+      if (rl !== undefined) limiterCounter(`${rl.mode}|${limiterResult(rl)}`).inc();
     },
     sourceLoaded: (kind, count) => loadedItems.set({ kind }, count),
     sourceRejected: (kind) => loadErrors.inc({ kind }),
@@ -73,6 +80,18 @@ export function createMetrics(): Metrics {
       serving = on;
       if (readiness !== undefined) probe = readiness;
     },
+  };
+}
+
+function boundChildren<T>(bind: (key: string) => T): (key: string) => T {
+  const children = new Map<string, T>();
+  return (key) => {
+    let child = children.get(key);
+    if (child === undefined) {
+      child = bind(key);
+      children.set(key, child);
+    }
+    return child;
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { Identity, SourceOutcome } from "../identity.ts";
 import { REASONS } from "../reason.ts";
 import type { DenyReason } from "../reason.ts";
@@ -86,7 +86,7 @@ export function verifyApiKey(
 
 // An unknown id is still hashed and compared (against zeros) so both failures take the same time.
 function digestMatches(entry: KeyEntry | undefined, keyText: string): entry is KeyEntry {
-  const presented = createHash("sha256").update(keyText, "utf8").digest();
+  const presented = hash("sha256", keyText, "buffer"); // one-shot: no Hash object per request
   const stored = entry?.digest ?? new Uint8Array(SHA256_BYTES);
   const equal = stored.length === presented.length && timingSafeEqual(stored, presented);
   return entry !== undefined && equal;

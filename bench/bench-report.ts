@@ -1,0 +1,81 @@
+// The markdown table `npm run bench` prints, and each target of issue 15 stated as met or not.
+
+export interface Latencies {
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number; // milliseconds
+}
+
+export interface SystemFigures {
+  readonly name: string;
+  readonly rps: number;
+  readonly errors: number;
+  readonly cpuMicros: number;
+  readonly allocated: number; // bytes per decision
+  readonly at1000: Latencies;
+  readonly atQuarter: Latencies;
+  readonly quarterRps: number;
+  readonly rssMb: number;
+}
+
+export interface Environment {
+  readonly machine: string;
+  readonly node: string;
+  readonly go: string;
+  readonly redis: string;
+  readonly opa: string;
+  readonly pinned: boolean;
+  readonly seconds: number;
+  readonly rounds: number;
+}
+
+const n0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US").replaceAll(",", " ") : "—");
+const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : "—");
+const lat = (l: Latencies) => `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.p999)}`;
+const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
+
+function row(f: SystemFigures, noop: SystemFigures): string {
+  return `| ${f.name} | ${n0(f.rps)} (${pct(f.rps / noop.rps)}) | ${lat(f.at1000)} | ${lat(f.atQuarter)} | ${n0(f.cpuMicros)} | ${n0(f.allocated)} | ${n0(f.rssMb)} | ${n0(f.errors)} |`;
+}
+
+function verdict(label: string, value: string, met: boolean): string {
+  return `- ${label}: ${value} — **${met ? "met" : "not met"}**`;
+}
+
+function targets(all: readonly SystemFigures[], noop: SystemFigures, mg: SystemFigures): string[] {
+  const redis = all.find((f) => f.name.includes("Redis limiter"));
+  const opaLog = all.find((f) => f.name.includes("OPA-Envoy") && f.name.includes("log on"));
+  const lines = [
+    verdict("throughput ≥ 100 % of the no-op (floor 80 %)", pct(mg.rps / noop.rps), mg.rps >= noop.rps) + (mg.rps < noop.rps && mg.rps >= 0.8 * noop.rps ? " (floor met)" : ""),
+  ];
+  if (opaLog !== undefined) lines.push(verdict("throughput ≥ 2× OPA-Envoy with its decision log on", `${(mg.rps / opaLog.rps).toFixed(2)}×`, mg.rps >= 2 * opaLog.rps));
+  if (redis !== undefined) lines.push(verdict("Redis limiter ≥ 70 % of the no-op", pct(redis.rps / noop.rps), redis.rps >= 0.7 * noop.rps));
+  for (const [rate, pick] of [["1000 rps", (f: SystemFigures) => f.at1000], [`${n0(mg.quarterRps)} rps`, (f: SystemFigures) => f.atQuarter]] as const) {
+    const [a, b] = [pick(mg), pick(noop)];
+    const worst = Math.max(a.p99 / b.p99, a.p999 / b.p999);
+    lines.push(verdict(`p99 and p99.9 at ${rate} ≤ 1.5× the no-op's`, `${(a.p99 / b.p99).toFixed(2)}× and ${(a.p999 / b.p999).toFixed(2)}×`, worst <= 1.5));
+    if (opaLog !== undefined) lines.push(verdict(`p99.9 at ${rate} ≤ OPA-Envoy's with its decision log on`, `${ms(a.p999)} ms vs ${ms(pick(opaLog).p999)} ms`, a.p999 <= pick(opaLog).p999));
+  }
+  lines.push(verdict("RSS under load ≤ 2× the no-op's", `${n0(mg.rssMb)} MB vs ${n0(noop.rssMb)} MB (${(mg.rssMb / noop.rssMb).toFixed(2)}×)`, mg.rssMb <= 2 * noop.rssMb));
+  return lines;
+}
+
+export function formatReport(all: readonly SystemFigures[], env: Environment, noopName: string, modelgateName: string): string {
+  const noop = all.find((f) => f.name === noopName);
+  const mg = all.find((f) => f.name === modelgateName);
+  if (noop === undefined || mg === undefined) return "no figures";
+  const quarter = n0(mg.quarterRps);
+  return [
+    `${env.machine}; Node ${env.node}; ${env.go}; ${env.redis.replace(/ sha=.*$/, "")}; OPA: ${env.opa}.`,
+    `Servers ${env.pinned ? "pinned to core 0, ghz to core 1" : "not pinned"}; medians of ${env.rounds} round(s) of ${env.seconds} s per run, systems in rotating order.`,
+    "CPU: the server's own (all threads) per decision at saturation. Allocated: per decision at saturation;",
+    "Node: V8 heap bytes (sum of `allocated=` of --trace-gc-nvp, Buffers' backing stores not included); Go: go_memstats_alloc_bytes_total.",
+    "",
+    `| system | saturation rps (of no-op) | p50 / p99 / p99.9 ms at 1000 rps | p50 / p99 / p99.9 ms at ${quarter} rps (25 %) | CPU µs / decision | bytes allocated / decision | RSS MB at 1000 rps | errors |`,
+    "|---|---|---|---|---|---|---|---|",
+    ...all.map((f) => row(f, noop)),
+    "",
+    "Targets (issue 15):",
+    ...targets(all, noop, mg),
+  ].join("\n");
+}

@@ -1,0 +1,207 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { benchFixture, checkRequest } from "./check-fixture.ts";
+import { freePort } from "../test/harness/managed-process.ts";
+import { runGhz, type LoadResult } from "./ghz.ts";
+import { OPA_ENVOY_VERSION, opaEnvoyPath, startOpaEnvoy } from "./opa-envoy.ts";
+import { spawnServer, stopChild } from "./spawn-server.ts";
+import { verifyDecisions } from "./verify-check.ts";
+import { formatReport, type SystemFigures } from "./bench-report.ts";
+import { median } from "./stats.ts";
+
+// `npm run bench`: the no-op grpc-js Check handler, modelgate (in-process limiter, then Redis) and
+// OPA-Envoy (decision log on, then off) side by side in one run. Each round measures every
+// system's saturation throughput, then its latency at fixed open-loop rates (1000 rps and 25 %
+// of modelgate's saturation in that round); the order of the systems rotates from round to round
+// so that drifts of a shared machine spread over all of them; the table shows medians.
+// Servers are pinned to core 0 and ghz to core 1 where `taskset` exists.
+// Usage: npm run bench [-- --quick] [-- --rounds N --seconds S]
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const at = argv.indexOf(name);
+  return at === -1 ? fallback : Number(argv[at + 1]);
+};
+const quick = argv.includes("--quick");
+const seconds = flag("--seconds", quick ? 3 : 10);
+const rounds = flag("--rounds", quick ? 1 : 3);
+const root = join(import.meta.dirname, "..");
+const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0 && cpus().length >= 2;
+const serverPrefix = pinned ? ["taskset", "-c", "0"] : [];
+const ghzPrefix = pinned ? ["taskset", "-c", "1"] : [];
+
+interface Running {
+  readonly port: number;
+  cpuMicros(): number | undefined;
+  rssBytes(): number | undefined;
+  allocatedBytes(): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+interface System {
+  readonly name: string;
+  start(): Promise<Running>;
+  readonly denies: boolean; // the no-op allows everything
+}
+
+function nodeSystem(name: string, args: string[], denies: boolean): System {
+  return {
+    name,
+    denies,
+    start: async () => {
+      const s = await spawnServer(args, { gcTrace: true, prefix: serverPrefix });
+      return { ...s, allocatedBytes: () => Promise.resolve(s.allocatedBytes()) };
+    },
+  };
+}
+
+async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  for (let i = 0; i < 100; i += 1) {
+    if (spawnSync("redis-cli", ["-p", String(port), "ping"]).stdout?.toString().trim() === "PONG") return { url: `redis://127.0.0.1:${port}`, child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("redis-server did not start");
+}
+
+interface Sample {
+  readonly saturated: LoadResult;
+  readonly cpuMicros: number;
+  readonly allocated: number;
+  readonly at1000: LoadResult;
+  readonly atQuarter: LoadResult;
+  readonly rss: number;
+}
+
+const SATURATE = ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`];
+const openLoop = (rps: number) => ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(Math.round(rps)), "-z", `${seconds}s`];
+const WARM_UP = ["--cpus", "1", "-c", "8", "-n", "2000"];
+
+async function saturate(system: System, data: unknown): Promise<Pick<Sample, "saturated" | "cpuMicros" | "allocated">> {
+  const server = await system.start();
+  try {
+    const target = `127.0.0.1:${server.port}`;
+    await runGhz(target, data, WARM_UP, ghzPrefix);
+    const [cpu0, alloc0] = [server.cpuMicros(), await server.allocatedBytes()];
+    const saturated = await runGhz(target, data, SATURATE, ghzPrefix);
+    const [cpu1, alloc1] = [server.cpuMicros(), await server.allocatedBytes()];
+    const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? Number.NaN : (b - a) / saturated.count);
+    return { saturated, cpuMicros: per(cpu0, cpu1), allocated: per(alloc0, alloc1) };
+  } finally {
+    await server.stop();
+  }
+}
+
+// Open loop: ghz starts requests at the given rate on 200 workers, so a slow answer does not
+// hold back the next request while fewer than 200 are in flight. RSS is the largest sampled
+// during the 1000 rps run.
+async function openLoops(system: System, data: unknown, quarterRps: number): Promise<Pick<Sample, "at1000" | "atQuarter" | "rss">> {
+  const server = await system.start();
+  let rss = 0;
+  const sampler = setInterval(() => (rss = Math.max(rss, server.rssBytes() ?? 0)), 250);
+  try {
+    const target = `127.0.0.1:${server.port}`;
+    await runGhz(target, data, WARM_UP, ghzPrefix);
+    const at1000 = await runGhz(target, data, openLoop(1000), ghzPrefix);
+    clearInterval(sampler);
+    const atQuarter = await runGhz(target, data, openLoop(quarterRps), ghzPrefix);
+    return { at1000, atQuarter, rss };
+  } finally {
+    clearInterval(sampler);
+    await server.stop();
+  }
+}
+
+const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length] as T);
+
+function medianFigures(name: string, samples: readonly Sample[], quarterRps: number): SystemFigures {
+  const of = (pick: (s: Sample) => number) => median(samples.map(pick));
+  return {
+    name,
+    rps: of((s) => s.saturated.rps),
+    errors: of((s) => s.saturated.errors + s.at1000.errors + s.atQuarter.errors),
+    cpuMicros: of((s) => s.cpuMicros),
+    allocated: of((s) => s.allocated),
+    at1000: { p50: of((s) => s.at1000.p50), p99: of((s) => s.at1000.p99), p999: of((s) => s.at1000.p999) },
+    atQuarter: { p50: of((s) => s.atQuarter.p50), p99: of((s) => s.atQuarter.p99), p999: of((s) => s.atQuarter.p999) },
+    quarterRps,
+    rssMb: of((s) => s.rss) / 1_048_576,
+  };
+}
+
+function versionOf(command: string, args: string[]): string {
+  const out = spawnSync(command, args, { encoding: "utf8" });
+  return out.status === 0 ? out.stdout.trim().split("\n")[0] ?? "?" : "?";
+}
+
+const dir = mkdtempSync(join(tmpdir(), "modelgate-bench-"));
+let redis: ChildProcess | undefined;
+try {
+  const fixture = benchFixture(dir);
+  const data = checkRequest(fixture.key);
+  const wrongKey = checkRequest(`${fixture.key.slice(0, -4)}AAAA`);
+  const started = await startRedis(dir);
+  redis = started.child;
+  const serve = (config: string) => [join(root, "src/cli/modelgate.ts"), "serve", "--config", config];
+  const systems: System[] = [
+    nodeSystem("no-op grpc-js Check handler (proto-loader)", [join(root, "bench/noop-server.ts")], false),
+    nodeSystem("modelgate, API key, in-process limiter, audit to file", serve(fixture.config), true),
+    nodeSystem("modelgate, API key, Redis limiter, audit to file", serve(fixture.redisConfig(started.url)), true),
+  ];
+  const opa = opaEnvoyPath();
+  if (opa === undefined) {
+    process.stdout.write(`OPA-Envoy: skipped (not built; run bench/install-opa-envoy.sh, which needs Go)\n`);
+  } else {
+    const opaSystem = (log: boolean): System => ({
+      name: `OPA-Envoy ${OPA_ENVOY_VERSION}, equivalent Rego, decision log ${log ? "on (console, to a file)" : "off"}`,
+      denies: true,
+      start: async () => startOpaEnvoy(opa, dir, fixture.digest, log, serverPrefix),
+    });
+    systems.push(opaSystem(true), opaSystem(false));
+  }
+  const [noop, modelgate] = systems as [System, System];
+
+  for (const system of systems) {
+    const server = await system.start();
+    try {
+      process.stdout.write(`${await verifyDecisions(system.name, server.port, data, system.denies ? wrongKey : undefined)}\n`);
+    } finally {
+      await server.stop();
+    }
+  }
+
+  const samples = new Map<System, Sample[]>(systems.map((s) => [s, []]));
+  const quarters: number[] = [];
+  for (let r = 0; r < rounds; r += 1) {
+    process.stdout.write(`round ${r + 1} of ${rounds}: saturation…\n`);
+    const saturated = new Map<System, Awaited<ReturnType<typeof saturate>>>();
+    for (const system of rotate(systems, r)) saturated.set(system, await saturate(system, data));
+    const quarter = Math.max(50, 0.25 * (saturated.get(modelgate)?.saturated.rps ?? 0));
+    quarters.push(quarter);
+    process.stdout.write(`round ${r + 1} of ${rounds}: open loop at 1000 and ${quarter.toFixed(0)} rps…\n`);
+    for (const system of rotate(systems, r)) {
+      const open = await openLoops(system, data, quarter);
+      const sat = saturated.get(system);
+      if (sat !== undefined) samples.get(system)?.push({ ...sat, ...open });
+    }
+  }
+
+  const figures = systems.map((s) => medianFigures(s.name, samples.get(s) ?? [], median(quarters)));
+  const environment = {
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+    node: process.version,
+    go: versionOf("go", ["version"]),
+    redis: versionOf("redis-server", ["--version"]),
+    opa: opa === undefined ? "skipped" : `opa-envoy-plugin ${OPA_ENVOY_VERSION}`,
+    pinned,
+    seconds,
+    rounds,
+  };
+  process.stdout.write(`\n${formatReport(figures, environment, noop.name, modelgate.name)}\n`);
+} finally {
+  if (redis !== undefined) await stopChild(redis);
+  rmSync(dir, { recursive: true, force: true });
+}
