@@ -4,6 +4,7 @@ import { DNS_LABEL, DNS_LABEL_TEXT } from "../core/policy/names.ts";
 import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-headers.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
+import { isPlainObject, rejectUnknownKeys } from "../core/parse/fields.ts";
 import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
 import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
 import { parseAuditSection } from "./parse-audit.ts";
@@ -17,7 +18,7 @@ import type { AuditConfig } from "../core/audit/audit-config.ts";
 // Parse, don't cast: the YAML document and the environment go in as `unknown` / strings,
 // a frozen Config or every problem (with its path) comes out.
 
-type Raw = Record<string, unknown>;
+type Raw = Readonly<Record<string, unknown>>;
 
 // One table: config key, environment override, default. Environment wins over the file.
 const ENV_OVERRIDES: Readonly<Record<string, string>> = {
@@ -46,7 +47,7 @@ const DEFAULTS = {
   watchFiles: true,
 } as const;
 
-const KNOWN_KEYS = new Set([
+const KNOWN_KEYS = [
   ...Object.keys(ENV_OVERRIDES),
   "routingHeader",
   "policies",
@@ -61,7 +62,7 @@ const KNOWN_KEYS = new Set([
   "maxReceiveBytes",
   "shutdownGraceSeconds",
   "watchFiles",
-]);
+];
 
 class Reader {
   readonly issues: Issue[] = [];
@@ -129,13 +130,11 @@ class Reader {
   files(section: string, baseDir: string): string[] {
     const value = this.raw[section];
     if (value === undefined) return [];
-    if (!isRecord(value)) {
+    if (!isPlainObject(value)) {
       this.issues.push({ path: section, message: "must be a mapping with a `files` list" });
       return [];
     }
-    for (const key of Object.keys(value)) {
-      if (key !== "files") this.issues.push({ path: `${section}.${key}`, message: "unknown key" });
-    }
+    rejectUnknownKeys(value, ["files"], section, this.issues);
     const files = value["files"] ?? [];
     if (!Array.isArray(files) || !files.every((f) => typeof f === "string" && f.length > 0)) {
       this.issues.push({ path: `${section}.files`, message: "must be a list of file paths" });
@@ -187,18 +186,12 @@ function routingHeaderOf(value: RoutingHeader | "none"): RoutingHeader | undefin
   return value === "none" ? undefined : value;
 }
 
-function isRecord(value: unknown): value is Raw {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 // `doc` is the parsed YAML (undefined when no file); `baseDir` anchors relative file paths.
 export function parseConfig(doc: unknown, env: Readonly<Record<string, string | undefined>>, baseDir: string): Result<Config, Issue[]> {
-  if (doc !== undefined && doc !== null && !isRecord(doc)) return err([{ path: "", message: "the configuration must be a mapping" }]);
-  const raw: Raw = isRecord(doc) ? doc : {};
+  if (doc !== undefined && doc !== null && !isPlainObject(doc)) return err([{ path: "", message: "the configuration must be a mapping" }]);
+  const raw: Raw = isPlainObject(doc) ? doc : {};
   const r = new Reader(raw, env);
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_KEYS.has(key)) r.issues.push({ path: key, message: "unknown key" });
-  }
+  rejectUnknownKeys(raw, KNOWN_KEYS, "", r.issues);
   const socket = r.string("socket", "");
   const config: Config = {
     listen: r.address("listen", DEFAULTS.listen),

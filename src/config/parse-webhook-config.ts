@@ -1,6 +1,6 @@
 import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
-import type { FieldParser, Issues, PlainObject } from "../core/policy/fields.ts";
-import { fieldPath, integerParser, optionalField, readList, readObject, readString, rejectUnknownKeys } from "../core/policy/fields.ts";
+import type { FieldParser, Issues, PlainObject } from "../core/parse/fields.ts";
+import { fieldPath, integerParser, optionalField, readList, readObject, readString, rejectUnknownKeys } from "../core/parse/fields.ts";
 import { INJECTOR_CONFIG_DEFAULTS, SIDECAR_CONFIG_DEFAULTS, type InjectorConfig, type ResourceRequirements, type SecretKeyRef, type SidecarConfig, type TlsMode } from "../core/inject/injector-config.ts";
 import { parseResourceRequirements } from "../core/inject/quantity.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";

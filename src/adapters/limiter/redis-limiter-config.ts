@@ -1,6 +1,6 @@
 import { parseDuration } from "../../core/policy/duration.ts";
-import type { FieldParser, Issues } from "../../core/policy/fields.ts";
-import { describe, fieldPath, integerParser, optionalField, own, readList, readObject, readString, rejectUnknownKeys } from "../../core/policy/fields.ts";
+import type { FieldParser, Issues } from "../../core/parse/fields.ts";
+import { describe, fieldPath, integerParser, optionalField, own, readList, readObject, readString, rejectUnknownKeys } from "../../core/parse/fields.ts";
 import { err, ok, type Issue, type Result } from "../../core/result.ts";
 import { DEFAULT_PORT, parseEndpoint, parseRedisUrl, type RedisEndpoint, type RedisTarget, type RedisTopology } from "./redis-url.ts";
 

@@ -1,5 +1,6 @@
 import { withRedisPassword } from "../redis-password.ts";
-import { ConfigReader, isMapping } from "../audit/config-reader.ts";
+import { ConfigReader } from "../parse/config-reader.ts";
+import { isPlainObject } from "../parse/fields.ts";
 import { err, ok, type Issue, type Result } from "../result.ts";
 import { durationMs } from "./config-values.ts";
 import { parseRules, type RulesConfig } from "./anomaly-rules-config.ts";
@@ -36,8 +37,8 @@ export function parseAnomalyConfig(raw: unknown, path: string): Result<AnomalyCo
   const r = new ConfigReader(path);
   // Earlier versions chose per-policy responses here; the choice now lives with the policy. Even
   // an empty `policies:` is refused, so nobody keeps editing a section that does nothing.
-  if (isMapping(raw) && Object.hasOwn(raw, "policies")) r.issue("policies", "per-policy responses moved to each AccessPolicy's spec.anomaly (e.g. spec.anomaly: { volume: block })");
-  const top = r.section(isMapping(raw) ? withoutKey(raw, "policies") : raw, "", TOP_KEYS);
+  if (isPlainObject(raw) && Object.hasOwn(raw, "policies")) r.issue("policies", "per-policy responses moved to each AccessPolicy's spec.anomaly (e.g. spec.anomaly: { volume: block })");
+  const top = r.section(isPlainObject(raw) ? withoutKey(raw, "policies") : raw, "", TOP_KEYS);
   const d = ANOMALY_DEFAULTS_TOP;
   const config: AnomalyConfig = {
     enabled: r.boolean(top, "enabled", d.enabled),

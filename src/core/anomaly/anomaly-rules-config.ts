@@ -1,4 +1,4 @@
-import { ConfigReader } from "../audit/config-reader.ts";
+import { ConfigReader } from "../parse/config-reader.ts";
 import { durationMs, permille, statusList } from "./config-values.ts";
 import { ANOMALY_ACTIONS, ANOMALY_RULES, type AnomalyAction } from "./rules.ts";
 import type { StatusPattern } from "./status-pattern.ts";

@@ -1,4 +1,4 @@
-import { ConfigReader } from "../audit/config-reader.ts";
+import { ConfigReader } from "../parse/config-reader.ts";
 import { parseDuration } from "../policy/duration.ts";
 import { parseStatusPattern, type StatusPattern } from "./status-pattern.ts";
 

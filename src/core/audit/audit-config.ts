@@ -1,7 +1,7 @@
 import { withRedisPassword } from "../redis-password.ts";
 import { err, ok, type Issue, type Result } from "../result.ts";
 import { isValidChainId } from "./chain.ts";
-import { ConfigReader } from "./config-reader.ts";
+import { ConfigReader } from "../parse/config-reader.ts";
 
 // The `audit:` section of the configuration. Parsed from `unknown`; unknown keys are rejected
 // and every problem is reported with its path. Relative file paths are returned as written:

@@ -5,7 +5,7 @@ import type { CelEnv } from "@bufbuild/cel";
 import type { Issue, Result } from "../result.ts";
 import { err, ok } from "../result.ts";
 import { createCelEnv } from "./cel.ts";
-import type { Issues } from "./fields.ts";
+import type { Issues } from "../parse/fields.ts";
 import {
   describe,
   fieldPath,
@@ -19,7 +19,7 @@ import {
   rejectDuplicateNames,
   rejectUnknownKeys,
   requiredField,
-} from "./fields.ts";
+} from "../parse/fields.ts";
 import type { AnomalyResponses } from "../anomaly/rules.ts";
 import { NO_RESPONSES, parseAnomalyResponses } from "./anomaly-responses.ts";
 import { parseLimits, parsePenaltyBox } from "./limit.ts";

@@ -2,7 +2,7 @@
 // policy's `penaltyBox`.
 import type { LimitKey, LimitSpec, PenaltyBoxSpec } from "./types.ts";
 import { MAX_PERIOD_MS, parseDuration } from "./duration.ts";
-import type { Issues } from "./fields.ts";
+import type { Issues } from "../parse/fields.ts";
 import {
   describe,
   fieldPath,
@@ -17,7 +17,7 @@ import {
   rejectDuplicateNames,
   rejectUnknownKeys,
   requiredField,
-} from "./fields.ts";
+} from "../parse/fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT, RULE_NAME, RULE_NAME_TEXT } from "./names.ts";
 import { MAX_ITEMS } from "./list-limits.ts";
 

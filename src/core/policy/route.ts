@@ -1,8 +1,8 @@
 // `routes[]`: extra method + path → action mappings a policy adds in front of the protocol
 // profile, e.g. `POST /v1/models/{model}:retrain → train`.
 import { compileRoutePattern } from "../request/route-pattern.ts";
-import type { Issues } from "./fields.ts";
-import { fieldPath, patternParser, readObject, readString, rejectUnknownKeys, requiredField } from "./fields.ts";
+import type { Issues } from "../parse/fields.ts";
+import { fieldPath, patternParser, readObject, readString, rejectUnknownKeys, requiredField } from "../parse/fields.ts";
 import { ACTION_NAME, ACTION_NAME_TEXT } from "./names.ts";
 
 export interface RouteSpec {

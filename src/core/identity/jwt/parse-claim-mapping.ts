@@ -6,7 +6,7 @@ import {
   readString,
   rejectUnknownKeys,
   type Issues,
-} from "../../policy/fields.ts";
+} from "../../parse/fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "../../policy/names.ts";
 import { parseClaimPath, type ClaimPath } from "./claim-path.ts";
 import { JWT_DEFAULTS, type ClaimMapping } from "./jwt-config.ts";

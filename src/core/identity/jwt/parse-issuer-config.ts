@@ -9,7 +9,7 @@ import {
   requiredField,
   type Issues,
   type PlainObject,
-} from "../../policy/fields.ts";
+} from "../../parse/fields.ts";
 import { readBoolean, secondsParser, textParser } from "./config-fields.ts";
 import { parseClaimMapping } from "./parse-claim-mapping.ts";
 import {

@@ -8,7 +8,7 @@ import {
   rejectUnknownKeys,
   requiredField,
   type Issues,
-} from "../../policy/fields.ts";
+} from "../../parse/fields.ts";
 import { err, ok, type Issue, type Result } from "../../result.ts";
 import { secondsParser } from "./config-fields.ts";
 import { JWT_DEFAULTS, type IssuerConfig, type JwtConfig, type VerifiedCacheConfig } from "./jwt-config.ts";

@@ -1,6 +1,6 @@
 import { err, ok } from "../../result.ts";
 import type { Issue, Result } from "../../result.ts";
-import { at, isPlainObject, rejectUnknownKeys } from "../record-fields.ts";
+import { at, isPlainObject, rejectUnknownKeys } from "../../parse/fields.ts";
 import { DEFAULT_CERTIFICATE_CACHE_SIZE } from "./certificate-cache.ts";
 import { MTLS_ATTRIBUTES } from "./peer-identity.ts";
 import type { BuiltInAttribute } from "./peer-identity.ts";

@@ -1,4 +1,5 @@
-// Building blocks for the "parse, don't cast" validators: each reader takes an `unknown`, records
+// The parse kit: building blocks for every "parse, don't cast" validator of a YAML/JSON input
+// (configuration, policies, key records, Kubernetes objects): each reader takes an `unknown`, records
 // an Issue with its path when the value is wrong, and returns a fresh typed value or undefined.
 // Readers never throw, so one pass collects every problem in a document.
 import type { Issue } from "../result.ts";
@@ -8,12 +9,19 @@ export type Issues = Issue[];
 
 export type PlainObject = Readonly<Record<string, unknown>>;
 
+// One path format for every input: `a.b[2].c`; an empty side is left out.
 export function fieldPath(parent: string, key: string): string {
+  if (key === "") return parent;
   return parent === "" ? key : `${parent}.${key}`;
 }
 
 export function indexPath(parent: string, index: number): string {
   return `${parent}[${index}]`;
+}
+
+// A field or an element below `parent`, by its key or index.
+export function at(parent: string, key: string | number): string {
+  return typeof key === "number" ? indexPath(parent, key) : fieldPath(parent, key);
 }
 
 export function describe(value: unknown): string {
