@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
-import { DNS_LABEL, DNS_LABEL_TEXT } from "../core/policy/names.ts";
+import { DNS_LABEL, DNS_LABEL_TEXT } from "../core/parse/kube-names.ts";
 import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-headers.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
@@ -10,7 +10,8 @@ import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
 import { parseAuditSection } from "./parse-audit.ts";
 import { parseAnomalySection } from "./parse-anomaly.ts";
 import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
-import { parseKubernetesSection, parseLimiterSection, type PolicySource } from "./parse-sources.ts";
+import { parseLimiterSection, type PolicySource } from "./parse-sources.ts";
+import { parseKubernetesSection } from "./parse-kubernetes.ts";
 import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
 import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
 import type { AuditConfig } from "../core/audit/audit-config.ts";

@@ -48,11 +48,15 @@ export function readObject(value: unknown, path: string, issues: Issues): PlainO
 // Rejects keys outside `allowed`, suggesting the closest allowed key for typos like `efect`.
 export function rejectUnknownKeys(obj: PlainObject, allowed: readonly string[], path: string, issues: Issues): void {
   for (const key of Object.keys(obj)) {
-    if (allowed.includes(key)) continue;
-    const hint = closestAllowed(key, allowed);
-    const suggestion = hint === undefined ? `allowed: ${allowed.join(", ")}` : `did you mean "${hint}"?`;
-    issues.push({ path: fieldPath(path, key), message: `unknown field "${key}"; ${suggestion}` });
+    if (!allowed.includes(key)) issues.push({ path: fieldPath(path, key), message: unknownKeyMessage(key, allowed) });
   }
+}
+
+// The one wording for a key nobody reads, in every input: the closest allowed key, or the list.
+export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const hint = closestAllowed(key, allowed);
+  const suggestion = hint === undefined ? `allowed: ${allowed.join(", ")}` : `did you mean "${hint}"?`;
+  return `unknown field "${key}"; ${suggestion}`;
 }
 
 export function own(obj: PlainObject, key: string): unknown {

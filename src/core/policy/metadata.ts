@@ -2,7 +2,7 @@
 // standard Kubernetes keys are accepted so `kubectl get -o yaml` output loads unchanged.
 import type { Issues } from "../parse/fields.ts";
 import { integerParser, optionalField, patternParser, readObject, rejectUnknownKeys, requiredField } from "../parse/fields.ts";
-import { DNS_LABEL, DNS_LABEL_TEXT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_TEXT } from "./names.ts";
+import { DNS_LABEL, DNS_LABEL_TEXT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_TEXT } from "../parse/kube-names.ts";
 
 export interface PolicyMetadata {
   readonly name: string;
