@@ -6,6 +6,7 @@ import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
 import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
 import type { PolicySource } from "./parse-sources.ts";
 import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
+import type { LogLevel } from "../core/log-level.ts";
 
 // The whole runtime configuration, frozen after parsing. File paths are absolute.
 export interface Config {
@@ -31,6 +32,3 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly watchFiles: boolean;
 }
-
-export type LogLevel = "debug" | "info" | "warn" | "error";
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];

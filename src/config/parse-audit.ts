@@ -19,8 +19,9 @@ export function parseAuditSection(value: unknown, env: Readonly<Record<string, s
     signingKeyFile: absolute(parsed.value.signingKeyFile, baseDir),
     file: { ...parsed.value.file, path: absolute(parsed.value.file.path, baseDir) },
   };
-  const envFile = env["MODELGATE_AUDIT_FILE"];
-  const withEnv = envFile === undefined || envFile === "" ? env : { ...env, MODELGATE_AUDIT_FILE: resolve(envFile) };
-  const resolved = resolveAuditConfig(fromFile, withEnv, "audit");
-  return resolved.ok ? { config: resolved.value, issues: [] } : { config: AUDIT_DEFAULTS, issues: resolved.error };
+  const resolved = resolveAuditConfig(fromFile, env, "audit");
+  if (!resolved.ok) return { config: AUDIT_DEFAULTS, issues: resolved.error };
+  // The file's own paths are absolute by now; only one from the environment can still be relative.
+  const file = { ...resolved.value.file, path: absolute(resolved.value.file.path, resolve()) };
+  return { config: { ...resolved.value, file }, issues: [] };
 }

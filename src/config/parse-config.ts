@@ -5,7 +5,10 @@ import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-headers.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { isPlainObject, rejectUnknownKeys } from "../core/parse/fields.ts";
-import { LOG_LEVELS, type Config, type LogLevel } from "./config.ts";
+import { deepFreeze } from "../core/parse/deep-freeze.ts";
+import type { Config } from "./config.ts";
+import { topLevelOverrides } from "./env-vars.ts";
+import { LOG_LEVELS, type LogLevel } from "../core/log-level.ts";
 import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
 import { parseAuditSection } from "./parse-audit.ts";
 import { parseAnomalySection } from "./parse-anomaly.ts";
@@ -20,19 +23,6 @@ import type { AuditConfig } from "../core/audit/audit-config.ts";
 // a frozen Config or every problem (with its path) comes out.
 
 type Raw = Readonly<Record<string, unknown>>;
-
-// One table: config key, environment override, default. Environment wins over the file.
-const ENV_OVERRIDES: Readonly<Record<string, string>> = {
-  listen: "MODELGATE_LISTEN",
-  socket: "MODELGATE_SOCKET",
-  metricsListen: "MODELGATE_METRICS_LISTEN",
-  model: "MODELGATE_MODEL",
-  protocol: "MODELGATE_PROTOCOL",
-  environment: "MODELGATE_ENVIRONMENT",
-  namespace: "MODELGATE_NAMESPACE",
-  logLevel: "MODELGATE_LOG_LEVEL",
-  policySource: "MODELGATE_POLICY_SOURCE",
-};
 
 const DEFAULTS = {
   listen: "127.0.0.1:9001",
@@ -49,7 +39,14 @@ const DEFAULTS = {
 } as const;
 
 const KNOWN_KEYS = [
-  ...Object.keys(ENV_OVERRIDES),
+  "listen",
+  "socket",
+  "metricsListen",
+  "model",
+  "protocol",
+  "environment",
+  "namespace",
+  "logLevel",
   "routingHeader",
   "policies",
   "apiKeys",
@@ -69,6 +66,8 @@ class Reader {
   readonly issues: Issue[] = [];
   readonly raw: Raw;
   readonly env: Readonly<Record<string, string | undefined>>;
+  // Environment wins over the file for these keys (the table is config/env-vars.ts).
+  readonly overrides = topLevelOverrides();
 
   constructor(raw: Raw, env: Readonly<Record<string, string | undefined>>) {
     this.raw = raw;
@@ -78,12 +77,13 @@ class Reader {
   // Where a value came from: an environment override is reported as `$MODELGATE_…`, so the
   // problem is not looked for in the file.
   pathOf(key: string): string {
-    const name = ENV_OVERRIDES[key];
+    const name = this.overrides[key];
     return name !== undefined && this.env[name] !== undefined ? `$${name}` : key;
   }
 
   string(key: string, fallback: string): string {
-    const fromEnv = ENV_OVERRIDES[key] === undefined ? undefined : this.env[ENV_OVERRIDES[key]];
+    const name = this.overrides[key];
+    const fromEnv = name === undefined ? undefined : this.env[name];
     const value = fromEnv ?? this.raw[key] ?? fallback;
     if (typeof value !== "string") {
       this.issues.push({ path: key, message: "must be a string" });
@@ -220,5 +220,5 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
   if (config.policySource === "kubernetes" && config.policyFiles.length > 0) {
     r.issues.push({ path: "policies.files", message: "cannot be combined with policySource: kubernetes (policies come from AccessPolicy resources)" });
   }
-  return r.issues.length > 0 ? err(r.issues) : ok(Object.freeze(config));
+  return r.issues.length > 0 ? err(r.issues) : ok(deepFreeze(config));
 }
