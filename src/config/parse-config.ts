@@ -6,18 +6,15 @@ import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-hea
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { isPlainObject, rejectUnknownKeys } from "../core/parse/fields.ts";
 import { deepFreeze } from "../core/parse/deep-freeze.ts";
+import { ConfigReader } from "../core/parse/config-reader.ts";
 import type { Config } from "./config.ts";
 import { topLevelOverrides } from "./env-vars.ts";
 import { LOG_LEVELS, type LogLevel } from "../core/log-level.ts";
-import { parseIdentityConfig, type IdentityConfig } from "./parse-identity.ts";
+import { parseIdentityConfig } from "./parse-identity.ts";
 import { parseAuditSection } from "./parse-audit.ts";
 import { parseAnomalySection } from "./parse-anomaly.ts";
-import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
 import { parseLimiterSection, type PolicySource } from "./parse-sources.ts";
 import { parseKubernetesSection } from "./parse-kubernetes.ts";
-import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
-import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
-import type { AuditConfig } from "../core/audit/audit-config.ts";
 
 // Parse, don't cast: the YAML document and the environment go in as `unknown` / strings,
 // a frozen Config or every problem (with its path) comes out.
@@ -62,14 +59,15 @@ const KNOWN_KEYS = [
   "watchFiles",
 ];
 
-class Reader {
-  readonly issues: Issue[] = [];
+// The top-level reader: the kit's section reader, plus the environment overrides.
+class Reader extends ConfigReader {
   readonly raw: Raw;
   readonly env: Readonly<Record<string, string | undefined>>;
   // Environment wins over the file for these keys (the table is config/env-vars.ts).
   readonly overrides = topLevelOverrides();
 
   constructor(raw: Raw, env: Readonly<Record<string, string | undefined>>) {
+    super("");
     this.raw = raw;
     this.env = env;
   }
@@ -81,7 +79,8 @@ class Reader {
     return name !== undefined && this.env[name] !== undefined ? `$${name}` : key;
   }
 
-  string(key: string, fallback: string): string {
+  // A string setting, from its environment variable when that is set.
+  text(key: string, fallback: string): string {
     const name = this.overrides[key];
     const fromEnv = name === undefined ? undefined : this.env[name];
     const value = fromEnv ?? this.raw[key] ?? fallback;
@@ -93,36 +92,21 @@ class Reader {
   }
 
   namespace(key: string, fallback: string): string {
-    const value = this.string(key, fallback);
+    const value = this.text(key, fallback);
     if (!DNS_LABEL.test(value)) this.issues.push({ path: this.pathOf(key), message: `${DNS_LABEL_TEXT} (got ${JSON.stringify(value)})` });
     return value;
   }
 
   // "" (no model of its own) or a name every profile would accept.
   model(key: string, fallback: string): string {
-    const value = this.string(key, fallback);
+    const value = this.text(key, fallback);
     const problem = value === "" ? undefined : modelNameProblem(value);
     if (problem !== undefined) this.issues.push({ path: this.pathOf(key), message: `${problem} (got ${JSON.stringify(value.slice(0, 80))})` });
     return value;
   }
 
-  integer(key: string, fallback: number, min: number, max: number): number {
-    const value = this.raw[key] ?? fallback;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      this.issues.push({ path: key, message: `must be an integer from ${min} to ${max}` });
-      return fallback;
-    }
-    return value;
-  }
-
-  boolean(key: string, fallback: boolean): boolean {
-    const value = this.raw[key] ?? fallback;
-    if (typeof value !== "boolean") this.issues.push({ path: key, message: "must be true or false" });
-    return typeof value === "boolean" ? value : fallback;
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
-    const value = this.string(key, fallback);
+  choice<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const value = this.text(key, fallback);
     if ((allowed as readonly string[]).includes(value)) return value as T;
     this.issues.push({ path: this.pathOf(key), message: `must be one of ${allowed.join(", ")} (got ${JSON.stringify(value)})` });
     return fallback;
@@ -144,38 +128,14 @@ class Reader {
     return files.map((f: string) => (isAbsolute(f) ? f : resolve(baseDir, f)));
   }
 
-  anomaly(): AnomalyConfig | undefined {
-    const parsed = parseAnomalySection(this.raw["anomaly"], this.env);
+  // A section parsed by its own file in config/: its problems join these.
+  collect<P extends { readonly issues: readonly Issue[] }>(parsed: P): P {
     this.issues.push(...parsed.issues);
-    return parsed.config;
-  }
-
-  redisLimiter(): RedisLimiterConfig | undefined {
-    const parsed = parseLimiterSection(this.raw["limiter"], this.env);
-    this.issues.push(...parsed.issues);
-    return parsed.redis;
-  }
-
-  kubernetes(baseDir: string): KubernetesConfig {
-    const parsed = parseKubernetesSection(this.raw["kubernetes"], baseDir);
-    this.issues.push(...parsed.issues);
-    return parsed.config;
-  }
-
-  audit(baseDir: string): AuditConfig {
-    const parsed = parseAuditSection(this.raw["audit"], this.env, baseDir);
-    this.issues.push(...parsed.issues);
-    return parsed.config;
-  }
-
-  identity(baseDir: string): IdentityConfig {
-    const parsed = parseIdentityConfig(this.raw["identity"], baseDir);
-    this.issues.push(...parsed.issues);
-    return parsed.config;
+    return parsed;
   }
 
   address(key: string, fallback: string): string {
-    const value = this.string(key, fallback);
+    const value = this.text(key, fallback);
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(":") + 1)) > 65535) {
       this.issues.push({ path: this.pathOf(key), message: `must be host:port (got ${JSON.stringify(value)})` });
     }
@@ -193,29 +153,29 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
   const raw: Raw = isPlainObject(doc) ? doc : {};
   const r = new Reader(raw, env);
   rejectUnknownKeys(raw, KNOWN_KEYS, "", r.issues);
-  const socket = r.string("socket", "");
+  const socket = r.text("socket", "");
   const config: Config = {
     listen: r.address("listen", DEFAULTS.listen),
     socket: socket === "" ? undefined : resolve(baseDir, socket),
     metricsListen: r.address("metricsListen", DEFAULTS.metricsListen),
     model: r.model("model", DEFAULTS.model),
-    protocol: r.oneOf<ProtocolName>("protocol", PROTOCOLS, DEFAULTS.protocol),
-    routingHeader: routingHeaderOf(r.oneOf<RoutingHeader | "none">("routingHeader", ["none", ...ROUTING_HEADERS], "none")),
-    environment: r.string("environment", DEFAULTS.environment),
+    protocol: r.choice<ProtocolName>("protocol", PROTOCOLS, DEFAULTS.protocol),
+    routingHeader: routingHeaderOf(r.choice<RoutingHeader | "none">("routingHeader", ["none", ...ROUTING_HEADERS], "none")),
+    environment: r.text("environment", DEFAULTS.environment),
     namespace: r.namespace("namespace", DEFAULTS.namespace),
     policyFiles: r.files("policies", baseDir),
     keyFiles: r.files("apiKeys", baseDir),
-    identity: r.identity(baseDir),
-    audit: r.audit(baseDir),
-    redisLimiter: r.redisLimiter(),
-    anomaly: r.anomaly(),
-    policySource: r.oneOf<PolicySource>("policySource", ["files", "kubernetes"], "files"),
-    kubernetes: r.kubernetes(baseDir),
-    maxInFlight: r.integer("maxInFlight", DEFAULTS.maxInFlight, 1, 1_000_000),
-    maxReceiveBytes: r.integer("maxReceiveBytes", DEFAULTS.maxReceiveBytes, 64 * 1024, 256 * 1024 * 1024),
-    shutdownGraceMs: r.integer("shutdownGraceSeconds", DEFAULTS.shutdownGraceSeconds, 0, 600) * 1000,
-    logLevel: r.oneOf<LogLevel>("logLevel", LOG_LEVELS, DEFAULTS.logLevel),
-    watchFiles: r.boolean("watchFiles", DEFAULTS.watchFiles),
+    identity: r.collect(parseIdentityConfig(raw["identity"], baseDir)).config,
+    audit: r.collect(parseAuditSection(raw["audit"], env, baseDir)).config,
+    redisLimiter: r.collect(parseLimiterSection(raw["limiter"], env)).redis,
+    anomaly: r.collect(parseAnomalySection(raw["anomaly"], env)).config,
+    policySource: r.choice<PolicySource>("policySource", ["files", "kubernetes"], "files"),
+    kubernetes: r.collect(parseKubernetesSection(raw["kubernetes"], baseDir)).config,
+    maxInFlight: r.integer(raw, "maxInFlight", DEFAULTS.maxInFlight, 1, 1_000_000),
+    maxReceiveBytes: r.integer(raw, "maxReceiveBytes", DEFAULTS.maxReceiveBytes, 64 * 1024, 256 * 1024 * 1024),
+    shutdownGraceMs: r.integer(raw, "shutdownGraceSeconds", DEFAULTS.shutdownGraceSeconds, 0, 600) * 1000,
+    logLevel: r.choice<LogLevel>("logLevel", LOG_LEVELS, DEFAULTS.logLevel),
+    watchFiles: r.boolean(raw, "watchFiles", DEFAULTS.watchFiles),
   };
   if (config.policySource === "kubernetes" && config.policyFiles.length > 0) {
     r.issues.push({ path: "policies.files", message: "cannot be combined with policySource: kubernetes (policies come from AccessPolicy resources)" });
