@@ -1,6 +1,6 @@
 import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
 import type { FieldParser, Issues, PlainObject } from "../core/parse/fields.ts";
-import { fieldPath, integerParser, optionalField, readList, readObject, readString, rejectUnknownKeys } from "../core/parse/fields.ts";
+import { fieldPath, integerParser, oneOfParser as oneOf, optionalField, readBoolean as bool, readList, readObject, readString, rejectUnknownKeys } from "../core/parse/fields.ts";
 import { INJECTOR_CONFIG_DEFAULTS, SIDECAR_CONFIG_DEFAULTS, type InjectorConfig, type ResourceRequirements, type SecretKeyRef, type SidecarConfig, type TlsMode } from "../core/inject/injector-config.ts";
 import { parseResourceRequirements } from "../core/inject/quantity.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
@@ -36,20 +36,6 @@ function pattern(re: RegExp, rule: string): FieldParser<string> {
     return s !== undefined && re.test(s) ? s : undefined;
   };
 }
-
-function oneOf<T extends string>(choices: readonly T[]): FieldParser<T> {
-  return (v, p, i) => {
-    if ((choices as readonly unknown[]).includes(v)) return v as T;
-    i.push({ path: p, message: `expected one of ${choices.join(", ")}, got ${JSON.stringify(v)}` });
-    return undefined;
-  };
-}
-
-const bool: FieldParser<boolean> = (v, p, i) => {
-  if (typeof v === "boolean") return v;
-  i.push({ path: p, message: "expected true or false" });
-  return undefined;
-};
 
 const port = integerParser(1, 65535);
 const dnsName = pattern(DNS_NAME, "is not a valid Kubernetes name");

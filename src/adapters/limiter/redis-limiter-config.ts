@@ -1,6 +1,6 @@
 import { parseDuration } from "../../core/policy/duration.ts";
 import type { FieldParser, Issues } from "../../core/parse/fields.ts";
-import { describe, fieldPath, integerParser, optionalField, own, readList, readObject, readString, rejectUnknownKeys } from "../../core/parse/fields.ts";
+import { describe, fieldPath, integerParser, optionalField, own, readBoolean, readList, readObject, readString, rejectUnknownKeys } from "../../core/parse/fields.ts";
 import { err, ok, type Issue, type Result } from "../../core/result.ts";
 import { DEFAULT_PORT, parseEndpoint, parseRedisUrl, type RedisEndpoint, type RedisTarget, type RedisTopology } from "./redis-url.ts";
 
@@ -121,12 +121,6 @@ function durationParser(maxMs: number): FieldParser<number> {
 function readShare(value: unknown, path: string, issues: Issues): number | undefined {
   if (typeof value === "number" && value > 0 && value <= 1) return value;
   issues.push({ path, message: `expected a number above 0 and at most 1 (e.g. 1/replicas), got ${describe(value)}` });
-  return undefined;
-}
-
-function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
-  if (typeof value === "boolean") return value;
-  issues.push({ path, message: `expected true or false, got ${describe(value)}` });
   return undefined;
 }
 

@@ -6,12 +6,11 @@ import { isApiKeyId, parseApiKey } from "./api-key-format.ts";
 import {
   LIMITS,
   readAttributes,
-  readBoolean,
   readInstant,
   readText,
   readTextList,
 } from "./record-fields.ts";
-import { at, isPlainObject, rejectUnknownKeys } from "../parse/fields.ts";
+import { at, isPlainObject, readBoolean, rejectUnknownKeys } from "../parse/fields.ts";
 
 // What a key store holds for one API key — a **contract** shared by key files, the spec of
 // Kubernetes ApiKey objects and (before those) Secrets labelled modelgate.io/api-key. Only a

@@ -57,11 +57,6 @@ export function readInstant(value: unknown, path: string, issues: Issue[]): stri
   return undefined;
 }
 
-export function readBoolean(value: unknown, path: string, issues: Issue[]): boolean | undefined {
-  if (typeof value === "boolean") return value;
-  issues.push({ path, message: "must be true or false" });
-  return undefined;
-}
 
 // `roles` is always a list so policies can treat it as "any of"; a single string is accepted
 // and wrapped, because `roles: admin` is an obvious intent.

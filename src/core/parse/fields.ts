@@ -92,6 +92,12 @@ export function readPattern(
   return undefined;
 }
 
+export function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  issues.push({ path, message: `expected true or false, got ${describe(value)}` });
+  return undefined;
+}
+
 export function readInteger(value: unknown, min: number, max: number, path: string, issues: Issues): number | undefined {
   if (typeof value !== "number" || !Number.isInteger(value)) {
     issues.push({ path, message: `expected an integer, got ${describe(value)}` });
@@ -183,4 +189,12 @@ export function patternParser(pattern: RegExp, rule: string): FieldParser<string
 
 export function integerParser(min: number, max: number): FieldParser<number> {
   return (value, path, issues) => readInteger(value, min, max, path, issues);
+}
+
+export function oneOfParser<T extends string>(choices: readonly T[]): FieldParser<T> {
+  return (value, path, issues) => {
+    if ((choices as readonly unknown[]).includes(value)) return value as T;
+    issues.push({ path, message: `expected one of ${choices.join(", ")}, got ${describe(value)}` });
+    return undefined;
+  };
 }

@@ -4,13 +4,13 @@ import type { LimitKey, LimitSpec, PenaltyBoxSpec } from "./types.ts";
 import { MAX_PERIOD_MS, parseDuration } from "./duration.ts";
 import type { Issues } from "../parse/fields.ts";
 import {
-  describe,
   fieldPath,
   integerParser,
   isPlainObject,
   optionalField,
   own,
   patternParser,
+  readBoolean,
   readList,
   readObject,
   readString,
@@ -63,12 +63,6 @@ function refillsInTime(requests: number, periodMs: number, burst: number, path: 
   if ((burst * periodMs) / requests <= MAX_PERIOD_MS) return true;
   issues.push({ path, message: `a burst of ${burst} at ${requests} per ${periodMs} ms takes longer than 30d to refill; lower it` });
   return false;
-}
-
-function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
-  if (typeof value === "boolean") return value;
-  issues.push({ path, message: `expected true or false, got ${describe(value)}` });
-  return undefined;
 }
 
 const PENALTY_KEYS = ["violations", "within", "block", "maxBlock"] as const;

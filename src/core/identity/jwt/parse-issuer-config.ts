@@ -10,7 +10,8 @@ import {
   type Issues,
   type PlainObject,
 } from "../../parse/fields.ts";
-import { readBoolean, secondsParser, textParser } from "./config-fields.ts";
+import { secondsParser, textParser } from "./config-fields.ts";
+import { readBoolean } from "../../parse/fields.ts";
 import { parseClaimMapping } from "./parse-claim-mapping.ts";
 import {
   ASYMMETRIC_ALGORITHMS,
