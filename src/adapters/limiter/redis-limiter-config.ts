@@ -1,6 +1,6 @@
 import { parseDuration } from "../../core/policy/duration.ts";
 import type { FieldParser, Issues } from "../../core/parse/fields.ts";
-import { describe, fieldPath, integerParser, optionalField, own, readBoolean, readList, readObject, readString, rejectUnknownKeys } from "../../core/parse/fields.ts";
+import { describe, fieldPath, integerParser, isPlainObject, optionalField, own, readBoolean, readList, readObject, readString, rejectUnknownKeys } from "../../core/parse/fields.ts";
 import { err, ok, type Issue, type Result } from "../../core/result.ts";
 import { DEFAULT_PORT, parseEndpoint, parseRedisUrl, type RedisEndpoint, type RedisTarget, type RedisTopology } from "./redis-url.ts";
 
@@ -54,7 +54,7 @@ export function parseRedisLimiterConfig(raw: unknown, path: string): Result<Redi
 
 // MODELGATE_REDIS_URL wins over whatever target the file names.
 export function withRedisUrl(raw: unknown, url: string): Readonly<Record<string, unknown>> {
-  const base = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const base = isPlainObject(raw) ? raw : {};
   const kept = Object.entries(base).filter(([k]) => !(TARGET_KEYS as readonly string[]).includes(k));
   return { ...Object.fromEntries(kept), url };
 }
