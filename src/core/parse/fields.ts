@@ -45,6 +45,13 @@ export function readObject(value: unknown, path: string, issues: Issues): PlainO
   return undefined;
 }
 
+// A mapping whose keys are all in `allowed` (unknown ones are reported, the mapping still read).
+export function readMapping(value: unknown, allowed: readonly string[], path: string, issues: Issues): PlainObject | undefined {
+  const obj = readObject(value, path, issues);
+  if (obj !== undefined) rejectUnknownKeys(obj, allowed, path, issues);
+  return obj;
+}
+
 // Rejects keys outside `allowed`, suggesting the closest allowed key for typos like `efect`.
 export function rejectUnknownKeys(obj: PlainObject, allowed: readonly string[], path: string, issues: Issues): void {
   for (const key of Object.keys(obj)) {

@@ -14,6 +14,7 @@ import {
   optionalField,
   own,
   readList,
+  readMapping,
   readObject,
   readString,
   rejectDuplicateNames,
@@ -63,9 +64,8 @@ const PRIORITY_RANGE = 1_000_000;
 
 export function parseAccessPolicy(doc: unknown): Result<AccessPolicy, readonly Issue[]> {
   const issues: Issues = [];
-  const obj = readObject(doc, "", issues);
+  const obj = readMapping(doc, TOP_KEYS, "", issues);
   if (obj === undefined) return err(issues);
-  rejectUnknownKeys(obj, TOP_KEYS, "", issues);
   requiredField(obj, "apiVersion", "", issues, exactly(API_VERSION));
   requiredField(obj, "kind", "", issues, exactly(KIND));
   const metadata = requiredField(obj, "metadata", "", issues, parseMetadata);

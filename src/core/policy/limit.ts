@@ -12,6 +12,7 @@ import {
   patternParser,
   readBoolean,
   readList,
+  readMapping,
   readObject,
   readString,
   rejectDuplicateNames,
@@ -40,9 +41,8 @@ function stringOrUndefined(value: unknown): string | undefined {
 }
 
 function parseLimit(value: unknown, path: string, issues: Issues): LimitSpec | undefined {
-  const obj = readObject(value, path, issues);
+  const obj = readMapping(value, LIMIT_KEYS, path, issues);
   if (obj === undefined) return undefined;
-  rejectUnknownKeys(obj, LIMIT_KEYS, path, issues);
   const name = requiredField(obj, "name", path, issues, patternParser(RULE_NAME, RULE_NAME_TEXT));
   const requests = requiredField(obj, "requests", path, issues, integerParser(1, MAX_COUNT));
   const periodMs = requiredField(obj, "per", path, issues, parsePeriod);
