@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { AUDIT_DEFAULTS, parseAuditConfig, replicaIdFrom, resolveAuditConfig, type AuditConfig } from "../../../src/core/audit/audit-config.ts";
+import { AUDIT_DEFAULTS, replicaIdFrom, type AuditConfig } from "../../src/core/audit/audit-config.ts";
+import { parseAuditConfig, resolveAuditConfig } from "../../src/config/parse-audit.ts";
 
-const ROOT = join(import.meta.dirname, "../../fixtures/audit/config");
+const ROOT = join(import.meta.dirname, "../fixtures/audit/config");
 const section = (dir: string, file: string): unknown => (parse(readFileSync(join(ROOT, dir, file), "utf8")) as { audit: unknown }).audit;
 
 // file → [issue path, message substring]
