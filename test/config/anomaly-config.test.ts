@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseAnomalyConfig, resolveAnomalyConfig } from "../../../src/core/anomaly/anomaly-config.ts";
-import { RULE_DEFAULTS } from "../../../src/core/anomaly/anomaly-rules-config.ts";
+import { parseAnomalyConfig, resolveAnomalyConfig } from "../../src/config/parse-anomaly.ts";
+import { RULE_DEFAULTS } from "../../src/core/anomaly/anomaly-rules-config.ts";
 
-const ROOT = join(import.meta.dirname, "../../fixtures/anomaly");
+const ROOT = join(import.meta.dirname, "../fixtures/anomaly");
 const section = (dir: string, file: string): unknown => (parse(readFileSync(join(ROOT, dir, file), "utf8")) as { anomaly: unknown }).anomaly;
 
 // file → [issue path, message substring]
