@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { DEFAULT_MTLS_CONFIG, parseMtlsConfig, type MtlsConfig } from "../core/identity/mtls/mtls-config.ts";
 import type { IssuerConfig, JwtConfig } from "../core/identity/jwt/jwt-config.ts";
-import { parseJwtConfig } from "../core/identity/jwt/parse-jwt-config.ts";
+import { parseJwtConfig } from "./parse-jwt-config.ts";
 import type { Issue } from "../core/result.ts";
 import { isPlainObject, rejectUnknownKeys, type PlainObject } from "../core/parse/fields.ts";
 

@@ -7,15 +7,15 @@ import {
   readList,
   readMapping,
   requiredField,
-} from "../../parse/fields.ts";
-import { err, ok, type Issue, type Result } from "../../result.ts";
-import { secondsParser } from "./config-fields.ts";
-import { JWT_DEFAULTS, type IssuerConfig, type JwtConfig, type VerifiedCacheConfig } from "./jwt-config.ts";
-import { parseIssuerConfig } from "./parse-issuer-config.ts";
+} from "../core/parse/fields.ts";
+import { err, ok, type Issue, type Result } from "../core/result.ts";
+import { secondsParser } from "./jwt-config-fields.ts";
+import { JWT_DEFAULTS, type IssuerConfig, type JwtConfig, type VerifiedCacheConfig } from "../core/identity/jwt/jwt-config.ts";
+import { parseIssuerConfig } from "./parse-jwt-issuer.ts";
 
 // The `identity.jwt` section of the configuration file:
 //   jwt:
-//     issuers: [ ... ]          # required, at least one (parse-issuer-config.ts)
+//     issuers: [ ... ]          # required, at least one (parse-jwt-issuer.ts)
 //     maxTokenBytes: 8192
 //     maxAudiences: 32
 //     maxClaimsDepth: 16

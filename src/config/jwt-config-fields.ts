@@ -1,4 +1,4 @@
-import { describe, readString, type FieldParser, type Issues } from "../../parse/fields.ts";
+import { describe, readString, type FieldParser, type Issues } from "../core/parse/fields.ts";
 
 // Readers the JWT configuration needs beyond the parse kit (core/parse/fields.ts), in the same style: record an
 // Issue with its path and return undefined, never throw.
