@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
-import { DEFAULT_MTLS_CONFIG, parseMtlsConfig, type MtlsConfig } from "../core/identity/mtls/mtls-config.ts";
+import { DEFAULT_MTLS_CONFIG, type MtlsConfig } from "../core/identity/mtls/mtls-config.ts";
+import { parseMtlsConfig } from "./parse-mtls.ts";
 import type { IssuerConfig, JwtConfig } from "../core/identity/jwt/jwt-config.ts";
 import { parseJwtConfig } from "./parse-jwt-config.ts";
 import type { Issue } from "../core/result.ts";
