@@ -7,13 +7,13 @@ import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { isPlainObject, rejectUnknownKeys } from "../core/parse/fields.ts";
 import { deepFreeze } from "../core/parse/deep-freeze.ts";
 import { ConfigReader } from "../core/parse/config-reader.ts";
-import type { Config } from "./config.ts";
+import type { Config, PolicySource } from "./config.ts";
 import { topLevelOverrides } from "./env-vars.ts";
 import { LOG_LEVELS, type LogLevel } from "../core/log-level.ts";
 import { parseIdentityConfig } from "./parse-identity.ts";
 import { parseAuditSection } from "./parse-audit.ts";
 import { parseAnomalySection } from "./parse-anomaly.ts";
-import { parseLimiterSection, type PolicySource } from "./parse-sources.ts";
+import { parseLimiterSection } from "./parse-redis-limiter.ts";
 import { parseKubernetesSection } from "./parse-kubernetes.ts";
 
 // Parse, don't cast: the YAML document and the environment go in as `unknown` / strings,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseLimiterSection } from "../../src/config/parse-sources.ts";
+import { parseLimiterSection } from "../../src/config/parse-redis-limiter.ts";
 import { parseAnomalyConfig, resolveAnomalyConfig } from "../../src/config/parse-anomaly.ts";
 import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
 import { resolveAuditConfig } from "../../src/config/parse-audit.ts";
