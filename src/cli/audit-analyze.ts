@@ -5,12 +5,13 @@ import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { AnomalyAnalyzer } from "../core/anomaly/anomaly-analyzer.ts";
-import { parseAnomalyConfig, type AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
+import { type AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
+import { parseAnomalyConfig } from "../config/parse-anomaly.ts";
 import { findingsTable } from "../core/anomaly/analyze-report.ts";
 import type { AnomalyFinding } from "../core/anomaly/finding.ts";
 import { ANOMALY_RULES } from "../core/anomaly/rules.ts";
 import { anomalyEvent } from "../core/audit/anomaly-record.ts";
-import { isMapping } from "../core/audit/config-reader.ts";
+import { isPlainObject } from "../core/parse/fields.ts";
 import { parseDuration } from "../core/policy/duration.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { resolveAuditPaths } from "../adapters/audit/audit-file-reader.ts";
@@ -114,8 +115,8 @@ async function loadConfig(file: string | undefined, sets: readonly string[], cwd
     if (!text.ok) return text;
     const doc = parseYamlSafe(text.value);
     if (!doc.ok) return err(`${file}: ${doc.error}`);
-    const section = isMapping(doc.value) ? doc.value["anomaly"] : undefined;
-    raw = isMapping(section) ? structuredClone(section) : {};
+    const section = isPlainObject(doc.value) ? doc.value["anomaly"] : undefined;
+    raw = isPlainObject(section) ? structuredClone(section) : {};
   }
   for (const assignment of sets) {
     const applied = applySet(raw, assignment);
@@ -144,8 +145,8 @@ function applySet(raw: Record<string, unknown>, assignment: string): Result<true
   let at = raw;
   for (const segment of full.slice(0, -1)) {
     const next = at[segment];
-    if (next !== undefined && !isMapping(next)) return err(`--set ${assignment}: ${segment} is not a mapping`);
-    at = at[segment] = next ?? {};
+    if (next !== undefined && !isPlainObject(next)) return err(`--set ${assignment}: ${segment} is not a mapping`);
+    at = (at[segment] = next ?? {});
   }
   at[full.at(-1) ?? ""] = value.value;
   return ok(true);

@@ -4,8 +4,11 @@ import type { IdentityConfig } from "./parse-identity.ts";
 import type { AuditConfig } from "../core/audit/audit-config.ts";
 import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
 import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
-import type { PolicySource } from "./parse-sources.ts";
 import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
+import type { LogLevel } from "../core/log-level.ts";
+
+// Where policies (and keys) come from.
+export type PolicySource = "files" | "kubernetes";
 
 // The whole runtime configuration, frozen after parsing. File paths are absolute.
 export interface Config {
@@ -31,6 +34,3 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly watchFiles: boolean;
 }
-
-export type LogLevel = "debug" | "info" | "warn" | "error";
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];

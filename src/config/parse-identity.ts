@@ -1,8 +1,10 @@
 import { isAbsolute, resolve } from "node:path";
-import { DEFAULT_MTLS_CONFIG, parseMtlsConfig, type MtlsConfig } from "../core/identity/mtls/mtls-config.ts";
+import { DEFAULT_MTLS_CONFIG, type MtlsConfig } from "../core/identity/mtls/mtls-config.ts";
+import { parseMtlsConfig } from "./parse-mtls.ts";
 import type { IssuerConfig, JwtConfig } from "../core/identity/jwt/jwt-config.ts";
-import { parseJwtConfig } from "../core/identity/jwt/parse-jwt-config.ts";
+import { parseJwtConfig } from "./parse-jwt-config.ts";
 import type { Issue } from "../core/result.ts";
+import { isPlainObject, rejectUnknownKeys, type PlainObject } from "../core/parse/fields.ts";
 
 // `identity:` in the configuration file: which sources run, in which order, and their settings.
 //
@@ -26,11 +28,7 @@ export const DEFAULT_IDENTITY: IdentityConfig = Object.freeze({
   jwt: undefined,
 });
 
-const KEYS = new Set(["sources", "mtls", "jwt"]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const KEYS = ["sources", "mtls", "jwt"];
 
 function parseSources(value: unknown, issues: Issue[]): IdentitySourceName[] {
   if (value === undefined) return [...DEFAULT_IDENTITY.sources];
@@ -71,7 +69,7 @@ function parseJwt(value: unknown, baseDir: string, issues: Issue[]): JwtConfig |
 }
 
 // A section without its source (or the reverse) is a configuration mistake worth stopping for.
-function checkSectionsMatchSources(value: Record<string, unknown>, sources: readonly IdentitySourceName[], issues: Issue[]): void {
+function checkSectionsMatchSources(value: PlainObject, sources: readonly IdentitySourceName[], issues: Issue[]): void {
   if (value["mtls"] !== undefined && !sources.includes("mtls")) {
     issues.push({ path: "identity.mtls", message: "is configured but `mtls` is not in identity.sources" });
   }
@@ -86,10 +84,8 @@ function checkSectionsMatchSources(value: Record<string, unknown>, sources: read
 export function parseIdentityConfig(value: unknown, baseDir: string): { config: IdentityConfig; issues: Issue[] } {
   const issues: Issue[] = [];
   if (value === undefined) return { config: DEFAULT_IDENTITY, issues };
-  if (!isRecord(value)) return { config: DEFAULT_IDENTITY, issues: [{ path: "identity", message: "must be a mapping" }] };
-  for (const key of Object.keys(value)) {
-    if (!KEYS.has(key)) issues.push({ path: `identity.${key}`, message: "unknown key" });
-  }
+  if (!isPlainObject(value)) return { config: DEFAULT_IDENTITY, issues: [{ path: "identity", message: "must be a mapping" }] };
+  rejectUnknownKeys(value, KEYS, "identity", issues);
   const sources = parseSources(value["sources"], issues);
   const mtls = parseMtls(value["mtls"], baseDir, issues);
   const jwt = parseJwt(value["jwt"], baseDir, issues);

@@ -1,6 +1,6 @@
 import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
-import type { FieldParser, Issues, PlainObject } from "../core/policy/fields.ts";
-import { fieldPath, integerParser, optionalField, readList, readObject, readString, rejectUnknownKeys } from "../core/policy/fields.ts";
+import type { FieldParser, Issues, PlainObject } from "../core/parse/fields.ts";
+import { fieldPath, integerParser, oneOfParser as oneOf, optionalField, readBoolean as bool, readList, readMapping, readObject, readString, rejectUnknownKeys } from "../core/parse/fields.ts";
 import { INJECTOR_CONFIG_DEFAULTS, SIDECAR_CONFIG_DEFAULTS, type InjectorConfig, type ResourceRequirements, type SecretKeyRef, type SidecarConfig, type TlsMode } from "../core/inject/injector-config.ts";
 import { parseResourceRequirements } from "../core/inject/quantity.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
@@ -37,28 +37,13 @@ function pattern(re: RegExp, rule: string): FieldParser<string> {
   };
 }
 
-function oneOf<T extends string>(choices: readonly T[]): FieldParser<T> {
-  return (v, p, i) => {
-    if ((choices as readonly unknown[]).includes(v)) return v as T;
-    i.push({ path: p, message: `expected one of ${choices.join(", ")}, got ${JSON.stringify(v)}` });
-    return undefined;
-  };
-}
-
-const bool: FieldParser<boolean> = (v, p, i) => {
-  if (typeof v === "boolean") return v;
-  i.push({ path: p, message: "expected true or false" });
-  return undefined;
-};
-
 const port = integerParser(1, 65535);
 const dnsName = pattern(DNS_NAME, "is not a valid Kubernetes name");
 const absolutePath = pattern(/^\//, "must be an absolute path");
 
 function secretRef(v: unknown, p: string, i: Issues): SecretKeyRef | undefined {
-  const obj = readObject(v, p, i);
+  const obj = readMapping(v, ["name", "key"], p, i);
   if (obj === undefined) return undefined;
-  rejectUnknownKeys(obj, ["name", "key"], p, i);
   const name = optionalField(obj, "name", p, i, dnsName);
   const key = optionalField(obj, "key", p, i, pattern(/^[-._a-zA-Z0-9]+$/, "is not a valid Secret key")) ?? "password";
   if (name === undefined) i.push({ path: fieldPath(p, "name"), message: "is required" });
@@ -73,26 +58,23 @@ function requirements(v: unknown, p: string, i: Issues): ResourceRequirements | 
 }
 
 function sidecarResources(v: unknown, p: string, i: Issues): SidecarConfig["resources"] | undefined {
-  const obj = readObject(v, p, i);
+  const obj = readMapping(v, ["modelgate", "envoy"], p, i);
   if (obj === undefined) return undefined;
-  rejectUnknownKeys(obj, ["modelgate", "envoy"], p, i);
   const d = SIDECAR_CONFIG_DEFAULTS.resources;
   return { modelgate: optionalField(obj, "modelgate", p, i, requirements) ?? d.modelgate, envoy: optionalField(obj, "envoy", p, i, requirements) ?? d.envoy };
 }
 
 function sidecarTls(v: unknown, p: string, i: Issues): SidecarConfig["tls"] | undefined {
-  const obj = readObject(v, p, i);
+  const obj = readMapping(v, ["mode", "secretName"], p, i);
   if (obj === undefined) return undefined;
-  rejectUnknownKeys(obj, ["mode", "secretName"], p, i);
   const d = SIDECAR_CONFIG_DEFAULTS.tls;
   return { mode: optionalField(obj, "mode", p, i, oneOf<TlsMode>(["off", "tls", "mtls"])) ?? d.mode, secretName: optionalField(obj, "secretName", p, i, dnsName) ?? d.secretName };
 }
 
 function parseSidecar(v: unknown, p: string, i: Issues): SidecarConfig {
   const d = SIDECAR_CONFIG_DEFAULTS;
-  const obj = readObject(v, p, i);
+  const obj = readMapping(v, SIDECAR_KEYS, p, i);
   if (obj === undefined) return d;
-  rejectUnknownKeys(obj, SIDECAR_KEYS, p, i);
   const f = <T>(key: string, parse: FieldParser<T>, fallback: T): T => optionalField(obj, key, p, i, parse) ?? fallback;
   const image = pattern(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, "is not a container image reference");
   const sidecar: SidecarConfig = {
@@ -121,9 +103,8 @@ function parseSidecar(v: unknown, p: string, i: Issues): SidecarConfig {
 }
 
 function tlsFiles(v: unknown, p: string, i: Issues): WebhookConfig["tls"] | undefined {
-  const obj = readObject(v, p, i);
+  const obj = readMapping(v, ["certFile", "keyFile"], p, i);
   if (obj === undefined) return undefined;
-  rejectUnknownKeys(obj, ["certFile", "keyFile"], p, i);
   const d = WEBHOOK_DEFAULTS.tls;
   return { certFile: optionalField(obj, "certFile", p, i, absolutePath) ?? d.certFile, keyFile: optionalField(obj, "keyFile", p, i, absolutePath) ?? d.keyFile };
 }

@@ -1,15 +1,13 @@
 // Issue paths read like the config they point into: `static_resources.listeners[0].name`,
 // with map keys that are not plain identifiers in brackets: `typed_per_filter_config["envoy.filters.http.ext_authz"]`.
 
+// The parse kit's path format (core/parse/fields.ts), with the bracket form added for keys.
+import { fieldPath } from "../core/parse/fields.ts";
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function childPath(parent: string, key: string): string {
-  if (!IDENTIFIER.test(key)) return `${parent}[${JSON.stringify(key)}]`;
-  return parent === "" ? key : `${parent}.${key}`;
-}
-
-export function indexPath(parent: string, index: number): string {
-  return `${parent}[${index}]`;
+  return IDENTIFIER.test(key) ? fieldPath(parent, key) : `${parent}[${JSON.stringify(key)}]`;
 }
 
 export function describeJson(value: unknown): string {

@@ -2,7 +2,8 @@ import type { Issue } from "../core/result.ts";
 import type { JsonObject } from "./config-access.ts";
 import { read, readList, readObject, readString } from "./config-access.ts";
 import { UPSTREAM_HTTP_OPTIONS_TYPE } from "./envoy-names.ts";
-import { childPath, indexPath, isJsonObject } from "./json-path.ts";
+import { childPath, isJsonObject } from "./json-path.ts";
+import { indexPath } from "../core/parse/fields.ts";
 
 // Cluster rules of the sidecar: both upstreams stay inside the pod, and the authz cluster
 // speaks HTTP/2 (gRPC does not work over HTTP/1.1).

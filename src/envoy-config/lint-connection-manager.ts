@@ -4,7 +4,8 @@ import { lintExtAuthzFilter } from "./lint-ext-authz.ts";
 import { lintRoutes } from "./lint-routes.ts";
 import { enumIs, isExtension, read, readList, readNumber, readObject, readString } from "./config-access.ts";
 import { BUFFER_FILTER, BUFFER_TYPE, ENVOY_DEFAULT_BUFFER_BYTES, EXT_AUTHZ_FILTER, EXT_AUTHZ_TYPE, ROUTER_FILTER, ROUTER_TYPE } from "./envoy-names.ts";
-import { childPath, indexPath } from "./json-path.ts";
+import { childPath } from "./json-path.ts";
+import { indexPath } from "../core/parse/fields.ts";
 
 // Rules for one inbound http_connection_manager: client-certificate header hygiene, one
 // canonical path for Envoy and modelgate, and ext_authz ahead of the router.

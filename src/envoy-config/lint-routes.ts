@@ -2,7 +2,8 @@ import type { Issue } from "../core/result.ts";
 import type { ClusterIndex } from "./lint-clusters.ts";
 import { loopbackIssues } from "./lint-clusters.ts";
 import { read, readList, readObject, readString } from "./config-access.ts";
-import { childPath, indexPath } from "./json-path.ts";
+import { childPath } from "./json-path.ts";
+import { indexPath } from "../core/parse/fields.ts";
 import { PROBE_PATH_PREFIX } from "../core/inject/sidecar-paths.ts";
 
 // Route rules: every route that forwards goes to a cluster inside the pod, and ext_authz is

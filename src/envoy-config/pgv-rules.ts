@@ -1,7 +1,8 @@
 import protobuf from "protobufjs";
 import type { Enum, Field, Type } from "protobufjs";
 import type { Issue } from "../core/result.ts";
-import { childPath, indexPath, isJsonObject } from "./json-path.ts";
+import { childPath, isJsonObject } from "./json-path.ts";
+import { indexPath } from "../core/parse/fields.ts";
 import type { RuleSet } from "./pgv-value-rules.ts";
 import { valueRuleProblem } from "./pgv-value-rules.ts";
 

@@ -1,7 +1,8 @@
 import protobuf from "protobufjs";
 import type { Enum, Field, Root, Type } from "protobufjs";
 import type { Issue } from "../core/result.ts";
-import { childPath, describeJson, indexPath, isJsonObject } from "./json-path.ts";
+import { childPath, describeJson, isJsonObject } from "./json-path.ts";
+import { indexPath } from "../core/parse/fields.ts";
 import { messageRuleIssues } from "./pgv-rules.ts";
 import type { PresentField } from "./pgv-rules.ts";
 import { fieldForJsonKey, messageFullName } from "./proto-json-names.ts";

@@ -4,7 +4,7 @@ import type { ConnectionManagerSite } from "./lint-connection-manager.ts";
 import { lintConnectionManager } from "./lint-connection-manager.ts";
 import { indexClusters } from "./lint-clusters.ts";
 import { HCM_FILTER, HCM_TYPE } from "./envoy-names.ts";
-import { indexPath } from "./json-path.ts";
+import { indexPath } from "../core/parse/fields.ts";
 
 // Semantic rules for the Envoy config of a modelgate sidecar, on top of schema validity
 // (validateProtoJson): the properties the authorization guarantee rests on. Accepts both

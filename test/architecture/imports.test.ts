@@ -56,17 +56,15 @@ const LAYER_RULES: readonly LayerRule[] = [
     exceptions: [
       "src/config/config.ts -> src/adapters/k8s/k8s-config.ts",
       "src/config/config.ts -> src/adapters/limiter/redis-limiter-config.ts",
-      "src/config/parse-config.ts -> src/adapters/k8s/k8s-config.ts",
-      "src/config/parse-config.ts -> src/adapters/limiter/redis-limiter-config.ts",
-      "src/config/parse-sources.ts -> src/adapters/k8s/k8s-config.ts",
-      "src/config/parse-sources.ts -> src/adapters/limiter/redis-limiter-config.ts",
+      "src/config/parse-kubernetes.ts -> src/adapters/k8s/k8s-config.ts",
+      "src/config/parse-redis-limiter.ts -> src/adapters/limiter/redis-limiter-config.ts",
     ],
   },
   {
     layer: "adapters",
     mustNotImport: ["config", "runtime", "cli"],
     why: "adapters are handed their settings; no import runs upward into config or the wiring",
-    exceptions: ["src/adapters/log/json-logger.ts -> src/config/config.ts"],
+    exceptions: [],
   },
 ];
 

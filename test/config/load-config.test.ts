@@ -29,17 +29,17 @@ function problems(path: string | undefined, env: Record<string, string | undefin
 // One file per mistake. `path` is what follows "<absolute file>: " in the issue path; null means
 // the whole file is rejected before any key is read (the issue path is the file itself).
 const EXPECTATIONS: Record<string, { path: string | null; message: RegExp }> = {
-  "unknown-key.yaml": { path: "lisen", message: /unknown key/ },
+  "unknown-key.yaml": { path: "lisen", message: /unknown field/ },
   "listen-without-port.yaml": { path: "listen", message: /host:port.*"127\.0\.0\.1"/ },
   "port-out-of-range.yaml": { path: "listen", message: /host:port.*70000/ },
   "metrics-listen-without-host.yaml": { path: "metricsListen", message: /host:port/ },
   "protocol-unknown.yaml": { path: "protocol", message: /must be one of generic, kserve-v1, open-inference-v2, openai, torchserve \(got "grpc"\)/ },
   "policies-not-a-list.yaml": { path: "policies.files", message: /list of file paths/ },
   "policies-not-a-mapping.yaml": { path: "policies", message: /mapping with a `files` list/ },
-  "policies-unknown-subkey.yaml": { path: "policies.watch", message: /unknown key/ },
+  "policies-unknown-subkey.yaml": { path: "policies.watch", message: /unknown field/ },
   "api-keys-empty-path.yaml": { path: "apiKeys.files", message: /list of file paths/ },
   "identity-source-unknown.yaml": { path: "identity.sources", message: /non-empty list of apikey, mtls, jwt/ },
-  "identity-unknown-subkey.yaml": { path: "identity.source", message: /unknown key/ },
+  "identity-unknown-subkey.yaml": { path: "identity.source", message: /unknown field/ },
   "max-in-flight-zero.yaml": { path: "maxInFlight", message: /integer from 1 to 1000000/ },
   "max-in-flight-not-integer.yaml": { path: "maxInFlight", message: /integer/ },
   "max-in-flight-string.yaml": { path: "maxInFlight", message: /integer/ },

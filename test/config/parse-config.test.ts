@@ -74,6 +74,13 @@ describe("parseConfig: defaults", () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("the result is frozen all the way down", () => {
+    const config = ok({ policies: { files: ["p.yaml"] }, audit: { file: { path: "a.jsonl" } } });
+    for (const part of [config.policyFiles, config.identity, config.identity.sources, config.audit, config.audit.file, config.kubernetes.backoff]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+  });
+
   it("reads every key from the file", () => {
     expect(ok({ ...FILE, maxInFlight: 7, maxReceiveBytes: 65_536, shutdownGraceSeconds: 3, watchFiles: false })).toEqual({
       ...DEFAULTS,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseLimiterSection } from "../../src/config/parse-sources.ts";
-import { parseAnomalyConfig, resolveAnomalyConfig } from "../../src/core/anomaly/anomaly-config.ts";
-import { AUDIT_DEFAULTS, resolveAuditConfig } from "../../src/core/audit/audit-config.ts";
+import { parseLimiterSection } from "../../src/config/parse-redis-limiter.ts";
+import { parseAnomalyConfig, resolveAnomalyConfig } from "../../src/config/parse-anomaly.ts";
+import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
+import { resolveAuditConfig } from "../../src/config/parse-audit.ts";
 import { withRedisPassword } from "../../src/core/redis-password.ts";
 
 describe("MODELGATE_REDIS_PASSWORD", () => {

@@ -9,7 +9,7 @@ import type { Decision } from "../../src/core/decision.ts";
 import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
-import { parseJwtConfig } from "../../src/core/identity/jwt/parse-jwt-config.ts";
+import { parseJwtConfig } from "../../src/config/parse-jwt-config.ts";
 import { buildKeyIndex } from "../../src/core/identity/key-store.ts";
 import { compilePolicies } from "../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../src/core/policy/load-yaml.ts";

@@ -13,7 +13,7 @@ import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../src/core/identity/key-store.ts";
-import { parseMtlsConfig } from "../../src/core/identity/mtls/mtls-config.ts";
+import { parseMtlsConfig } from "../../src/config/parse-mtls.ts";
 import { mtlsSource } from "../../src/core/identity/mtls/mtls-source.ts";
 import type { TrustAnchors } from "../../src/core/identity/mtls/trust-anchors.ts";
 import { compilePolicies } from "../../src/core/policy/compile.ts";

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedisLimiter, type RedisLimiterHandle } from "../../src/adapters/limiter/create-redis-limiter.ts";
-import { parseRedisLimiterConfig } from "../../src/adapters/limiter/redis-limiter-config.ts";
+import { parseRedisLimiterConfig } from "../../src/config/parse-redis-limiter.ts";
 import { charge, freshTag, limit, metricValue, request, resilient } from "./helpers/redis-limiter-kit.ts";
 import { retainedHeap, startLoad, type PhaseStats } from "./helpers/redis-load.ts";
 import { pipeline } from "./helpers/redis-pipeline.ts";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITER_LUA } from "../../src/adapters/limiter/limiter-lua.ts";
 import { SANCTION_LUA } from "../../src/adapters/limiter/sanction-lua.ts";
 import { connectRedis, type RedisConnection } from "../../src/adapters/limiter/redis-connection.ts";
-import { parseRedisUrl } from "../../src/adapters/limiter/redis-url.ts";
+import { parseRedisUrl } from "../../src/core/redis-url.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 
 // The limiter scripts are in Redis' script cache before the connection counts as prepared, and

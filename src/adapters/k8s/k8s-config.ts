@@ -1,7 +1,5 @@
-import type { Issue, Result } from "../../core/result.ts";
-import { err, ok } from "../../core/result.ts";
-
-// `kubernetes:` in the configuration file (used when `policySource: kubernetes`):
+// The Kubernetes adapters' settings: `kubernetes:` in the configuration file, parsed by
+// config/parse-kubernetes.ts (used when `policySource: kubernetes`):
 //
 //   kubernetes:
 //     kubeconfig: ""              # a kubeconfig file; default: in-cluster service account, else $KUBECONFIG / ~/.kube/config
@@ -29,7 +27,7 @@ export interface StatusWriterConfig {
 
 // Where key records live: ApiKey objects, or (until they are migrated) labelled Secrets.
 export type ApiKeySource = "apikeys" | "secrets";
-const API_KEY_SOURCES: readonly ApiKeySource[] = ["apikeys", "secrets"];
+export const API_KEY_SOURCES: readonly ApiKeySource[] = ["apikeys", "secrets"];
 
 export interface KubernetesConfig {
   readonly kubeconfig: string | undefined;
@@ -58,89 +56,3 @@ export const DEFAULT_KUBERNETES_CONFIG: KubernetesConfig = Object.freeze({
   backoff: Object.freeze({ initialMs: 500, maxMs: 30_000 }),
   statusWriter: Object.freeze({ enabled: true, leaseName: "modelgate-status-writer", leaseDurationSeconds: 15, renewIntervalSeconds: 5 }),
 });
-
-type Fields = Record<string, unknown>;
-const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-class Reader {
-  readonly issues: Issue[] = [];
-  mapping(value: unknown, path: string, keys: readonly string[]): Fields | undefined {
-    if (value === undefined) return {};
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      this.issues.push({ path, message: "must be a mapping" });
-      return undefined;
-    }
-    for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) this.issues.push({ path: `${path}.${key}`, message: `unknown key; allowed: ${keys.join(", ")}` });
-    }
-    return value as Fields;
-  }
-  int(fields: Fields, key: string, path: string, min: number, max: number, fallback: number): number {
-    const value = fields[key];
-    if (value === undefined) return fallback;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
-    this.issues.push({ path: `${path}.${key}`, message: `must be an integer from ${min} to ${max}` });
-    return fallback;
-  }
-  bool(fields: Fields, key: string, path: string, fallback: boolean): boolean {
-    const value = fields[key];
-    if (value === undefined || typeof value === "boolean") return value ?? fallback;
-    this.issues.push({ path: `${path}.${key}`, message: "must be true or false" });
-    return fallback;
-  }
-  oneOf<T extends string>(fields: Fields, key: string, path: string, allowed: readonly T[], fallback: T): T {
-    const value = fields[key];
-    if (value === undefined) return fallback;
-    const found = allowed.find((a) => a === value);
-    if (found === undefined) this.issues.push({ path: `${path}.${key}`, message: `must be one of ${allowed.join(", ")}` });
-    return found ?? fallback;
-  }
-  name(fields: Fields, key: string, path: string, pattern: RegExp, what: string): string | undefined {
-    const value = fields[key];
-    if (value === undefined || value === "") return undefined;
-    if (typeof value === "string" && pattern.test(value)) return value;
-    this.issues.push({ path: `${path}.${key}`, message: `must be ${what}` });
-    return undefined;
-  }
-}
-
-const TOP_KEYS = ["kubeconfig", "namespace", "allNamespaces", "apiKeys", "apiKeySource", "watchTimeoutSeconds", "stallGraceSeconds", "relistIntervalSeconds", "requestTimeoutSeconds", "backoff", "statusWriter"];
-
-export function parseKubernetesConfig(raw: unknown, path: string): Result<KubernetesConfig, Issue[]> {
-  const r = new Reader();
-  const d = DEFAULT_KUBERNETES_CONFIG;
-  const top = r.mapping(raw, path, TOP_KEYS) ?? {};
-  const backoff = r.mapping(top["backoff"], `${path}.backoff`, ["initialMs", "maxMs"]) ?? {};
-  const writer = r.mapping(top["statusWriter"], `${path}.statusWriter`, ["enabled", "leaseName", "leaseDurationSeconds", "renewIntervalSeconds"]) ?? {};
-  const kubeconfig = top["kubeconfig"];
-  if (kubeconfig !== undefined && (typeof kubeconfig !== "string" || kubeconfig === "")) r.issues.push({ path: `${path}.kubeconfig`, message: "must be a file path" });
-  const watchTimeout = r.int(top, "watchTimeoutSeconds", path, 10, 3600, d.watchTimeoutSeconds);
-  const stall = r.int(top, "stallGraceSeconds", path, 1, 3600, d.stallGraceSeconds);
-  const config: KubernetesConfig = {
-    kubeconfig: typeof kubeconfig === "string" && kubeconfig !== "" ? kubeconfig : undefined,
-    namespace: r.name(top, "namespace", path, DNS_LABEL, "a namespace name (DNS-1123 label)"),
-    allNamespaces: r.bool(top, "allNamespaces", path, d.allNamespaces),
-    apiKeys: r.bool(top, "apiKeys", path, d.apiKeys),
-    apiKeySource: r.oneOf(top, "apiKeySource", path, API_KEY_SOURCES, d.apiKeySource),
-    watchTimeoutSeconds: watchTimeout,
-    stallGraceSeconds: stall,
-    relistIntervalSeconds: r.int(top, "relistIntervalSeconds", path, 30, 86_400, d.relistIntervalSeconds),
-    requestTimeoutSeconds: r.int(top, "requestTimeoutSeconds", path, 1, 600, d.requestTimeoutSeconds),
-    backoff: {
-      initialMs: r.int(backoff, "initialMs", `${path}.backoff`, 10, 60_000, d.backoff.initialMs),
-      maxMs: r.int(backoff, "maxMs", `${path}.backoff`, 100, 600_000, d.backoff.maxMs),
-    },
-    statusWriter: {
-      enabled: r.bool(writer, "enabled", `${path}.statusWriter`, d.statusWriter.enabled),
-      leaseName: r.name(writer, "leaseName", `${path}.statusWriter`, DNS_SUBDOMAIN, "a Lease name (DNS-1123 subdomain)") ?? d.statusWriter.leaseName,
-      leaseDurationSeconds: r.int(writer, "leaseDurationSeconds", `${path}.statusWriter`, 2, 600, d.statusWriter.leaseDurationSeconds),
-      renewIntervalSeconds: r.int(writer, "renewIntervalSeconds", `${path}.statusWriter`, 1, 300, d.statusWriter.renewIntervalSeconds),
-    },
-  };
-  if (config.backoff.maxMs < config.backoff.initialMs) r.issues.push({ path: `${path}.backoff.maxMs`, message: "must not be below initialMs" });
-  if (config.statusWriter.renewIntervalSeconds >= config.statusWriter.leaseDurationSeconds) {
-    r.issues.push({ path: `${path}.statusWriter.renewIntervalSeconds`, message: "must be shorter than leaseDurationSeconds" });
-  }
-  return r.issues.length > 0 ? err(r.issues) : ok(Object.freeze(config));
-}

@@ -6,6 +6,7 @@ import type { ApiKeyRecord } from "../../core/identity/api-key-record.ts";
 import { duplicateIdIssues } from "../../core/identity/key-store.ts";
 import { err, ok } from "../../core/result.ts";
 import type { Issue, Result } from "../../core/result.ts";
+import { isPlainObject, unknownKeyMessage } from "../../core/parse/fields.ts";
 
 // A key file is one YAML (or JSON — YAML 1.2 reads it too) document:
 //
@@ -57,13 +58,13 @@ function parseYaml(text: string, fileName: string): Result<unknown, Issue[]> {
 }
 
 function readKeyFile(document: unknown, fileName: string): Result<readonly ApiKeyRecord[], Issue[]> {
-  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+  if (!isPlainObject(document)) {
     return err([{ path: fileName, message: "a key file is a mapping with a `keys:` list (write `keys: []` for none)" }]);
   }
-  const fields = document as Record<string, unknown>;
+  const fields = document;
   const issues: Issue[] = Object.keys(fields)
     .filter((name) => !TOP_LEVEL_FIELDS.includes(name))
-    .map((name) => ({ path: `${fileName}:${name}`, message: "unknown field (allowed: keys)" }));
+    .map((name) => ({ path: `${fileName}:${name}`, message: unknownKeyMessage(name, TOP_LEVEL_FIELDS) }));
   const list = fields["keys"];
   if (!Array.isArray(list)) {
     return err([...issues, { path: `${fileName}:keys`, message: "must be a list of key records" }]);

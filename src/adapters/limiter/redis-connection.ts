@@ -4,7 +4,7 @@ import { LIMITER_LUA } from "./limiter-lua.ts";
 import { SANCTION_LUA } from "./sanction-lua.ts";
 import { prepareOnReady } from "./prepare-scripts.ts";
 import type { ScriptPort } from "./redis-limiter.ts";
-import type { RedisTarget } from "./redis-url.ts";
+import type { RedisTarget } from "../../core/redis-url.ts";
 
 // The ioredis client for the limiter, standalone, Sentinel or Cluster. Nothing may queue up
 // behind a dead Redis: no offline queue, no retry of a sent command (a retried charge could

@@ -1,4 +1,4 @@
-import type { LogLevel } from "../../config/config.ts";
+import type { LogLevel } from "../../core/log-level.ts";
 
 // Structured logs: one JSON object per line. JSON.stringify escapes CR/LF and quotes, so a
 // hostile value can never split or forge a line.

@@ -5,15 +5,12 @@ import type { Issue, Result } from "../result.ts";
 import { isApiKeyId, parseApiKey } from "./api-key-format.ts";
 import {
   LIMITS,
-  at,
-  isPlainObject,
   readAttributes,
-  readBoolean,
   readInstant,
   readText,
   readTextList,
-  rejectUnknownKeys,
 } from "./record-fields.ts";
+import { at, isPlainObject, readBoolean, rejectUnknownKeys } from "../parse/fields.ts";
 
 // What a key store holds for one API key — a **contract** shared by key files, the spec of
 // Kubernetes ApiKey objects and (before those) Secrets labelled modelgate.io/api-key. Only a

@@ -1,6 +1,7 @@
 import type { AttributeValue } from "../identity.ts";
 import type { Issue } from "../result.ts";
 import { parseInstant } from "./instant.ts";
+import { at, isPlainObject } from "../parse/fields.ts";
 
 // Field readers for key records, in the parse-don't-cast style: each takes an unknown value and
 // returns a freshly built typed value, or undefined after pushing an Issue that names the path.
@@ -18,29 +19,6 @@ const ATTRIBUTE_NAME = /^[a-z][a-z0-9_.-]*$/;
 // Control characters in a stored value would reach headers and logs; refuse them at load time.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-export function at(path: string, key: string | number): string {
-  if (typeof key === "number") return `${path}[${key}]`;
-  return path === "" ? key : `${path}.${key}`;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-export function rejectUnknownKeys(
-  value: Record<string, unknown>,
-  allowed: readonly string[],
-  path: string,
-  issues: Issue[],
-): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      issues.push({ path: at(path, key), message: `unknown field (allowed: ${allowed.join(", ")})` });
-    }
-  }
-}
 
 export function readText(value: unknown, path: string, issues: Issue[], max: number): string | undefined {
   if (typeof value !== "string") {
@@ -79,11 +57,6 @@ export function readInstant(value: unknown, path: string, issues: Issue[]): stri
   return undefined;
 }
 
-export function readBoolean(value: unknown, path: string, issues: Issue[]): boolean | undefined {
-  if (typeof value === "boolean") return value;
-  issues.push({ path, message: "must be true or false" });
-  return undefined;
-}
 
 // `roles` is always a list so policies can treat it as "any of"; a single string is accepted
 // and wrapped, because `roles: admin` is an obvious intent.

@@ -1,9 +1,10 @@
-import { editDistance } from "../edit-distance.ts";
 import { PROTOCOLS, type ProtocolName } from "../model-action.ts";
 import { modelNameProblem } from "../request/profiles/model-name.ts";
 import { err, ok, type Result } from "../result.ts";
 import type { ResourceRequirements, SidecarConfig, TlsMode } from "./injector-config.ts";
 import { parseResourceRequirements } from "./quantity.ts";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../parse/kube-names.ts";
+import { unknownKeyMessage } from "../parse/fields.ts";
 
 // The per-pod annotations (README "Injecting the sidecar"). Every value is checked; a bad one
 // refuses the pod with a message naming the annotation and the fix, because a pod started
@@ -66,8 +67,6 @@ export function injectionRequested(annotations: Annotations): Result<boolean, Re
   return err({ annotation: ANNOTATION.inject, message: `${JSON.stringify(value)} is neither "true" nor "false"; set it to "true" to protect this pod with modelgate` });
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -134,11 +133,7 @@ function resources(raw: string): { value: ResourceRequirements } | { fix: string
 function unknownAnnotations(annotations: Annotations): Rejection[] {
   return Object.keys(annotations)
     .filter((k) => k.startsWith("modelgate.io/") && !KNOWN.has(k))
-    .map((k) => {
-      const near = [...KNOWN].map((known) => ({ known, d: editDistance(k, known) })).sort((a, b) => a.d - b.d)[0];
-      const hint = near !== undefined && near.d <= 3 ? `did you mean ${near.known}?` : `known ones: ${[...KNOWN].join(", ")}`;
-      return { annotation: k, message: `unknown modelgate annotation; ${hint}` };
-    });
+    .map((k) => ({ annotation: k, message: unknownKeyMessage(k, [...KNOWN]) }));
 }
 
 export function readPodSettings(annotations: Annotations, config: SidecarConfig): Result<PodSettings, Rejection[]> {

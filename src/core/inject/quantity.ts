@@ -1,4 +1,5 @@
 import type { ResourceList, ResourceRequirements } from "./injector-config.ts";
+import { isPlainObject, unknownKeyMessage } from "../parse/fields.ts";
 
 // Kubernetes resource quantities and requirements as the API server accepts them, checked
 // here so a bad value is refused with the annotation's or config key's name rather than by
@@ -26,9 +27,9 @@ function resourceList(value: unknown, where: string): { list: ResourceList } | {
 
 // {requests?: {...}, limits?: {...}}; anything else is a problem naming the key.
 export function parseResourceRequirements(value: unknown): { value: ResourceRequirements } | { problem: string } {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { problem: "must be a mapping with requests and/or limits" };
+  if (!isPlainObject(value)) return { problem: "must be a mapping with requests and/or limits" };
   const unknown = Object.keys(value).find((k) => k !== "requests" && k !== "limits");
-  if (unknown !== undefined) return { problem: `unknown key ${JSON.stringify(unknown)} (requests, limits)` };
+  if (unknown !== undefined) return { problem: unknownKeyMessage(unknown, ["requests", "limits"]) };
   const result: { requests?: ResourceList; limits?: ResourceList } = {};
   for (const key of ["requests", "limits"] as const) {
     const raw = (value as Record<string, unknown>)[key];

@@ -5,7 +5,7 @@ import type { CelEnv } from "@bufbuild/cel";
 import type { Issue, Result } from "../result.ts";
 import { err, ok } from "../result.ts";
 import { createCelEnv } from "./cel.ts";
-import type { Issues } from "./fields.ts";
+import type { Issues } from "../parse/fields.ts";
 import {
   describe,
   fieldPath,
@@ -14,12 +14,13 @@ import {
   optionalField,
   own,
   readList,
+  readMapping,
   readObject,
   readString,
   rejectDuplicateNames,
   rejectUnknownKeys,
   requiredField,
-} from "./fields.ts";
+} from "../parse/fields.ts";
 import type { AnomalyResponses } from "../anomaly/rules.ts";
 import { NO_RESPONSES, parseAnomalyResponses } from "./anomaly-responses.ts";
 import { parseLimits, parsePenaltyBox } from "./limit.ts";
@@ -63,9 +64,8 @@ const PRIORITY_RANGE = 1_000_000;
 
 export function parseAccessPolicy(doc: unknown): Result<AccessPolicy, readonly Issue[]> {
   const issues: Issues = [];
-  const obj = readObject(doc, "", issues);
+  const obj = readMapping(doc, TOP_KEYS, "", issues);
   if (obj === undefined) return err(issues);
-  rejectUnknownKeys(obj, TOP_KEYS, "", issues);
   requiredField(obj, "apiVersion", "", issues, exactly(API_VERSION));
   requiredField(obj, "kind", "", issues, exactly(KIND));
   const metadata = requiredField(obj, "metadata", "", issues, parseMetadata);

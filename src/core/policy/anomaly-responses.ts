@@ -1,5 +1,5 @@
 import { ANOMALY_ACTIONS, ANOMALY_RULES, type AnomalyAction, type AnomalyResponses, type AnomalyRule } from "../anomaly/rules.ts";
-import { closestAllowed, describe, fieldPath, own, readObject, type Issues, type PlainObject } from "./fields.ts";
+import { closestAllowed, describe, fieldPath, own, readObject, type Issues, type PlainObject } from "../parse/fields.ts";
 
 // `spec.anomaly`: the response this policy chooses when an anomaly rule fires on a decision it
 // made, per rule, over the rule's configured default:

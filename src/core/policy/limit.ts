@@ -2,22 +2,23 @@
 // policy's `penaltyBox`.
 import type { LimitKey, LimitSpec, PenaltyBoxSpec } from "./types.ts";
 import { MAX_PERIOD_MS, parseDuration } from "./duration.ts";
-import type { Issues } from "./fields.ts";
+import type { Issues } from "../parse/fields.ts";
 import {
-  describe,
   fieldPath,
   integerParser,
   isPlainObject,
   optionalField,
   own,
   patternParser,
+  readBoolean,
   readList,
+  readMapping,
   readObject,
   readString,
   rejectDuplicateNames,
   rejectUnknownKeys,
   requiredField,
-} from "./fields.ts";
+} from "../parse/fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT, RULE_NAME, RULE_NAME_TEXT } from "./names.ts";
 import { MAX_ITEMS } from "./list-limits.ts";
 
@@ -40,9 +41,8 @@ function stringOrUndefined(value: unknown): string | undefined {
 }
 
 function parseLimit(value: unknown, path: string, issues: Issues): LimitSpec | undefined {
-  const obj = readObject(value, path, issues);
+  const obj = readMapping(value, LIMIT_KEYS, path, issues);
   if (obj === undefined) return undefined;
-  rejectUnknownKeys(obj, LIMIT_KEYS, path, issues);
   const name = requiredField(obj, "name", path, issues, patternParser(RULE_NAME, RULE_NAME_TEXT));
   const requests = requiredField(obj, "requests", path, issues, integerParser(1, MAX_COUNT));
   const periodMs = requiredField(obj, "per", path, issues, parsePeriod);
@@ -63,12 +63,6 @@ function refillsInTime(requests: number, periodMs: number, burst: number, path: 
   if ((burst * periodMs) / requests <= MAX_PERIOD_MS) return true;
   issues.push({ path, message: `a burst of ${burst} at ${requests} per ${periodMs} ms takes longer than 30d to refill; lower it` });
   return false;
-}
-
-function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
-  if (typeof value === "boolean") return value;
-  issues.push({ path, message: `expected true or false, got ${describe(value)}` });
-  return undefined;
 }
 
 const PENALTY_KEYS = ["violations", "within", "block", "maxBlock"] as const;

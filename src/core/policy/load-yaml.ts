@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import type { Issue } from "../result.ts";
 import type { AccessPolicy } from "./access-policy.ts";
 import { parseAccessPolicy } from "./access-policy.ts";
-import { isPlainObject } from "./fields.ts";
+import { isPlainObject } from "../parse/fields.ts";
 
 export interface ParsedPolicyFile {
   readonly policies: AccessPolicy[];

@@ -1,8 +1,8 @@
 // `metadata`: the identity of a policy. Only name, namespace and generation matter here; the other
 // standard Kubernetes keys are accepted so `kubectl get -o yaml` output loads unchanged.
-import type { Issues } from "./fields.ts";
-import { integerParser, optionalField, patternParser, readObject, rejectUnknownKeys, requiredField } from "./fields.ts";
-import { DNS_LABEL, DNS_LABEL_TEXT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_TEXT } from "./names.ts";
+import type { Issues } from "../parse/fields.ts";
+import { integerParser, optionalField, patternParser, readObject, rejectUnknownKeys, requiredField } from "../parse/fields.ts";
+import { DNS_LABEL, DNS_LABEL_TEXT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_TEXT } from "../parse/kube-names.ts";
 
 export interface PolicyMetadata {
   readonly name: string;

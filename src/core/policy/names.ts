@@ -1,15 +1,11 @@
-// Name grammars shared by the AccessPolicy validators, kept together so the CRD schema can copy
-// them verbatim.
+import { DNS_LABEL } from "../parse/kube-names.ts";
 
-// Kubernetes object names (DNS-1123 subdomain) and namespaces (DNS-1123 label).
-export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Name grammars shared by the AccessPolicy validators, kept together so the CRD schema can copy
+// them verbatim (the Kubernetes ones are in core/parse/kube-names.ts).
 
 // Rule and limit names end up in responses and RateLimit headers, so they stay label-shaped.
 export const RULE_NAME = DNS_LABEL;
 export const RULE_NAME_TEXT = "lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
-export const DNS_SUBDOMAIN_TEXT = "must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)";
-export const DNS_LABEL_TEXT = "must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)";
 
 export const ACTION_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 export const ACTION_NAME_TEXT = "an action is a lower-case identifier: a letter, then letters, digits, '_' or '-'";

@@ -3,7 +3,7 @@ import type { CelEnv } from "@bufbuild/cel";
 import type { Effect } from "./action-set.ts";
 import { WILDCARD_ACTION } from "./action-set.ts";
 import { whenProblem } from "./cel.ts";
-import type { Issues } from "./fields.ts";
+import type { Issues } from "../parse/fields.ts";
 import {
   describe,
   fieldPath,
@@ -16,7 +16,7 @@ import {
   rejectUnknownKeys,
   requiredField,
   patternParser,
-} from "./fields.ts";
+} from "../parse/fields.ts";
 import { parseLimits } from "./limit.ts";
 import { ACTION_NAME, ACTION_NAME_TEXT, RULE_NAME, RULE_NAME_TEXT } from "./names.ts";
 import type { SubjectMatcher } from "./subject.ts";

@@ -1,7 +1,7 @@
 // `subjects[]` entries: who a rule is about. Fields inside one entry all apply (AND); the entries
 // of a rule are alternatives (OR); `{}` is everyone, anonymous callers included.
 import type { AuthMethod } from "../identity.ts";
-import type { Issues } from "./fields.ts";
+import type { Issues } from "../parse/fields.ts";
 import {
   describe,
   fieldPath,
@@ -11,7 +11,7 @@ import {
   readObject,
   readString,
   rejectUnknownKeys,
-} from "./fields.ts";
+} from "../parse/fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "./names.ts";
 import { spiffePatternProblem } from "./spiffe.ts";
 import { MAX_ITEMS } from "./list-limits.ts";

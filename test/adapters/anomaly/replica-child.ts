@@ -5,7 +5,7 @@
 //   parent → child: { type: "batch", events } | { type: "stop" }
 //   child → parent: { type: "ready" } | { type: "done", alerts } | { type: "stopped", metrics }
 import { Registry } from "prom-client";
-import { parseAnomalyConfig } from "../../../src/core/anomaly/anomaly-config.ts";
+import { parseAnomalyConfig } from "../../../src/config/parse-anomaly.ts";
 import type { AuditEvent } from "../../../src/core/audit/event.ts";
 import { createJsonLogger } from "../../../src/adapters/log/json-logger.ts";
 import { startAnomalyDetection } from "../../../src/adapters/anomaly/start-anomaly.ts";

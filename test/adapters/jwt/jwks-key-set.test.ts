@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair } from "jose";
 import { JwksKeySet, type JwksEvent } from "../../../src/adapters/jwt/jwks-key-set.ts";
 import { jwksLoader } from "../../../src/adapters/jwt/jwks-loaders.ts";
 import { createJwtKeySets, type JwtKeySets } from "../../../src/adapters/jwt/jwt-key-sets.ts";
-import { parseJwtConfig } from "../../../src/core/identity/jwt/parse-jwt-config.ts";
+import { parseJwtConfig } from "../../../src/config/parse-jwt-config.ts";
 import type { JwtConfig } from "../../../src/core/identity/jwt/jwt-config.ts";
 import { startCanaryServer, startOidcServer, type CanaryServer, type OidcServer, type ServeMode } from "../../integration/helpers/oidc-server.ts";
 

@@ -2,7 +2,7 @@ import type { AnomalyConfig } from "../../../src/core/anomaly/anomaly-config.ts"
 import type { Decision } from "../../../src/core/decision.ts";
 import type { Identity } from "../../../src/core/identity.ts";
 import type { NormalizedRequest } from "../../../src/core/request.ts";
-import { parseAnomalyConfig } from "../../../src/core/anomaly/anomaly-config.ts";
+import { parseAnomalyConfig } from "../../../src/config/parse-anomaly.ts";
 import type { AnomalyRule } from "../../../src/core/anomaly/rules.ts";
 
 // Crafted traffic, shared by the unit, Redis, two-replica and `audit analyze` tests: every

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { err, ok, type Result } from "../../result.ts";
-import { isPlainObject } from "../../policy/fields.ts";
+import { isPlainObject } from "../../parse/fields.ts";
 import { failure, type JwtFailure } from "./jwt-failure.ts";
 import { isAsymmetricAlgorithm, type JwsAlgorithm } from "./jwt-config.ts";
 

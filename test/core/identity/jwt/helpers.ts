@@ -1,4 +1,4 @@
-import { parseJwtConfig } from "../../../../src/core/identity/jwt/parse-jwt-config.ts";
+import { parseJwtConfig } from "../../../../src/config/parse-jwt-config.ts";
 import type { IssuerConfig, JwtConfig } from "../../../../src/core/identity/jwt/jwt-config.ts";
 
 // Builds validated JWT configuration from plain objects, the way the YAML arrives.

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_ALGORITHMS } from "../../../../src/core/identity/jwt/jwt-config.ts";
-import { parseJwtConfig } from "../../../../src/core/identity/jwt/parse-jwt-config.ts";
+import { parseJwtConfig } from "../../../../src/config/parse-jwt-config.ts";
 
 // One fixture per mistake; its first line says which path and message the parser must report.
 const dir = join(import.meta.dirname, "fixtures");

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MTLS_CONFIG, parseMtlsConfig } from "../../../../src/core/identity/mtls/mtls-config.ts";
+import { DEFAULT_MTLS_CONFIG } from "../../../../src/core/identity/mtls/mtls-config.ts";
+import { parseMtlsConfig } from "../../../../src/config/parse-mtls.ts";
 
 // One fixture per mistake; each must be reported at its path with a useful message.
 

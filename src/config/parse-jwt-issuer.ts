@@ -9,9 +9,10 @@ import {
   requiredField,
   type Issues,
   type PlainObject,
-} from "../../policy/fields.ts";
-import { readBoolean, secondsParser, textParser } from "./config-fields.ts";
-import { parseClaimMapping } from "./parse-claim-mapping.ts";
+} from "../core/parse/fields.ts";
+import { secondsParser, textParser } from "./jwt-config-fields.ts";
+import { readBoolean } from "../core/parse/fields.ts";
+import { parseClaimMapping } from "./parse-jwt-claim-mapping.ts";
 import {
   ASYMMETRIC_ALGORITHMS,
   DEFAULT_ALGORITHMS,
@@ -21,8 +22,8 @@ import {
   type JwsAlgorithm,
   type KeyRefresh,
   type KeySource,
-} from "./jwt-config.ts";
-import { urlProblem } from "./url-policy.ts";
+} from "../core/identity/jwt/jwt-config.ts";
+import { urlProblem } from "../core/identity/jwt/url-policy.ts";
 
 // One entry of `issuers:`. See jwt-config.ts for what each field means.
 

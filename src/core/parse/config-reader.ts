@@ -1,14 +1,11 @@
 import type { Issue } from "../result.ts";
+import { fieldPath, isPlainObject, rejectUnknownKeys } from "./fields.ts";
 
 // Reads a configuration section from `unknown`, collecting every problem with its path instead
 // of stopping at the first. A field is named by its dotted path inside the section being
 // parsed ("file.maxBytes"); its last segment is the key read from the given mapping.
 
-type Raw = Record<string, unknown>;
-
-export function isMapping(value: unknown): value is Raw {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+type Raw = Readonly<Record<string, unknown>>;
 
 export class ConfigReader {
   readonly issues: Issue[] = [];
@@ -19,19 +16,17 @@ export class ConfigReader {
   }
 
   issue(field: string, message: string): void {
-    this.issues.push({ path: field === "" ? this.prefix : `${this.prefix}.${field}`, message });
+    this.issues.push({ path: fieldPath(this.prefix, field), message });
   }
 
   // undefined is an empty section; anything but a mapping, and any unknown key, is an issue.
   section(value: unknown, field: string, keys: readonly string[]): Raw {
     if (value === undefined || value === null) return {};
-    if (!isMapping(value)) {
+    if (!isPlainObject(value)) {
       this.issue(field, "must be a mapping");
       return {};
     }
-    for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) this.issue(field === "" ? key : `${field}.${key}`, `unknown key (known: ${keys.join(", ")})`);
-    }
+    rejectUnknownKeys(value, keys, fieldPath(this.prefix, field), this.issues);
     return value;
   }
 

@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { AUDIT_DEFAULTS, parseAuditConfig, replicaIdFrom, resolveAuditConfig, type AuditConfig } from "../../../src/core/audit/audit-config.ts";
+import { AUDIT_DEFAULTS, replicaIdFrom, type AuditConfig } from "../../src/core/audit/audit-config.ts";
+import { parseAuditConfig, resolveAuditConfig } from "../../src/config/parse-audit.ts";
 
-const ROOT = join(import.meta.dirname, "../../fixtures/audit/config");
+const ROOT = join(import.meta.dirname, "../fixtures/audit/config");
 const section = (dir: string, file: string): unknown => (parse(readFileSync(join(ROOT, dir, file), "utf8")) as { audit: unknown }).audit;
 
 // file → [issue path, message substring]
@@ -15,13 +16,13 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "checkpoint-every-zero-seconds.yaml": ["audit.checkpoint.everySeconds", "integer from 1"],
   "checkpoint-not-a-mapping.yaml": ["audit.checkpoint", "must be a mapping"],
   "fail-mode-typo.yaml": ["audit.failMode", 'one of closed, open (got "close")'],
-  "file-unknown-key.yaml": ["audit.file.rotateBytes", "unknown key"],
+  "file-unknown-key.yaml": ["audit.file.rotateBytes", "unknown field \"rotateBytes\""],
   "fsync-always.yaml": ["audit.file.fsync", "one of batch, none"],
   "hmac-key-file-number.yaml": ["audit.hmacKeyFile", "must be a string"],
   "outcomes-enabled-string.yaml": ["audit.outcomes.enabled", "true or false"],
   "redis-key-with-braces.yaml": ["audit.redis.key", "letters, digits"],
   "subjects-sha256.yaml": ["audit.subjects", "one of plain, hmac"],
-  "unknown-key.yaml": ["audit.sinks", "unknown key"],
+  "unknown-key.yaml": ["audit.sinks", "unknown field \"sinks\""],
   "unknown-sink.yaml": ["audit.sink", "one of stdout, file, redis"],
   "write-timeout-string.yaml": ["audit.writeTimeoutMs", "integer from 10"],
 };

@@ -2,21 +2,20 @@ import {
   fieldPath,
   indexPath,
   integerParser,
+  type Issues,
   optionalField,
   readList,
-  readObject,
-  rejectUnknownKeys,
+  readMapping,
   requiredField,
-  type Issues,
-} from "../../policy/fields.ts";
-import { err, ok, type Issue, type Result } from "../../result.ts";
-import { secondsParser } from "./config-fields.ts";
-import { JWT_DEFAULTS, type IssuerConfig, type JwtConfig, type VerifiedCacheConfig } from "./jwt-config.ts";
-import { parseIssuerConfig } from "./parse-issuer-config.ts";
+} from "../core/parse/fields.ts";
+import { err, ok, type Issue, type Result } from "../core/result.ts";
+import { secondsParser } from "./jwt-config-fields.ts";
+import { JWT_DEFAULTS, type IssuerConfig, type JwtConfig, type VerifiedCacheConfig } from "../core/identity/jwt/jwt-config.ts";
+import { parseIssuerConfig } from "./parse-jwt-issuer.ts";
 
 // The `identity.jwt` section of the configuration file:
 //   jwt:
-//     issuers: [ ... ]          # required, at least one (parse-issuer-config.ts)
+//     issuers: [ ... ]          # required, at least one (parse-jwt-issuer.ts)
 //     maxTokenBytes: 8192
 //     maxAudiences: 32
 //     maxClaimsDepth: 16
@@ -27,9 +26,8 @@ const TOP_KEYS = ["issuers", "maxTokenBytes", "maxAudiences", "maxClaimsDepth", 
 
 export function parseJwtConfig(raw: unknown, path: string): Result<JwtConfig, Issue[]> {
   const issues: Issues = [];
-  const obj = readObject(raw, path, issues);
+  const obj = readMapping(raw, TOP_KEYS, path, issues);
   if (obj === undefined) return err(issues);
-  rejectUnknownKeys(obj, TOP_KEYS, path, issues);
   const issuers = requiredField(obj, "issuers", path, issues, (v, p, i) => readList(v, 1, p, i, (e, ep) => parseIssuerConfig(e, ep, i)));
   if (issuers !== undefined) rejectDuplicateIssuers(issuers, fieldPath(path, "issuers"), issues);
   const config: JwtConfig = {
@@ -55,9 +53,8 @@ function rejectDuplicateIssuers(issuers: readonly IssuerConfig[], path: string, 
 
 function parseCache(value: unknown, path: string, issues: Issues): VerifiedCacheConfig | undefined {
   if (value === undefined) return undefined;
-  const obj = readObject(value, path, issues);
+  const obj = readMapping(value, ["maxEntries", "maxSeconds"], path, issues);
   if (obj === undefined) return undefined;
-  rejectUnknownKeys(obj, ["maxEntries", "maxSeconds"], path, issues);
   return Object.freeze({
     maxEntries: optionalField(obj, "maxEntries", path, issues, integerParser(0, 1_000_000)) ?? JWT_DEFAULTS.cacheMaxEntries,
     maxSeconds: optionalField(obj, "maxSeconds", path, issues, secondsParser(0, 3600)) ?? JWT_DEFAULTS.cacheMaxSeconds,

@@ -6,10 +6,10 @@ import {
   readString,
   rejectUnknownKeys,
   type Issues,
-} from "../../policy/fields.ts";
-import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "../../policy/names.ts";
-import { parseClaimPath, type ClaimPath } from "./claim-path.ts";
-import { JWT_DEFAULTS, type ClaimMapping } from "./jwt-config.ts";
+} from "../core/parse/fields.ts";
+import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "../core/policy/names.ts";
+import { parseClaimPath, type ClaimPath } from "../core/identity/jwt/claim-path.ts";
+import { JWT_DEFAULTS, type ClaimMapping } from "../core/identity/jwt/jwt-config.ts";
 
 // `claims:` of one issuer: which claim becomes the subject, the groups and each attribute.
 //   claims:

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "../../core/result.ts";
+import { err, ok, type Result } from "./result.ts";
 
 // Where Redis is, from a URL or from explicit fields:
 //   redis://[user:password@]host[:port][/db]         standalone (rediss:// for TLS)

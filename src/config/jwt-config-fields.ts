@@ -1,6 +1,6 @@
-import { describe, readString, type FieldParser, type Issues } from "../../policy/fields.ts";
+import { describe, readString, type FieldParser } from "../core/parse/fields.ts";
 
-// Readers the JWT configuration needs beyond policy/fields.ts, in the same style: record an
+// Readers the JWT configuration needs beyond the parse kit (core/parse/fields.ts), in the same style: record an
 // Issue with its path and return undefined, never throw.
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -29,10 +29,4 @@ export function secondsParser(min: number, max: number): FieldParser<number> {
     }
     return value;
   };
-}
-
-export function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
-  if (typeof value === "boolean") return value;
-  issues.push({ path, message: `expected true or false, got ${describe(value)}` });
-  return undefined;
 }

@@ -1,4 +1,5 @@
-// Building blocks for the "parse, don't cast" validators: each reader takes an `unknown`, records
+// The parse kit: building blocks for every "parse, don't cast" validator of a YAML/JSON input
+// (configuration, policies, key records, Kubernetes objects): each reader takes an `unknown`, records
 // an Issue with its path when the value is wrong, and returns a fresh typed value or undefined.
 // Readers never throw, so one pass collects every problem in a document.
 import type { Issue } from "../result.ts";
@@ -8,12 +9,19 @@ export type Issues = Issue[];
 
 export type PlainObject = Readonly<Record<string, unknown>>;
 
+// One path format for every input: `a.b[2].c`; an empty side is left out.
 export function fieldPath(parent: string, key: string): string {
+  if (key === "") return parent;
   return parent === "" ? key : `${parent}.${key}`;
 }
 
 export function indexPath(parent: string, index: number): string {
   return `${parent}[${index}]`;
+}
+
+// A field or an element below `parent`, by its key or index.
+export function at(parent: string, key: string | number): string {
+  return typeof key === "number" ? indexPath(parent, key) : fieldPath(parent, key);
 }
 
 export function describe(value: unknown): string {
@@ -37,14 +45,25 @@ export function readObject(value: unknown, path: string, issues: Issues): PlainO
   return undefined;
 }
 
+// A mapping whose keys are all in `allowed` (unknown ones are reported, the mapping still read).
+export function readMapping(value: unknown, allowed: readonly string[], path: string, issues: Issues): PlainObject | undefined {
+  const obj = readObject(value, path, issues);
+  if (obj !== undefined) rejectUnknownKeys(obj, allowed, path, issues);
+  return obj;
+}
+
 // Rejects keys outside `allowed`, suggesting the closest allowed key for typos like `efect`.
 export function rejectUnknownKeys(obj: PlainObject, allowed: readonly string[], path: string, issues: Issues): void {
   for (const key of Object.keys(obj)) {
-    if (allowed.includes(key)) continue;
-    const hint = closestAllowed(key, allowed);
-    const suggestion = hint === undefined ? `allowed: ${allowed.join(", ")}` : `did you mean "${hint}"?`;
-    issues.push({ path: fieldPath(path, key), message: `unknown field "${key}"; ${suggestion}` });
+    if (!allowed.includes(key)) issues.push({ path: fieldPath(path, key), message: unknownKeyMessage(key, allowed) });
   }
+}
+
+// The one wording for a key nobody reads, in every input: the closest allowed key, or the list.
+export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const hint = closestAllowed(key, allowed);
+  const suggestion = hint === undefined ? `allowed: ${allowed.join(", ")}` : `did you mean "${hint}"?`;
+  return `unknown field "${key}"; ${suggestion}`;
 }
 
 export function own(obj: PlainObject, key: string): unknown {
@@ -77,6 +96,12 @@ export function readPattern(
   if (text === undefined) return undefined;
   if (pattern.test(text)) return text;
   issues.push({ path, message: `${JSON.stringify(text.slice(0, 80))} is invalid: ${rule}` });
+  return undefined;
+}
+
+export function readBoolean(value: unknown, path: string, issues: Issues): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  issues.push({ path, message: `expected true or false, got ${describe(value)}` });
   return undefined;
 }
 
@@ -171,4 +196,12 @@ export function patternParser(pattern: RegExp, rule: string): FieldParser<string
 
 export function integerParser(min: number, max: number): FieldParser<number> {
   return (value, path, issues) => readInteger(value, min, max, path, issues);
+}
+
+export function oneOfParser<T extends string>(choices: readonly T[]): FieldParser<T> {
+  return (value, path, issues) => {
+    if ((choices as readonly unknown[]).includes(value)) return value as T;
+    issues.push({ path, message: `expected one of ${choices.join(", ")}, got ${describe(value)}` });
+    return undefined;
+  };
 }

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseAnomalyConfig, resolveAnomalyConfig } from "../../../src/core/anomaly/anomaly-config.ts";
-import { RULE_DEFAULTS } from "../../../src/core/anomaly/anomaly-rules-config.ts";
+import { parseAnomalyConfig, resolveAnomalyConfig } from "../../src/config/parse-anomaly.ts";
+import { RULE_DEFAULTS } from "../../src/core/anomaly/anomaly-rules-config.ts";
 
-const ROOT = join(import.meta.dirname, "../../fixtures/anomaly");
+const ROOT = join(import.meta.dirname, "../fixtures/anomaly");
 const section = (dir: string, file: string): unknown => (parse(readFileSync(join(ROOT, dir, file), "utf8")) as { anomaly: unknown }).anomaly;
 
 // file → [issue path, message substring]
@@ -23,9 +23,9 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "reconnaissance-models-one.yaml": ["anomaly.rules.reconnaissance.models", "integer from 2"],
   "redis-key-prefix-braces.yaml": ["anomaly.redis.keyPrefix", "no braces"],
   "response-typo.yaml": ["anomaly.rules.sharing.response", 'one of alert, lower-limits, block (got "deny")'],
-  "rule-unknown.yaml": ["anomaly.rules.bruteforce", "unknown key (known: volume, probing, reconnaissance, sharing)"],
+  "rule-unknown.yaml": ["anomaly.rules.bruteforce", "unknown field \"bruteforce\"; allowed: volume, probing, reconnaissance, sharing"],
   "sharing-sources-string.yaml": ["anomaly.rules.sharing.sources", "integer from 2"],
-  "unknown-key.yaml": ["anomaly.enable", "unknown key"],
+  "unknown-key.yaml": ["anomaly.enable", "unknown field \"enable\"; did you mean \"enabled\"?"],
   "volume-factor-one.yaml": ["anomaly.rules.volume.factor", "greater than 1"],
   "volume-window-fraction.yaml": ["anomaly.rules.volume.window", "fractions are not supported"],
   "window-too-short.yaml": ["anomaly.rules.reconnaissance.window", "from 1s"],

@@ -1,6 +1,6 @@
-import type { ConfigReader } from "../audit/config-reader.ts";
-import { parseDuration } from "../policy/duration.ts";
-import { parseStatusPattern, type StatusPattern } from "./status-pattern.ts";
+import type { ConfigReader } from "../core/parse/config-reader.ts";
+import { parseDuration } from "../core/policy/duration.ts";
+import { parseStatusPattern, type StatusPattern } from "../core/anomaly/status-pattern.ts";
 
 // Value readers the anomaly section needs beyond ConfigReader's: durations written like policy
 // limits (`1m`, `10m`), decimal ratios kept as whole per-mille (the Redis script and the audit
