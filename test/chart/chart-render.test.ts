@@ -86,7 +86,7 @@ describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) =>
       expect(JSON.stringify(role["rules"])).not.toContain("secrets");
       const binding = one(objects, "RoleBinding", "modelgate-sidecar", ns);
       expect(binding["subjects"]).toEqual([{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `system:serviceaccounts:${ns}` }]);
-      const policy = one(objects, "NetworkPolicy", "modelgate-sidecar", ns) as { spec: { podSelector: unknown; ingress: { ports: { port: number }[] }[] } };
+      const policy = one<{ spec: { podSelector: unknown; ingress: { ports: { port: number }[] }[] } }>(objects, "NetworkPolicy", "modelgate-sidecar", ns);
       expect(policy.spec.podSelector).toEqual({ matchLabels: { "modelgate.io/injected": "true" } });
       expect(policy.spec.ingress.flatMap((i) => i.ports.map((p) => p.port))).not.toContain(8080);
       expect(policy.spec.ingress[0]?.ports).toEqual([{ port: 8443, protocol: "TCP" }]);
@@ -94,7 +94,7 @@ describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) =>
   });
 
   it("renders the MutatingWebhookConfiguration of the deploy contract", () => {
-    const mwc = one(objects, "MutatingWebhookConfiguration", "modelgate-injector") as { webhooks: Record<string, unknown>[] };
+    const mwc = one<{ webhooks: Record<string, unknown>[] }>(objects, "MutatingWebhookConfiguration", "modelgate-injector");
     expect(mwc.webhooks).toHaveLength(1);
     const hook = mwc.webhooks[0] as Record<string, unknown> & { clientConfig: Record<string, unknown>; namespaceSelector: { matchExpressions: unknown[] } };
     expect(hook).toMatchObject({
@@ -111,7 +111,7 @@ describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) =>
   });
 
   it("runs the webhook as the contract says: command, config, ports, TLS Secret mounted where the config points", () => {
-    const deployment = one(objects, "Deployment", "modelgate-webhook") as { spec: { replicas: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] } } } };
+    const deployment = one<{ spec: { replicas: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] } } } }>(objects, "Deployment", "modelgate-webhook");
     expect(deployment.spec.replicas).toBe(2);
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0] as Record<string, unknown>;
@@ -142,7 +142,7 @@ describe("chart details", () => {
   });
 
   it("alerts only on metrics and reasons modelgate really exports", () => {
-    const rule = one(render(VALUES_MATRIX["monitoring on"]), "PrometheusRule") as { spec: { groups: { rules: { alert: string; expr: string }[] }[] } };
+    const rule = one<{ spec: { groups: { rules: { alert: string; expr: string }[] }[] } }>(render(VALUES_MATRIX["monitoring on"]), "PrometheusRule");
     const exported = new Set<string>();
     const sources = run("grep", ["-rhoE", String.raw`name: "modelgate_[a-z_]+"`, join(REPO, "src")]).stdout;
     for (const match of sources.matchAll(/"(modelgate_[a-z_]+)"/g)) exported.add(match[1] ?? "");
@@ -175,14 +175,14 @@ describe("chart details", () => {
 
   it("lets cert-manager inject the CA bundle instead of rendering one", () => {
     const objects = render(VALUES_MATRIX["cert-manager"]);
-    const mwc = one(objects, "MutatingWebhookConfiguration") as K8sObject & { webhooks: { clientConfig: Record<string, unknown> }[] };
+    const mwc = one<K8sObject & { webhooks: { clientConfig: Record<string, unknown> }[] }>(objects, "MutatingWebhookConfiguration");
     expect(mwc.metadata.annotations?.["cert-manager.io/inject-ca-from"]).toBe(`${RELEASE_NAMESPACE}/modelgate-webhook`);
     expect(mwc.webhooks[0]?.clientConfig["caBundle"]).toBeUndefined();
     expect(find(objects, "Secret")).toEqual([]);
   });
 
   it("puts the webhook.url host in the self-managed certificate", () => {
-    const secret = one(render(VALUES_MATRIX["webhook outside the cluster (url)"]), "Secret", "modelgate-webhook-tls") as { data: Record<string, string> };
+    const secret = one<{ data: Record<string, string> }>(render(VALUES_MATRIX["webhook outside the cluster (url)"]), "Secret", "modelgate-webhook-tls");
     const pem = Buffer.from(secret.data["tls.crt"] ?? "", "base64").toString();
     const dir = mkdtempSync(join(tmpdir(), "modelgate-cert-"));
     try {

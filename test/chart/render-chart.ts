@@ -55,10 +55,11 @@ export function find(objects: readonly K8sObject[], kind: string, name?: string,
   return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name) && (namespace === undefined || o.metadata.namespace === namespace));
 }
 
-export function one(objects: readonly K8sObject[], kind: string, name?: string, namespace?: string): K8sObject {
+// The one object of a kind (and name, namespace), typed as the caller reads it.
+export function one<T = K8sObject>(objects: readonly K8sObject[], kind: string, name?: string, namespace?: string): T {
   const found = find(objects, kind, name, namespace);
   if (found.length !== 1) throw new Error(`expected one ${kind} ${name ?? ""} ${namespace ?? ""}, found ${found.length}`);
-  return found[0] as K8sObject;
+  return found[0] as unknown as T;
 }
 
 export function helmLint(values: unknown): RunResult {
