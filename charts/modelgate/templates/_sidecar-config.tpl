@@ -1,4 +1,5 @@
-{{/* modelgate.yaml for the injected sidecars of one namespace. Called with
+{{/* modelgate.yaml for the injected sidecars of one namespace. The injector sets what is per
+pod by environment (model, protocol, environment, the ops listener on the modelgate-ops port). Called with
 (dict "root" $ "namespace" NAME). Parsed by the project's own config parser in
 test/chart (an unknown key or a wrong value fails there). */}}
 {{- define "modelgate.sidecarConfig" -}}
@@ -7,7 +8,6 @@ test/chart (an unknown key or a wrong value fails there). */}}
 {{- $cfg := dict
   "listen" "127.0.0.1:9001"
   "socket" "/var/run/modelgate/authz.sock"
-  "metricsListen" "0.0.0.0:9091"
   "namespace" .namespace
   "logLevel" $v.logLevel
   "policySource" "kubernetes"
