@@ -20,6 +20,7 @@ const VALUES = {
 };
 
 let harness: KubeHarness;
+let installOutput = "";
 
 function helm(...args: string[]): string {
   return runOk(deployTool("helm"), [...args, "--kubeconfig", harness.kubeconfigFile]);
@@ -56,7 +57,7 @@ beforeAll(async () => {
     const created = await harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
     expect(created.status).toBe(201);
   }
-  withValuesFile(VALUES, (file) => helm("install", "modelgate", CHART, "--namespace", RELEASE_NAMESPACE, "-f", file));
+  installOutput = withValuesFile(VALUES, (file) => helm("install", "modelgate", CHART, "--namespace", RELEASE_NAMESPACE, "-f", file));
 }, 180_000);
 afterAll(async () => harness?.stop());
 
@@ -95,6 +96,15 @@ describe("helm install into a real kube-apiserver", () => {
     expect(await allowed(user, groups, SIDECAR_NS, "secrets", "list", "")).toBe(false);
     expect(await allowed(user, groups, SIDECAR_NS, "accesspolicies", "delete")).toBe(false);
     expect(await allowed(user, ["system:serviceaccounts", "system:serviceaccounts:other"], "other", "accesspolicies", "list")).toBe(false);
+  });
+
+  it("prints the next three commands: label and annotate, write a policy and mint a key, try it", () => {
+    expect(installOutput).toContain(`kubectl label namespace ${SIDECAR_NS} modelgate.io/injection=enabled`);
+    expect(installOutput).toContain('"modelgate.io/inject":"true"');
+    expect(installOutput).toContain("kind: AccessPolicy");
+    expect(installOutput).toContain(`modelgate keys create --subject you@example.com --team data_science --namespace ${SIDECAR_NS} --apply`);
+    expect(installOutput).toMatch(/curl -i -H "x-api-key: \$KEY" -X POST http:\/\/127\.0\.0\.1:8443\/v2\/models\/MODEL\/infer/);
+    expect(installOutput).toContain("WARNING: trialRedis is enabled");
   });
 
   it("creates the sidecar ConfigMap the injected pods mount", async () => {
