@@ -44,8 +44,11 @@ export function kubeSchemaDir(): string {
     }
   }
   writeFileSync(join(tmp, "done"), version);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  try {
+    renameSync(tmp, dir); // atomic: readers see no directory or a complete one
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another test file generated it meanwhile
+  }
   return dir;
 }
 
