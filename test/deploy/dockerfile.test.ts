@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO, deployTool, run } from "../chart/deploy-tools.ts";
+
+// deploy/image/Dockerfile: linted (dockerfile-utils: hadolint is neither in Debian nor on npm),
+// and the properties the chart and README rely on. The build itself runs in .ci/run
+// (test/harness/image-check.sh: buildah on stand-in bases, too slow for every `npm test`).
+
+const DOCKERFILE = join(REPO, "deploy/image/Dockerfile");
+const text = readFileSync(DOCKERFILE, "utf8");
+const instructions = text.split("\n").filter((l) => /^[A-Z]+\s/.test(l));
+
+describe("deploy/image/Dockerfile", () => {
+  it("passes the Dockerfile linter, which refuses a broken one", () => {
+    const lint = run(deployTool("dockerfile-utils"), ["lint", DOCKERFILE]);
+    expect(lint.code, lint.stdout + lint.stderr).toBe(0);
+    const broken = run(deployTool("dockerfile-utils"), ["lint", "/dev/stdin"], { input: "FROM scratch\nCOPYY a b\n" });
+    expect(broken.code).not.toBe(0);
+  });
+
+  it("is multi-stage: production dependencies in a build stage, a distroless runtime without a shell", () => {
+    const froms = instructions.filter((l) => l.startsWith("FROM "));
+    expect(froms).toHaveLength(2);
+    expect(text).toMatch(/ARG RUNTIME_BASE=gcr\.io\/distroless\/nodejs24-debian12:nonroot/);
+    expect(text).toMatch(/npm", "ci", "--omit=dev"/);
+    expect(instructions.filter((l) => l.startsWith("RUN ")).every((l) => l.startsWith('RUN ["'))).toBe(true); // exec form: no shell needed
+  });
+
+  it("runs as the non-root uid the chart's securityContext expects, with a health check and the modelgate entrypoint", () => {
+    expect(instructions).toContain("USER 65532:65532");
+    expect(text).toMatch(/HEALTHCHECK [\s\S]*CMD \["\/nodejs\/bin\/node", "-e", "fetch\('http:\/\/127\.0\.0\.1:9090\/healthz'\)/);
+    expect(instructions).toContain('ENTRYPOINT ["/nodejs/bin/node", "/app/src/cli/modelgate.ts"]');
+    const chartSecurity = readFileSync(join(REPO, "charts/modelgate/templates/webhook-deployment.yaml"), "utf8");
+    expect(chartSecurity).toContain("runAsUser: 65532");
+  });
+
+  it("sends only what the image copies into the build context, and never the try-it keys", () => {
+    const ignore = readFileSync(join(REPO, ".dockerignore"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    expect(ignore[0]).toBe("*");
+    expect(ignore).toContain("deploy/examples/try-key-*.txt");
+    for (const copied of [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "))) {
+      expect(ignore.some((l) => l === `!${copied}` || l === `!${copied}/`), `${copied} is excluded by .dockerignore`).toBe(true);
+    }
+  });
+});
