@@ -17,16 +17,27 @@ const rounds = Number(process.argv[4] ?? 4);
 const seconds = Number(process.argv[5] ?? 8);
 const prefix = { server: ["taskset", "-c", "0"], ghz: ["taskset", "-c", "1"] };
 
-interface Figures { readonly rps: number; readonly cpu: number; readonly alloc: number }
+interface Figures {
+  readonly rps: number;
+  readonly cpu: number;
+  readonly alloc: number;
+}
 
 async function saturate(tree: string, config: string, data: unknown): Promise<Figures> {
-  const server = await spawnServer([join(tree, "src/cli/modelgate.ts"), "serve", "--config", config], { gcTrace: true, prefix: prefix.server });
+  const server = await spawnServer([join(tree, "src/cli/modelgate.ts"), "serve", "--config", config], {
+    gcTrace: true,
+    prefix: prefix.server,
+  });
   try {
     const target = `127.0.0.1:${server.port}`;
     await runGhz(target, data, ["--cpus", "1", "-c", "8", "-n", "2000"], prefix.ghz);
     const [cpu0, alloc0] = [server.cpuMicros() ?? Number.NaN, server.allocatedBytes() ?? Number.NaN];
     const r = await runGhz(target, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`], prefix.ghz);
-    return { rps: r.rps, cpu: ((server.cpuMicros() ?? Number.NaN) - cpu0) / r.count, alloc: ((server.allocatedBytes() ?? Number.NaN) - alloc0) / r.count };
+    return {
+      rps: r.rps,
+      cpu: ((server.cpuMicros() ?? Number.NaN) - cpu0) / r.count,
+      alloc: ((server.allocatedBytes() ?? Number.NaN) - alloc0) / r.count,
+    };
   } finally {
     await server.stop();
   }
@@ -42,12 +53,17 @@ try {
     a.push(await saturate(treeA, fixture.config, data));
     b.push(await saturate(treeB, fixture.config, data));
     const [x, y] = [a.at(-1) as Figures, b.at(-1) as Figures];
-    process.stdout.write(`round ${i + 1}: A ${x.rps.toFixed(0)} rps ${x.cpu.toFixed(0)} µs ${x.alloc.toFixed(0)} B | B ${y.rps.toFixed(0)} rps ${y.cpu.toFixed(0)} µs ${y.alloc.toFixed(0)} B\n`);
+    process.stdout.write(
+      `round ${i + 1}: A ${x.rps.toFixed(0)} rps ${x.cpu.toFixed(0)} µs ${x.alloc.toFixed(0)} B | B ${y.rps.toFixed(0)} rps ${y.cpu.toFixed(0)} µs ${y.alloc.toFixed(0)} B\n`,
+    );
   }
   const m = (all: Figures[], pick: (f: Figures) => number) => median(all.map(pick));
-  const line = (name: string, all: Figures[]) => `${name}: ${m(all, (f) => f.rps).toFixed(0)} rps, ${m(all, (f) => f.cpu).toFixed(0)} µs CPU, ${m(all, (f) => f.alloc).toFixed(0)} B allocated per decision`;
+  const line = (name: string, all: Figures[]) =>
+    `${name}: ${m(all, (f) => f.rps).toFixed(0)} rps, ${m(all, (f) => f.cpu).toFixed(0)} µs CPU, ${m(all, (f) => f.alloc).toFixed(0)} B allocated per decision`;
   const ratios = a.map((x, i) => (b[i] as Figures).rps / x.rps);
-  process.stdout.write(`${line("A", a)}\n${line("B", b)}\nB/A throughput, median of the rounds' ratios: ${(median(ratios) * 100).toFixed(0)} %\n`);
+  process.stdout.write(
+    `${line("A", a)}\n${line("B", b)}\nB/A throughput, median of the rounds' ratios: ${(median(ratios) * 100).toFixed(0)} %\n`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -42,7 +42,10 @@ try {
   const data = checkRequest(fixture.key);
   const profile = join(dir, "heap.json");
   const env = { ...process.env, MODELGATE_HEAP_PROFILE: profile };
-  const server = await spawnServer(["--import", join(root, "bench/heap-sampler.ts"), join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config], { env });
+  const server = await spawnServer(
+    ["--import", join(root, "bench/heap-sampler.ts"), join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config],
+    { env },
+  );
   let calls = 0;
   try {
     await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "8", "-n", "2000"]);
@@ -57,7 +60,9 @@ try {
   const totals = new Map<string, number>();
   charge((JSON.parse(readFileSync(profile, "utf8")) as { head: Node }).head, undefined, totals);
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
-  const lines = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, rows)
+  const lines = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, rows)
     .map(([k, bytes]) => `${((bytes / all) * 100).toFixed(1).padStart(5)} % ${(bytes / calls).toFixed(0).padStart(7)} B  ${k}`);
   process.stdout.write(`${calls} calls; ${(all / calls).toFixed(0)} B sampled per call\n${lines.join("\n")}\n`);
 } finally {

@@ -50,22 +50,49 @@ async function loadTree(tree: string): Promise<{ startAudit: StartAudit; default
 function requestFor(i: number): NormalizedRequest {
   const id = `5f1d7c1e-8a4b-4c55-9d0e-${String(i).padStart(12, "0")}`;
   return {
-    id, method: "POST", path: "/v2/models/fraud-detector/infer", rawPath: "/v2/models/fraud-detector/infer", query: new Map(),
-    host: "models.example.com", scheme: "https", protocol: "HTTP/1.1", headers: new Map(),
-    peer: { address: "10.0.0.7", principal: "", certificate: "" }, body: undefined, contextExtensions: new Map(), receivedAt: Date.now(),
+    id,
+    method: "POST",
+    path: "/v2/models/fraud-detector/infer",
+    rawPath: "/v2/models/fraud-detector/infer",
+    query: new Map(),
+    host: "models.example.com",
+    scheme: "https",
+    protocol: "HTTP/1.1",
+    headers: new Map(),
+    peer: { address: "10.0.0.7", principal: "", certificate: "" },
+    body: undefined,
+    contextExtensions: new Map(),
+    receivedAt: Date.now(),
   };
 }
 
 function decisionFor(i: number): Decision {
   const request = requestFor(i);
   return {
-    id: `3f1d7c1e-8a4b-4c55-9d0e-${String(i).padStart(12, "0")}`, requestId: request.id, request, decidedAt: Date.now(),
-    identity: { method: "apikey", subject: "bench@example.com", issuer: "keys", keyId: "mgk_2Xq81bT0", groups: [], attributes: { team: "data_science", org: "acme" } },
+    id: `3f1d7c1e-8a4b-4c55-9d0e-${String(i).padStart(12, "0")}`,
+    requestId: request.id,
+    request,
+    decidedAt: Date.now(),
+    identity: {
+      method: "apikey",
+      subject: "bench@example.com",
+      issuer: "keys",
+      keyId: "mgk_2Xq81bT0",
+      groups: [],
+      attributes: { team: "data_science", org: "acme" },
+    },
     identitySource: "apikey",
     target: { model: "fraud-detector", version: "", action: "predict", source: "profile" },
     policy: { namespace: "default", name: "bench", generation: 1, rule: "predict" },
-    rateLimit: { mode: "local", states: [{ name: "minute", quota: 1_000_000_000, windowSeconds: 60, remaining: 999_999_999, resetSeconds: 0 }], violated: [], retryAfterSeconds: 0 },
-    allowed: true, reason: "allowed", credentialHeaders: ["x-api-key"],
+    rateLimit: {
+      mode: "local",
+      states: [{ name: "minute", quota: 1_000_000_000, windowSeconds: 60, remaining: 999_999_999, resetSeconds: 0 }],
+      violated: [],
+      retryAfterSeconds: 0,
+    },
+    allowed: true,
+    reason: "allowed",
+    credentialHeaders: ["x-api-key"],
   };
 }
 
@@ -79,7 +106,10 @@ async function round(tree: Awaited<ReturnType<typeof loadTree>>, record: boolean
   writeFileSync(join(dir, "signing.pem"), privateKey.export({ type: "pkcs8", format: "pem" }));
   writeFileSync(join(dir, "hmac.key"), randomBytes(48).toString("base64"));
   const config: AuditConfig = {
-    ...tree.defaults, sink: "file", hmacKeyFile: join(dir, "hmac.key"), signingKeyFile: join(dir, "signing.pem"),
+    ...tree.defaults,
+    sink: "file",
+    hmacKeyFile: join(dir, "hmac.key"),
+    signingKeyFile: join(dir, "signing.pem"),
     file: { ...tree.defaults.file, path: join(dir, "audit", "audit.jsonl") },
   };
   const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => logger };
@@ -112,7 +142,14 @@ async function round(tree: Awaited<ReturnType<typeof loadTree>>, record: boolean
   await audit.close(10_000);
   rmSync(dir, { recursive: true, force: true });
   const hotTotal = hotNs.reduce((a, b) => a + b, 0);
-  return { hotP50Us: (hotNs.sort()[Math.floor(decisions / 2)] ?? 0) / 1000, hotUs: hotTotal / 1000 / decisions, cpuUs: (used.user + used.system) / decisions, gcUs: gcUs / decisions, rejected, perSecond: decisions / seconds };
+  return {
+    hotP50Us: (hotNs.sort()[Math.floor(decisions / 2)] ?? 0) / 1000,
+    hotUs: hotTotal / 1000 / decisions,
+    cpuUs: (used.user + used.system) / decisions,
+    gcUs: gcUs / decisions,
+    rejected,
+    perSecond: decisions / seconds,
+  };
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -138,6 +175,12 @@ for (const [t, tree] of trees.entries()) {
   const cpu = median(res.with.map((x, i) => x.cpuUs - (res.without[i]?.cpuUs ?? 0)));
   const gcUs = median(res.with.map((x, i) => x.gcUs - (res.without[i]?.gcUs ?? 0)));
   const f = (v: number, w: number) => v.toFixed(2).padStart(w);
-  lines.push(`${tree.slice(-40).padEnd(40)} ${f(median(res.with.map((x) => x.hotP50Us)), 8)} ${f(median(res.with.map((x) => x.hotUs)), 9)} ${f(cpu, 7)} ${f(gcUs, 6)} ${median(res.with.map((x) => x.perSecond)).toFixed(0).padStart(8)} ${String(median(res.with.map((x) => x.rejected))).padStart(8)}`);
+  lines.push(
+    `${tree.slice(-40).padEnd(40)} ${f(median(res.with.map((x) => x.hotP50Us)), 8)} ${f(median(res.with.map((x) => x.hotUs)), 9)} ${f(cpu, 7)} ${f(gcUs, 6)} ${median(
+      res.with.map((x) => x.perSecond),
+    )
+      .toFixed(0)
+      .padStart(8)} ${String(median(res.with.map((x) => x.rejected))).padStart(8)}`,
+  );
 }
 process.stdout.write(`${lines.join("\n")}\n`);

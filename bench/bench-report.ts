@@ -46,17 +46,43 @@ function targets(all: readonly SystemFigures[], noop: SystemFigures, mg: SystemF
   const redis = all.find((f) => f.name.includes("Redis limiter"));
   const opaLog = all.find((f) => f.name.includes("OPA-Envoy") && f.name.includes("log on"));
   const lines = [
-    verdict("throughput ≥ 100 % of the no-op (floor 80 %)", pct(mg.rps / noop.rps), mg.rps >= noop.rps) + (mg.rps < noop.rps && mg.rps >= 0.8 * noop.rps ? " (floor met)" : ""),
+    verdict("throughput ≥ 100 % of the no-op (floor 80 %)", pct(mg.rps / noop.rps), mg.rps >= noop.rps) +
+      (mg.rps < noop.rps && mg.rps >= 0.8 * noop.rps ? " (floor met)" : ""),
   ];
-  if (opaLog !== undefined) lines.push(verdict("throughput ≥ 2× OPA-Envoy with its decision log on", `${(mg.rps / opaLog.rps).toFixed(2)}×`, mg.rps >= 2 * opaLog.rps));
+  if (opaLog !== undefined)
+    lines.push(
+      verdict("throughput ≥ 2× OPA-Envoy with its decision log on", `${(mg.rps / opaLog.rps).toFixed(2)}×`, mg.rps >= 2 * opaLog.rps),
+    );
   if (redis !== undefined) lines.push(verdict("Redis limiter ≥ 70 % of the no-op", pct(redis.rps / noop.rps), redis.rps >= 0.7 * noop.rps));
-  for (const [rate, pick] of [["1000 rps", (f: SystemFigures) => f.at1000], [`${n0(mg.quarterRps)} rps`, (f: SystemFigures) => f.atQuarter]] as const) {
+  for (const [rate, pick] of [
+    ["1000 rps", (f: SystemFigures) => f.at1000],
+    [`${n0(mg.quarterRps)} rps`, (f: SystemFigures) => f.atQuarter],
+  ] as const) {
     const [a, b] = [pick(mg), pick(noop)];
     const worst = Math.max(a.p99 / b.p99, a.p999 / b.p999);
-    lines.push(verdict(`p99 and p99.9 at ${rate} ≤ 1.5× the no-op's`, `${(a.p99 / b.p99).toFixed(2)}× and ${(a.p999 / b.p999).toFixed(2)}×`, worst <= 1.5));
-    if (opaLog !== undefined) lines.push(verdict(`p99.9 at ${rate} ≤ OPA-Envoy's with its decision log on`, `${ms(a.p999)} ms vs ${ms(pick(opaLog).p999)} ms`, a.p999 <= pick(opaLog).p999));
+    lines.push(
+      verdict(
+        `p99 and p99.9 at ${rate} ≤ 1.5× the no-op's`,
+        `${(a.p99 / b.p99).toFixed(2)}× and ${(a.p999 / b.p999).toFixed(2)}×`,
+        worst <= 1.5,
+      ),
+    );
+    if (opaLog !== undefined)
+      lines.push(
+        verdict(
+          `p99.9 at ${rate} ≤ OPA-Envoy's with its decision log on`,
+          `${ms(a.p999)} ms vs ${ms(pick(opaLog).p999)} ms`,
+          a.p999 <= pick(opaLog).p999,
+        ),
+      );
   }
-  lines.push(verdict("RSS under load ≤ 2× the no-op's", `${n0(mg.rssMb)} MB vs ${n0(noop.rssMb)} MB (${(mg.rssMb / noop.rssMb).toFixed(2)}×)`, mg.rssMb <= 2 * noop.rssMb));
+  lines.push(
+    verdict(
+      "RSS under load ≤ 2× the no-op's",
+      `${n0(mg.rssMb)} MB vs ${n0(noop.rssMb)} MB (${(mg.rssMb / noop.rssMb).toFixed(2)}×)`,
+      mg.rssMb <= 2 * noop.rssMb,
+    ),
+  );
   return lines;
 }
 

@@ -60,7 +60,16 @@ const median = (values: readonly number[]): number => [...values].sort((a, b) =>
 // The figure-by-figure median of several measurements (not one whole measurement).
 function medianOf(all: readonly Measured[]): Measured {
   const of = (pick: (m: Measured) => number) => median(all.map(pick));
-  return { rps: of((m) => m.rps), count: of((m) => m.count), errors: of((m) => m.errors), p50: of((m) => m.p50), p99: of((m) => m.p99), p999: of((m) => m.p999), statuses: {}, cpuMicrosPerCall: of((m) => m.cpuMicrosPerCall) };
+  return {
+    rps: of((m) => m.rps),
+    count: of((m) => m.count),
+    errors: of((m) => m.errors),
+    p50: of((m) => m.p50),
+    p99: of((m) => m.p99),
+    p999: of((m) => m.p999),
+    statuses: {},
+    cpuMicrosPerCall: of((m) => m.cpuMicrosPerCall),
+  };
 }
 
 function row(name: string, r: Measured): string {
@@ -85,24 +94,38 @@ try {
   const { key, config } = benchFixture(dir);
   const data = checkRequest(key);
   const done: Round[] = [];
-  process.stdout.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ghz on 1 core, ${seconds}s per run\n`);
+  process.stdout.write(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; ghz on 1 core, ${seconds}s per run\n`,
+  );
   for (let i = 1; i <= rounds; i += 1) {
     const r = await round(data, config);
     done.push(r);
-    const status = Object.entries(r.full.statuses).map(([k, v]) => `${k}=${v}`).join(" ");
-    const lines = table(rounds > 1 ? `round ${i} of ${rounds}` : "", r, r.full.rps / r.noop.rps, r.noop.cpuMicrosPerCall / r.full.cpuMicrosPerCall);
+    const status = Object.entries(r.full.statuses)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
+    const lines = table(
+      rounds > 1 ? `round ${i} of ${rounds}` : "",
+      r,
+      r.full.rps / r.noop.rps,
+      r.noop.cpuMicrosPerCall / r.full.cpuMicrosPerCall,
+    );
     process.stdout.write(`${[...lines, `pipeline responses: ${status}`, ""].join("\n")}\n`);
   }
   if (rounds > 1) {
     const m: Round = {
-      noop: medianOf(done.map((r) => r.noop)), full: medianOf(done.map((r) => r.full)),
-      open: medianOf(done.map((r) => r.open)), noopOpen: medianOf(done.map((r) => r.noopOpen)), rate: median(done.map((r) => r.rate)),
+      noop: medianOf(done.map((r) => r.noop)),
+      full: medianOf(done.map((r) => r.full)),
+      open: medianOf(done.map((r) => r.open)),
+      noopOpen: medianOf(done.map((r) => r.noopOpen)),
+      rate: median(done.map((r) => r.rate)),
     };
     const ratios = done.map((r) => r.full.rps / r.noop.rps);
     const cpuRatios = done.map((r) => r.noop.cpuMicrosPerCall / r.full.cpuMicrosPerCall);
     const range = (v: number[]) => `${(Math.min(...v) * 100).toFixed(0)}–${(Math.max(...v) * 100).toFixed(0)} %`;
     const lines = table(`median of ${rounds} rounds (each figure on its own)`, m, median(ratios), median(cpuRatios));
-    process.stdout.write(`${[...lines, `ratio ranges over the rounds: throughput ${range(ratios)}, CPU per call ${range(cpuRatios)}`, ""].join("\n")}\n`);
+    process.stdout.write(
+      `${[...lines, `ratio ranges over the rounds: throughput ${range(ratios)}, CPU per call ${range(cpuRatios)}`, ""].join("\n")}\n`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -30,7 +30,13 @@ export function benchFixture(dir: string): BenchFixture {
       spec: {
         models: ["fraud-detector"],
         rules: [
-          { name: "predict", effect: "Allow", subjects: [{ attributes: { team: "data_science" } }], actions: ["predict"], limits: [{ name: "minute", requests: 1_000_000_000, per: "1m" }] },
+          {
+            name: "predict",
+            effect: "Allow",
+            subjects: [{ attributes: { team: "data_science" } }],
+            actions: ["predict"],
+            limits: [{ name: "minute", requests: 1_000_000_000, per: "1m" }],
+          },
           { name: "freeze", effect: "Deny", subjects: [{}], actions: ["admin"] },
         ],
       },
@@ -41,8 +47,14 @@ export function benchFixture(dir: string): BenchFixture {
     writeFileSync(
       config,
       stringify({
-        listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", model: "fraud-detector", protocol: "open-inference-v2",
-        policies: { files: ["policies.yaml"] }, apiKeys: { files: ["keys.yaml"] }, logLevel: "info", watchFiles: false,
+        listen: "127.0.0.1:0",
+        metricsListen: "127.0.0.1:0",
+        model: "fraud-detector",
+        protocol: "open-inference-v2",
+        policies: { files: ["policies.yaml"] },
+        apiKeys: { files: ["keys.yaml"] },
+        logLevel: "info",
+        watchFiles: false,
         // The audit chain goes to rotating files, as in production (the stdout sink writes synchronously).
         audit: { sink: "file", file: { path: join(dir, `audit-${name}`, "audit.jsonl") } },
         ...extra,
@@ -63,10 +75,18 @@ export function benchFixture(dir: string): BenchFixture {
 export function checkRequest(key: string): Record<string, unknown> {
   const path = "/v2/models/fraud-detector/infer";
   const headers: Record<string, string> = {
-    ":authority": "models.example.com", ":method": "POST", ":path": path, ":scheme": "https",
-    "content-type": "application/json", "user-agent": "bench/1.0", accept: "*/*", "x-forwarded-proto": "https",
-    "x-request-id": "5f1d7c1e-8a4b-4c55-9d0e-000000000001", "x-envoy-expected-rq-timeout-ms": "15000",
-    "x-api-key": key, "content-length": "512",
+    ":authority": "models.example.com",
+    ":method": "POST",
+    ":path": path,
+    ":scheme": "https",
+    "content-type": "application/json",
+    "user-agent": "bench/1.0",
+    accept: "*/*",
+    "x-forwarded-proto": "https",
+    "x-request-id": "5f1d7c1e-8a4b-4c55-9d0e-000000000001",
+    "x-envoy-expected-rq-timeout-ms": "15000",
+    "x-api-key": key,
+    "content-length": "512",
   };
   return {
     attributes: {

@@ -40,8 +40,18 @@ interface GhzReport {
 export function runGhz(target: string, data: unknown, args: readonly string[], prefix: readonly string[] = []): Promise<LoadResult> {
   const includes = ["--import-paths", envoyProtoIncludeDirs().join(",")];
   const argv = [
-    "--insecure", ...includes, "--proto", "envoy/service/auth/v3/external_auth.proto",
-    "--call", "envoy.service.auth.v3.Authorization.Check", "-d", JSON.stringify(data), "-O", "json", ...args, target,
+    "--insecure",
+    ...includes,
+    "--proto",
+    "envoy/service/auth/v3/external_auth.proto",
+    "--call",
+    "envoy.service.auth.v3.Authorization.Check",
+    "-d",
+    JSON.stringify(data),
+    "-O",
+    "json",
+    ...args,
+    target,
   ];
   return new Promise((resolve, reject) => {
     const [command, ...rest] = [...prefix, ghzPath(), ...argv];
@@ -52,8 +62,12 @@ export function runGhz(target: string, data: unknown, args: readonly string[], p
       const latencies = (report.details ?? []).map((d) => d.latency / 1e6).sort((a, b) => a - b);
       const errors = Object.values(report.errorDistribution ?? {}).reduce((a, b) => a + b, 0);
       resolve({
-        rps: report.rps, count: report.count, errors,
-        p50: percentile(latencies, 50), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9),
+        rps: report.rps,
+        count: report.count,
+        errors,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        p999: percentile(latencies, 99.9),
         statuses: report.statusCodeDistribution ?? {},
       });
     });

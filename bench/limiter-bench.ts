@@ -98,7 +98,13 @@ async function openLoop(op: (n: number) => Promise<unknown>, rate: number, ms: n
   await Promise.all(pending);
   const used = process.cpuUsage(cpu);
   const sorted = Float64Array.from(latencies).sort();
-  return { opsPerSecond: (latencies.length / (performance.now() - start)) * 1000, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), p999: quantile(sorted, 0.999), cpuMicros: (used.user + used.system) / latencies.length };
+  return {
+    opsPerSecond: (latencies.length / (performance.now() - start)) * 1000,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    p999: quantile(sorted, 0.999),
+    cpuMicros: (used.user + used.system) / latencies.length,
+  };
 }
 
 function format(r: Run): string {
@@ -124,12 +130,16 @@ async function main(): Promise<void> {
   for (const callers of CONCURRENCY) {
     const step = await measure((n) => limiter.charge(requests[n % IDENTITIES] as ChargeRequest), callers, seconds * 1000);
     const base = await measure(() => raw.evalsha(sha, 0), callers, seconds * 1000);
-    lines.push(`${String(callers).padEnd(8)}| ${format(step).padStart(46)}| ${format(base).padStart(46)}| ${((step.opsPerSecond / base.opsPerSecond) * 100).toFixed(1)} % (p50 ×${(step.p50 / base.p50).toFixed(2)})`);
+    lines.push(
+      `${String(callers).padEnd(8)}| ${format(step).padStart(46)}| ${format(base).padStart(46)}| ${((step.opsPerSecond / base.opsPerSecond) * 100).toFixed(1)} % (p50 ×${(step.p50 / base.p50).toFixed(2)})`,
+    );
   }
   for (const rate of OPEN_LOOP_RATES) {
     const step = await openLoop((n) => limiter.charge(requests[n % IDENTITIES] as ChargeRequest), rate, seconds * 1000);
     const base = await openLoop(() => raw.evalsha(sha, 0), rate, seconds * 1000);
-    lines.push(`${`${rate}/s`.padEnd(8)}| ${format(step).padStart(46)}| ${format(base).padStart(46)}| open loop (p50 ×${(step.p50 / base.p50).toFixed(2)})`);
+    lines.push(
+      `${`${rate}/s`.padEnd(8)}| ${format(step).padStart(46)}| ${format(base).padStart(46)}| open loop (p50 ×${(step.p50 / base.p50).toFixed(2)})`,
+    );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
   raw.disconnect();
@@ -139,7 +149,13 @@ async function main(): Promise<void> {
 
 function redisVersion(): string {
   try {
-    return execFileSync("redis-server", ["--version"]).toString().split(" ").find((w) => w.startsWith("v="))?.replace("v=", "Redis ") ?? "Redis ?";
+    return (
+      execFileSync("redis-server", ["--version"])
+        .toString()
+        .split(" ")
+        .find((w) => w.startsWith("v="))
+        ?.replace("v=", "Redis ") ?? "Redis ?"
+    );
   } catch {
     return "Redis ?";
   }

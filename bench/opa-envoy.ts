@@ -27,17 +27,31 @@ export interface OpaEnvoy {
   stop(): Promise<void>;
 }
 
-export async function startOpaEnvoy(binary: string, dir: string, digest: string, decisionLog: boolean, prefix: readonly string[]): Promise<OpaEnvoy> {
+export async function startOpaEnvoy(
+  binary: string,
+  dir: string,
+  digest: string,
+  decisionLog: boolean,
+  prefix: readonly string[],
+): Promise<OpaEnvoy> {
   const data = join(dir, "opa-data.json");
-  writeFileSync(data, JSON.stringify({ keys: { [digest]: { subject: "bench@example.com", attributes: { team: "data_science", org: "acme" } } } }));
+  writeFileSync(
+    data,
+    JSON.stringify({ keys: { [digest]: { subject: "bench@example.com", attributes: { team: "data_science", org: "acme" } } } }),
+  );
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const out = openSync(join(dir, `opa-${decisionLog ? "log" : "nolog"}.out`), "w");
   const args = [
-    "run", "--server", `--addr=127.0.0.1:${httpPort}`, "--log-format=json", "--log-level=info",
+    "run",
+    "--server",
+    `--addr=127.0.0.1:${httpPort}`,
+    "--log-format=json",
+    "--log-level=info",
     `--set=plugins.envoy_ext_authz_grpc.addr=127.0.0.1:${grpcPort}`,
     "--set=plugins.envoy_ext_authz_grpc.path=modelgate/bench/allow",
     `--set=decision_logs.console=${decisionLog}`,
-    join(import.meta.dirname, "opa/policy.rego"), data,
+    join(import.meta.dirname, "opa/policy.rego"),
+    data,
   ];
   const [command, ...rest] = [...prefix, binary, ...args];
   const child = spawn(command as string, rest, { stdio: ["ignore", out, out] });

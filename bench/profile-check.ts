@@ -33,7 +33,8 @@ interface CpuProfile {
 }
 
 const isOwn = (node: ProfileNode): boolean => node.callFrame.url.includes(src);
-const labelOf = (node: ProfileNode): string => `${node.callFrame.functionName || "(anonymous)"} ${node.callFrame.url.split(src)[1]}:${node.callFrame.lineNumber + 1}`;
+const labelOf = (node: ProfileNode): string =>
+  `${node.callFrame.functionName || "(anonymous)"} ${node.callFrame.url.split(src)[1]}:${node.callFrame.lineNumber + 1}`;
 
 function bucketOf(frame: ProfileNode["callFrame"]): string {
   if (frame.functionName.startsWith("(")) return frame.functionName; // (garbage collector), (idle), (program)
@@ -80,9 +81,14 @@ function charge(profile: CpuProfile, from: number, to: number) {
 
 function report(profile: CpuProfile, from: number, to: number, calls: number): string {
   const { self, areas, inclusive, total } = charge(profile, from, to);
-  const line = (k: string, us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} % ${(us / calls).toFixed(1).padStart(7)} µs  ${k}`;
+  const line = (k: string, us: number) =>
+    `${((us / total) * 100).toFixed(1).padStart(5)} % ${(us / calls).toFixed(1).padStart(7)} µs  ${k}`;
   const top = (m: Map<string, number>, n: number, keep: (k: string) => boolean = () => true) =>
-    [...m.entries()].filter(([k]) => keep(k)).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => line(k, us));
+    [...m.entries()]
+      .filter(([k]) => keep(k))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => line(k, us));
   return [
     `window: ${(total / 1e6).toFixed(1)} s of main-thread samples, ${calls} calls; share and µs per call`,
     "by area:",
@@ -101,7 +107,14 @@ try {
   const { key, config } = benchFixture(dir);
   const data = checkRequest(key);
   const profiles = join(dir, "profiles");
-  const server = await spawnServer(["--cpu-prof", `--cpu-prof-dir=${profiles}`, join(root, "src/cli/modelgate.ts"), "serve", "--config", config]);
+  const server = await spawnServer([
+    "--cpu-prof",
+    `--cpu-prof-dir=${profiles}`,
+    join(root, "src/cli/modelgate.ts"),
+    "serve",
+    "--config",
+    config,
+  ]);
   let window = { from: 0, to: 0, calls: 0, rps: 0 };
   try {
     await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "8", "-n", "2000"]); // warm-up

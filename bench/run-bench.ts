@@ -59,9 +59,16 @@ function nodeSystem(name: string, args: string[], denies: boolean): System {
 
 async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+    stdio: "ignore",
+  });
   for (let i = 0; i < 100; i += 1) {
-    if (spawnSync("redis-cli", ["-p", String(port), "ping"]).stdout?.toString().trim() === "PONG") return { url: `redis://127.0.0.1:${port}`, child };
+    if (
+      spawnSync("redis-cli", ["-p", String(port), "ping"])
+        .stdout?.toString()
+        .trim() === "PONG"
+    )
+      return { url: `redis://127.0.0.1:${port}`, child };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("redis-server did not start");
@@ -88,7 +95,8 @@ async function saturate(system: System, data: unknown): Promise<Pick<Sample, "sa
     const [cpu0, alloc0] = [server.cpuMicros(), await server.allocatedBytes()];
     const saturated = await runGhz(target, data, SATURATE, ghzPrefix);
     const [cpu1, alloc1] = [server.cpuMicros(), await server.allocatedBytes()];
-    const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? Number.NaN : (b - a) / saturated.count);
+    const per = (a: number | undefined, b: number | undefined) =>
+      a === undefined || b === undefined ? Number.NaN : (b - a) / saturated.count;
     return { saturated, cpuMicros: per(cpu0, cpu1), allocated: per(alloc0, alloc1) };
   } finally {
     await server.stop();
@@ -134,7 +142,7 @@ function medianFigures(name: string, samples: readonly Sample[], quarterRps: num
 
 function versionOf(command: string, args: string[]): string {
   const out = spawnSync(command, args, { encoding: "utf8" });
-  return out.status === 0 ? out.stdout.trim().split("\n")[0] ?? "?" : "?";
+  return out.status === 0 ? (out.stdout.trim().split("\n")[0] ?? "?") : "?";
 }
 
 const dir = mkdtempSync(join(tmpdir(), "modelgate-bench-"));

@@ -31,7 +31,9 @@ export function processCpuMicros(pid: number | undefined): number | undefined {
 
 export function processRssBytes(pid: number | undefined): number | undefined {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmRSS:"));
     return line === undefined ? undefined : Number(line.split(/\s+/)[1]) * 1024;
   } catch {
     return undefined;

@@ -14,7 +14,10 @@ const [target = "127.0.0.1:9001", apiKey] = process.argv.slice(2);
 
 const deps = join(dirname(createRequire(import.meta.url).resolve("@grpc/grpc-js-xds")), "..", "..", "deps");
 const definition = protoLoader.loadSync("envoy/service/auth/v3/external_auth.proto", {
-  keepCase: true, longs: String, enums: String, oneofs: true,
+  keepCase: true,
+  longs: String,
+  enums: String,
+  oneofs: true,
   includeDirs: ["envoy-api", "googleapis", "protoc-gen-validate", "xds"].map((folder) => join(deps, folder)),
 });
 const root = grpc.loadPackageDefinition(definition) as unknown as {

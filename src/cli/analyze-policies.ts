@@ -29,7 +29,9 @@ export async function loadPolicyResponses(paths: readonly string[], cwd: string)
   }
   if (issues.length > 0) return err(issuesText(issues));
   const compiled = compilePolicies(policies);
-  const compileIssues = compiled.issues.flatMap((entry) => entry.issues.map((i) => ({ path: `${entry.policy}: ${i.path}`, message: i.message })));
+  const compileIssues = compiled.issues.flatMap((entry) =>
+    entry.issues.map((i) => ({ path: `${entry.policy}: ${i.path}`, message: i.message })),
+  );
   if (compileIssues.length > 0) return err(issuesText(compileIssues));
   const { index } = compiled;
   return ok((ref) => index.anomalyResponses(ref.namespace, ref.name));

@@ -83,7 +83,10 @@ export async function runAuditAnalyze(args: readonly string[], io: AuditAnalyzeI
   if (!range.ok) return usage(io, range.error);
   const responses = await loadPolicyResponses(values.policies ?? [], io.cwd);
   if (!responses.ok) return usage(io, responses.error);
-  const files = await resolveAuditPaths(positionals.filter((p) => p !== "-"), io.cwd);
+  const files = await resolveAuditPaths(
+    positionals.filter((p) => p !== "-"),
+    io.cwd,
+  );
   if (!files.ok) return usage(io, files.error);
   const sources: MergeSource[] = [
     ...(positionals.includes("-") ? [{ name: "-", stream: io.stdin }] : []),
@@ -92,8 +95,13 @@ export async function runAuditAnalyze(args: readonly string[], io: AuditAnalyzeI
   const run = await analyze(sources, new AnomalyAnalyzer(config.value, responses.value), range.value, values.mixed === true);
   if (!run.ok) return usage(io, run.error);
   const { findings, stats, observations } = run.value;
-  io.stdout(values.json === true ? jsonReport(findings, stats, observations, sources.length) : textReport(findings, stats, observations, sources.length));
-  if (stats.firstInvalid !== undefined) io.stderr(`warning: ${stats.invalid} lines are not valid audit records; the first: ${stats.firstInvalid}\n`);
+  io.stdout(
+    values.json === true
+      ? jsonReport(findings, stats, observations, sources.length)
+      : textReport(findings, stats, observations, sources.length),
+  );
+  if (stats.firstInvalid !== undefined)
+    io.stderr(`warning: ${stats.invalid} lines are not valid audit records; the first: ${stats.firstInvalid}\n`);
   return findings.length > 0 ? 1 : 0;
 }
 
@@ -111,7 +119,10 @@ function parseFlags(args: readonly string[]): Result<Parsed, string> {
 async function loadConfig(file: string | undefined, sets: readonly string[], cwd: string): Promise<Result<AnomalyConfig, string>> {
   let raw: Record<string, unknown> = {};
   if (file !== undefined) {
-    const text = await readFile(resolve(cwd, file), "utf8").then((t) => ok(t), (e: unknown) => err(`${file}: ${e instanceof Error ? e.message : String(e)}`));
+    const text = await readFile(resolve(cwd, file), "utf8").then(
+      (t) => ok(t),
+      (e: unknown) => err(`${file}: ${e instanceof Error ? e.message : String(e)}`),
+    );
     if (!text.ok) return text;
     const doc = parseYamlSafe(text.value);
     if (!doc.ok) return err(`${file}: ${doc.error}`);
@@ -146,7 +157,7 @@ function applySet(raw: Record<string, unknown>, assignment: string): Result<true
   for (const segment of full.slice(0, -1)) {
     const next = at[segment];
     if (next !== undefined && !isPlainObject(next)) return err(`--set ${assignment}: ${segment} is not a mapping`);
-    at = (at[segment] = next ?? {});
+    at = at[segment] = next ?? {};
   }
   at[full.at(-1) ?? ""] = value.value;
   return ok(true);
@@ -174,7 +185,12 @@ interface Analysis {
   readonly observations: number;
 }
 
-async function analyze(sources: readonly MergeSource[], analyzer: AnomalyAnalyzer, range: Range, mixed: boolean): Promise<Result<Analysis, string>> {
+async function analyze(
+  sources: readonly MergeSource[],
+  analyzer: AnomalyAnalyzer,
+  range: Range,
+  mixed: boolean,
+): Promise<Result<Analysis, string>> {
   const { config } = analyzer;
   const stats = emptyStats();
   const findings: AnomalyFinding[] = [];

@@ -68,7 +68,10 @@ export async function runAuditVerify(args: readonly string[], io: AuditVerifyIo)
   if (positionals.length === 0) return usage(io, "give at least one audit file, directory or configured path");
   const keys = await loadKeys(values["public-key"] ?? [], io.cwd);
   if (!keys.ok) return usage(io, keys.error);
-  const files = await resolveAuditPaths(positionals.filter((p) => p !== "-"), io.cwd);
+  const files = await resolveAuditPaths(
+    positionals.filter((p) => p !== "-"),
+    io.cwd,
+  );
   if (!files.ok) return usage(io, files.error);
   const verifier = createAuditVerifier({
     keys: keys.value,
@@ -105,7 +108,13 @@ async function loadKeys(paths: readonly string[], cwd: string): Promise<Result<C
 }
 
 // Witnesses first (they must be known before the chain is read), then the files in order.
-async function feed(verifier: AuditVerifier, witnessFiles: readonly string[], positionals: readonly string[], files: readonly string[], io: AuditVerifyIo): Promise<Result<true, string>> {
+async function feed(
+  verifier: AuditVerifier,
+  witnessFiles: readonly string[],
+  positionals: readonly string[],
+  files: readonly string[],
+  io: AuditVerifyIo,
+): Promise<Result<true, string>> {
   try {
     const asWitness = { line: (l: Parameters<AuditVerifier["witness"]>[0]) => verifier.witness(l), incompleteLine: () => undefined };
     for (const file of witnessFiles) await readFileLines(file, resolve(io.cwd, file), asWitness);

@@ -107,7 +107,10 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   const problems: Issue[] = [];
   const record = (issues: readonly Issue[]) => void problems.push(...issues);
   const warnings: string[] = [];
-  const hooks = { loaded: (_kind: string, s: LoadSummary) => void warnings.push(...(s.warnings ?? [])), rejected: (_kind: string, issues: readonly Issue[]) => record(issues) };
+  const hooks = {
+    loaded: (_kind: string, s: LoadSummary) => void warnings.push(...(s.warnings ?? [])),
+    rejected: (_kind: string, issues: readonly Issue[]) => record(issues),
+  };
   const engine = createEngine(config.value, hooks, { now: Date.now, newId: randomUUID });
   if (!engine.loadAll()) {
     io.stderr(`modelgate check: policies or keys could not be loaded\n${issuesText(problems)}`);

@@ -5,7 +5,8 @@ import { respond } from "../core/respond.ts";
 
 function identityLine(decision: Decision): string {
   const id = decision.identity;
-  if (id === undefined) return decision.identitySource === undefined ? "none presented (anonymous)" : `rejected by source "${decision.identitySource}"`;
+  if (id === undefined)
+    return decision.identitySource === undefined ? "none presented (anonymous)" : `rejected by source "${decision.identitySource}"`;
   const attrs = Object.entries(id.attributes).map(([k, v]) => `${k}=${typeof v === "string" ? v : `[${v.join(",")}]`}`);
   const parts = [`${id.method} via source "${decision.identitySource ?? ""}"`, `subject=${id.subject}`];
   if (id.keyId !== "") parts.push(`key=${id.keyId}`);
@@ -16,7 +17,9 @@ function identityLine(decision: Decision): string {
 function limitsLine(decision: Decision): string | undefined {
   const rl = decision.rateLimit;
   if (rl === undefined) return undefined;
-  const each = rl.states.map((s) => `${s.name} ${s.remaining}/${s.quota} per ${s.windowSeconds}s${rl.violated.includes(s.name) ? " (exceeded)" : ""}`);
+  const each = rl.states.map(
+    (s) => `${s.name} ${s.remaining}/${s.quota} per ${s.windowSeconds}s${rl.violated.includes(s.name) ? " (exceeded)" : ""}`,
+  );
   return `${each.join("; ")} [${rl.mode} limiter]`;
 }
 
@@ -27,8 +30,18 @@ export function explainDecision(decision: Decision): string {
     ["decision", status],
     ["reason", decision.allowed ? "allowed" : `${decision.reason}: ${decision.detail}`],
     ["identity", identityLine(decision)],
-    ["target", decision.target === undefined ? undefined : `model="${decision.target.model}" action=${decision.target.action} (from ${decision.target.source})`],
-    ["policy", decision.policy === undefined ? undefined : `${decision.policy.namespace}/${decision.policy.name} generation ${decision.policy.generation}${decision.policy.rule === "" ? "" : ` rule ${decision.policy.rule}`}`],
+    [
+      "target",
+      decision.target === undefined
+        ? undefined
+        : `model="${decision.target.model}" action=${decision.target.action} (from ${decision.target.source})`,
+    ],
+    [
+      "policy",
+      decision.policy === undefined
+        ? undefined
+        : `${decision.policy.namespace}/${decision.policy.name} generation ${decision.policy.generation}${decision.policy.rule === "" ? "" : ` rule ${decision.policy.rule}`}`,
+    ],
     ["limits", limitsLine(decision)],
     ["decision id", decision.id],
   ];

@@ -43,14 +43,21 @@ function withPod(doc: JsonObject, path: readonly string[], pod: JsonObject): Jso
   return { ...doc, [head]: withPod(asObject(doc[head]) ?? {}, rest, pod) };
 }
 
-function injectDocument(doc: unknown, index: number, namespace: string, config: InjectorConfig, render: BootstrapRenderer): { doc: unknown; report: DocumentReport } {
+function injectDocument(
+  doc: unknown,
+  index: number,
+  namespace: string,
+  config: InjectorConfig,
+  render: BootstrapRenderer,
+): { doc: unknown; report: DocumentReport } {
   const object = asObject(doc);
   const kind = typeof object?.["kind"] === "string" ? object["kind"] : "";
   const metadata = asObject(object?.["metadata"]);
   const name = typeof metadata?.["name"] === "string" ? metadata["name"] : "";
   const path = TEMPLATE_PATHS[kind];
   const pod = object === undefined || path === undefined ? undefined : podOf(object, path);
-  if (object === undefined || path === undefined || pod === undefined) return { doc, report: { index, kind, name, result: "not-a-workload" } };
+  if (object === undefined || path === undefined || pod === undefined)
+    return { doc, report: { index, kind, name, result: "not-a-workload" } };
   const ns = typeof metadata?.["namespace"] === "string" ? metadata["namespace"] : namespace;
   const plan = planInjection(pod, ns, config, render);
   if (plan.kind === "skip") return { doc, report: { index, kind, name, result: "skipped", message: plan.reason } };

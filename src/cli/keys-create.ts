@@ -91,7 +91,8 @@ export function runKeysCreate(args: readonly string[], io: KeysCreateIo): number
   if (namespace === undefined && (flags.value.apply === true || flags.value.kubeconfig !== undefined)) {
     return usageError(io, "--apply and --kubeconfig need --namespace");
   }
-  if (namespace !== undefined && flags.value.append !== undefined) return usageError(io, "--append writes a key file; it cannot be combined with --namespace");
+  if (namespace !== undefined && flags.value.append !== undefined)
+    return usageError(io, "--append writes a key file; it cannot be combined with --namespace");
   const now = io.now();
   const fields = fieldsFrom(flags.value, now);
   if (!fields.ok) return usageError(io, fields.error);
@@ -117,18 +118,31 @@ interface ClusterOutput {
 function clusterOutput(io: KeysCreateIo, out: ClusterOutput): number | Promise<number> {
   const manifest = apiKeyManifest(out.record, out.namespace);
   if (out.flags.apply !== true) {
-    io.stdout(out.format === "json"
-      ? `${JSON.stringify({ key: out.key, record: out.stored, apiKey: manifest })}\n`
-      : ["# API key (shown once, store it now):", out.key, "# ApiKey; apply it with kubectl apply -f - (or use --apply):", `---\n${stringify(manifest, { version: "1.1" })}`].join("\n"));
+    io.stdout(
+      out.format === "json"
+        ? `${JSON.stringify({ key: out.key, record: out.stored, apiKey: manifest })}\n`
+        : [
+            "# API key (shown once, store it now):",
+            out.key,
+            "# ApiKey; apply it with kubectl apply -f - (or use --apply):",
+            `---\n${stringify(manifest, { version: "1.1" })}`,
+          ].join("\n"),
+    );
     return 0;
   }
   const apply = io.applyApiKey ?? applyApiKey;
   return apply(manifest, out.namespace, out.flags.kubeconfig).then((applied) => {
     if (!applied.ok) {
-      io.stderr(`modelgate keys create: could not create the ApiKey: ${applied.error}\nThe key was not stored anywhere; nothing to clean up.\n`);
+      io.stderr(
+        `modelgate keys create: could not create the ApiKey: ${applied.error}\nThe key was not stored anywhere; nothing to clean up.\n`,
+      );
       return 1;
     }
-    io.stdout(out.format === "json" ? `${JSON.stringify({ key: out.key, record: out.stored, applied: applied.value })}\n` : `# API key (shown once, store it now):\n${out.key}\n# ${applied.value}\n`);
+    io.stdout(
+      out.format === "json"
+        ? `${JSON.stringify({ key: out.key, record: out.stored, applied: applied.value })}\n`
+        : `# API key (shown once, store it now):\n${out.key}\n# ${applied.value}\n`,
+    );
     return 0;
   });
 }
@@ -148,7 +162,11 @@ function appendOutput(io: KeysCreateIo, out: AppendOutput): Promise<number> {
       return 1;
     }
     const id = String(out.stored["id"]);
-    io.stdout(out.format === "json" ? `${JSON.stringify({ key: out.key, record: out.stored, appended: appended.value })}\n` : `# API key (shown once, store it now):\n${out.key}\n# record ${id} appended to ${appended.value}\n`);
+    io.stdout(
+      out.format === "json"
+        ? `${JSON.stringify({ key: out.key, record: out.stored, appended: appended.value })}\n`
+        : `# API key (shown once, store it now):\n${out.key}\n# record ${id} appended to ${appended.value}\n`,
+    );
     return 0;
   });
 }

@@ -58,7 +58,9 @@ export async function runKeysMigrate(args: readonly string[], io: KeysMigrateIo)
   for (const step of steps.value) io.stdout(`${describe(step)}\n`);
   const count = (outcome: MigrationStep["outcome"]) => steps.value.filter((s) => s.outcome === outcome).length;
   const bad = count("invalid") + count("conflict") + count("failed");
-  io.stdout(`# ${steps.value.length} key Secrets in ${namespace}: ${count("created")} ${dryRun ? "would be created" : "created"}, ${count("unchanged")} unchanged, ${count("conflict")} in conflict, ${count("invalid")} invalid, ${count("failed")} failed\n`);
+  io.stdout(
+    `# ${steps.value.length} key Secrets in ${namespace}: ${count("created")} ${dryRun ? "would be created" : "created"}, ${count("unchanged")} unchanged, ${count("conflict")} in conflict, ${count("invalid")} invalid, ${count("failed")} failed\n`,
+  );
   return bad > 0 ? 1 : 0;
 }
 

@@ -66,7 +66,8 @@ export async function runSanctions(args: readonly string[], io: SanctionsIo): Pr
   const config = loadConfig(values.config ?? io.env["MODELGATE_CONFIG"], io.env, io.cwd);
   if (!config.ok) return usage(io, `invalid configuration: ${config.error.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
   const redis = config.value.redisLimiter;
-  if (redis === undefined) return usage(io, "no Redis limiter is configured (limiter.redis or MODELGATE_REDIS_URL): sanctions live in the serving replicas only");
+  if (redis === undefined)
+    return usage(io, "no Redis limiter is configured (limiter.redis or MODELGATE_REDIS_URL): sanctions live in the serving replicas only");
   const identity: Identity = { method, subject: values.subject, issuer: values.issuer ?? "", keyId: "", groups: [], attributes: {} };
   const key = sanctionKey(identity);
   const connection = connectRedis(redis.target, { commandTimeoutMs: 2000, connectTimeoutMs: 2000, onError: () => undefined });
@@ -88,7 +89,11 @@ function describe(key: string, sanction: Sanction | undefined, now: number): str
   const nowSteps = now * GRID;
   const lines = [`sanction: ${key}`];
   lines.push(sanction.blockedUntil > nowSteps ? `  blocked until ${at(sanction.blockedUntil)}` : "  not blocked");
-  lines.push(sanction.factorUntil > nowSteps ? `  limits × ${sanction.factorPermille / 1000} until ${at(sanction.factorUntil)}` : "  limits as written");
+  lines.push(
+    sanction.factorUntil > nowSteps
+      ? `  limits × ${sanction.factorPermille / 1000} until ${at(sanction.factorUntil)}`
+      : "  limits as written",
+  );
   return `${lines.join("\n")}\n`;
 }
 

@@ -53,7 +53,10 @@ function engineFor(config: Config, logger: Logger, metrics: Metrics, extras: Eng
       rejected: (kind, issues, serving) => {
         metrics.sourceRejected(kind);
         // At start-up there is no last good version: the server stops instead (see startServer).
-        logger.error(serving ? `${kind} rejected; the last good version keeps serving` : `${kind} rejected; nothing of it was loaded before`, { issues });
+        logger.error(
+          serving ? `${kind} rejected; the last good version keeps serving` : `${kind} rejected; nothing of it was loaded before`,
+          { issues },
+        );
       },
       jwks: (event) =>
         event.kind === "loaded"
@@ -75,7 +78,8 @@ function removeStaleSocket(path: string | undefined): void {
 }
 
 function warnAboutEmbeddedDefaults(config: Config, logger: Logger): void {
-  if (config.policySource === "files" && config.policyFiles.length === 0) logger.warn("no policy files configured: every request is denied");
+  if (config.policySource === "files" && config.policyFiles.length === 0)
+    logger.warn("no policy files configured: every request is denied");
   if (config.redisLimiter === undefined) logger.warn("rate limits use the in-process limiter: each replica counts on its own");
 }
 
@@ -105,7 +109,9 @@ async function startBackends(config: Config, logger: Logger, metrics: Metrics): 
   // start waits here so that it is ready the moment it listens.
   const redis = adapters.value.redis;
   if (redis !== undefined && !(await redis.ready(REDIS_READY_MS))) {
-    logger.error("rate limiter: Redis not reached; /readyz answers 503 and limited requests are denied until it is", { within_ms: REDIS_READY_MS });
+    logger.error("rate limiter: Redis not reached; /readyz answers 503 and limited requests are denied until it is", {
+      within_ms: REDIS_READY_MS,
+    });
   }
   // JWKS loading runs in the background: an IdP outage must not keep the sidecar unready.
   void engine.start({ watchFiles: config.watchFiles });
@@ -134,7 +140,13 @@ async function startBackends(config: Config, logger: Logger, metrics: Metrics): 
   };
 }
 
-function startAnomaly(config: Config, logger: Logger, metrics: Metrics, audit: AuditRuntime, engine: Engine): Promise<AnomalyRuntime | undefined> {
+function startAnomaly(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  audit: AuditRuntime,
+  engine: Engine,
+): Promise<AnomalyRuntime | undefined> {
   if (config.anomaly === undefined) return Promise.resolve(undefined);
   if (config.anomaly.enabled && config.redisLimiter === undefined) {
     logger.warn("anomaly blocks and lowered limits apply only on the replica that raised them: the rate limiter is in-process");
@@ -207,7 +219,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const healthTimer = setInterval(syncHealth, HEALTH_SYNC_MS);
   healthTimer.unref();
   metrics.setReady(true, () => ready().ready);
-  logger.info("serving", { grpc: config.listen, grpc_port: grpc.tcpPort, socket: config.socket, ops_port: ops.port, model: config.model, protocol: config.protocol });
+  logger.info("serving", {
+    grpc: config.listen,
+    grpc_port: grpc.tcpPort,
+    socket: config.socket,
+    ops_port: ops.port,
+    model: config.model,
+    protocol: config.protocol,
+  });
   return {
     grpcPort: grpc.tcpPort,
     opsPort: ops.port,

@@ -22,7 +22,11 @@ const TLS_POLL_MS = 1000;
 export async function runWebhook(argv: readonly string[], io: WebhookIo): Promise<number> {
   let values: { config?: string | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { config: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { config: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
   } catch (error) {
     io.stderr(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -40,10 +44,23 @@ export async function runWebhook(argv: readonly string[], io: WebhookIo): Promis
   const metrics = createWebhookMetrics();
   const c = config.value;
   let serving = false;
-  const ops = await startOpsServer({ listen: c.opsListen, registry: metrics.registry, ready: () => ({ ready: serving, detail: serving ? "serving" : "starting" }) });
+  const ops = await startOpsServer({
+    listen: c.opsListen,
+    registry: metrics.registry,
+    ready: () => ({ ready: serving, detail: serving ? "serving" : "starting" }),
+  });
   let webhook;
   try {
-    webhook = await startWebhookServer({ listen: c.listen, certFile: c.tls.certFile, keyFile: c.tls.keyFile, tlsPollMs: TLS_POLL_MS, injector: c.injector, render: renderInjectedBootstrap, metrics, logger });
+    webhook = await startWebhookServer({
+      listen: c.listen,
+      certFile: c.tls.certFile,
+      keyFile: c.tls.keyFile,
+      tlsPollMs: TLS_POLL_MS,
+      injector: c.injector,
+      render: renderInjectedBootstrap,
+      metrics,
+      logger,
+    });
   } catch (error) {
     io.stderr(`${(error as Error).message}\n`);
     await ops.close();

@@ -28,7 +28,15 @@ export function durationMs(r: ConfigReader, raw: Raw, field: string, fallbackMs:
 }
 
 // A decimal in (min, max] (or [min, max] with inclusiveMin) as whole thousandths.
-export function permille(r: ConfigReader, raw: Raw, field: string, fallback: number, min: number, max: number, inclusiveMin = false): number {
+export function permille(
+  r: ConfigReader,
+  raw: Raw,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+  inclusiveMin = false,
+): number {
   const value = read(raw, field);
   if (value === undefined) return fallback;
   const fits = typeof value === "number" && Number.isFinite(value) && (inclusiveMin ? value >= min : value > min) && value <= max;
@@ -43,7 +51,7 @@ export function statusList(r: ConfigReader, raw: Raw, field: string, fallback: r
   const value = read(raw, field);
   if (value === undefined) return fallback;
   if (!Array.isArray(value)) {
-    r.issue(field, "must be a list of HTTP statuses or classes such as \"5xx\"");
+    r.issue(field, 'must be a list of HTTP statuses or classes such as "5xx"');
     return fallback;
   }
   const out: StatusPattern[] = [];

@@ -25,9 +25,24 @@ export const ENV_VARS: readonly EnvVar[] = Object.freeze([
   envVar("MODELGATE_NAMESPACE", "namespace", "DNS-1123 label", "the namespace whose policies apply", true),
   envVar("MODELGATE_LOG_LEVEL", "logLevel", "debug, info, warn, error", "how much is logged", true),
   envVar("MODELGATE_POLICY_SOURCE", "policySource", "files, kubernetes", "where policies and keys come from", true),
-  envVar("MODELGATE_AUDIT_FILE", "audit.file.path", "file path", "selects the file audit sink with this path (relative to the working directory)"),
-  envVar("MODELGATE_REDIS_URL", "limiter.redis.url", "Redis URL", "the Redis limiter; also the default `audit.redis.url` and `anomaly.redis.url`"),
-  envVar("MODELGATE_REDIS_PASSWORD", "", "secret", "replaces the password of every Redis connection: limiter, audit sink, anomaly detector"),
+  envVar(
+    "MODELGATE_AUDIT_FILE",
+    "audit.file.path",
+    "file path",
+    "selects the file audit sink with this path (relative to the working directory)",
+  ),
+  envVar(
+    "MODELGATE_REDIS_URL",
+    "limiter.redis.url",
+    "Redis URL",
+    "the Redis limiter; also the default `audit.redis.url` and `anomaly.redis.url`",
+  ),
+  envVar(
+    "MODELGATE_REDIS_PASSWORD",
+    "",
+    "secret",
+    "replaces the password of every Redis connection: limiter, audit sink, anomaly detector",
+  ),
   envVar("MODELGATE_WEBHOOK_CONFIG", "", "file path", "the configuration file of `modelgate webhook` (like `--config`)"),
 ]);
 

@@ -6,7 +6,11 @@ import type { Config } from "./config.ts";
 import { parseConfig } from "./parse-config.ts";
 
 // Reads `--config FILE` (or MODELGATE_CONFIG); with neither, the built-in defaults apply.
-export function loadConfig(path: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): Result<Config, Issue[]> {
+export function loadConfig(
+  path: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Result<Config, Issue[]> {
   const file = path ?? env["MODELGATE_CONFIG"];
   if (file === undefined || file === "") return parseConfig(undefined, env, cwd);
   const absolute = resolve(cwd, file);
@@ -24,5 +28,7 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
   }
   const parsed = parseConfig(doc, env, dirname(absolute));
   // Problems with an environment override (`$MODELGATE_…`) are not in the file.
-  return parsed.ok ? parsed : err(parsed.error.map((i) => (i.path.startsWith("$") ? i : { path: `${absolute}: ${i.path}`, message: i.message })));
+  return parsed.ok
+    ? parsed
+    : err(parsed.error.map((i) => (i.path.startsWith("$") ? i : { path: `${absolute}: ${i.path}`, message: i.message })));
 }

@@ -5,7 +5,11 @@ import { err, type Issue, type Result } from "../core/result.ts";
 import { parseWebhookConfig, type WebhookConfig } from "./parse-webhook-config.ts";
 
 // `--config FILE` or MODELGATE_WEBHOOK_CONFIG; with neither, the defaults (and POD_NAMESPACE).
-export function loadWebhookConfig(path: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): Result<WebhookConfig, Issue[]> {
+export function loadWebhookConfig(
+  path: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Result<WebhookConfig, Issue[]> {
   const file = path ?? env["MODELGATE_WEBHOOK_CONFIG"];
   if (file === undefined || file === "") return parseWebhookConfig(undefined, env);
   const absolute = resolve(cwd, file);

@@ -45,8 +45,14 @@ function probing(r: ConfigReader, raw: unknown): ProbingRuleConfig {
   const at = "rules.probing";
   const s = r.section(raw, at, [...COMMON_KEYS, "share", "minRequests", "denialStatuses", "errorStatuses"]);
   const d = RULE_DEFAULTS.probing;
-  const denials = statusList(r, s, `${at}.denialStatuses`, d.denialStatuses.map((code) => ({ kind: "exact", code })));
-  if (denials.some((p) => p.kind !== "exact")) r.issue(`${at}.denialStatuses`, "must list exact statuses (a denial is 400, 401, 403, 429 or 503)");
+  const denials = statusList(
+    r,
+    s,
+    `${at}.denialStatuses`,
+    d.denialStatuses.map((code) => ({ kind: "exact", code })),
+  );
+  if (denials.some((p) => p.kind !== "exact"))
+    r.issue(`${at}.denialStatuses`, "must list exact statuses (a denial is 400, 401, 403, 429 or 503)");
   return {
     ...common(r, s, at, d),
     sharePermille: permille(r, s, `${at}.share`, d.sharePermille, 0, 1),
@@ -72,5 +78,10 @@ function sharing(r: ConfigReader, raw: unknown): SharingRuleConfig {
 
 export function parseRules(r: ConfigReader, raw: unknown): RulesConfig {
   const s = r.section(raw, "rules", ANOMALY_RULES);
-  return { volume: volume(r, s["volume"]), probing: probing(r, s["probing"]), reconnaissance: reconnaissance(r, s["reconnaissance"]), sharing: sharing(r, s["sharing"]) };
+  return {
+    volume: volume(r, s["volume"]),
+    probing: probing(r, s["probing"]),
+    reconnaissance: reconnaissance(r, s["reconnaissance"]),
+    sharing: sharing(r, s["sharing"]),
+  };
 }

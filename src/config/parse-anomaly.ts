@@ -9,7 +9,10 @@ import { parseRules } from "./parse-anomaly-rules.ts";
 // `anomaly:` in the configuration file (see README "Anomaly detection"). Unknown keys are
 // rejected and every problem is reported with its path.
 
-export function parseAnomalySection(value: unknown, env: Readonly<Record<string, string | undefined>>): { config: AnomalyConfig | undefined; issues: Issue[] } {
+export function parseAnomalySection(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): { config: AnomalyConfig | undefined; issues: Issue[] } {
   if (value === undefined) return { config: undefined, issues: [] };
   const parsed = parseAnomalyConfig(value, "anomaly");
   if (!parsed.ok) return { config: undefined, issues: parsed.error };
@@ -25,7 +28,8 @@ export function parseAnomalyConfig(raw: unknown, path: string): Result<AnomalyCo
   const r = new ConfigReader(path);
   // Earlier versions chose per-policy responses here; the choice now lives with the policy. Even
   // an empty `policies:` is refused, so nobody keeps editing a section that does nothing.
-  if (isPlainObject(raw) && Object.hasOwn(raw, "policies")) r.issue("policies", "per-policy responses moved to each AccessPolicy's spec.anomaly (e.g. spec.anomaly: { volume: block })");
+  if (isPlainObject(raw) && Object.hasOwn(raw, "policies"))
+    r.issue("policies", "per-policy responses moved to each AccessPolicy's spec.anomaly (e.g. spec.anomaly: { volume: block })");
   const top = r.section(isPlainObject(raw) ? withoutKey(raw, "policies") : raw, "", TOP_KEYS);
   const d = ANOMALY_DEFAULTS_TOP;
   const config: AnomalyConfig = {
@@ -46,7 +50,8 @@ function redisSection(r: ConfigReader, top: Record<string, unknown>): AnomalyRed
   const s = r.section(top["redis"], "redis", ["url", "keyPrefix", "timeoutMs"]);
   const d = ANOMALY_DEFAULTS_TOP.redis;
   const keyPrefix = r.string(s, "redis.keyPrefix", d.keyPrefix);
-  if (!KEY_PREFIX.test(keyPrefix)) r.issue("redis.keyPrefix", "must be 1–64 characters: letters, digits and : . _ - (no braces: the hash tag is added per identity)");
+  if (!KEY_PREFIX.test(keyPrefix))
+    r.issue("redis.keyPrefix", "must be 1–64 characters: letters, digits and : . _ - (no braces: the hash tag is added per identity)");
   return { url: r.string(s, "redis.url", d.url), keyPrefix, timeoutMs: r.integer(s, "redis.timeoutMs", d.timeoutMs, 1, 60_000) };
 }
 
@@ -60,9 +65,17 @@ function outcomesSection(r: ConfigReader, top: Record<string, unknown>): Anomaly
 }
 
 // MODELGATE_REDIS_URL fills redis.url when the file leaves it empty; an enabled detector needs one.
-export function resolveAnomalyConfig(config: AnomalyConfig, env: Readonly<Record<string, string | undefined>>, path: string): Result<AnomalyConfig, Issue[]> {
-  const url = withRedisPassword(config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url, env["MODELGATE_REDIS_PASSWORD"]);
+export function resolveAnomalyConfig(
+  config: AnomalyConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  path: string,
+): Result<AnomalyConfig, Issue[]> {
+  const url = withRedisPassword(
+    config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url,
+    env["MODELGATE_REDIS_PASSWORD"],
+  );
   const resolved: AnomalyConfig = { ...config, redis: { ...config.redis, url } };
-  if (resolved.enabled && url === "") return err([{ path: `${path}.redis.url`, message: "is required when anomaly detection is enabled (or set MODELGATE_REDIS_URL)" }]);
+  if (resolved.enabled && url === "")
+    return err([{ path: `${path}.redis.url`, message: "is required when anomaly detection is enabled (or set MODELGATE_REDIS_URL)" }]);
   return ok(resolved);
 }

@@ -11,7 +11,21 @@ import { err, ok, type Issue, type Result } from "../core/result.ts";
 // MODELGATE_AUDIT_FILE.
 
 const MiB = 1024 * 1024;
-const TOP_KEYS = ["sink", "failMode", "chainId", "hmacKeyFile", "subjects", "signingKeyFile", "checkpoint", "buffer", "batch", "writeTimeoutMs", "file", "redis", "outcomes"];
+const TOP_KEYS = [
+  "sink",
+  "failMode",
+  "chainId",
+  "hmacKeyFile",
+  "subjects",
+  "signingKeyFile",
+  "checkpoint",
+  "buffer",
+  "batch",
+  "writeTimeoutMs",
+  "file",
+  "redis",
+  "outcomes",
+];
 const REDIS_KEY = /^[A-Za-z0-9:._-]{1,100}$/;
 
 export function parseAuditConfig(raw: unknown, path: string): Result<AuditConfig, Issue[]> {
@@ -19,7 +33,8 @@ export function parseAuditConfig(raw: unknown, path: string): Result<AuditConfig
   const top = r.section(raw, "", TOP_KEYS);
   const d = AUDIT_DEFAULTS;
   const chainId = r.string(top, "chainId", d.chainId);
-  if (chainId !== "" && !isValidChainId(chainId)) r.issue("chainId", "must be 1–128 characters: letters, digits and . _ : @ + / - (starting with a letter or digit)");
+  if (chainId !== "" && !isValidChainId(chainId))
+    r.issue("chainId", "must be 1–128 characters: letters, digits and . _ : @ + / - (starting with a letter or digit)");
   const config: AuditConfig = {
     sink: r.oneOf(top, "sink", ["stdout", "file", "redis"] as const, d.sink),
     failMode: r.oneOf(top, "failMode", ["closed", "open"] as const, d.failMode),
@@ -41,13 +56,19 @@ export function parseAuditConfig(raw: unknown, path: string): Result<AuditConfig
 function checkpointSection(r: ConfigReader, top: Record<string, unknown>): AuditConfig["checkpoint"] {
   const s = r.section(top["checkpoint"], "checkpoint", ["everyRecords", "everySeconds"]);
   const d = AUDIT_DEFAULTS.checkpoint;
-  return { everyRecords: r.integer(s, "checkpoint.everyRecords", d.everyRecords, 1, 10_000_000), everySeconds: r.integer(s, "checkpoint.everySeconds", d.everySeconds, 1, 86_400) };
+  return {
+    everyRecords: r.integer(s, "checkpoint.everyRecords", d.everyRecords, 1, 10_000_000),
+    everySeconds: r.integer(s, "checkpoint.everySeconds", d.everySeconds, 1, 86_400),
+  };
 }
 
 function bufferSection(r: ConfigReader, top: Record<string, unknown>): AuditConfig["buffer"] {
   const s = r.section(top["buffer"], "buffer", ["maxRecords", "maxBytes"]);
   const d = AUDIT_DEFAULTS.buffer;
-  return { maxRecords: r.integer(s, "buffer.maxRecords", d.maxRecords, 1, 10_000_000), maxBytes: r.integer(s, "buffer.maxBytes", d.maxBytes, 64 * 1024, 4096 * MiB) };
+  return {
+    maxRecords: r.integer(s, "buffer.maxRecords", d.maxRecords, 1, 10_000_000),
+    maxBytes: r.integer(s, "buffer.maxBytes", d.maxBytes, 64 * 1024, 4096 * MiB),
+  };
 }
 
 function batchSection(r: ConfigReader, top: Record<string, unknown>): AuditConfig["batch"] {
@@ -91,9 +112,16 @@ function outcomesSection(r: ConfigReader, top: Record<string, unknown>): AuditCo
 
 // Environment overrides, then the checks that need them: MODELGATE_AUDIT_FILE selects the file
 // sink with that path; MODELGATE_REDIS_URL fills redis.url when the file leaves it empty.
-export function resolveAuditConfig(config: AuditConfig, env: Readonly<Record<string, string | undefined>>, path: string): Result<AuditConfig, Issue[]> {
+export function resolveAuditConfig(
+  config: AuditConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  path: string,
+): Result<AuditConfig, Issue[]> {
   const auditFile = env["MODELGATE_AUDIT_FILE"] ?? "";
-  const redisUrl = withRedisPassword(config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url, env["MODELGATE_REDIS_PASSWORD"]);
+  const redisUrl = withRedisPassword(
+    config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url,
+    env["MODELGATE_REDIS_PASSWORD"],
+  );
   const resolved: AuditConfig = {
     ...config,
     sink: auditFile !== "" ? "file" : config.sink,
@@ -101,9 +129,12 @@ export function resolveAuditConfig(config: AuditConfig, env: Readonly<Record<str
     redis: { ...config.redis, url: redisUrl },
   };
   const issues: Issue[] = [];
-  if (resolved.sink === "file" && resolved.file.path === "") issues.push({ path: `${path}.file.path`, message: "is required for the file sink (or set MODELGATE_AUDIT_FILE)" });
-  if (resolved.sink === "redis" && resolved.redis.url === "") issues.push({ path: `${path}.redis.url`, message: "is required for the redis sink (or set MODELGATE_REDIS_URL)" });
-  if (resolved.batch.maxRecords > resolved.buffer.maxRecords) issues.push({ path: `${path}.batch.maxRecords`, message: "must not exceed buffer.maxRecords" });
+  if (resolved.sink === "file" && resolved.file.path === "")
+    issues.push({ path: `${path}.file.path`, message: "is required for the file sink (or set MODELGATE_AUDIT_FILE)" });
+  if (resolved.sink === "redis" && resolved.redis.url === "")
+    issues.push({ path: `${path}.redis.url`, message: "is required for the redis sink (or set MODELGATE_REDIS_URL)" });
+  if (resolved.batch.maxRecords > resolved.buffer.maxRecords)
+    issues.push({ path: `${path}.batch.maxRecords`, message: "must not exceed buffer.maxRecords" });
   return issues.length > 0 ? err(issues) : ok(resolved);
 }
 
@@ -111,7 +142,11 @@ function absolute(path: string, baseDir: string): string {
   return path === "" || isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
-export function parseAuditSection(value: unknown, env: Readonly<Record<string, string | undefined>>, baseDir: string): { config: AuditConfig; issues: Issue[] } {
+export function parseAuditSection(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  baseDir: string,
+): { config: AuditConfig; issues: Issue[] } {
   const parsed = parseAuditConfig(value ?? {}, "audit");
   if (!parsed.ok) return { config: AUDIT_DEFAULTS, issues: parsed.error };
   const fromFile: AuditConfig = {

@@ -101,7 +101,8 @@ class Reader extends ConfigReader {
   model(key: string, fallback: string): string {
     const value = this.text(key, fallback);
     const problem = value === "" ? undefined : modelNameProblem(value);
-    if (problem !== undefined) this.issues.push({ path: this.pathOf(key), message: `${problem} (got ${JSON.stringify(value.slice(0, 80))})` });
+    if (problem !== undefined)
+      this.issues.push({ path: this.pathOf(key), message: `${problem} (got ${JSON.stringify(value.slice(0, 80))})` });
     return value;
   }
 
@@ -178,7 +179,10 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     watchFiles: r.boolean(raw, "watchFiles", DEFAULTS.watchFiles),
   };
   if (config.policySource === "kubernetes" && config.policyFiles.length > 0) {
-    r.issues.push({ path: "policies.files", message: "cannot be combined with policySource: kubernetes (policies come from AccessPolicy resources)" });
+    r.issues.push({
+      path: "policies.files",
+      message: "cannot be combined with policySource: kubernetes (policies come from AccessPolicy resources)",
+    });
   }
   return r.issues.length > 0 ? err(r.issues) : ok(deepFreeze(config));
 }

@@ -1,12 +1,4 @@
-import {
-  fieldPath,
-  optionalField,
-  readList,
-  readObject,
-  readString,
-  rejectUnknownKeys,
-  type Issues,
-} from "../core/parse/fields.ts";
+import { fieldPath, optionalField, readList, readObject, readString, rejectUnknownKeys, type Issues } from "../core/parse/fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "../core/policy/names.ts";
 import { parseClaimPath, type ClaimPath } from "../core/identity/jwt/claim-path.ts";
 import { JWT_DEFAULTS, type ClaimMapping } from "../core/identity/jwt/jwt-config.ts";

@@ -46,7 +46,8 @@ export function parseJwtConfig(raw: unknown, path: string): Result<JwtConfig, Is
 function rejectDuplicateIssuers(issuers: readonly IssuerConfig[], path: string, issues: Issues): void {
   const seen = new Set<string>();
   issuers.forEach((entry, i) => {
-    if (seen.has(entry.issuer)) issues.push({ path: fieldPath(indexPath(path, i), "issuer"), message: `duplicate issuer ${JSON.stringify(entry.issuer)}` });
+    if (seen.has(entry.issuer))
+      issues.push({ path: fieldPath(indexPath(path, i), "issuer"), message: `duplicate issuer ${JSON.stringify(entry.issuer)}` });
     seen.add(entry.issuer);
   });
 }

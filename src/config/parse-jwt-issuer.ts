@@ -60,9 +60,12 @@ export function parseIssuerConfig(value: unknown, path: string, issues: Issues):
     keySource,
     audiences: requiredField(obj, "audiences", path, issues, (v, p, i) => readList(v, 1, p, i, (a, ap) => text(a, ap, i))),
     algorithms: optionalField(obj, "algorithms", path, issues, readAlgorithms) ?? DEFAULT_ALGORITHMS,
-    clockToleranceSeconds: optionalField(obj, "clockToleranceSeconds", path, issues, integerParser(0, 300)) ?? JWT_DEFAULTS.clockToleranceSeconds,
+    clockToleranceSeconds:
+      optionalField(obj, "clockToleranceSeconds", path, issues, integerParser(0, 300)) ?? JWT_DEFAULTS.clockToleranceSeconds,
     typ: optionalField(obj, "typ", path, issues, textParser(128)),
-    requiredClaims: optionalField(obj, "requiredClaims", path, issues, (v, p, i) => readList(v, 0, p, i, (c, cp) => claimName(c, cp, i))) ?? JWT_DEFAULTS.requiredClaims,
+    requiredClaims:
+      optionalField(obj, "requiredClaims", path, issues, (v, p, i) => readList(v, 0, p, i, (c, cp) => claimName(c, cp, i))) ??
+      JWT_DEFAULTS.requiredClaims,
     maxTokenAgeSeconds: optionalField(obj, "maxTokenAgeSeconds", path, issues, integerParser(1, 31_536_000)),
     allowInsecureHttp,
     claims: parseClaimMapping(obj["claims"], fieldPath(path, "claims"), issues),

@@ -9,8 +9,17 @@ import { err, ok, type Issue, type Result } from "../core/result.ts";
 // defaults, as in every other section.
 
 const TOP_KEYS = [
-  "kubeconfig", "namespace", "allNamespaces", "apiKeys", "apiKeySource", "watchTimeoutSeconds", "stallGraceSeconds",
-  "relistIntervalSeconds", "requestTimeoutSeconds", "backoff", "statusWriter",
+  "kubeconfig",
+  "namespace",
+  "allNamespaces",
+  "apiKeys",
+  "apiKeySource",
+  "watchTimeoutSeconds",
+  "stallGraceSeconds",
+  "relistIntervalSeconds",
+  "requestTimeoutSeconds",
+  "backoff",
+  "statusWriter",
 ];
 const BACKOFF_KEYS = ["initialMs", "maxMs"];
 const WRITER_KEYS = ["enabled", "leaseName", "leaseDurationSeconds", "renewIntervalSeconds"];
@@ -55,7 +64,8 @@ export function parseKubernetesConfig(value: unknown, path: string): Result<Kube
     },
     statusWriter: {
       enabled: r.boolean(writer, "statusWriter.enabled", d.statusWriter.enabled),
-      leaseName: kubeName(r, writer, "statusWriter.leaseName", DNS_SUBDOMAIN, "a Lease name (DNS-1123 subdomain)") ?? d.statusWriter.leaseName,
+      leaseName:
+        kubeName(r, writer, "statusWriter.leaseName", DNS_SUBDOMAIN, "a Lease name (DNS-1123 subdomain)") ?? d.statusWriter.leaseName,
       leaseDurationSeconds: r.integer(writer, "statusWriter.leaseDurationSeconds", d.statusWriter.leaseDurationSeconds, 2, 600),
       renewIntervalSeconds: r.integer(writer, "statusWriter.renewIntervalSeconds", d.statusWriter.renewIntervalSeconds, 1, 300),
     },

@@ -54,7 +54,8 @@ function readAttributeMap(value: unknown, path: string, issues: Issue[]): Record
   const out: Record<string, BuiltInAttribute> = Object.create(null) as Record<string, BuiltInAttribute>;
   const builtIn: readonly string[] = MTLS_ATTRIBUTES;
   for (const [name, from] of Object.entries(value)) {
-    if (!ATTRIBUTE_NAME.test(name)) issues.push({ path: at(path, name), message: "attribute names match [a-z][a-z0-9_.-]* (at most 63 characters)" });
+    if (!ATTRIBUTE_NAME.test(name))
+      issues.push({ path: at(path, name), message: "attribute names match [a-z][a-z0-9_.-]* (at most 63 characters)" });
     else if (builtIn.includes(name)) issues.push({ path: at(path, name), message: "is a built-in attribute and cannot be redefined" });
     else if (typeof from !== "string" || !builtIn.includes(from)) {
       issues.push({ path: at(path, name), message: `must name a built-in attribute: ${MTLS_ATTRIBUTES.join(", ")}` });

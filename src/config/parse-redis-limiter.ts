@@ -1,6 +1,18 @@
 import { parseDuration } from "../core/policy/duration.ts";
 import type { FieldParser, Issues } from "../core/parse/fields.ts";
-import { describe, fieldPath, integerParser, isPlainObject, optionalField, own, readBoolean, readList, readObject, readString, rejectUnknownKeys } from "../core/parse/fields.ts";
+import {
+  describe,
+  fieldPath,
+  integerParser,
+  isPlainObject,
+  optionalField,
+  own,
+  readBoolean,
+  readList,
+  readObject,
+  readString,
+  rejectUnknownKeys,
+} from "../core/parse/fields.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { DEFAULT_PORT, parseEndpoint, parseRedisUrl, type RedisEndpoint, type RedisTarget, type RedisTopology } from "../core/redis-url.ts";
 import { REDIS_LIMITER_DEFAULTS, type BreakerConfig, type RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
@@ -9,9 +21,22 @@ import { REDIS_LIMITER_DEFAULTS, type BreakerConfig, type RedisLimiterConfig } f
 // `db`, `tls`, `username`); credentials only travel in the URL, which normally comes from
 // MODELGATE_REDIS_URL (a Secret), never from the config file.
 
-const KEYS = ["url", "topology", "nodes", "sentinelName", "db", "tls", "username", "deadline", "connectTimeout", "localShare", "shadow", "breaker", "denyCacheSize"] as const;
+const KEYS = [
+  "url",
+  "topology",
+  "nodes",
+  "sentinelName",
+  "db",
+  "tls",
+  "username",
+  "deadline",
+  "connectTimeout",
+  "localShare",
+  "shadow",
+  "breaker",
+  "denyCacheSize",
+] as const;
 const TARGET_KEYS = ["topology", "nodes", "sentinelName", "db", "tls", "username"] as const;
-
 
 export function parseRedisLimiterConfig(raw: unknown, path: string): Result<RedisLimiterConfig, Issue[]> {
   const issues: Issues = [];
@@ -40,7 +65,8 @@ export function withRedisUrl(raw: unknown, url: string): Readonly<Record<string,
 function parseTarget(obj: Readonly<Record<string, unknown>>, path: string, issues: Issues): RedisTarget | undefined {
   const explicit = TARGET_KEYS.filter((k) => own(obj, k) !== undefined);
   if (own(obj, "url") !== undefined) {
-    for (const k of explicit) issues.push({ path: fieldPath(path, k), message: "give either url or the explicit topology/nodes fields, not both" });
+    for (const k of explicit)
+      issues.push({ path: fieldPath(path, k), message: "give either url or the explicit topology/nodes fields, not both" });
     return optionalField(obj, "url", path, issues, (v, p, i) => {
       const text = readString(v, p, i);
       const parsed = text === undefined ? undefined : parseRedisUrl(text);
@@ -58,15 +84,20 @@ function parseTarget(obj: Readonly<Record<string, unknown>>, path: string, issue
 function parseExplicitTarget(obj: Readonly<Record<string, unknown>>, path: string, issues: Issues): RedisTarget | undefined {
   const before = issues.length;
   const topology = optionalField(obj, "topology", path, issues, readTopology) ?? "standalone";
-  const nodes = optionalField(obj, "nodes", path, issues, (v, p, i) => readList(v, 1, p, i, (n, np) => readEndpoint(n, np, i, DEFAULT_PORT[topology])));
+  const nodes = optionalField(obj, "nodes", path, issues, (v, p, i) =>
+    readList(v, 1, p, i, (n, np) => readEndpoint(n, np, i, DEFAULT_PORT[topology])),
+  );
   const sentinelName = optionalField(obj, "sentinelName", path, issues, readString) ?? "";
   const db = optionalField(obj, "db", path, issues, integerParser(0, 99)) ?? 0;
   const tls = optionalField(obj, "tls", path, issues, readBoolean) ?? false;
   const username = optionalField(obj, "username", path, issues, readString);
   if (nodes === undefined && issues.length === before) issues.push({ path: fieldPath(path, "nodes"), message: "is required" });
-  if (topology === "standalone" && nodes !== undefined && nodes.length !== 1) issues.push({ path: fieldPath(path, "nodes"), message: "standalone takes exactly one node" });
-  if (topology === "sentinel" && sentinelName === "") issues.push({ path: fieldPath(path, "sentinelName"), message: "is required for sentinel" });
-  if (topology !== "sentinel" && sentinelName !== "") issues.push({ path: fieldPath(path, "sentinelName"), message: "only applies to sentinel" });
+  if (topology === "standalone" && nodes !== undefined && nodes.length !== 1)
+    issues.push({ path: fieldPath(path, "nodes"), message: "standalone takes exactly one node" });
+  if (topology === "sentinel" && sentinelName === "")
+    issues.push({ path: fieldPath(path, "sentinelName"), message: "is required for sentinel" });
+  if (topology !== "sentinel" && sentinelName !== "")
+    issues.push({ path: fieldPath(path, "sentinelName"), message: "only applies to sentinel" });
   if (topology === "cluster" && db !== 0) issues.push({ path: fieldPath(path, "db"), message: "Redis Cluster has only database 0" });
   if (issues.length > before || nodes === undefined) return undefined;
   return { topology, nodes, sentinelName, db, tls, username, password: undefined };
@@ -118,7 +149,8 @@ export function parseLimiterSection(
   value: unknown,
   env: Readonly<Record<string, string | undefined>>,
 ): { redis: RedisLimiterConfig | undefined; issues: Issue[] } {
-  if (value !== undefined && !isPlainObject(value)) return { redis: undefined, issues: [{ path: "limiter", message: "must be a mapping with only `redis`" }] };
+  if (value !== undefined && !isPlainObject(value))
+    return { redis: undefined, issues: [{ path: "limiter", message: "must be a mapping with only `redis`" }] };
   const unknown: Issue[] = [];
   if (value !== undefined) rejectUnknownKeys(value, ["redis"], "limiter", unknown);
   if (unknown.length > 0) return { redis: undefined, issues: unknown };

@@ -1,7 +1,26 @@
 import { PROTOCOLS, type ProtocolName } from "../core/model-action.ts";
 import type { FieldParser, Issues, PlainObject } from "../core/parse/fields.ts";
-import { fieldPath, integerParser, oneOfParser as oneOf, optionalField, readBoolean as bool, readList, readMapping, readObject, readString, rejectUnknownKeys } from "../core/parse/fields.ts";
-import { INJECTOR_CONFIG_DEFAULTS, SIDECAR_CONFIG_DEFAULTS, type InjectorConfig, type ResourceRequirements, type SecretKeyRef, type SidecarConfig, type TlsMode } from "../core/inject/injector-config.ts";
+import {
+  fieldPath,
+  integerParser,
+  oneOfParser as oneOf,
+  optionalField,
+  readBoolean as bool,
+  readList,
+  readMapping,
+  readObject,
+  readString,
+  rejectUnknownKeys,
+} from "../core/parse/fields.ts";
+import {
+  INJECTOR_CONFIG_DEFAULTS,
+  SIDECAR_CONFIG_DEFAULTS,
+  type InjectorConfig,
+  type ResourceRequirements,
+  type SecretKeyRef,
+  type SidecarConfig,
+  type TlsMode,
+} from "../core/inject/injector-config.ts";
 import { parseResourceRequirements } from "../core/inject/quantity.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 
@@ -23,8 +42,24 @@ export const WEBHOOK_DEFAULTS = {
 
 const TOP_KEYS = ["listen", "opsListen", "tls", "namespace", "excludedNamespaces", "sidecar"];
 const SIDECAR_KEYS = [
-  "image", "envoyImage", "imagePullPolicy", "configMap", "redisPasswordSecret", "protocol", "environment", "envoyPort", "probePort",
-  "opsPort", "adminPort", "authzTimeoutMs", "maxRequestBytes", "upstreamHttp2", "accessLog", "tls", "runAsUser", "resources",
+  "image",
+  "envoyImage",
+  "imagePullPolicy",
+  "configMap",
+  "redisPasswordSecret",
+  "protocol",
+  "environment",
+  "envoyPort",
+  "probePort",
+  "opsPort",
+  "adminPort",
+  "authzTimeoutMs",
+  "maxRequestBytes",
+  "upstreamHttp2",
+  "accessLog",
+  "tls",
+  "runAsUser",
+  "resources",
 ];
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -61,14 +96,20 @@ function sidecarResources(v: unknown, p: string, i: Issues): SidecarConfig["reso
   const obj = readMapping(v, ["modelgate", "envoy"], p, i);
   if (obj === undefined) return undefined;
   const d = SIDECAR_CONFIG_DEFAULTS.resources;
-  return { modelgate: optionalField(obj, "modelgate", p, i, requirements) ?? d.modelgate, envoy: optionalField(obj, "envoy", p, i, requirements) ?? d.envoy };
+  return {
+    modelgate: optionalField(obj, "modelgate", p, i, requirements) ?? d.modelgate,
+    envoy: optionalField(obj, "envoy", p, i, requirements) ?? d.envoy,
+  };
 }
 
 function sidecarTls(v: unknown, p: string, i: Issues): SidecarConfig["tls"] | undefined {
   const obj = readMapping(v, ["mode", "secretName"], p, i);
   if (obj === undefined) return undefined;
   const d = SIDECAR_CONFIG_DEFAULTS.tls;
-  return { mode: optionalField(obj, "mode", p, i, oneOf<TlsMode>(["off", "tls", "mtls"])) ?? d.mode, secretName: optionalField(obj, "secretName", p, i, dnsName) ?? d.secretName };
+  return {
+    mode: optionalField(obj, "mode", p, i, oneOf<TlsMode>(["off", "tls", "mtls"])) ?? d.mode,
+    secretName: optionalField(obj, "secretName", p, i, dnsName) ?? d.secretName,
+  };
 }
 
 function parseSidecar(v: unknown, p: string, i: Issues): SidecarConfig {
@@ -98,7 +139,8 @@ function parseSidecar(v: unknown, p: string, i: Issues): SidecarConfig {
     resources: f("resources", sidecarResources, d.resources),
   };
   const ports = [sidecar.envoyPort, sidecar.probePort, sidecar.opsPort, sidecar.adminPort];
-  if (new Set(ports).size !== ports.length) i.push({ path: fieldPath(p, "envoyPort"), message: "envoyPort, probePort, opsPort and adminPort must all differ" });
+  if (new Set(ports).size !== ports.length)
+    i.push({ path: fieldPath(p, "envoyPort"), message: "envoyPort, probePort, opsPort and adminPort must all differ" });
   return sidecar;
 }
 
@@ -106,7 +148,10 @@ function tlsFiles(v: unknown, p: string, i: Issues): WebhookConfig["tls"] | unde
   const obj = readMapping(v, ["certFile", "keyFile"], p, i);
   if (obj === undefined) return undefined;
   const d = WEBHOOK_DEFAULTS.tls;
-  return { certFile: optionalField(obj, "certFile", p, i, absolutePath) ?? d.certFile, keyFile: optionalField(obj, "keyFile", p, i, absolutePath) ?? d.keyFile };
+  return {
+    certFile: optionalField(obj, "certFile", p, i, absolutePath) ?? d.certFile,
+    keyFile: optionalField(obj, "keyFile", p, i, absolutePath) ?? d.keyFile,
+  };
 }
 
 const namespaceList: FieldParser<readonly string[]> = (v, p, i) => readList(v, 0, p, i, (item, ip) => dnsName(item, ip, i));
@@ -124,8 +169,12 @@ export function parseWebhookConfig(doc: unknown, env: Readonly<Record<string, st
     opsListen: optionalField(obj, "opsListen", "", issues, hostPort) ?? WEBHOOK_DEFAULTS.opsListen,
     tls: optionalField(obj, "tls", "", issues, tlsFiles) ?? WEBHOOK_DEFAULTS.tls,
     injector: {
-      namespace: envNamespace !== undefined && envNamespace !== "" ? envNamespace : (optionalField(obj, "namespace", "", issues, dnsName) ?? INJECTOR_CONFIG_DEFAULTS.namespace),
-      excludedNamespaces: optionalField(obj, "excludedNamespaces", "", issues, namespaceList) ?? INJECTOR_CONFIG_DEFAULTS.excludedNamespaces,
+      namespace:
+        envNamespace !== undefined && envNamespace !== ""
+          ? envNamespace
+          : (optionalField(obj, "namespace", "", issues, dnsName) ?? INJECTOR_CONFIG_DEFAULTS.namespace),
+      excludedNamespaces:
+        optionalField(obj, "excludedNamespaces", "", issues, namespaceList) ?? INJECTOR_CONFIG_DEFAULTS.excludedNamespaces,
       sidecar: obj["sidecar"] === undefined ? SIDECAR_CONFIG_DEFAULTS : parseSidecar(obj["sidecar"], "sidecar", issues),
     },
   };

@@ -56,7 +56,13 @@ function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deploym
   return resolveTarget(req, deployment.profile, deployment.defaultModel);
 }
 
-function chargeRequestFor(evaluation: Evaluation & { effect: "allow" }, identity: Identity, req: NormalizedRequest, target: ModelAction, ports: CheckPorts): ChargeRequest {
+function chargeRequestFor(
+  evaluation: Evaluation & { effect: "allow" },
+  identity: Identity,
+  req: NormalizedRequest,
+  target: ModelAction,
+  ports: CheckPorts,
+): ChargeRequest {
   const digest = ports.keyDigest ?? sha256Digest;
   const ctx = { identity, model: target.model, sourceAddress: req.peer.address, digest };
   const policy = evaluation.policy;
@@ -82,27 +88,48 @@ function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): Rat
   switch (verdict.kind) {
     case "allowed":
       return {
-        ...base, violated: [], retryAfterSeconds: 0,
+        ...base,
+        violated: [],
+        retryAfterSeconds: 0,
         ...(verdict.shadowed === undefined ? {} : { shadowed: verdict.shadowed }),
         ...(verdict.lowered === undefined ? {} : { lowered: verdict.lowered }),
       };
     case "limited":
-      return { ...base, violated: verdict.violated, retryAfterSeconds: verdict.retryAfterSeconds, ...(verdict.lowered === undefined ? {} : { lowered: verdict.lowered }) };
+      return {
+        ...base,
+        violated: verdict.violated,
+        retryAfterSeconds: verdict.retryAfterSeconds,
+        ...(verdict.lowered === undefined ? {} : { lowered: verdict.lowered }),
+      };
     case "blocked":
-      return { ...base, violated: [], retryAfterSeconds: verdict.retryAfterSeconds, penaltyBox: true, ...(verdict.by === "anomaly" ? { anomalyBlock: true } : {}) };
+      return {
+        ...base,
+        violated: [],
+        retryAfterSeconds: verdict.retryAfterSeconds,
+        penaltyBox: true,
+        ...(verdict.by === "anomaly" ? { anomalyBlock: true } : {}),
+      };
   }
 }
 
 // Requests without limits reach the limiter only when sanctions are on, so a policy's penalty
 // box blocks limited traffic only, while an anomaly block stops all of the caller's traffic.
 // A request whose deadline answer already went out is not charged: that denial consumed nothing.
-async function applyLimits(facts: Facts, ports: CheckPorts, request: ChargeRequest, credentialHeaders: readonly string[], cancel: Cancellation | undefined): Promise<Decision> {
+async function applyLimits(
+  facts: Facts,
+  ports: CheckPorts,
+  request: ChargeRequest,
+  credentialHeaders: readonly string[],
+  cancel: Cancellation | undefined,
+): Promise<Decision> {
   if (request.charges.length > 0 || request.sanction !== undefined) {
-    if (cancel?.aborted === true) return deny(facts, "deadline_exceeded", "the caller's deadline passed before the rate limits were checked");
+    if (cancel?.aborted === true)
+      return deny(facts, "deadline_exceeded", "the caller's deadline passed before the rate limits were checked");
     const verdict = await ports.limiter.charge(request, cancel);
     if (verdict.kind === "unavailable") return deny(facts, "limiter_unavailable", verdict.detail);
     facts.rateLimit = outcomeOf(verdict);
-    if (verdict.kind === "blocked" && verdict.by === "anomaly") return deny(facts, "anomaly_blocked", "unusual activity; blocked for a while");
+    if (verdict.kind === "blocked" && verdict.by === "anomaly")
+      return deny(facts, "anomaly_blocked", "unusual activity; blocked for a while");
     if (verdict.kind === "blocked") return deny(facts, "penalty_box", "too many rate-limit violations; blocked for a while");
     if (verdict.kind === "limited") return deny(facts, "rate_limited", `limit ${verdict.violated.join(", ")} exceeded`);
   }
@@ -126,8 +153,15 @@ function credentialHeadersOf(sources: readonly IdentitySource[]): string[] {
 export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellation): Promise<Decision> {
   const now = ports.now();
   const facts: Facts = {
-    id: ports.newId(), requestId: "", decidedAt: now,
-    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined, request: undefined,
+    id: ports.newId(),
+    requestId: "",
+    decidedAt: now,
+    identity: undefined,
+    identitySource: undefined,
+    target: undefined,
+    policy: undefined,
+    rateLimit: undefined,
+    request: undefined,
   };
   const normalized = normalizeRequest(raw, now);
   if (!normalized.ok) return deny(facts, normalized.error.reason, normalized.error.detail);
@@ -135,7 +169,12 @@ export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellat
   facts.requestId = req.id;
   facts.request = req;
   const smuggled = underscoreHeader(req, ports.deployment.routingHeader);
-  if (smuggled !== undefined) return deny(facts, "header_invalid", `header ${JSON.stringify(smuggled.slice(0, 80))}: names with underscores are refused (only the configured routingHeader may have them)`);
+  if (smuggled !== undefined)
+    return deny(
+      facts,
+      "header_invalid",
+      `header ${JSON.stringify(smuggled.slice(0, 80))}: names with underscores are refused (only the configured routingHeader may have them)`,
+    );
 
   const index = ports.policies();
   if (index === undefined) return deny(facts, "not_ready", "policies are not loaded yet");
@@ -172,8 +211,15 @@ export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellat
 // about the request beyond the reason.
 export function denialWithoutContext(reason: DenyReason, detail: string, id: string, now: number): Decision {
   const facts: Facts = {
-    id, requestId: "", decidedAt: now,
-    identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit: undefined, request: undefined,
+    id,
+    requestId: "",
+    decidedAt: now,
+    identity: undefined,
+    identitySource: undefined,
+    target: undefined,
+    policy: undefined,
+    rateLimit: undefined,
+    request: undefined,
   };
   return deny(facts, reason, detail);
 }

@@ -80,4 +80,3 @@ export interface Cancellation {
 export interface Limiter {
   charge(request: ChargeRequest, cancel?: Cancellation): Promise<LimitVerdict>;
 }
-

@@ -80,7 +80,8 @@ const ENDPOINT = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/;
 export function parseEndpoint(text: string, defaultPort: number): Result<RedisEndpoint, string> {
   const m = ENDPOINT.exec(text);
   const port = m?.[3] === undefined ? defaultPort : Number(m[3]);
-  if (m === null || port < 1 || port > 65535) return err(`${JSON.stringify(text.slice(0, 80))} is not host[:port] (IPv6 in brackets, port 1-65535)`);
+  if (m === null || port < 1 || port > 65535)
+    return err(`${JSON.stringify(text.slice(0, 80))} is not host[:port] (IPv6 in brackets, port 1-65535)`);
   return ok({ host: m[1] ?? m[2] ?? "", port });
 }
 
@@ -93,6 +94,7 @@ function parsePath(topology: RedisTopology, path: string): Result<{ sentinelName
   if (topology === "standalone" && parts.length > 1) return err("the path of a redis:// URL is /<db>");
   if (Number.isNaN(db)) return err(`database ${JSON.stringify(dbText)} is not a number from 0 to 99`);
   const sentinelName = topology === "sentinel" ? (parts[0] ?? "") : "";
-  if (!/^[A-Za-z0-9._-]*$/.test(sentinelName)) return err(`master name ${JSON.stringify(sentinelName.slice(0, 40))} may only hold letters, digits, ".", "_" and "-"`);
+  if (!/^[A-Za-z0-9._-]*$/.test(sentinelName))
+    return err(`master name ${JSON.stringify(sentinelName.slice(0, 40))} may only hold letters, digits, ".", "_" and "-"`);
   return ok({ sentinelName, db });
 }

@@ -26,7 +26,6 @@ export type AuthzResponse = AllowResponse | DenyResponse;
 
 export const IDENTITY_HEADERS = ["x-modelgate-subject", "x-modelgate-auth-method", "x-modelgate-decision-id"] as const;
 
-
 function grpcCodeFor(httpStatus: number): number {
   if (httpStatus === 401) return 16; // UNAUTHENTICATED
   if (httpStatus === 403) return 7; // PERMISSION_DENIED

@@ -49,16 +49,23 @@ function isInsidePod(address: unknown): boolean {
 
 export function loopbackIssues(entry: ClusterEntry, role: string): Issue[] {
   const addresses = endpointAddresses(entry);
-  if (addresses.length === 0) return [{ path: entry.path, message: `the ${role} cluster has no static endpoints (load_assignment), so its address cannot be checked` }];
+  if (addresses.length === 0)
+    return [
+      { path: entry.path, message: `the ${role} cluster has no static endpoints (load_assignment), so its address cannot be checked` },
+    ];
   return addresses
     .filter((a) => !isInsidePod(a.address))
-    .map((a) => ({ path: a.path, message: `the ${role} cluster must point at 127.0.0.1 or a pipe (Unix socket): a server listening beyond the pod can be reached around Envoy` }));
+    .map((a) => ({
+      path: a.path,
+      message: `the ${role} cluster must point at 127.0.0.1 or a pipe (Unix socket): a server listening beyond the pod can be reached around Envoy`,
+    }));
 }
 
 export function http2Issues(entry: ClusterEntry): Issue[] {
   const options = readObject(readObject(entry.cluster, "typed_extension_protocol_options"), UPSTREAM_HTTP_OPTIONS_TYPE);
   if (readObject(readObject(options, "explicit_http_config"), "http2_protocol_options") !== undefined) return [];
-  const legacy = read(entry.cluster, "http2_protocol_options") !== undefined ? " (the cluster-level http2_protocol_options field is deprecated)" : "";
+  const legacy =
+    read(entry.cluster, "http2_protocol_options") !== undefined ? " (the cluster-level http2_protocol_options field is deprecated)" : "";
   return [
     {
       path: entry.path,

@@ -3,7 +3,15 @@ import type { ClusterIndex } from "./lint-clusters.ts";
 import { lintExtAuthzFilter } from "./lint-ext-authz.ts";
 import { lintRoutes } from "./lint-routes.ts";
 import { enumIs, isExtension, read, readList, readNumber, readObject, readString } from "./config-access.ts";
-import { BUFFER_FILTER, BUFFER_TYPE, ENVOY_DEFAULT_BUFFER_BYTES, EXT_AUTHZ_FILTER, EXT_AUTHZ_TYPE, ROUTER_FILTER, ROUTER_TYPE } from "./envoy-names.ts";
+import {
+  BUFFER_FILTER,
+  BUFFER_TYPE,
+  ENVOY_DEFAULT_BUFFER_BYTES,
+  EXT_AUTHZ_FILTER,
+  EXT_AUTHZ_TYPE,
+  ROUTER_FILTER,
+  ROUTER_TYPE,
+} from "./envoy-names.ts";
 import { childPath } from "./json-path.ts";
 import { indexPath } from "../core/parse/fields.ts";
 
@@ -16,19 +24,38 @@ export interface ConnectionManagerSite {
   readonly listener: unknown;
 }
 
-const SAFE_ESCAPED_SLASH_ACTIONS: readonly (readonly [string, number])[] = [["REJECT_REQUEST", 2], ["UNESCAPE_AND_REDIRECT", 3], ["UNESCAPE_AND_FORWARD", 4]];
+const SAFE_ESCAPED_SLASH_ACTIONS: readonly (readonly [string, number])[] = [
+  ["REJECT_REQUEST", 2],
+  ["UNESCAPE_AND_REDIRECT", 3],
+  ["UNESCAPE_AND_FORWARD", 4],
+];
 
 function headerIssues(hcm: unknown, path: string): Issue[] {
   const issues: Issue[] = [];
   const xfcc = read(hcm, "forward_client_cert_details");
   if (xfcc !== undefined && !enumIs(xfcc, "SANITIZE_SET", 3) && !enumIs(xfcc, "SANITIZE", 0)) {
-    issues.push({ path: childPath(path, "forward_client_cert_details"), message: `forward_client_cert_details must be SANITIZE_SET (or SANITIZE), got ${JSON.stringify(xfcc)}: other modes let a client forge x-forwarded-client-cert` });
+    issues.push({
+      path: childPath(path, "forward_client_cert_details"),
+      message: `forward_client_cert_details must be SANITIZE_SET (or SANITIZE), got ${JSON.stringify(xfcc)}: other modes let a client forge x-forwarded-client-cert`,
+    });
   }
-  if (read(hcm, "normalize_path") !== true) issues.push({ path: childPath(path, "normalize_path"), message: "normalize_path must be true, so modelgate authorizes the same path the model server receives" });
-  if (read(hcm, "merge_slashes") !== true) issues.push({ path: childPath(path, "merge_slashes"), message: "merge_slashes must be true, so //v2/models reaches modelgate in the same form as the model server" });
+  if (read(hcm, "normalize_path") !== true)
+    issues.push({
+      path: childPath(path, "normalize_path"),
+      message: "normalize_path must be true, so modelgate authorizes the same path the model server receives",
+    });
+  if (read(hcm, "merge_slashes") !== true)
+    issues.push({
+      path: childPath(path, "merge_slashes"),
+      message: "merge_slashes must be true, so //v2/models reaches modelgate in the same form as the model server",
+    });
   const escapedSlashes = read(hcm, "path_with_escaped_slashes_action");
   if (!SAFE_ESCAPED_SLASH_ACTIONS.some(([name, number]) => enumIs(escapedSlashes, name, number))) {
-    issues.push({ path: childPath(path, "path_with_escaped_slashes_action"), message: "path_with_escaped_slashes_action must be REJECT_REQUEST (or UNESCAPE_*): %2F in a path lets Envoy and the model server disagree on the route" });
+    issues.push({
+      path: childPath(path, "path_with_escaped_slashes_action"),
+      message:
+        "path_with_escaped_slashes_action must be REJECT_REQUEST (or UNESCAPE_*): %2F in a path lets Envoy and the model server disagree on the route",
+    });
   }
   return issues;
 }
@@ -41,8 +68,16 @@ function orderIssues(filters: readonly unknown[], path: string, authz: number): 
   const router = filterIndex(filters, ROUTER_FILTER, ROUTER_TYPE);
   if (authz < 0) return [{ path, message: "no ext_authz filter (envoy.filters.http.ext_authz): nothing would authorize requests" }];
   if (router < 0) return [{ path, message: "no router filter (envoy.filters.http.router): Envoy requires it as the last HTTP filter" }];
-  if (router < authz) return [{ path: indexPath(path, router), message: "the router comes before ext_authz: requests would be forwarded before they are authorized" }];
-  return router === filters.length - 1 ? [] : [{ path: indexPath(path, router), message: "the router must be the last HTTP filter (Envoy rejects filters after it)" }];
+  if (router < authz)
+    return [
+      {
+        path: indexPath(path, router),
+        message: "the router comes before ext_authz: requests would be forwarded before they are authorized",
+      },
+    ];
+  return router === filters.length - 1
+    ? []
+    : [{ path: indexPath(path, router), message: "the router must be the last HTTP filter (Envoy rejects filters after it)" }];
 }
 
 // ext_authz buffers up to max_request_bytes; the HCM applies the listener's
@@ -54,16 +89,24 @@ function bodyIssues(filters: readonly unknown[], authz: number, listener: unknow
   const max = readNumber(body, "max_request_bytes");
   if (max === undefined) return [];
   const bufferLimit = readNumber(listener, "per_connection_buffer_limit_bytes") ?? ENVOY_DEFAULT_BUFFER_BYTES;
-  const buffered = filters.slice(0, authz).some((f) => isExtension(f, BUFFER_FILTER, BUFFER_TYPE) && (readNumber(read(f, "typed_config"), "max_request_bytes") ?? 0) >= max);
+  const buffered = filters
+    .slice(0, authz)
+    .some((f) => isExtension(f, BUFFER_FILTER, BUFFER_TYPE) && (readNumber(read(f, "typed_config"), "max_request_bytes") ?? 0) >= max);
   if (max <= bufferLimit || buffered) return [];
-  return [{ path: `${indexPath(path, authz)}.typed_config.with_request_body.max_request_bytes`, message: `max_request_bytes ${max} exceeds the listener's buffer limit of ${bufferLimit} bytes: raise per_connection_buffer_limit_bytes or add an envoy.filters.http.buffer filter before ext_authz` }];
+  return [
+    {
+      path: `${indexPath(path, authz)}.typed_config.with_request_body.max_request_bytes`,
+      message: `max_request_bytes ${max} exceeds the listener's buffer limit of ${bufferLimit} bytes: raise per_connection_buffer_limit_bytes or add an envoy.filters.http.buffer filter before ext_authz`,
+    },
+  ];
 }
 
 export function lintConnectionManager(site: ConnectionManagerSite, clusters: ClusterIndex): Issue[] {
   const filtersPath = childPath(site.path, "http_filters");
   const filters = readList(site.hcm, "http_filters");
   const authz = filterIndex(filters, EXT_AUTHZ_FILTER, EXT_AUTHZ_TYPE);
-  const authzIssues = authz < 0 ? [] : lintExtAuthzFilter(read(filters[authz], "typed_config"), `${indexPath(filtersPath, authz)}.typed_config`, clusters);
+  const authzIssues =
+    authz < 0 ? [] : lintExtAuthzFilter(read(filters[authz], "typed_config"), `${indexPath(filtersPath, authz)}.typed_config`, clusters);
   const filterName = authz < 0 ? EXT_AUTHZ_FILTER : (readString(filters[authz], "name") ?? EXT_AUTHZ_FILTER);
   return [
     ...headerIssues(site.hcm, site.path),

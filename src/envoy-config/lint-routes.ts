@@ -33,22 +33,41 @@ function isProbeRoute(route: unknown): boolean {
   const match = readObject(route, "match");
   const path = readString(match, "path");
   const keys = match === undefined ? [] : Object.keys(match);
-  const methods = readList(match, "headers").filter((h) => readString(h, "name") === ":method").map((h) => readString(readObject(h, "string_match"), "exact"));
+  const methods = readList(match, "headers")
+    .filter((h) => readString(h, "name") === ":method")
+    .map((h) => readString(readObject(h, "string_match"), "exact"));
   const onlyGet = methods.length === 1 && methods[0] === "GET" && readList(match, "headers").length === 1;
   const fixedRewrite = readString(readObject(route, "route"), "prefix_rewrite")?.startsWith("/") === true;
-  return path !== undefined && path.startsWith(PROBE_PATH_PREFIX) && keys.every((k) => k === "path" || k === "headers") && onlyGet && fixedRewrite;
+  return (
+    path !== undefined &&
+    path.startsWith(PROBE_PATH_PREFIX) &&
+    keys.every((k) => k === "path" || k === "headers") &&
+    onlyGet &&
+    fixedRewrite
+  );
 }
 
 function routeIssues(route: unknown, path: string, enclosing: readonly unknown[], filterName: string, clusters: ClusterIndex): Issue[] {
   const targets = forwardedClusters(route);
-  if (targets === undefined) return [{ path: childPath(path, "route"), message: "a forwarding route must name its cluster(s) statically (cluster or weighted_clusters), so the lint can check where requests go" }];
+  if (targets === undefined)
+    return [
+      {
+        path: childPath(path, "route"),
+        message:
+          "a forwarding route must name its cluster(s) statically (cluster or weighted_clusters), so the lint can check where requests go",
+      },
+    ];
   const issues: Issue[] = [];
   if (targets.length > 0 && isDisabledFor([...enclosing, route], filterName) && !isProbeRoute(route)) {
-    issues.push({ path, message: `ext_authz is disabled on a route that forwards to a cluster: only Envoy-answered routes (direct_response) and kubelet probe routes (GET on an exact path under ${PROBE_PATH_PREFIX}) may skip authorization` });
+    issues.push({
+      path,
+      message: `ext_authz is disabled on a route that forwards to a cluster: only Envoy-answered routes (direct_response) and kubelet probe routes (GET on an exact path under ${PROBE_PATH_PREFIX}) may skip authorization`,
+    });
   }
   for (const name of targets) {
     const entry = clusters.get(name);
-    if (entry === undefined) issues.push({ path: childPath(path, "route"), message: `cluster "${name}" is not defined in static_resources.clusters` });
+    if (entry === undefined)
+      issues.push({ path: childPath(path, "route"), message: `cluster "${name}" is not defined in static_resources.clusters` });
     else issues.push(...loopbackIssues(entry, `model-server ("${name}")`));
   }
   return issues;
@@ -56,9 +75,14 @@ function routeIssues(route: unknown, path: string, enclosing: readonly unknown[]
 
 export function lintRoutes(hcm: unknown, hcmPath: string, filterName: string, clusters: ClusterIndex): Issue[] {
   const routeConfig = readObject(hcm, "route_config");
-  if (routeConfig === undefined) return [{ path: hcmPath, message: "routes must be static (route_config), not RDS or scoped routes, so where requests go can be checked" }];
+  if (routeConfig === undefined)
+    return [
+      { path: hcmPath, message: "routes must be static (route_config), not RDS or scoped routes, so where requests go can be checked" },
+    ];
   const vhostsPath = childPath(childPath(hcmPath, "route_config"), "virtual_hosts");
   return readList(routeConfig, "virtual_hosts").flatMap((vhost, i) =>
-    readList(vhost, "routes").flatMap((route, j) => routeIssues(route, `${indexPath(vhostsPath, i)}.${indexPath("routes", j)}`, [routeConfig, vhost], filterName, clusters)),
+    readList(vhost, "routes").flatMap((route, j) =>
+      routeIssues(route, `${indexPath(vhostsPath, i)}.${indexPath("routes", j)}`, [routeConfig, vhost], filterName, clusters),
+    ),
   );
 }

@@ -41,9 +41,12 @@ function enumOf(field: Field): Enum | undefined {
 function listIssues(field: Field, rules: RuleSet, list: readonly unknown[], path: string): Issue[] {
   const r = (rules["repeated"] ?? {}) as RuleSet;
   const issues: Issue[] = [];
-  if (typeof r["min_items"] === "number" && list.length < r["min_items"]) issues.push({ path, message: `needs at least ${r["min_items"]} item(s)` });
-  if (typeof r["max_items"] === "number" && list.length > r["max_items"]) issues.push({ path, message: `allows at most ${r["max_items"]} item(s)` });
-  if (r["unique"] === true && new Set(list.map((v) => JSON.stringify(v))).size !== list.length) issues.push({ path, message: "items must be unique" });
+  if (typeof r["min_items"] === "number" && list.length < r["min_items"])
+    issues.push({ path, message: `needs at least ${r["min_items"]} item(s)` });
+  if (typeof r["max_items"] === "number" && list.length > r["max_items"])
+    issues.push({ path, message: `allows at most ${r["max_items"]} item(s)` });
+  if (r["unique"] === true && new Set(list.map((v) => JSON.stringify(v))).size !== list.length)
+    issues.push({ path, message: "items must be unique" });
   const items = isJsonObject(r["items"]) ? r["items"] : undefined;
   list.forEach((item, i) => {
     const problem = items === undefined ? undefined : valueRuleProblem(items, item, enumOf(field));
@@ -56,8 +59,10 @@ function mapIssues(field: Field, rules: RuleSet, map: Readonly<Record<string, un
   const r = (rules["map"] ?? {}) as RuleSet;
   const entries = Object.entries(map);
   const issues: Issue[] = [];
-  if (typeof r["min_pairs"] === "number" && entries.length < r["min_pairs"]) issues.push({ path, message: `needs at least ${r["min_pairs"]} entr(ies)` });
-  if (typeof r["max_pairs"] === "number" && entries.length > r["max_pairs"]) issues.push({ path, message: `allows at most ${r["max_pairs"]} entr(ies)` });
+  if (typeof r["min_pairs"] === "number" && entries.length < r["min_pairs"])
+    issues.push({ path, message: `needs at least ${r["min_pairs"]} entr(ies)` });
+  if (typeof r["max_pairs"] === "number" && entries.length > r["max_pairs"])
+    issues.push({ path, message: `allows at most ${r["max_pairs"]} entr(ies)` });
   for (const [key, value] of entries) {
     const keyProblem = isJsonObject(r["keys"]) ? valueRuleProblem(r["keys"], key, undefined) : undefined;
     if (keyProblem !== undefined) issues.push({ path: childPath(path, key), message: `key ${keyProblem}` });

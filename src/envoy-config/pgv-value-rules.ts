@@ -8,7 +8,20 @@ import { formatNanos, nanosOfDurationObject, parseDurationNanos } from "./proto-
 
 export type RuleSet = Readonly<Record<string, unknown>>;
 
-const NUMERIC_KINDS = ["double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64"];
+const NUMERIC_KINDS = [
+  "double",
+  "float",
+  "int32",
+  "int64",
+  "uint32",
+  "uint64",
+  "sint32",
+  "sint64",
+  "fixed32",
+  "fixed64",
+  "sfixed32",
+  "sfixed64",
+];
 
 const HEADER_REGEX: Readonly<Record<string, RegExp>> = {
   HTTP_HEADER_NAME: /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/,
@@ -34,9 +47,24 @@ function asRules(value: unknown): RuleSet {
 
 // PGV bounds: gt/gte and lt/lte together form a range; when the lower bound exceeds the upper
 // one the range is exclusive (the value must lie outside it).
-function boundProblem<T extends number | bigint>(value: T, r: RuleSet, bound: (x: unknown) => T, show: (x: T) => string): string | undefined {
-  const low = r["gt"] !== undefined ? { v: bound(r["gt"]), strict: true } : r["gte"] !== undefined ? { v: bound(r["gte"]), strict: false } : undefined;
-  const high = r["lt"] !== undefined ? { v: bound(r["lt"]), strict: true } : r["lte"] !== undefined ? { v: bound(r["lte"]), strict: false } : undefined;
+function boundProblem<T extends number | bigint>(
+  value: T,
+  r: RuleSet,
+  bound: (x: unknown) => T,
+  show: (x: T) => string,
+): string | undefined {
+  const low =
+    r["gt"] !== undefined
+      ? { v: bound(r["gt"]), strict: true }
+      : r["gte"] !== undefined
+        ? { v: bound(r["gte"]), strict: false }
+        : undefined;
+  const high =
+    r["lt"] !== undefined
+      ? { v: bound(r["lt"]), strict: true }
+      : r["lte"] !== undefined
+        ? { v: bound(r["lte"]), strict: false }
+        : undefined;
   const lowOk = low === undefined || (low.strict ? value > low.v : value >= low.v);
   const highOk = high === undefined || (high.strict ? value < high.v : value <= high.v);
   const outside = low !== undefined && high !== undefined && low.v > high.v;
@@ -59,7 +87,8 @@ function stringProblem(value: string, r: RuleSet): string | undefined {
   const chars = [...value].length;
   const bytes = Buffer.byteLength(value, "utf8");
   if (typeof r["len"] === "number" && chars !== r["len"]) return `must be exactly ${r["len"]} characters`;
-  if (typeof r["min_len"] === "number" && chars < r["min_len"]) return r["min_len"] === 1 ? "must not be empty" : `must be at least ${r["min_len"]} characters`;
+  if (typeof r["min_len"] === "number" && chars < r["min_len"])
+    return r["min_len"] === 1 ? "must not be empty" : `must be at least ${r["min_len"]} characters`;
   if (typeof r["max_len"] === "number" && chars > r["max_len"]) return `must be at most ${r["max_len"]} characters`;
   if (typeof r["min_bytes"] === "number" && bytes < r["min_bytes"]) return `must be at least ${r["min_bytes"]} bytes`;
   if (typeof r["max_bytes"] === "number" && bytes > r["max_bytes"]) return `must be at most ${r["max_bytes"]} bytes`;
@@ -69,7 +98,8 @@ function stringProblem(value: string, r: RuleSet): string | undefined {
   const regex = typeof r["pattern"] === "string" ? compiled(r["pattern"]) : null;
   if (regex !== null && !regex.test(value)) return `must match ${String(r["pattern"])}`;
   const known = typeof r["well_known_regex"] === "string" ? HEADER_REGEX[r["well_known_regex"]] : undefined;
-  if (known !== undefined && !(r["strict"] === false ? LENIENT_HEADER : known).test(value)) return `is not a valid ${String(r["well_known_regex"])}`;
+  if (known !== undefined && !(r["strict"] === false ? LENIENT_HEADER : known).test(value))
+    return `is not a valid ${String(r["well_known_regex"])}`;
   return membership(value, r);
 }
 
@@ -83,7 +113,8 @@ function enumProblem(value: unknown, r: RuleSet, enumType: Enum | undefined): st
 function durationProblem(value: unknown, r: RuleSet): string | undefined {
   const parsed = parseDurationNanos(value);
   if (!parsed.ok) return undefined; // reported by the schema walk
-  if (r["const"] !== undefined && parsed.value !== nanosOfDurationObject(r["const"])) return `must be ${formatNanos(nanosOfDurationObject(r["const"]))}`;
+  if (r["const"] !== undefined && parsed.value !== nanosOfDurationObject(r["const"]))
+    return `must be ${formatNanos(nanosOfDurationObject(r["const"]))}`;
   return boundProblem(parsed.value, r, nanosOfDurationObject, formatNanos);
 }
 

@@ -63,20 +63,31 @@ function checkAny(walk: Walk, value: unknown, path: string, depth: number): void
   if (Object.keys(value).length === 0) return; // an empty Any; Envoy then picks the extension by name
   const url = value["@type"];
   const urlPath = childPath(path, "@type");
-  if (typeof url !== "string") return report(walk, urlPath, '"@type" is required in an Any, e.g. "type.googleapis.com/<full.message.Name>"');
+  if (typeof url !== "string")
+    return report(walk, urlPath, '"@type" is required in an Any, e.g. "type.googleapis.com/<full.message.Name>"');
   const slash = url.lastIndexOf("/");
   if (slash < 0) return report(walk, urlPath, `"${url}" is not a type URL; write "type.googleapis.com/${url}"`);
   const type = lookupMessage(walk.root, url.slice(slash + 1));
-  if (type === undefined) return report(walk, urlPath, `unknown @type "${url}": no message ${url.slice(slash + 1)} in the Envoy protos loaded for validation`);
+  if (type === undefined)
+    return report(walk, urlPath, `unknown @type "${url}": no message ${url.slice(slash + 1)} in the Envoy protos loaded for validation`);
   const fullName = messageFullName(type);
   if (fullName === ANY || wellKnownChecker(fullName) !== undefined) {
-    for (const key of Object.keys(value)) if (key !== "@type" && key !== "value") report(walk, childPath(path, key), `unknown field "${key}": an Any holding ${fullName} has only "value"`);
+    for (const key of Object.keys(value))
+      if (key !== "@type" && key !== "value")
+        report(walk, childPath(path, key), `unknown field "${key}": an Any holding ${fullName} has only "value"`);
     return checkMessage(walk, type, value["value"], childPath(path, "value"), depth + 1);
   }
   checkFields(walk, type, value, path, depth, new Set(["@type"]));
 }
 
-function checkFields(walk: Walk, type: Type, value: Readonly<Record<string, unknown>>, path: string, depth: number, skip: ReadonlySet<string>): void {
+function checkFields(
+  walk: Walk,
+  type: Type,
+  value: Readonly<Record<string, unknown>>,
+  path: string,
+  depth: number,
+  skip: ReadonlySet<string>,
+): void {
   const present = new Map<Field, PresentField>();
   for (const [key, fieldValue] of Object.entries(value)) {
     if (skip.has(key)) continue;
@@ -114,7 +125,8 @@ function checkDeprecated(walk: Walk, field: Field, value: unknown, path: string)
   const enumType = field.resolvedType instanceof protobuf.Enum ? field.resolvedType : undefined;
   if (enumType === undefined || field.repeated || field.map) return;
   const name = enumType.valuesById[enumNumberOf(enumType, value) ?? Number.NaN];
-  if (name !== undefined && enumType.valuesOptions?.[name]?.["deprecated"] === true) report(walk, path, `${enumType.name} value ${name} is deprecated`);
+  if (name !== undefined && enumType.valuesOptions?.[name]?.["deprecated"] === true)
+    report(walk, path, `${enumType.name} value ${name} is deprecated`);
 }
 
 function checkFieldValue(walk: Walk, field: Field, value: unknown, path: string, depth: number): void {
@@ -132,7 +144,14 @@ function checkMap(walk: Walk, field: Field, value: unknown, path: string, depth:
   const keyType = (field as unknown as { readonly keyType: string }).keyType;
   for (const [key, item] of Object.entries(value)) {
     const entryPath = childPath(path, key);
-    const keyProblem = keyType === "string" ? undefined : keyType === "bool" ? (key === "true" || key === "false" ? undefined : "bool map keys are \"true\" or \"false\"") : checkScalar(keyType, key);
+    const keyProblem =
+      keyType === "string"
+        ? undefined
+        : keyType === "bool"
+          ? key === "true" || key === "false"
+            ? undefined
+            : 'bool map keys are "true" or "false"'
+          : checkScalar(keyType, key);
     if (keyProblem !== undefined) report(walk, entryPath, `map key: ${keyProblem}`);
     if (item === null) report(walk, entryPath, "map values cannot be null");
     else checkSingle(walk, field, item, entryPath, depth);

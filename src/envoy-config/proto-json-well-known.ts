@@ -38,12 +38,21 @@ function wrapper(name: string, scalar: string): Checker {
 
 const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
   ...Object.entries(WRAPPED_SCALAR).map(([name, scalar]): [string, Checker] => [name, wrapper(name, scalar)]),
-  ["google.protobuf.Duration", (v) => { const parsed = parseDurationNanos(v); return parsed.ok ? undefined : parsed.error; }],
+  [
+    "google.protobuf.Duration",
+    (v) => {
+      const parsed = parseDurationNanos(v);
+      return parsed.ok ? undefined : parsed.error;
+    },
+  ],
   ["google.protobuf.Timestamp", checkTimestamp],
   ["google.protobuf.Struct", (v) => (isJsonObject(v) && isJson(v) ? undefined : "a Struct is a JSON object")],
   ["google.protobuf.Value", (v) => (isJson(v) ? undefined : "a Value is any JSON value")],
   ["google.protobuf.ListValue", (v) => (Array.isArray(v) && isJson(v) ? undefined : "a ListValue is a JSON array")],
-  ["google.protobuf.FieldMask", (v) => (typeof v === "string" ? undefined : 'a FieldMask is a string of comma-separated paths, such as "a.b,c"')],
+  [
+    "google.protobuf.FieldMask",
+    (v) => (typeof v === "string" ? undefined : 'a FieldMask is a string of comma-separated paths, such as "a.b,c"'),
+  ],
   ["google.protobuf.Empty", (v) => (isJsonObject(v) && Object.keys(v).length === 0 ? undefined : "an Empty is {}")],
 ]);
 

@@ -14,7 +14,11 @@ export function renderAccessLogs(o: ResolvedSidecarOptions): Record<string, unkn
         name: HTTP_GRPC_ACCESS_LOG,
         typed_config: {
           "@type": typeUrl(HTTP_GRPC_ACCESS_LOG_TYPE),
-          common_config: { log_name: "modelgate", grpc_service: { envoy_grpc: { cluster_name: AUTHZ_CLUSTER } }, transport_api_version: "V3" },
+          common_config: {
+            log_name: "modelgate",
+            grpc_service: { envoy_grpc: { cluster_name: AUTHZ_CLUSTER } },
+            transport_api_version: "V3",
+          },
         },
       },
     ],

@@ -15,7 +15,13 @@ function connectionManagers(bootstrap: unknown): ConnectionManagerSite[] {
     readList(listener, "filter_chains").flatMap((chain, j) =>
       readList(chain, "filters").flatMap((filter, k) =>
         isExtension(filter, HCM_FILTER, HCM_TYPE)
-          ? [{ hcm: readObject(filter, "typed_config"), listener, path: `static_resources.listeners[${i}].filter_chains[${j}].filters[${k}].typed_config` }]
+          ? [
+              {
+                hcm: readObject(filter, "typed_config"),
+                listener,
+                path: `static_resources.listeners[${i}].filter_chains[${j}].filters[${k}].typed_config`,
+              },
+            ]
           : [],
       ),
     ),
@@ -26,13 +32,23 @@ function adminIssues(bootstrap: unknown): Issue[] {
   const address = readObject(readObject(readObject(bootstrap, "admin"), "address"), "socket_address");
   const host = readString(address, "address");
   if (address === undefined || host === "127.0.0.1" || host === "::1") return [];
-  return [{ path: "admin.address.socket_address.address", message: `the admin interface must listen on 127.0.0.1, got ${JSON.stringify(host)}: it can stop Envoy and dump its config` }];
+  return [
+    {
+      path: "admin.address.socket_address.address",
+      message: `the admin interface must listen on 127.0.0.1, got ${JSON.stringify(host)}: it can stop Envoy and dump its config`,
+    },
+  ];
 }
 
 export function lintSidecarEnvoyConfig(bootstrap: unknown): Issue[] {
   const sites = connectionManagers(bootstrap);
   if (sites.length === 0) {
-    return [{ path: indexPath("static_resources.listeners", 0), message: "no listener with an http_connection_manager: nothing would enforce ext_authz" }];
+    return [
+      {
+        path: indexPath("static_resources.listeners", 0),
+        message: "no listener with an http_connection_manager: nothing would enforce ext_authz",
+      },
+    ];
   }
   const clusters = indexClusters(bootstrap);
   return [...sites.flatMap((site) => lintConnectionManager(site, clusters)), ...adminIssues(bootstrap)];

@@ -91,7 +91,9 @@ export function resolveSidecarOptions(options: SidecarOptions): ResolvedSidecarO
 }
 
 function integerIssue(path: string, value: number, min: number, max: number): Issue[] {
-  return Number.isInteger(value) && value >= min && value <= max ? [] : [{ path, message: `must be an integer from ${min} to ${max}, got ${value}` }];
+  return Number.isInteger(value) && value >= min && value <= max
+    ? []
+    : [{ path, message: `must be an integer from ${min} to ${max}, got ${value}` }];
 }
 
 function probeIssues(probes: ProbeListenerOptions | undefined): Issue[] {
@@ -99,7 +101,9 @@ function probeIssues(probes: ProbeListenerOptions | undefined): Issue[] {
   return [
     ...integerIssue("probes.port", probes.port, 1, 65535),
     ...probes.routes.flatMap((r, i) => [
-      ...(r.path.startsWith(PROBE_PATH_PREFIX) ? [] : [{ path: `probes.routes[${i}].path`, message: `must start with ${PROBE_PATH_PREFIX}` }]),
+      ...(r.path.startsWith(PROBE_PATH_PREFIX)
+        ? []
+        : [{ path: `probes.routes[${i}].path`, message: `must start with ${PROBE_PATH_PREFIX}` }]),
       ...(r.modelPath.startsWith("/") ? [] : [{ path: `probes.routes[${i}].modelPath`, message: "must be an absolute path" }]),
     ]),
   ];
@@ -107,7 +111,9 @@ function probeIssues(probes: ProbeListenerOptions | undefined): Issue[] {
 
 function tlsIssues(tls: SidecarTlsOptions | undefined): Issue[] {
   if (tls === undefined) return [];
-  return (["certFile", "keyFile", "caFile"] as const).filter((k) => !tls[k].startsWith("/")).map((k) => ({ path: `tls.${k}`, message: "must be an absolute file path" }));
+  return (["certFile", "keyFile", "caFile"] as const)
+    .filter((k) => !tls[k].startsWith("/"))
+    .map((k) => ({ path: `tls.${k}`, message: "must be an absolute file path" }));
 }
 
 // Renderer input is checked here rather than in the renderer, so callers (CLI, injector) get
@@ -119,12 +125,18 @@ export function checkSidecarOptions(options: SidecarOptions): Issue[] {
     ...integerIssue("listenPort", o.listenPort, 1, 65535),
     ...integerIssue("modelPort", o.modelPort, 1, 65535),
     ...integerIssue("adminPort", o.adminPort, 1, 65535),
-    ...(new Set(ports).size === ports.length ? [] : [{ path: "listenPort", message: "listenPort, modelPort, adminPort and the probe port must differ" }]),
+    ...(new Set(ports).size === ports.length
+      ? []
+      : [{ path: "listenPort", message: "listenPort, modelPort, adminPort and the probe port must differ" }]),
     ...integerIssue("authzTimeoutMs", o.authzTimeoutMs, 1, MAX_AUTHZ_TIMEOUT_MS),
     ...integerIssue("maxRequestBytes", o.maxRequestBytes, 1, 2 ** 32 - 1 - BUFFER_HEADROOM_BYTES),
-    ...(o.authzSocketPath.startsWith("/") ? [] : [{ path: "authzSocketPath", message: "must be an absolute path to the modelgate Unix socket" }]),
+    ...(o.authzSocketPath.startsWith("/")
+      ? []
+      : [{ path: "authzSocketPath", message: "must be an absolute path to the modelgate Unix socket" }]),
     ...tlsIssues(o.tls),
-    ...(o.routingHeader === undefined || ROUTING_HEADERS.includes(o.routingHeader) ? [] : [{ path: "routingHeader", message: `must be one of ${ROUTING_HEADERS.join(", ")}` }]),
+    ...(o.routingHeader === undefined || ROUTING_HEADERS.includes(o.routingHeader)
+      ? []
+      : [{ path: "routingHeader", message: `must be one of ${ROUTING_HEADERS.join(", ")}` }]),
     ...probeIssues(o.probes),
   ];
 }

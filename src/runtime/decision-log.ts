@@ -18,7 +18,8 @@ export function logDecision(logger: Logger, decision: Decision, durationMs: numb
     subject: decision.identity === undefined ? undefined : sanitizeHeaderValue(decision.identity.subject),
     identity_source: decision.identitySource,
     // The key id (never the key) or JWT kid: with the time of the line, this is when a key was last used.
-    key_id: decision.identity === undefined || decision.identity.keyId === "" ? undefined : sanitizeHeaderValue(decision.identity.keyId, 128),
+    key_id:
+      decision.identity === undefined || decision.identity.keyId === "" ? undefined : sanitizeHeaderValue(decision.identity.keyId, 128),
     model: decision.target?.model,
     action: decision.target?.action,
     policy: policy === undefined ? undefined : `${policy.namespace}/${policy.name}`,

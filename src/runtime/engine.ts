@@ -77,7 +77,11 @@ function fileStores(config: Config, hooks: EngineHooks): Stores {
     files: config.policyFiles,
     build: (sources) => buildPolicyIndex(sources, config.namespace),
     onLoaded: (load) =>
-      hooks.loaded("policies", { count: load.index.policyCount, detail: { ignored_other_namespaces: load.ignored }, warnings: load.warnings }),
+      hooks.loaded("policies", {
+        count: load.index.policyCount,
+        detail: { ignored_other_namespaces: load.ignored },
+        warnings: load.warnings,
+      }),
     onRejected: (issues, serving) => hooks.rejected("policies", issues, serving),
   });
   const keys = new FileBackedStore<KeyIndex>({
@@ -99,12 +103,19 @@ function fileStores(config: Config, hooks: EngineHooks): Stores {
   return { policies, keys, caBundle };
 }
 
-function identitySources(config: Config, stores: Stores, jwt: JwtIdentity | undefined, kube: KubernetesSources | undefined): IdentitySource[] {
+function identitySources(
+  config: Config,
+  stores: Stores,
+  jwt: JwtIdentity | undefined,
+  kube: KubernetesSources | undefined,
+): IdentitySource[] {
   const keyWatch = kube?.keys;
   return config.identity.sources.map((name) => {
     switch (name) {
       case "apikey":
-        return apiKeySource({ keys: keyWatch === undefined ? () => stores.keys.current ?? EMPTY_KEYS : () => keyWatch.current() ?? EMPTY_KEYS });
+        return apiKeySource({
+          keys: keyWatch === undefined ? () => stores.keys.current ?? EMPTY_KEYS : () => keyWatch.current() ?? EMPTY_KEYS,
+        });
       case "mtls": {
         const ca = stores.caBundle;
         return mtlsSource({ config: config.identity.mtls, ...(ca === undefined ? {} : { anchors: () => ca.current }) });

@@ -35,7 +35,9 @@ export function buildPolicyIndex(sources: readonly SourceText[], namespace: stri
   const selected = placed.filter((p) => p.metadata.namespace === namespace);
   const ignored = placed.filter((p) => p.metadata.namespace !== namespace).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
   const compiled = compilePolicies(selected);
-  const compileIssues = compiled.issues.flatMap((entry) => entry.issues.map((i) => ({ path: `${entry.policy}: ${i.path}`, message: i.message })));
+  const compileIssues = compiled.issues.flatMap((entry) =>
+    entry.issues.map((i) => ({ path: `${entry.policy}: ${i.path}`, message: i.message })),
+  );
   if (compileIssues.length > 0) return err(compileIssues);
   const warnings = compiled.warnings.map(warningText);
   return ok({ index: compiled.index, ignored, warnings });

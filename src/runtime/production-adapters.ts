@@ -36,7 +36,8 @@ function kubernetesSources(config: Config, deps: AdapterDeps): Result<Kubernetes
       timers: SYSTEM_TIMERS,
       hooks: {
         onLoop: (source, event) => {
-          if (event.kind === "retry" || event.kind === "stalled") deps.logger.warn(`kubernetes ${source} watch ${event.kind}`, { ...event });
+          if (event.kind === "retry" || event.kind === "stalled")
+            deps.logger.warn(`kubernetes ${source} watch ${event.kind}`, { ...event });
           else deps.logger.debug(`kubernetes ${source} watch ${event.kind}`, { ...event });
         },
         onPolicies: (index, statuses) => {
@@ -73,7 +74,10 @@ export function createProductionAdapters(config: Config, deps: AdapterDeps): Res
   const kube = kubernetesSources(config, deps);
   if (!kube.ok) return kube;
   if (kube.value !== undefined) registerStaleness(deps.registry, kube.value);
-  const redis = config.redisLimiter === undefined ? undefined : createRedisLimiter(config.redisLimiter, { registry: deps.registry, logger: deps.logger });
+  const redis =
+    config.redisLimiter === undefined
+      ? undefined
+      : createRedisLimiter(config.redisLimiter, { registry: deps.registry, logger: deps.logger });
   const extras: EngineExtras = {
     ...(redis === undefined ? {} : { limiter: { limiter: redis.limiter, sanctions: redis.sanctions } }),
     ...(kube.value === undefined ? {} : { kubernetes: kube.value }),

@@ -29,7 +29,8 @@ function localImports(file: string): string[] {
     .map((s) => resolve(dirname(file), s));
 }
 
-const FORBIDDEN_IN_CORE = /^(node:)?(fs|fs\/promises|net|http|http2|https|child_process|dgram|dns|os|process|worker_threads|timers)$|^(ioredis|@grpc\/|@kubernetes\/|prom-client)/;
+const FORBIDDEN_IN_CORE =
+  /^(node:)?(fs|fs\/promises|net|http|http2|https|child_process|dgram|dns|os|process|worker_threads|timers)$|^(ioredis|@grpc\/|@kubernetes\/|prom-client)/;
 
 // Arrows between top-level folders of src/ that must not exist. An exception is one arrow
 // "from -> to" that exists today and is waiting for its fix (issue 12: sections parsed in config/
@@ -74,7 +75,11 @@ const arrow = (from: string, to: string): string => `${relative(root, from)} -> 
 function forbiddenArrows(rule: LayerRule): string[] {
   return files
     .filter((file) => srcLayer(file) === rule.layer)
-    .flatMap((file) => localImports(file).filter((target) => rule.mustNotImport.includes(srcLayer(target))).map((target) => arrow(file, target)));
+    .flatMap((file) =>
+      localImports(file)
+        .filter((target) => rule.mustNotImport.includes(srcLayer(target)))
+        .map((target) => arrow(file, target)),
+    );
 }
 
 describe("architecture", () => {

@@ -14,7 +14,9 @@ const KIT = join(SRC, "core/parse");
 const OWN_WORDING = new Set(["envoy-config/unknown-field.ts", "envoy-config/proto-json-validator.ts"]);
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 const outsideKit = sources(SRC).filter((file) => !file.startsWith(KIT));
@@ -35,7 +37,14 @@ describe("the parse kit", () => {
   it.each([
     ["the configuration", () => issuesOf(parseConfig({ lisen: "x" }, {}, "/")), 'unknown field "lisen"; did you mean "listen"?'],
     ["the webhook configuration", () => issuesOf(parseWebhookConfig({ lisen: "x" }, {})), 'unknown field "lisen"; did you mean "listen"?'],
-    ["a policy", () => issuesOf(parseAccessPolicy({ apiVersion: "modelgate.io/v1alpha1", kind: "AccessPolicy", metadata: { name: "p" }, spec: { rulse: [] } })), 'unknown field "rulse"; did you mean "rules"?'],
+    [
+      "a policy",
+      () =>
+        issuesOf(
+          parseAccessPolicy({ apiVersion: "modelgate.io/v1alpha1", kind: "AccessPolicy", metadata: { name: "p" }, spec: { rulse: [] } }),
+        ),
+      'unknown field "rulse"; did you mean "rules"?',
+    ],
   ])("words a misspelled key in %s the same way", (_input, issues, expected) => {
     expect(issues().map((issue) => issue.message)).toContain(expected);
   });

@@ -42,7 +42,14 @@ async function webhookState(): Promise<{ tls: Record<string, string>; caBundle: 
   return { tls: tls.data, caBundle: mwc.webhooks[0]?.clientConfig.caBundle, redisPassword: redis.data["password"] };
 }
 
-async function allowed(user: string, groups: string[], namespace: string, resource: string, verb: string, group = "modelgate.io"): Promise<boolean> {
+async function allowed(
+  user: string,
+  groups: string[],
+  namespace: string,
+  resource: string,
+  verb: string,
+  group = "modelgate.io",
+): Promise<boolean> {
   const review = await harness.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
     apiVersion: "authorization.k8s.io/v1",
     kind: "SubjectAccessReview",
@@ -67,7 +74,12 @@ describe("helm install into a real kube-apiserver", () => {
       const name = file.replace(/\.yaml$/, "");
       let conditions: { type: string; status: string }[] = [];
       for (let i = 0; i < 100; i++) {
-        conditions = (await get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)).status?.conditions ?? [];
+        conditions =
+          (
+            await get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+              `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+            )
+          ).status?.conditions ?? [];
         if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -81,7 +93,9 @@ describe("helm install into a real kube-apiserver", () => {
     expect(state.caBundle).toBe(state.tls["ca.crt"]);
     const mwc = await get<Mwc>("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/modelgate-injector");
     expect(mwc.webhooks[0]?.clientConfig.url).toBe(VALUES.webhook.url);
-    const deployment = await get<{ spec: { replicas: number } }>(`/apis/apps/v1/namespaces/${RELEASE_NAMESPACE}/deployments/modelgate-webhook`);
+    const deployment = await get<{ spec: { replicas: number } }>(
+      `/apis/apps/v1/namespaces/${RELEASE_NAMESPACE}/deployments/modelgate-webhook`,
+    );
     expect(deployment.spec.replicas).toBe(2);
   });
 
@@ -102,7 +116,9 @@ describe("helm install into a real kube-apiserver", () => {
     expect(installOutput).toContain(`kubectl label namespace ${SIDECAR_NS} modelgate.io/injection=enabled`);
     expect(installOutput).toContain('"modelgate.io/inject":"true"');
     expect(installOutput).toContain("kind: AccessPolicy");
-    expect(installOutput).toContain(`modelgate keys create --subject you@example.com --team data_science --namespace ${SIDECAR_NS} --apply`);
+    expect(installOutput).toContain(
+      `modelgate keys create --subject you@example.com --team data_science --namespace ${SIDECAR_NS} --apply`,
+    );
     expect(installOutput).toMatch(/curl -i -H "x-api-key: \$KEY" -X POST http:\/\/127\.0\.0\.1:8443\/v2\/models\/MODEL\/infer/);
     expect(installOutput).toContain("WARNING: trialRedis is enabled");
   });
@@ -114,7 +130,8 @@ describe("helm install into a real kube-apiserver", () => {
 
   it("keeps the webhook CA, its certificate and the trial Redis password across helm upgrades", async () => {
     const before = await webhookState();
-    for (let i = 0; i < 2; i++) withValuesFile(VALUES, (file) => helm("upgrade", "modelgate", CHART, "--namespace", RELEASE_NAMESPACE, "-f", file));
+    for (let i = 0; i < 2; i++)
+      withValuesFile(VALUES, (file) => helm("upgrade", "modelgate", CHART, "--namespace", RELEASE_NAMESPACE, "-f", file));
     const after = await webhookState();
     expect(after).toEqual(before);
     const history = helm("history", "modelgate", "--namespace", RELEASE_NAMESPACE, "-o", "json");

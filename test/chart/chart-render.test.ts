@@ -25,7 +25,6 @@ const THIRD_PARTY: Readonly<Record<string, (o: K8sObject) => void>> = {
   PrometheusRule: (o) => new PrometheusRule(o as never).validate(),
 };
 
-
 describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) => {
   const text = renderedText(values);
   const objects = render(values);
@@ -49,7 +48,7 @@ describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) =>
   });
 
   it("renders a sidecar configuration modelgate itself accepts, per namespace", () => {
-    const namespaces = ((values as { sidecar?: { namespaces?: string[] } }).sidecar?.namespaces) ?? [];
+    const namespaces = (values as { sidecar?: { namespaces?: string[] } }).sidecar?.namespaces ?? [];
     const configMaps = find(objects, "ConfigMap", "modelgate-sidecar");
     expect(configMaps.map((c) => c.metadata.namespace).sort()).toEqual([...namespaces].sort());
     for (const cm of configMaps) {
@@ -73,11 +72,20 @@ describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) =>
     for (const cm of find(objects, "ConfigMap", "modelgate-sidecar")) {
       const ns = cm.metadata.namespace ?? "";
       const role = one(objects, "Role", "modelgate-sidecar", ns);
-      expect(role["rules"]).toContainEqual({ apiGroups: ["modelgate.io"], resources: ["accesspolicies", "apikeys"], verbs: ["get", "list", "watch"] });
+      expect(role["rules"]).toContainEqual({
+        apiGroups: ["modelgate.io"],
+        resources: ["accesspolicies", "apikeys"],
+        verbs: ["get", "list", "watch"],
+      });
       expect(JSON.stringify(role["rules"])).not.toContain("secrets");
       const binding = one(objects, "RoleBinding", "modelgate-sidecar", ns);
       expect(binding["subjects"]).toEqual([{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `system:serviceaccounts:${ns}` }]);
-      const policy = one<{ spec: { podSelector: unknown; ingress: { ports: { port: number }[] }[] } }>(objects, "NetworkPolicy", "modelgate-sidecar", ns);
+      const policy = one<{ spec: { podSelector: unknown; ingress: { ports: { port: number }[] }[] } }>(
+        objects,
+        "NetworkPolicy",
+        "modelgate-sidecar",
+        ns,
+      );
       expect(policy.spec.podSelector).toEqual({ matchLabels: { "modelgate.io/injected": "true" } });
       expect(policy.spec.ingress.flatMap((i) => i.ports.map((p) => p.port))).not.toContain(8080);
       expect(policy.spec.ingress[0]?.ports).toEqual([{ port: 8443, protocol: "TCP" }]);
@@ -87,38 +95,74 @@ describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) =>
   it("renders the MutatingWebhookConfiguration of the deploy contract", () => {
     const mwc = one<{ webhooks: Record<string, unknown>[] }>(objects, "MutatingWebhookConfiguration", "modelgate-injector");
     expect(mwc.webhooks).toHaveLength(1);
-    const hook = mwc.webhooks[0] as Record<string, unknown> & { clientConfig: Record<string, unknown>; namespaceSelector: { matchExpressions: unknown[] } };
+    const hook = mwc.webhooks[0] as Record<string, unknown> & {
+      clientConfig: Record<string, unknown>;
+      namespaceSelector: { matchExpressions: unknown[] };
+    };
     expect(hook).toMatchObject({
-      name: "inject.modelgate.io", sideEffects: "None", admissionReviewVersions: ["v1"], reinvocationPolicy: "IfNeeded",
-      failurePolicy: "Fail", timeoutSeconds: 10, rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], scope: "Namespaced" }],
+      name: "inject.modelgate.io",
+      sideEffects: "None",
+      admissionReviewVersions: ["v1"],
+      reinvocationPolicy: "IfNeeded",
+      failurePolicy: "Fail",
+      timeoutSeconds: 10,
+      rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], scope: "Namespaced" }],
     });
     expect(hook.namespaceSelector.matchExpressions).toEqual([
       { key: "modelgate.io/injection", operator: "In", values: ["enabled"] },
-      { key: "kubernetes.io/metadata.name", operator: "NotIn", values: [RELEASE_NAMESPACE, "kube-system", "kube-public", "kube-node-lease"] },
+      {
+        key: "kubernetes.io/metadata.name",
+        operator: "NotIn",
+        values: [RELEASE_NAMESPACE, "kube-system", "kube-public", "kube-node-lease"],
+      },
     ]);
     const url = (values as { webhook?: { url?: string } }).webhook?.url;
     if (url !== undefined) expect(hook.clientConfig["url"]).toBe(url);
-    else expect(hook.clientConfig["service"]).toEqual({ name: "modelgate-webhook", namespace: RELEASE_NAMESPACE, path: "/inject", port: 443 });
+    else
+      expect(hook.clientConfig["service"]).toEqual({ name: "modelgate-webhook", namespace: RELEASE_NAMESPACE, path: "/inject", port: 443 });
   });
 
   it("runs the webhook as the contract says: command, config, ports, TLS Secret mounted where the config points", () => {
-    const deployment = one<{ spec: { replicas: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] } } } }>(objects, "Deployment", "modelgate-webhook");
+    const deployment = one<{
+      spec: {
+        replicas: number;
+        template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] } };
+      };
+    }>(objects, "Deployment", "modelgate-webhook");
     expect(deployment.spec.replicas).toBe(2);
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0] as Record<string, unknown>;
     expect(container["image"]).toBe("ghcr.io/modelgate/modelgate:0.1.0");
     expect(container["args"]).toEqual(["webhook", "--config", "/etc/modelgate-webhook/webhook.yaml"]);
-    expect(container["ports"]).toEqual([{ name: "https", containerPort: 8443, protocol: "TCP" }, { name: "ops", containerPort: 9090, protocol: "TCP" }]);
-    expect(container["securityContext"]).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(container["ports"]).toEqual([
+      { name: "https", containerPort: 8443, protocol: "TCP" },
+      { name: "ops", containerPort: 9090, protocol: "TCP" },
+    ]);
+    expect(container["securityContext"]).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
     expect(pod["securityContext"]).toMatchObject({ runAsNonRoot: true });
     expect(pod["affinity"]).toHaveProperty("podAntiAffinity");
     expect(one(objects, "PodDisruptionBudget", "modelgate-webhook")["spec"]).toMatchObject({ minAvailable: 1 });
-    const config = parseYaml((one(objects, "ConfigMap", "modelgate-webhook")["data"] as Record<string, string>)["webhook.yaml"] ?? "") as Record<string, unknown> & { sidecar: Record<string, unknown>; tls: Record<string, string> };
+    const config = parseYaml(
+      (one(objects, "ConfigMap", "modelgate-webhook")["data"] as Record<string, string>)["webhook.yaml"] ?? "",
+    ) as Record<string, unknown> & { sidecar: Record<string, unknown>; tls: Record<string, string> };
     expect(config).toMatchObject({ listen: "0.0.0.0:8443", opsListen: "0.0.0.0:9090", namespace: RELEASE_NAMESPACE });
     expect(config.tls).toEqual({ certFile: "/etc/modelgate-webhook/tls/tls.crt", keyFile: "/etc/modelgate-webhook/tls/tls.key" });
-    expect(config.sidecar).toMatchObject({ image: "ghcr.io/modelgate/modelgate:0.1.0", envoyImage: "docker.io/envoyproxy/envoy:v1.36.2", configMap: "modelgate-sidecar", envoyPort: 8443 });
+    expect(config.sidecar).toMatchObject({
+      image: "ghcr.io/modelgate/modelgate:0.1.0",
+      envoyImage: "docker.io/envoyproxy/envoy:v1.36.2",
+      configMap: "modelgate-sidecar",
+      envoyPort: 8443,
+    });
     const tlsVolume = pod.volumes.find((v) => v["name"] === "tls") as { secret: { secretName: string } };
-    const tlsSecrets = objects.filter((o) => (o.kind === "Secret" && o.metadata.name === tlsVolume.secret.secretName) || (o.kind === "Certificate" && (o["spec"] as { secretName: string }).secretName === tlsVolume.secret.secretName));
+    const tlsSecrets = objects.filter(
+      (o) =>
+        (o.kind === "Secret" && o.metadata.name === tlsVolume.secret.secretName) ||
+        (o.kind === "Certificate" && (o["spec"] as { secretName: string }).secretName === tlsVolume.secret.secretName),
+    );
     expect(tlsSecrets).toHaveLength(1);
   });
 });
@@ -133,7 +177,10 @@ describe("chart details", () => {
   });
 
   it("alerts only on metrics and reasons modelgate really exports", () => {
-    const rule = one<{ spec: { groups: { rules: { alert: string; expr: string }[] }[] } }>(render(VALUES_MATRIX["monitoring on"]), "PrometheusRule");
+    const rule = one<{ spec: { groups: { rules: { alert: string; expr: string }[] }[] } }>(
+      render(VALUES_MATRIX["monitoring on"]),
+      "PrometheusRule",
+    );
     const exported = new Set<string>();
     const sources = run("grep", ["-rhoE", String.raw`name: "modelgate_[a-z_]+"`, join(REPO, "src")]).stdout;
     for (const match of sources.matchAll(/"(modelgate_[a-z_]+)"/g)) exported.add(match[1] ?? "");
@@ -143,17 +190,28 @@ describe("chart details", () => {
     for (const name of used) expect(exported, `metric ${name}`).toContain(name);
     const reasons = exprs.flatMap((e) => [...e.matchAll(/reason=~"([^"]+)"/g)].flatMap((m) => (m[1] ?? "").split("|")));
     for (const reason of reasons) expect(REASON_CODES).toContain(reason);
-    expect(spec(rule).map((r) => r.alert)).toEqual(expect.arrayContaining([
-      "ModelgateDecisionsFailingClosed", "ModelgateLimiterOnFallback", "ModelgateAuditUnavailable", "ModelgatePoliciesRejected", "ModelgateWebhookCallsFailing",
-    ]));
+    expect(spec(rule).map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        "ModelgateDecisionsFailingClosed",
+        "ModelgateLimiterOnFallback",
+        "ModelgateAuditUnavailable",
+        "ModelgatePoliciesRejected",
+        "ModelgateWebhookCallsFailing",
+      ]),
+    );
   });
 
   it("gives the sidecars the Redis password from a Secret, never in the ConfigMap", () => {
     const objects = render(VALUES_MATRIX["external Redis with a password Secret"]);
-    const webhook = parseYaml((one(objects, "ConfigMap", "modelgate-webhook")["data"] as Record<string, string>)["webhook.yaml"] ?? "") as { sidecar: Record<string, unknown> };
+    const webhook = parseYaml((one(objects, "ConfigMap", "modelgate-webhook")["data"] as Record<string, string>)["webhook.yaml"] ?? "") as {
+      sidecar: Record<string, unknown>;
+    };
     expect(webhook.sidecar["redisPasswordSecret"]).toEqual({ name: "redis-auth", key: "redis-password" });
     const sidecar = (one(objects, "ConfigMap", "modelgate-sidecar", "ml")["data"] as Record<string, string>)["modelgate.yaml"] ?? "";
-    expect(parseYaml(sidecar)).toMatchObject({ limiter: { redis: { url: "redis://redis.data.svc:6379/0" } }, audit: { sink: "redis", redis: { url: "redis://redis.data.svc:6379/0" } } });
+    expect(parseYaml(sidecar)).toMatchObject({
+      limiter: { redis: { url: "redis://redis.data.svc:6379/0" } },
+      audit: { sink: "redis", redis: { url: "redis://redis.data.svc:6379/0" } },
+    });
   });
 
   it("copies the trial Redis password Secret into every sidecar namespace, one password for all", () => {
@@ -173,7 +231,11 @@ describe("chart details", () => {
   });
 
   it("puts the webhook.url host in the self-managed certificate", () => {
-    const secret = one<{ data: Record<string, string> }>(render(VALUES_MATRIX["webhook outside the cluster (url)"]), "Secret", "modelgate-webhook-tls");
+    const secret = one<{ data: Record<string, string> }>(
+      render(VALUES_MATRIX["webhook outside the cluster (url)"]),
+      "Secret",
+      "modelgate-webhook-tls",
+    );
     const pem = Buffer.from(secret.data["tls.crt"] ?? "", "base64").toString();
     const dir = mkdtempSync(join(tmpdir(), "modelgate-cert-"));
     try {

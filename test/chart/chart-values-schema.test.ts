@@ -13,7 +13,11 @@ const WRONG: readonly (readonly [string, unknown, RegExp])[] = [
   ["an http webhook url", { webhook: { url: "http://127.0.0.1:9443/inject" } }, /webhook.*url/],
   ["an unknown protocol profile", { webhook: { protocol: "triton" } }, /webhook.*protocol/],
   ["a misspelled certManager key", { webhook: { certManager: { enable: true } } }, /certManager.*enable/],
-  ["an issuer kind that is not one", { webhook: { certManager: { enabled: true, issuerRef: { name: "x", kind: "Secret" } } } }, /issuerRef.*kind/],
+  [
+    "an issuer kind that is not one",
+    { webhook: { certManager: { enabled: true, issuerRef: { name: "x", kind: "Secret" } } } },
+    /issuerRef.*kind/,
+  ],
   ["a namespace name with capitals", { sidecar: { namespaces: ["ML"] } }, /sidecar.*namespaces/],
   ["a namespace listed twice", { sidecar: { namespaces: ["ml", "ml"] } }, /sidecar.*namespaces/],
   ["an unknown identity source", { sidecar: { identitySources: ["oauth"] } }, /sidecar.*identitySources/],

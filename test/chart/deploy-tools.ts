@@ -36,7 +36,11 @@ export interface RunResult {
 
 // Runs a tool and returns its exit code and output instead of throwing, so a test can assert on
 // a refusal as well as on success.
-export function run(file: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunResult {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): RunResult {
   try {
     const stdout = execFileSync(file, args, {
       cwd: options.cwd ?? REPO,

@@ -23,7 +23,11 @@ function swaggerPath(version: string): string {
   const modCache = execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8", env }).trim();
   const file = join(modCache, `k8s.io/kubernetes@${version}`, "api/openapi-spec/swagger.json");
   if (!existsSync(file)) {
-    execFileSync("go", ["mod", "download", `k8s.io/kubernetes@${version}`], { cwd: join(REPO, "test/harness/kube-tools"), env, stdio: "ignore" });
+    execFileSync("go", ["mod", "download", `k8s.io/kubernetes@${version}`], {
+      cwd: join(REPO, "test/harness/kube-tools"),
+      env,
+      stdio: "ignore",
+    });
   }
   return file;
 }
@@ -37,7 +41,8 @@ export function kubeSchemaDir(): string {
   const tmp = `${dir}.tmp-${process.pid}`;
   mkdirSync(tmp, { recursive: true });
   for (const [name, definition] of Object.entries(swagger.definitions)) {
-    for (const gvk of (definition["x-kubernetes-group-version-kind"] as { group: string; version: string; kind: string }[] | undefined) ?? []) {
+    for (const gvk of (definition["x-kubernetes-group-version-kind"] as { group: string; version: string; kind: string }[] | undefined) ??
+      []) {
       const group = gvk.group === "" ? "" : `-${gvk.group.split(".")[0]}`;
       const file = `${gvk.kind.toLowerCase()}${group}-${gvk.version}.json`.toLowerCase();
       writeFileSync(join(tmp, file), JSON.stringify(standalone(name, swagger.definitions)));
@@ -86,7 +91,10 @@ function strict(schema: unknown, visit: (name: string) => void): Schema {
       out[key] = value;
       continue;
     }
-    out[key] = key === "properties" ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, strict(v, visit)])) : strict(value, visit);
+    out[key] =
+      key === "properties"
+        ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, strict(v, visit)]))
+        : strict(value, visit);
   }
   if (out["properties"] !== undefined && out["additionalProperties"] === undefined) out["additionalProperties"] = false;
   return out;

@@ -9,11 +9,20 @@ export const THIRD_PARTY_KINDS = ["Certificate", "Issuer", "ServiceMonitor", "Po
 
 export function kubeconform(text: string, skip: readonly string[] = THIRD_PARTY_KINDS): { code: number; output: string } {
   const schemas = kubeSchemaDir();
-  const result = run(deployTool("kubeconform"), [
-    "-strict", "-summary", "-output", "text",
-    "-schema-location", `${schemas}/{{.ResourceKind}}{{.KindSuffix}}.json`,
-    "-skip", skip.join(","),
-    "-",
-  ], { input: text });
+  const result = run(
+    deployTool("kubeconform"),
+    [
+      "-strict",
+      "-summary",
+      "-output",
+      "text",
+      "-schema-location",
+      `${schemas}/{{.ResourceKind}}{{.KindSuffix}}.json`,
+      "-skip",
+      skip.join(","),
+      "-",
+    ],
+    { input: text },
+  );
   return { code: result.code, output: result.stdout + result.stderr };
 }

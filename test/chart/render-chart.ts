@@ -10,7 +10,12 @@ import { CHART, deployTool, run, type RunResult } from "./deploy-tools.ts";
 export type K8sObject = {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly annotations?: Record<string, string>;
+    readonly labels?: Record<string, string>;
+  };
   readonly [key: string]: unknown;
 };
 
@@ -29,7 +34,8 @@ export function withValuesFile<T>(values: unknown, use: (file: string) => T): T 
 
 export function helmTemplate(values: unknown, extraArgs: readonly string[] = []): RunResult {
   return withValuesFile(values, (file) =>
-    run(deployTool("helm"), ["template", "modelgate", CHART, "--namespace", RELEASE_NAMESPACE, "--include-crds", "-f", file, ...extraArgs]));
+    run(deployTool("helm"), ["template", "modelgate", CHART, "--namespace", RELEASE_NAMESPACE, "--include-crds", "-f", file, ...extraArgs]),
+  );
 }
 
 export function renderedText(values: unknown): string {
@@ -52,7 +58,12 @@ export function render(values: unknown): K8sObject[] {
 }
 
 export function find(objects: readonly K8sObject[], kind: string, name?: string, namespace?: string): K8sObject[] {
-  return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name) && (namespace === undefined || o.metadata.namespace === namespace));
+  return objects.filter(
+    (o) =>
+      o.kind === kind &&
+      (name === undefined || o.metadata.name === name) &&
+      (namespace === undefined || o.metadata.namespace === namespace),
+  );
 }
 
 // The one object of a kind (and name, namespace), typed as the caller reads it.

@@ -21,12 +21,12 @@ export function valueRows(valuesYaml: string): ValueRow[] {
   const doc = parseDocument(valuesYaml);
   const rows: ValueRow[] = [];
   const walk = (map: YAMLMap, prefix: string): void => {
-    (map.items).forEach((pair, index) => {
+    map.items.forEach((pair, index) => {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       const path = prefix === "" ? key : `${prefix}.${key}`;
       // The parser hangs the comment above a nested map's first key on the map itself.
-      const own = isScalar(pair.key) ? pair.key.commentBefore ?? "" : "";
-      const comment = own === "" && index === 0 ? map.commentBefore ?? "" : own;
+      const own = isScalar(pair.key) ? (pair.key.commentBefore ?? "") : "";
+      const comment = own === "" && index === 0 ? (map.commentBefore ?? "") : own;
       const described = /(?:^|\n)\s*-- (.*)$/s.exec(comment);
       if (described?.[1] !== undefined) {
         rows.push({ path, defaultJson: JSON.stringify(toJs(pair.value)), description: described[1].replace(/\s*\n\s*/g, " ").trim() });

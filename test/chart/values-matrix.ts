@@ -16,7 +16,9 @@ vHURNpAfFcDph49NSMasuI67SFhFvyGbS/vf0I8uhQ==
 export const VALUES_MATRIX: Readonly<Record<string, unknown>> = {
   defaults: {},
   "cert-manager": { webhook: { certManager: { enabled: true } }, sidecar: { namespaces: ["ml"] } },
-  "cert-manager with an existing ClusterIssuer": { webhook: { certManager: { enabled: true, issuerRef: { name: "corp-ca", kind: "ClusterIssuer" } } } },
+  "cert-manager with an existing ClusterIssuer": {
+    webhook: { certManager: { enabled: true, issuerRef: { name: "corp-ca", kind: "ClusterIssuer" } } },
+  },
   "several namespaces": { sidecar: { namespaces: ["ml-a", "ml-b", "ml-c"] } },
   "external Redis with a password Secret": {
     sidecar: {
@@ -26,7 +28,10 @@ export const VALUES_MATRIX: Readonly<Record<string, unknown>> = {
     },
   },
   "trial Redis": { trialRedis: { enabled: true }, sidecar: { namespaces: ["demo", "demo-2"] } },
-  "monitoring on": { monitoring: { serviceMonitor: { enabled: true, labels: { release: "prom" } }, prometheusRule: { enabled: true } }, sidecar: { namespaces: ["ml"] } },
+  "monitoring on": {
+    monitoring: { serviceMonitor: { enabled: true, labels: { release: "prom" } }, prometheusRule: { enabled: true } },
+    sidecar: { namespaces: ["ml"] },
+  },
   "JWT, mTLS and API keys": {
     sidecar: {
       namespaces: ["ml"],

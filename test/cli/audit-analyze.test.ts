@@ -21,7 +21,10 @@ beforeAll(() => {
   // The same traffic served by two replicas, each with its own chain in rotated files.
   for (const [n, pod] of ["pod-a", "pod-b"].entries()) {
     mkdirSync(join(dir, pod));
-    const mine = sealAll(events.filter((e) => Number(String(e["request_id"] ?? "r-0").slice(2)) % 2 === n), `${pod}@2026-11-01T00:00:00.000Z`);
+    const mine = sealAll(
+      events.filter((e) => Number(String(e["request_id"] ?? "r-0").slice(2)) % 2 === n),
+      `${pod}@2026-11-01T00:00:00.000Z`,
+    );
     const half = Math.floor(mine.length / 2);
     writeFileSync(join(dir, pod, "audit.000001.jsonl"), lines(mine.slice(0, half)));
     writeFileSync(join(dir, pod, "audit.000002.jsonl"), lines(mine.slice(half)));
@@ -36,12 +39,26 @@ beforeAll(() => {
   // A directory of policies, as deployed: ml/models in one file, an unrelated policy in another.
   mkdirSync(join(dir, "policies.d"));
   writeFileSync(join(dir, "policies.d", "models.yml"), readFileSync(join(dir, "policies.yaml")));
-  writeFileSync(join(dir, "policies.d", "other.yaml"), "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: other, namespace: ml }\nspec:\n  models: ['other']\n  anomaly: { probing: block }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict] }]\n");
+  writeFileSync(
+    join(dir, "policies.d", "other.yaml"),
+    "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: other, namespace: ml }\nspec:\n  models: ['other']\n  anomaly: { probing: block }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict] }]\n",
+  );
   writeFileSync(join(dir, "policies.d", "README.md"), "not a policy\n");
   mkdirSync(join(dir, "no-policies.d"));
-  writeFileSync(join(dir, "bad-cel-policy.yaml"), "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: block }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict], when: 'request.nope == 1' }]\n");
-  writeFileSync(join(dir, "broken-policy.yaml"), "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: ban }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict] }]\n");
-  writeFileSync(join(dir, "modelgate.yaml"), `listen: 127.0.0.1:9001\nanomaly:\n  rules:\n${Object.entries(TEST_CONFIG_RAW.rules).map(([r, v]) => `    ${r}: ${JSON.stringify(v)}`).join("\n")}\n`);
+  writeFileSync(
+    join(dir, "bad-cel-policy.yaml"),
+    "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: block }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict], when: 'request.nope == 1' }]\n",
+  );
+  writeFileSync(
+    join(dir, "broken-policy.yaml"),
+    "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: models, namespace: ml }\nspec:\n  models: ['*']\n  anomaly: { volume: ban }\n  rules: [{ name: r, effect: Allow, subjects: [{}], actions: [predict] }]\n",
+  );
+  writeFileSync(
+    join(dir, "modelgate.yaml"),
+    `listen: 127.0.0.1:9001\nanomaly:\n  rules:\n${Object.entries(TEST_CONFIG_RAW.rules)
+      .map(([r, v]) => `    ${r}: ${JSON.stringify(v)}`)
+      .join("\n")}\n`,
+  );
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,13 +66,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function run(args: readonly string[], stdin = ""): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const io: AuditAnalyzeIo = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd: dir, stdin: Readable.from([stdin]), now: () => T0 + 2 * 3_600_000 };
+  const io: AuditAnalyzeIo = {
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
+    cwd: dir,
+    stdin: Readable.from([stdin]),
+    now: () => T0 + 2 * 3_600_000,
+  };
   const code = await runAuditAnalyze(args, io);
   return { code, out, err };
 }
 
 interface JsonReport {
-  findings: { rule: string; identity: { subject: string }; window: { start: string }; observed: Record<string, number>; trigger: { time: string }; response: { action: string } }[];
+  findings: {
+    rule: string;
+    identity: { subject: string };
+    window: { start: string };
+    observed: Record<string, number>;
+    trigger: { time: string };
+    response: { action: string };
+  }[];
   records: number;
   observations: number;
 }
@@ -83,7 +113,14 @@ describe("modelgate audit analyze", () => {
   it("prints the findings as anomaly records with --json", async () => {
     const report = await json([...CONFIG, "one.jsonl"]);
     expect(facts(report)).toEqual(ALL_AT_ONCE.expected);
-    expect(report.findings[0]).toMatchObject({ type: "anomaly", rule: "volume", window: { start: "2026-11-01T00:20:00.000Z", ms: 60_000 }, observed: { requests: 40, baseline_milli: 6000 }, threshold: { requests: 40 }, response: { action: "alert" } });
+    expect(report.findings[0]).toMatchObject({
+      type: "anomaly",
+      rule: "volume",
+      window: { start: "2026-11-01T00:20:00.000Z", ms: 60_000 },
+      observed: { requests: 40, baseline_milli: 6000 },
+      threshold: { requests: 40 },
+      response: { action: "alert" },
+    });
   });
 
   it.each([
@@ -129,7 +166,11 @@ describe("modelgate audit analyze", () => {
   });
 
   it("reads stdin and skips application log lines with --mixed", async () => {
-    const text = (await import("node:fs")).readFileSync(join(dir, "one.jsonl"), "utf8").split("\n").flatMap((l, i) => (i % 100 === 0 ? ['{"level":"info","msg":"hello"}', l] : [l])).join("\n");
+    const text = (await import("node:fs"))
+      .readFileSync(join(dir, "one.jsonl"), "utf8")
+      .split("\n")
+      .flatMap((l, i) => (i % 100 === 0 ? ['{"level":"info","msg":"hello"}', l] : [l]))
+      .join("\n");
     const report = JSON.parse((await run([...CONFIG, "--mixed", "--json", "-"], text)).out) as JsonReport & { skipped_lines: number };
     expect(facts(report)).toEqual(ALL_AT_ONCE.expected);
     expect(report.skipped_lines).toBeGreaterThan(10);
@@ -151,9 +192,15 @@ describe("modelgate audit analyze", () => {
     [["--config", "nope.yaml", "one.jsonl"], "nope.yaml: ENOENT"],
     [[], "give at least one audit file"],
     [["--frobnicate", "one.jsonl"], "Unknown option '--frobnicate'"],
-    [["--policies", "broken-policy.yaml", "one.jsonl"], 'analyze: broken-policy.yaml#0:spec.anomaly.volume: unknown response "ban"; expected one of alert, lower-limits, block'],
+    [
+      ["--policies", "broken-policy.yaml", "one.jsonl"],
+      'analyze: broken-policy.yaml#0:spec.anomaly.volume: unknown response "ban"; expected one of alert, lower-limits, block',
+    ],
     [["--policies", "bad-cel-policy.yaml", "one.jsonl"], 'bad-cel-policy.yaml#0:spec.rules[0].when: "request" has no field "nope"'],
-    [["--policies", "policies.yaml", "--policies", "policies.d", "one.jsonl"], "analyze: ml/models: metadata.name: duplicate policy ml/models"],
+    [
+      ["--policies", "policies.yaml", "--policies", "policies.d", "one.jsonl"],
+      "analyze: ml/models: metadata.name: duplicate policy ml/models",
+    ],
     [["--policies", "no-policies.d", "one.jsonl"], "no-policies.d: no .yaml or .yml policy files"],
     [["--policies", "absent.yaml", "one.jsonl"], "absent.yaml: ENOENT"],
   ])("refuses %j with exit 2", async (args, message) => {

@@ -62,7 +62,9 @@ describe("modelgate audit verify", () => {
   it("fails every checkpoint against the wrong public key", async () => {
     const result = await run(["--public-key", "other-key.pub.pem", "intact.jsonl"]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/first bad record: intact\.jsonl:5 seq 4 .*\n  checkpoint_wrong_key: the checkpoint is signed with key ed25519:[0-9a-f]{32}, not with a given public key/);
+    expect(result.stdout).toMatch(
+      /first bad record: intact\.jsonl:5 seq 4 .*\n  checkpoint_wrong_key: the checkpoint is signed with key ed25519:[0-9a-f]{32}, not with a given public key/,
+    );
   });
 
   it("prints a summary with the chain, checkpoints and uncovered tail", async () => {
@@ -92,7 +94,14 @@ describe("modelgate audit verify", () => {
     const logs = [
       "> modelgate@0.1.0 start",
       JSON.stringify({ time: "2026-11-01T00:00:00.000Z", level: "info", msg: "serving", grpc_port: 9001 }),
-      JSON.stringify({ time: "2026-11-01T00:00:01.000Z", level: "info", msg: "decision", decision_id: "d", reason: "policy_no_match", hash: "not an envelope" }),
+      JSON.stringify({
+        time: "2026-11-01T00:00:01.000Z",
+        level: "info",
+        msg: "decision",
+        decision_id: "d",
+        reason: "policy_no_match",
+        hash: "not an envelope",
+      }),
       JSON.stringify({ time: "2026-11-01T00:00:02.000Z", level: "info", msg: "audit checkpoint", audit_checkpoint: intact[4] }),
       "(node:1) ExperimentalWarning: something",
     ];

@@ -99,7 +99,9 @@ describe("modelgate check: decisions (exit 0 allowed, 1 denied)", () => {
   });
 
   it("honours environment overrides (MODELGATE_NAMESPACE hides the example's policies)", async () => {
-    const run = await check(["-c", CONFIG, "-X", "POST", "--path", INFER, "--api-key", DS_KEY, "--json"], { env: { MODELGATE_NAMESPACE: "elsewhere" } });
+    const run = await check(["-c", CONFIG, "-X", "POST", "--path", INFER, "--api-key", DS_KEY, "--json"], {
+      env: { MODELGATE_NAMESPACE: "elsewhere" },
+    });
     expect(run.code).toBe(1);
     expect(json(run)["reason"]).toBe("policy_no_match");
   });
@@ -151,7 +153,12 @@ describe("modelgate check --request FILE", () => {
   });
 
   it("decides a snake_case CheckRequest, given relative to the working directory", async () => {
-    const snake = JSON.parse(JSON.stringify(camel).replace('"socketAddress"', '"socket_address"').replace('"portValue"', '"port_value"').replace('"contextExtensions"', '"context_extensions"')) as unknown;
+    const snake = JSON.parse(
+      JSON.stringify(camel)
+        .replace('"socketAddress"', '"socket_address"')
+        .replace('"portValue"', '"port_value"')
+        .replace('"contextExtensions"', '"context_extensions"'),
+    ) as unknown;
     writeTemp("snake.json", JSON.stringify(snake));
     const run = await check(["-c", join(REPO, CONFIG), "--request", "snake.json", "--json"], { cwd: scratch });
     expect(run.code).toBe(0);
@@ -178,7 +185,11 @@ describe("modelgate check --request FILE", () => {
 
   it.each<[string, string, RegExp]>([
     ["not JSON", "attributes: {}", /not valid JSON/],
-    ["a body that is not base64", JSON.stringify({ attributes: { request: { http: { rawBody: "{not base64}" } } } }), /rawBody must be base64/],
+    [
+      "a body that is not base64",
+      JSON.stringify({ attributes: { request: { http: { rawBody: "{not base64}" } } } }),
+      /rawBody must be base64/,
+    ],
   ])("a request file that is %s is a usage error (exit 2)", async (_name, content, message) => {
     const file = writeTemp(`bad-${_name.replaceAll(" ", "-")}.json`, content);
     const run = await check(["-c", CONFIG, "--request", file]);
@@ -197,12 +208,24 @@ describe("modelgate check --request FILE", () => {
 describe("modelgate check: usage and configuration errors (exit 2)", () => {
   it.each<[string, string[], RegExp]>([
     ["no --path and no --request", ["-c", CONFIG, "-X", "POST"], /give --path \(and --method\) or --request FILE/],
-    ["a header without a colon", ["-c", CONFIG, "--path", INFER, "--header", "x-api-key"], /--header "x-api-key" must look like "name: value"/],
+    [
+      "a header without a colon",
+      ["-c", CONFIG, "--path", INFER, "--header", "x-api-key"],
+      /--header "x-api-key" must look like "name: value"/,
+    ],
     ["a header with an empty name", ["-c", CONFIG, "--path", INFER, "-H", ": value"], /must look like "name: value"/],
     ["an unknown flag", ["-c", CONFIG, "--path", INFER, "--bogus"], /modelgate check: .*--bogus/],
     ["a stray positional argument", ["-c", CONFIG, "--path", INFER, "extra"], /modelgate check: .*extra/],
-    ["a missing config file", ["-c", "does/not/exist.yaml", "--path", INFER], /invalid configuration\n {2}.*does\/not\/exist\.yaml: cannot read the configuration file/],
-    ["an invalid config file", ["-c", "test/config/fixtures/invalid/protocol-unknown.yaml", "--path", INFER], /invalid configuration\n.*protocol-unknown\.yaml: protocol: must be one of/],
+    [
+      "a missing config file",
+      ["-c", "does/not/exist.yaml", "--path", INFER],
+      /invalid configuration\n {2}.*does\/not\/exist\.yaml: cannot read the configuration file/,
+    ],
+    [
+      "an invalid config file",
+      ["-c", "test/config/fixtures/invalid/protocol-unknown.yaml", "--path", INFER],
+      /invalid configuration\n.*protocol-unknown\.yaml: protocol: must be one of/,
+    ],
     ["a missing --body-file", ["-c", CONFIG, "--path", INFER, "--body-file", "/nonexistent/body.json"], /ENOENT/],
   ])("%s", async (_name, args, message) => {
     const run = await check(args);
@@ -218,7 +241,10 @@ describe("modelgate check: usage and configuration errors (exit 2)", () => {
   });
 
   it("policies that fail to load are a configuration error", async () => {
-    writeTemp("broken-policies.yaml", "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: x }\nspec: { models: [m], rules: [{ name: r, effect: Perhaps }] }\n");
+    writeTemp(
+      "broken-policies.yaml",
+      "apiVersion: modelgate.io/v1alpha1\nkind: AccessPolicy\nmetadata: { name: x }\nspec: { models: [m], rules: [{ name: r, effect: Perhaps }] }\n",
+    );
     const config = writeTemp("broken.yaml", "policies:\n  files: [broken-policies.yaml]\n");
     const run = await check(["-c", config, "--path", INFER]);
     expect(run.code).toBe(2);

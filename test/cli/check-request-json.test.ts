@@ -93,13 +93,23 @@ describe("checkRequestFromJson", () => {
   });
 
   it("keeps peer label keys as given", () => {
-    expect(converted({ attributes: { destination: { labels: { appName: "x" } } } })).toEqual({ attributes: { destination: { labels: { appName: "x" } } } });
+    expect(converted({ attributes: { destination: { labels: { appName: "x" } } } })).toEqual({
+      attributes: { destination: { labels: { appName: "x" } } },
+    });
   });
 
   it("decodes header_map raw values in both spellings", () => {
-    const camel = converted({ attributes: { request: { http: { headerMap: { headers: [{ key: "x-api-key", rawValue: Buffer.from("mgk_y").toString("base64") }] } } } } });
-    const snake = converted({ attributes: { request: { http: { header_map: { headers: [{ key: "x-api-key", raw_value: "bWdrX3k=" }] } } } } });
-    const want = { attributes: { request: { http: { header_map: { headers: [{ key: "x-api-key", raw_value: Buffer.from("mgk_y") }] } } } } };
+    const camel = converted({
+      attributes: {
+        request: { http: { headerMap: { headers: [{ key: "x-api-key", rawValue: Buffer.from("mgk_y").toString("base64") }] } } },
+      },
+    });
+    const snake = converted({
+      attributes: { request: { http: { header_map: { headers: [{ key: "x-api-key", raw_value: "bWdrX3k=" }] } } } },
+    });
+    const want = {
+      attributes: { request: { http: { header_map: { headers: [{ key: "x-api-key", raw_value: Buffer.from("mgk_y") }] } } } },
+    };
     expect(camel).toEqual(want);
     expect(snake).toEqual(want);
   });
@@ -136,7 +146,9 @@ describe("checkRequestFromJson", () => {
   it("round-trips arbitrary header maps untouched", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ minLength: 1 }), fc.string()), (headers) => {
-        const value = converted({ attributes: { request: { http: { headers } } } }) as { attributes: { request: { http: { headers: unknown } } } };
+        const value = converted({ attributes: { request: { http: { headers } } } }) as {
+          attributes: { request: { http: { headers: unknown } } };
+        };
         expect(value.attributes.request.http.headers).toEqual(headers);
       }),
       { numRuns: 300 },

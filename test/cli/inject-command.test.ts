@@ -11,7 +11,14 @@ const dir = mkdtempSync(join(tmpdir(), "modelgate-inject-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function template(indent: string): string {
-  return ["", "metadata:", "  labels: { app: fraud }", '  annotations: { modelgate.io/inject: "true", modelgate.io/model-port: "8080" }', "spec:", "  containers: [{ name: model, image: example/model:1, ports: [{ name: http, containerPort: 8080 }] }]"]
+  return [
+    "",
+    "metadata:",
+    "  labels: { app: fraud }",
+    '  annotations: { modelgate.io/inject: "true", modelgate.io/model-port: "8080" }',
+    "spec:",
+    "  containers: [{ name: model, image: example/model:1, ports: [{ name: http, containerPort: 8080 }] }]",
+  ]
     .map((line) => (line === "" ? "" : `${indent}${line}`))
     .join("\n");
 }
@@ -68,7 +75,10 @@ describe("modelgate inject", () => {
     expect(r.code).toBe(0);
     const docs = parseAllDocuments(r.out).map((d) => d.toJS() as Doc);
     expect(docs.map((d) => d.kind)).toEqual(["Deployment", "Service", "CronJob", "StatefulSet"]);
-    const deployment = docs[0]!.spec["template"] as { metadata: { labels: Record<string, string> }; spec: { initContainers: { name: string }[] } };
+    const deployment = docs[0]!.spec["template"] as {
+      metadata: { labels: Record<string, string> };
+      spec: { initContainers: { name: string }[] };
+    };
     expect(deployment.metadata.labels["modelgate.io/injected"]).toBe("true");
     expect(deployment.spec.initContainers.map((c) => c.name)).toEqual(["modelgate", "modelgate-envoy"]);
     const cron = docs[2]!.spec as { jobTemplate: { spec: { template: { spec: { initContainers: unknown[] } } } } };

@@ -35,18 +35,30 @@ function splitYaml(stdout: string): { key: string; recordYaml: string } {
 }
 
 const FULL = [
-  "--subject", "alice@example.com",
-  "--org", "acme",
-  "--team", "data_science",
-  "--tier", "gold",
-  "--role", "reader",
-  "--role", "predictor",
-  "--attr", "cost-center=42",
-  "--attr", "region=eu",
-  "--attr", "region=us",
-  "--group", "ml-users",
-  "--expires", "30d",
-  "--description", "yes",
+  "--subject",
+  "alice@example.com",
+  "--org",
+  "acme",
+  "--team",
+  "data_science",
+  "--tier",
+  "gold",
+  "--role",
+  "reader",
+  "--role",
+  "predictor",
+  "--attr",
+  "cost-center=42",
+  "--attr",
+  "region=eu",
+  "--attr",
+  "region=us",
+  "--group",
+  "ml-users",
+  "--expires",
+  "30d",
+  "--description",
+  "yes",
 ];
 
 describe("keys create", () => {
@@ -171,7 +183,10 @@ describe("keys create --append FILE", () => {
     const loaded = await loadKeyFile(file);
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
     expect(loaded.value.map((r) => r.subject)).toEqual(["dana@example.com", "ari@example.com", "eve@example.com"]);
-    expect(verifyApiKey(buildKeyIndex(loaded.value).index, key, T0)).toMatchObject({ kind: "identified", identity: { subject: "eve@example.com" } });
+    expect(verifyApiKey(buildKeyIndex(loaded.value).index, key, T0)).toMatchObject({
+      kind: "identified",
+      identity: { subject: "eve@example.com" },
+    });
     const text = readFileSync(file, "utf8");
     expect(text).toContain("# Only digests are stored.");
     expect(text).not.toContain(key);
@@ -230,13 +245,25 @@ describe("keys create --namespace (Kubernetes ApiKey objects)", () => {
     const [comment, key, note, ...rest] = String(result.stdout).split("\n");
     expect(comment).toMatch(/^# API key/);
     expect(note).toMatch(/^# ApiKey; apply it with kubectl apply -f -/);
-    const apiKey = parse(rest.join("\n").replace(/^---\n/, "")) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
-    expect(apiKey).toMatchObject({ apiVersion: "modelgate.io/v1alpha1", kind: "ApiKey", metadata: { name: `mgk-${key?.slice(4, 16)}`, namespace: "ml-prod" } });
+    const apiKey = parse(rest.join("\n").replace(/^---\n/, "")) as {
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string; namespace: string };
+      spec: Record<string, unknown>;
+    };
+    expect(apiKey).toMatchObject({
+      apiVersion: "modelgate.io/v1alpha1",
+      kind: "ApiKey",
+      metadata: { name: `mgk-${key?.slice(4, 16)}`, namespace: "ml-prod" },
+    });
     expect(apiKey.spec).toMatchObject({ id: key?.slice(4, 16), subject: "svc-scorer", attributes: { team: "fraud" } });
     expect(JSON.stringify(apiKey)).not.toContain(key);
     const seen = interpretApiKey(apiKey);
     if (seen.value === undefined) throw new Error(JSON.stringify(seen.issues));
-    expect(verifyApiKey(buildKeyIndex([seen.value]).index, key ?? "", T0)).toMatchObject({ kind: "identified", identity: { subject: "svc-scorer" } });
+    expect(verifyApiKey(buildKeyIndex([seen.value]).index, key ?? "", T0)).toMatchObject({
+      kind: "identified",
+      identity: { subject: "svc-scorer" },
+    });
   });
 
   it("adds the ApiKey to the JSON output as apiKey", () => {

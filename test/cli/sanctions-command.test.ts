@@ -23,7 +23,10 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function run(args: readonly string[], env: Record<string, string> = { MODELGATE_REDIS_URL: redis.url }): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: readonly string[],
+  env: Record<string, string> = { MODELGATE_REDIS_URL: redis.url },
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const io: SanctionsIo = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env, cwd: process.cwd(), now: Date.now };
@@ -31,7 +34,14 @@ async function run(args: readonly string[], env: Record<string, string> = { MODE
   return { code, out, err };
 }
 
-const eve = { method: "apikey" as const, subject: "eve@example.com", issuer: "modelgate-keys", keyId: "kevexxxxxxxx", groups: [], attributes: {} };
+const eve = {
+  method: "apikey" as const,
+  subject: "eve@example.com",
+  issuer: "modelgate-keys",
+  keyId: "kevexxxxxxxx",
+  groups: [],
+  attributes: {},
+};
 const EVE = ["--method", "apikey", "--issuer", "modelgate-keys", "--subject", "eve@example.com"];
 
 describe("modelgate sanctions", () => {
@@ -42,14 +52,19 @@ describe("modelgate sanctions", () => {
     await responder.lowerLimits(target, 0.25, 3_600_000);
     const shown = await run(["show", ...EVE]);
     expect(shown.code).toBe(0);
-    expect(shown.out).toMatch(/^sanction: mg:sx:\{[A-Za-z0-9_-]{22}\}\n {2}blocked until \d{4}-\d\d-\d\dT[\d:.]+Z\n {2}limits × 0\.25 until \d{4}-/);
+    expect(shown.out).toMatch(
+      /^sanction: mg:sx:\{[A-Za-z0-9_-]{22}\}\n {2}blocked until \d{4}-\d\d-\d\dT[\d:.]+Z\n {2}limits × 0\.25 until \d{4}-/,
+    );
     expect(await run(["lift", ...EVE])).toMatchObject({ code: 0, out: expect.stringMatching(/^lifted: mg:sx:/) });
     expect(await run(["show", ...EVE])).toMatchObject({ code: 0, out: expect.stringMatching(/^no sanction: /) });
     expect(await run(["lift", ...EVE])).toMatchObject({ code: 0, out: expect.stringMatching(/^no sanction: /) });
   });
 
   it("another issuer is another identity", async () => {
-    await sanctionResponder(redisSanctions(connection, new LocalLimiter({ now: Date.now }))).block({ rule: "volume", identity: eve, policy: undefined, decisionId: "d-2" }, 60_000);
+    await sanctionResponder(redisSanctions(connection, new LocalLimiter({ now: Date.now }))).block(
+      { rule: "volume", identity: eve, policy: undefined, decisionId: "d-2" },
+      60_000,
+    );
     expect((await run(["show", "--method", "apikey", "--issuer", "other", "--subject", "eve@example.com"])).out).toMatch(/^no sanction/);
     expect((await run(["show", ...EVE])).out).toMatch(/blocked until/);
   });

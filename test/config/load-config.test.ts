@@ -33,7 +33,10 @@ const EXPECTATIONS: Record<string, { path: string | null; message: RegExp }> = {
   "listen-without-port.yaml": { path: "listen", message: /host:port.*"127\.0\.0\.1"/ },
   "port-out-of-range.yaml": { path: "listen", message: /host:port.*70000/ },
   "metrics-listen-without-host.yaml": { path: "metricsListen", message: /host:port/ },
-  "protocol-unknown.yaml": { path: "protocol", message: /must be one of generic, kserve-v1, open-inference-v2, openai, torchserve \(got "grpc"\)/ },
+  "protocol-unknown.yaml": {
+    path: "protocol",
+    message: /must be one of generic, kserve-v1, open-inference-v2, openai, torchserve \(got "grpc"\)/,
+  },
   "policies-not-a-list.yaml": { path: "policies.files", message: /list of file paths/ },
   "policies-not-a-mapping.yaml": { path: "policies", message: /mapping with a `files` list/ },
   "policies-unknown-subkey.yaml": { path: "policies.watch", message: /unknown field/ },
@@ -77,7 +80,9 @@ describe("loadConfig: one fixture per mistake", () => {
 describe("loadConfig: files", () => {
   it("a missing config file is one clear issue naming the file", () => {
     const found = problems("does-not-exist.yaml", {}, "/tmp");
-    expect(found).toEqual([{ path: "/tmp/does-not-exist.yaml", message: expect.stringMatching(/^cannot read the configuration file: .*ENOENT/) }]);
+    expect(found).toEqual([
+      { path: "/tmp/does-not-exist.yaml", message: expect.stringMatching(/^cannot read the configuration file: .*ENOENT/) },
+    ]);
   });
 
   it("a directory instead of a file is an issue too", () => {
@@ -107,10 +112,10 @@ describe("loadConfig: files", () => {
       keyFiles: [join(HERE, "fixtures", "keys.yaml")],
       identity: DEFAULT_IDENTITY,
       audit: AUDIT_DEFAULTS,
-  redisLimiter: undefined,
-  anomaly: undefined,
-  policySource: "files",
-  kubernetes: DEFAULT_KUBERNETES_CONFIG,
+      redisLimiter: undefined,
+      anomaly: undefined,
+      policySource: "files",
+      kubernetes: DEFAULT_KUBERNETES_CONFIG,
       maxInFlight: 1,
       maxReceiveBytes: 65_536,
       shutdownGraceMs: 0,
@@ -129,7 +134,11 @@ describe("loadConfig: files", () => {
   });
 
   it("environment overrides win over the file", () => {
-    const config = loaded(join(VALID, "full.yaml"), { MODELGATE_PROTOCOL: "generic", MODELGATE_LISTEN: "127.0.0.1:0", MODELGATE_NAMESPACE: "default" });
+    const config = loaded(join(VALID, "full.yaml"), {
+      MODELGATE_PROTOCOL: "generic",
+      MODELGATE_LISTEN: "127.0.0.1:0",
+      MODELGATE_NAMESPACE: "default",
+    });
     expect(config).toMatchObject({ protocol: "generic", listen: "127.0.0.1:0", namespace: "default", model: "meta-llama/Llama-3.1-8B" });
   });
 

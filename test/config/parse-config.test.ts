@@ -76,7 +76,14 @@ describe("parseConfig: defaults", () => {
 
   it("the result is frozen all the way down", () => {
     const config = ok({ policies: { files: ["p.yaml"] }, audit: { file: { path: "a.jsonl" } } });
-    for (const part of [config.policyFiles, config.identity, config.identity.sources, config.audit, config.audit.file, config.kubernetes.backoff]) {
+    for (const part of [
+      config.policyFiles,
+      config.identity,
+      config.identity.sources,
+      config.audit,
+      config.audit.file,
+      config.kubernetes.backoff,
+    ]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
   });
@@ -150,7 +157,16 @@ describe("parseConfig: environment overrides win over the file", () => {
       MODELGATE_NAMESPACE: "n",
       MODELGATE_LOG_LEVEL: "error",
     };
-    expect(ok(FILE, env)).toMatchObject({ listen: "0.0.0.0:1", socket: "/s", metricsListen: "0.0.0.0:2", model: "m", protocol: "torchserve", environment: "e", namespace: "n", logLevel: "error" });
+    expect(ok(FILE, env)).toMatchObject({
+      listen: "0.0.0.0:1",
+      socket: "/s",
+      metricsListen: "0.0.0.0:2",
+      model: "m",
+      protocol: "torchserve",
+      environment: "e",
+      namespace: "n",
+      logLevel: "error",
+    });
   });
 
   it("MODELGATE_MODEL and MODELGATE_ENVIRONMENT may be set to empty", () => {
@@ -162,7 +178,10 @@ describe("parseConfig: environment overrides win over the file", () => {
   });
 
   it("other variables are ignored (keys without an override stay file-only)", () => {
-    expect(ok({ maxInFlight: 5 }, { MODELGATE_MAX_IN_FLIGHT: "9", MODELGATE_WATCH_FILES: "false", listen: "0.0.0.0:1" })).toEqual({ ...DEFAULTS, maxInFlight: 5 });
+    expect(ok({ maxInFlight: 5 }, { MODELGATE_MAX_IN_FLIGHT: "9", MODELGATE_WATCH_FILES: "false", listen: "0.0.0.0:1" })).toEqual({
+      ...DEFAULTS,
+      maxInFlight: 5,
+    });
   });
 
   it.each<[string, string, RegExp]>([
@@ -213,7 +232,14 @@ describe("parseConfig: paths", () => {
 
 describe("parseConfig: every problem, with its path", () => {
   it("reports all mistakes of one document, not just the first", () => {
-    const found = issues({ lisen: "x", protocol: "grpc", maxInFlight: 0, logLevel: "loud", policies: { files: "p.yaml" }, identity: { sources: ["kerberos"] } });
+    const found = issues({
+      lisen: "x",
+      protocol: "grpc",
+      maxInFlight: 0,
+      logLevel: "loud",
+      policies: { files: "p.yaml" },
+      identity: { sources: ["kerberos"] },
+    });
     expect(found.map((i) => i.path).sort()).toEqual(["identity.sources", "lisen", "logLevel", "maxInFlight", "policies.files", "protocol"]);
   });
 

@@ -9,8 +9,16 @@ describe("kubernetes configuration", () => {
 
   it("reads every key", () => {
     const raw = {
-      kubeconfig: "/k", namespace: "ml-prod", allNamespaces: true, apiKeys: false, apiKeySource: "secrets", watchTimeoutSeconds: 30, stallGraceSeconds: 10,
-      relistIntervalSeconds: 300, requestTimeoutSeconds: 5, backoff: { initialMs: 100, maxMs: 5000 },
+      kubeconfig: "/k",
+      namespace: "ml-prod",
+      allNamespaces: true,
+      apiKeys: false,
+      apiKeySource: "secrets",
+      watchTimeoutSeconds: 30,
+      stallGraceSeconds: 10,
+      relistIntervalSeconds: 300,
+      requestTimeoutSeconds: 5,
+      backoff: { initialMs: 100, maxMs: 5000 },
       statusWriter: { enabled: false, leaseName: "lease", leaseDurationSeconds: 20, renewIntervalSeconds: 4 },
     };
     expect(parseKubernetesConfig(raw, "kubernetes")).toEqual({ ok: true, value: { ...raw } });

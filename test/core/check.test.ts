@@ -70,7 +70,8 @@ function keyIndex() {
 
 // mTLS peers carry no team attribute; this policy lets any identified caller predict.
 function everyoneMayPredict() {
-  const parsed = parsePolicyYaml(`
+  const parsed = parsePolicyYaml(
+    `
 apiVersion: modelgate.io/v1alpha1
 kind: AccessPolicy
 metadata: { name: open, namespace: default }
@@ -78,7 +79,9 @@ spec:
   models: ["fraud-*"]
   rules:
     - { name: anyone, effect: Allow, subjects: [{ method: mtls }], actions: [predict] }
-`, "open.yaml");
+`,
+    "open.yaml",
+  );
   expect(parsed.issues).toEqual([]);
   return compilePolicies(parsed.policies).index;
 }
@@ -113,7 +116,11 @@ describe("decide", () => {
   it.each<[string, unknown, Partial<Decision>]>([
     ["malformed request", { attributes: {} }, { allowed: false, reason: "request_malformed" }],
     ["no credential, no anonymous rule", predict(), { allowed: false, reason: "credential_missing" }],
-    ["anonymous metadata read", envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" }), { allowed: false, reason: "credential_missing" }],
+    [
+      "anonymous metadata read",
+      envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" }),
+      { allowed: false, reason: "credential_missing" },
+    ],
     ["invalid key", predict("mgk_broken"), { allowed: false, reason: "api_key_malformed", identitySource: "apikey" }],
     ["outsider", predict(outsider.key), { allowed: false, reason: "policy_no_match" }],
     ["scientist", predict(scientist.key), { allowed: true, reason: "allowed", identitySource: "apikey" }],
@@ -123,15 +130,31 @@ describe("decide", () => {
 
   it.each<[string, "seldon-model" | undefined, object]>([
     ["the stack does not route on it: two models named, refused", undefined, { allowed: false, reason: "model_ambiguous" }],
-    ["the stack routes on it: the header's model is the one authorized", "seldon-model", { allowed: false, reason: "policy_no_match", target: { model: "payroll", source: "header" } }],
+    [
+      "the stack routes on it: the header's model is the one authorized",
+      "seldon-model",
+      { allowed: false, reason: "policy_no_match", target: { model: "payroll", source: "header" } },
+    ],
   ])("a routing header naming another model than the path — %s", async (_name, routingHeader, expected) => {
-    const request = envoyCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": scientist.key, "seldon-model": "payroll" } });
-    const deployment = { profile: "kserve-v1" as const, defaultModel: "fraud-detector", environment: "staging", ...(routingHeader === undefined ? {} : { routingHeader }) };
+    const request = envoyCheckRequest({
+      method: "POST",
+      path: "/v1/models/fraud-detector:predict",
+      headers: { "x-api-key": scientist.key, "seldon-model": "payroll" },
+    });
+    const deployment = {
+      profile: "kserve-v1" as const,
+      defaultModel: "fraud-detector",
+      environment: "staging",
+      ...(routingHeader === undefined ? {} : { routingHeader }),
+    };
     expect(await decide(request, ports({ deployment }))).toMatchObject(expected);
   });
 
   it("denies everything with not_ready until policies are loaded", async () => {
-    expect(await decide(predict(scientist.key), ports({ policies: () => undefined }))).toMatchObject({ allowed: false, reason: "not_ready" });
+    expect(await decide(predict(scientist.key), ports({ policies: () => undefined }))).toMatchObject({
+      allowed: false,
+      reason: "not_ready",
+    });
   });
 
   it("challenges an anonymous caller with the configured scheme", async () => {
@@ -162,10 +185,30 @@ describe("decide", () => {
     const peer = { principal: "spiffe://cluster.local/ns/batch/sa/scorer" };
     const stranger = { "x-api-key": colleague.key, authorization: "Bearer someone-elses-token" };
     it.each<[string, CheckPorts["sources"], Partial<HttpRequestSpec>, string[]]>([
-      ["[mtls, apikey]: an mTLS peer with someone else's key", [mtls, apikey], { ...peer, headers: stranger }, ["authorization", "x-api-key"]],
-      ["[mtls, apikey] with trusted XFCC", [mtlsXfcc, apikey], { ...peer, headers: stranger }, ["authorization", "x-api-key", "x-forwarded-client-cert"]],
-      ["[apikey, partner]: a custom key header name", [apikey, partnerKey], { headers: { "x-api-key": scientist.key } }, ["authorization", "x-api-key", "x-partner-key"]],
-      ["[apikey] with the key in authorization", [apikey], { headers: { authorization: `Bearer ${scientist.key}` } }, ["authorization", "x-api-key"]],
+      [
+        "[mtls, apikey]: an mTLS peer with someone else's key",
+        [mtls, apikey],
+        { ...peer, headers: stranger },
+        ["authorization", "x-api-key"],
+      ],
+      [
+        "[mtls, apikey] with trusted XFCC",
+        [mtlsXfcc, apikey],
+        { ...peer, headers: stranger },
+        ["authorization", "x-api-key", "x-forwarded-client-cert"],
+      ],
+      [
+        "[apikey, partner]: a custom key header name",
+        [apikey, partnerKey],
+        { headers: { "x-api-key": scientist.key } },
+        ["authorization", "x-api-key", "x-partner-key"],
+      ],
+      [
+        "[apikey] with the key in authorization",
+        [apikey],
+        { headers: { authorization: `Bearer ${scientist.key}` } },
+        ["authorization", "x-api-key"],
+      ],
     ])("%s", async (_name, sources, spec, removed) => {
       const policy = sources.includes(mtls) || sources.includes(mtlsXfcc) ? ports({ policies: () => everyoneMayPredict() }) : ports();
       const decision = await decide(predict(undefined, spec), { ...policy, sources });
@@ -212,9 +255,14 @@ describe("decide", () => {
 
   it("charges nothing once the caller's deadline answer went out, and hands the cancellation to the limiter", async () => {
     const calls: unknown[] = [];
-    const counting: Limiter = { charge: (_request, cancel) => (calls.push(cancel), Promise.resolve({ kind: "allowed", states: [], mode: "local" })) };
+    const counting: Limiter = {
+      charge: (_request, cancel) => (calls.push(cancel), Promise.resolve({ kind: "allowed", states: [], mode: "local" })),
+    };
     const gone = { aborted: true };
-    expect(await decide(predict(scientist.key), ports({ limiter: counting }), gone)).toMatchObject({ allowed: false, reason: "deadline_exceeded" });
+    expect(await decide(predict(scientist.key), ports({ limiter: counting }), gone)).toMatchObject({
+      allowed: false,
+      reason: "deadline_exceeded",
+    });
     expect(calls).toEqual([]);
     const waiting = { aborted: false };
     expect(await decide(predict(scientist.key), ports({ limiter: counting }), waiting)).toMatchObject({ allowed: true });

@@ -61,7 +61,10 @@ function portsFor(n: ReturnType<typeof namesFor>, limiter: Limiter): CheckPorts 
   const parsed = parsePolicyYaml(policyYaml(n), "policies.yaml");
   expect(parsed.issues).toEqual([]);
   const index = compilePolicies(parsed.policies).index;
-  const records = [recordForKey(member.key, { subject: "m", attributes: { team: "members" } }, T0), recordForKey(stranger.key, { subject: "s", attributes: { team: "other" } }, T0)];
+  const records = [
+    recordForKey(member.key, { subject: "m", attributes: { team: "members" } }, T0),
+    recordForKey(stranger.key, { subject: "s", attributes: { team: "other" } }, T0),
+  ];
   const keys = buildKeyIndex(records.map((r) => (r.ok ? r.value : expect.fail(JSON.stringify(r))))).index;
   return {
     deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "prod" },
@@ -94,9 +97,15 @@ async function everyAnswer(n: ReturnType<typeof namesFor>): Promise<Decision[]> 
     await decide(call(stranger.key, "predict"), local), // policy_no_match
     await decide(call(undefined, "predict"), local), // credential_missing
     await decide(call(undefined, "health"), local), // allowed, anonymous
-    await decide(call(member.key, "predict"), portsFor(n, fixed({ kind: "blocked", by: "anomaly", states: STATE, retryAfterSeconds: 60, mode: "redis" }))),
+    await decide(
+      call(member.key, "predict"),
+      portsFor(n, fixed({ kind: "blocked", by: "anomaly", states: STATE, retryAfterSeconds: 60, mode: "redis" })),
+    ),
     await decide(call(member.key, "predict"), portsFor(n, fixed({ kind: "unavailable", detail: "Redis did not answer" }))),
-    await decide(call(member.key, "predict"), portsFor(n, fixed({ kind: "limited", states: STATE, violated: ["per-minute"], retryAfterSeconds: 30, mode: "redis" }))),
+    await decide(
+      call(member.key, "predict"),
+      portsFor(n, fixed({ kind: "limited", states: STATE, violated: ["per-minute"], retryAfterSeconds: 30, mode: "redis" })),
+    ),
     await decide(call(member.key, "predict"), local, { aborted: true }), // deadline_exceeded
   ];
   return decisions;
@@ -105,7 +114,19 @@ async function everyAnswer(n: ReturnType<typeof namesFor>): Promise<Decision[]> 
 describe("policy and rule names stay out of every client-visible answer", () => {
   it("covers every kind of answer", async () => {
     const reasons = (await everyAnswer(namesFor(1))).map((d) => d.reason);
-    expect(reasons).toEqual(["allowed", "rate_limited", "penalty_box", "policy_denied", "policy_no_match", "credential_missing", "allowed", "anomaly_blocked", "limiter_unavailable", "rate_limited", "deadline_exceeded"]);
+    expect(reasons).toEqual([
+      "allowed",
+      "rate_limited",
+      "penalty_box",
+      "policy_denied",
+      "policy_no_match",
+      "credential_missing",
+      "allowed",
+      "anomaly_blocked",
+      "limiter_unavailable",
+      "rate_limited",
+      "deadline_exceeded",
+    ]);
   });
 
   it.each(Array.from({ length: SETS }, (_, i) => i + 1))("policy set %i", async (seed) => {

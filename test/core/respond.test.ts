@@ -4,7 +4,14 @@ import type { Decision, DecisionFacts, RateLimitOutcome } from "../../src/core/d
 import type { Identity } from "../../src/core/identity.ts";
 import type { LimitState } from "../../src/core/limiter.ts";
 import { REASON_CODES, REASONS, type DenyReason } from "../../src/core/reason.ts";
-import { IDENTITY_HEADERS, respond, type AllowResponse, type AuthzResponse, type DenyResponse, type HeaderPair } from "../../src/core/respond.ts";
+import {
+  IDENTITY_HEADERS,
+  respond,
+  type AllowResponse,
+  type AuthzResponse,
+  type DenyResponse,
+  type HeaderPair,
+} from "../../src/core/respond.ts";
 import { param, parseSfList } from "./limit/structured-field.ts";
 
 const ALICE: Identity = {
@@ -128,17 +135,22 @@ describe("respond: denials", () => {
 
   it("the body stays valid JSON whatever the detail holds", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...REASON_CODES.filter((r): r is DenyReason => r !== "allowed")), fc.string({ unit: "binary" }), fc.string(), (reason, detail, id) => {
-        const r = asDeny(respond(deny(reason, { id }, detail)));
-        const body = JSON.parse(r.body) as Record<string, unknown>;
-        expect(Object.keys(body).sort()).toEqual(["decision_id", "detail", "reason", "status", "title", "type"]);
-        expect(body["detail"]).toBe(detail);
-        expect(body["status"]).toBe(r.httpStatus);
-        expect(body["reason"]).toBe(reason);
-        expect(body["title"]).toBe(REASONS[reason].title);
-        expect(body["type"]).toBe(`https://modelgate.io/problems/${reason.replaceAll("_", "-")}`);
-        expect(body["decision_id"]).toBe(id);
-      }),
+      fc.property(
+        fc.constantFrom(...REASON_CODES.filter((r): r is DenyReason => r !== "allowed")),
+        fc.string({ unit: "binary" }),
+        fc.string(),
+        (reason, detail, id) => {
+          const r = asDeny(respond(deny(reason, { id }, detail)));
+          const body = JSON.parse(r.body) as Record<string, unknown>;
+          expect(Object.keys(body).sort()).toEqual(["decision_id", "detail", "reason", "status", "title", "type"]);
+          expect(body["detail"]).toBe(detail);
+          expect(body["status"]).toBe(r.httpStatus);
+          expect(body["reason"]).toBe(reason);
+          expect(body["title"]).toBe(REASONS[reason].title);
+          expect(body["type"]).toBe(`https://modelgate.io/problems/${reason.replaceAll("_", "-")}`);
+          expect(body["decision_id"]).toBe(id);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -181,8 +193,12 @@ describe("respond: denials", () => {
 
   it("a 429's Retry-After is never earlier than a violated t, nor than the limiter's retry-after, and at least 1", () => {
     const quick = { ...minute, resetSeconds: 0.01 };
-    expect(header(asDeny(respond(deny("rate_limited", { rateLimit: limited([quick], ["minute"], 0.01) }))).headers, "retry-after")).toBe("1");
-    expect(header(asDeny(respond(deny("rate_limited", { rateLimit: limited([quick], ["minute"], 9.5) }))).headers, "retry-after")).toBe("10");
+    expect(header(asDeny(respond(deny("rate_limited", { rateLimit: limited([quick], ["minute"], 0.01) }))).headers, "retry-after")).toBe(
+      "1",
+    );
+    expect(header(asDeny(respond(deny("rate_limited", { rateLimit: limited([quick], ["minute"], 9.5) }))).headers, "retry-after")).toBe(
+      "10",
+    );
     expect(header(asDeny(respond(deny("rate_limited", { rateLimit: limited([hour], ["hour"], 3) }))).headers, "retry-after")).toBe("42");
   });
 

@@ -36,11 +36,16 @@ describe("deploy/image/Dockerfile", () => {
   });
 
   it("sends only what the image copies into the build context, and never the try-it keys", () => {
-    const ignore = readFileSync(join(REPO, ".dockerignore"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    const ignore = readFileSync(join(REPO, ".dockerignore"), "utf8")
+      .split("\n")
+      .filter((l) => l !== "" && !l.startsWith("#"));
     expect(ignore[0]).toBe("*");
     expect(ignore).toContain("deploy/examples/try-key-*.txt");
     for (const copied of [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "))) {
-      expect(ignore.some((l) => l === `!${copied}` || l === `!${copied}/`), `${copied} is excluded by .dockerignore`).toBe(true);
+      expect(
+        ignore.some((l) => l === `!${copied}` || l === `!${copied}/`),
+        `${copied} is excluded by .dockerignore`,
+      ).toBe(true);
     }
   });
 });

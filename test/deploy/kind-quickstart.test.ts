@@ -27,9 +27,17 @@ const KEYS: Readonly<Record<string, string>> = {
   analyst: readFileSync(join(REPO, "deploy/examples/try-key-analyst.txt"), "utf8").trim(),
 };
 
-interface SmokeCase { readonly name: string; readonly method: string; readonly path: string; readonly key: string; readonly status: number; readonly times: number }
+interface SmokeCase {
+  readonly name: string;
+  readonly method: string;
+  readonly path: string;
+  readonly key: string;
+  readonly status: number;
+  readonly times: number;
+}
 
-const CASES: readonly SmokeCase[] = readFileSync(join(KIND, "smoke-cases.tsv"), "utf8").split("\n")
+const CASES: readonly SmokeCase[] = readFileSync(join(KIND, "smoke-cases.tsv"), "utf8")
+  .split("\n")
   .filter((line) => line !== "" && !line.startsWith("#"))
   .map((line) => {
     const [name = "", method = "", path = "", key = "", status = "", times = ""] = line.split("\t");
@@ -38,7 +46,9 @@ const CASES: readonly SmokeCase[] = readFileSync(join(KIND, "smoke-cases.tsv"), 
 const REQUESTS = CASES.flatMap((c) => Array.from({ length: c.times }, () => c));
 
 function manifests(file: string): Record<string, unknown>[] {
-  return parseAllDocuments(readFileSync(join(KIND, file), "utf8")).map((d) => d.toJS() as Record<string, unknown>).filter((d) => d !== null);
+  return parseAllDocuments(readFileSync(join(KIND, file), "utf8"))
+    .map((d) => d.toJS() as Record<string, unknown>)
+    .filter((d) => d !== null);
 }
 
 describe("deploy/kind/quickstart.sh", () => {
@@ -68,7 +78,8 @@ describe("quickstart.sh against recording stubs of docker, kind, kubectl, helm a
       helm: recorder,
       kubectl: `${recorder}[[ " $* " != *" -f - "* ]] || cat >/dev/null\ncase " $* " in *" --dry-run=server "*) printf 'modelgate modelgate-envoy' ;; *" --dry-run=client "*) printf 'kind: Namespace\\n' ;; esac\n`,
       // Answers with the next status of $STUB_STATUSES; a 429 comes with its rate-limit headers.
-      curl: `${recorder}status=$(head -n1 "$STUB_STATUSES"); sed -i 1d "$STUB_STATUSES"\n` +
+      curl:
+        `${recorder}status=$(head -n1 "$STUB_STATUSES"); sed -i 1d "$STUB_STATUSES"\n` +
         `while (($#)); do [[ $1 == -D ]] && headers=$2; shift; done\n` +
         `if [[ $status == 429 ]]; then printf 'HTTP/1.1 429\\r\\nretry-after: 12\\r\\nratelimit-policy: "minute";q=5;w=60\\r\\nratelimit: "minute";r=0;t=12\\r\\n' >"$headers"; else : >"$headers"; fi\nprintf '%s' "$status"\n`,
     };
@@ -84,8 +95,16 @@ describe("quickstart.sh against recording stubs of docker, kind, kubectl, helm a
     const statusFile = join(dir, `statuses-${randomUUID()}`);
     writeFileSync(log, "");
     writeFileSync(statusFile, statuses.join("\n") + "\n");
-    const result = run(systemTool("bash"), [SCRIPT, ...args], { env: { PATH: `${dir}:/usr/bin:/bin`, STUB_LOG: log, STUB_STATUSES: statusFile, HOME: dir } });
-    return { code: result.code, output: result.stdout + result.stderr, log: readFileSync(log, "utf8").split("\n").filter((l) => l !== "") };
+    const result = run(systemTool("bash"), [SCRIPT, ...args], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, STUB_LOG: log, STUB_STATUSES: statusFile, HOME: dir },
+    });
+    return {
+      code: result.code,
+      output: result.stdout + result.stderr,
+      log: readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => l !== ""),
+    };
   }
 
   it("creates the cluster from kind-config.yaml, builds and loads the image, installs the chart with the trial Redis, applies the samples, then curls each case", () => {
@@ -94,12 +113,25 @@ describe("quickstart.sh against recording stubs of docker, kind, kubectl, helm a
     const log = result.log;
     const index = (pattern: RegExp) => log.findIndex((l) => pattern.test(l));
     expect(index(/^kind create cluster --config .*\/kind-config\.yaml/)).toBeGreaterThanOrEqual(0);
-    expect(index(/^docker build -f .*\/deploy\/image\/Dockerfile -t ghcr\.io\/modelgate\/modelgate:kind /)).toBeGreaterThan(index(/^kind create cluster/));
-    expect(index(/^kind load docker-image ghcr\.io\/modelgate\/modelgate:kind docker\.io\/envoyproxy\/envoy:v1\.36\.2 .* --name modelgate$/)).toBeGreaterThan(index(/^docker build/));
+    expect(index(/^docker build -f .*\/deploy\/image\/Dockerfile -t ghcr\.io\/modelgate\/modelgate:kind /)).toBeGreaterThan(
+      index(/^kind create cluster/),
+    );
+    expect(
+      index(/^kind load docker-image ghcr\.io\/modelgate\/modelgate:kind docker\.io\/envoyproxy\/envoy:v1\.36\.2 .* --name modelgate$/),
+    ).toBeGreaterThan(index(/^docker build/));
     expect(index(/^kubectl label namespace models modelgate\.io\/injection=enabled/)).toBeGreaterThan(0);
     const helmLine = log[index(/^helm upgrade --install modelgate /)] ?? "";
-    for (const flag of ["--set image.tag=kind", "--set trialRedis.enabled=true", "--set sidecar.namespaces=\\{models\\}", "--namespace modelgate-system", "--wait"]) expect(helmLine).toContain(flag);
-    expect(index(/^kubectl apply -f .*\/deploy\/kind\/policies\.yaml -f .*\/deploy\/kind\/api-keys\.yaml/)).toBeGreaterThan(index(/^helm upgrade/));
+    for (const flag of [
+      "--set image.tag=kind",
+      "--set trialRedis.enabled=true",
+      "--set sidecar.namespaces=\\{models\\}",
+      "--namespace modelgate-system",
+      "--wait",
+    ])
+      expect(helmLine).toContain(flag);
+    expect(index(/^kubectl apply -f .*\/deploy\/kind\/policies\.yaml -f .*\/deploy\/kind\/api-keys\.yaml/)).toBeGreaterThan(
+      index(/^helm upgrade/),
+    );
     expect(index(/^kubectl -n models create --dry-run=server/)).toBeGreaterThan(0);
     const curls = log.filter((l) => l.startsWith("curl "));
     expect(curls).toHaveLength(REQUESTS.length + 1);
@@ -137,14 +169,30 @@ describe("what the quick start applies", () => {
     expect(setup.code, setup.stderr).toBe(0);
     const ns = run(kubectl, ["--kubeconfig", harness.kubeconfigFile, "create", "namespace", "models"]);
     expect(ns.code, ns.stderr).toBe(0);
-    const established = run(kubectl, ["--kubeconfig", harness.kubeconfigFile, "wait", "--for=condition=Established", "--timeout=60s", "crd/accesspolicies.modelgate.io", "crd/apikeys.modelgate.io"]);
+    const established = run(kubectl, [
+      "--kubeconfig",
+      harness.kubeconfigFile,
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      "crd/accesspolicies.modelgate.io",
+      "crd/apikeys.modelgate.io",
+    ]);
     expect(established.code, established.stderr).toBe(0);
   }, 120_000);
   afterAll(async () => harness?.stop());
 
   it("is accepted by the real API server with strict field validation (server-side dry run)", () => {
     for (const file of ["sample-model.yaml", "policies.yaml", "api-keys.yaml"]) {
-      const result = run(deployTool("kubectl"), ["--kubeconfig", harness.kubeconfigFile, "apply", "--dry-run=server", "--validate=strict", "-f", join(KIND, file)]);
+      const result = run(deployTool("kubectl"), [
+        "--kubeconfig",
+        harness.kubeconfigFile,
+        "apply",
+        "--dry-run=server",
+        "--validate=strict",
+        "-f",
+        join(KIND, file),
+      ]);
       expect(result.code, `${file}: ${result.stderr}`).toBe(0);
     }
   });
@@ -156,15 +204,23 @@ describe("what the quick start applies", () => {
   });
 
   it("serves the model through Envoy's named port on the NodePort kind-config.yaml maps", () => {
-    const service = manifests("sample-model.yaml").find((d) => d["kind"] === "Service") as { spec: { ports: { targetPort: string; nodePort: number }[] } };
+    const service = manifests("sample-model.yaml").find((d) => d["kind"] === "Service") as {
+      spec: { ports: { targetPort: string; nodePort: number }[] };
+    };
     expect(service.spec.ports[0]?.targetPort).toBe("modelgate-http");
     expect(readFileSync(join(REPO, "kind-config.yaml"), "utf8")).toContain(`containerPort: ${service.spec.ports[0]?.nodePort}`);
   });
 
   it("holds the embedded example's policies, moved to the models namespace", () => {
     const example = readFileSync(join(REPO, "deploy/examples/policies.yaml"), "utf8");
-    const strip = (text: string) => text.split("\n").filter((l) => !l.startsWith("#")).join("\n");
-    expect(strip(readFileSync(join(KIND, "policies.yaml"), "utf8"))).toBe(strip(example).replaceAll("namespace: default", "namespace: models"));
+    const strip = (text: string) =>
+      text
+        .split("\n")
+        .filter((l) => !l.startsWith("#"))
+        .join("\n");
+    expect(strip(readFileSync(join(KIND, "policies.yaml"), "utf8"))).toBe(
+      strip(example).replaceAll("namespace: default", "namespace: models"),
+    );
   });
 });
 
@@ -176,10 +232,17 @@ describe("the smoke test's expectations are modelgate's own decisions", () => {
     const records = manifests("api-keys.yaml").map((d) => d["spec"]);
     writeFileSync(join(dir, "keys.yaml"), stringify({ keys: records }));
     configFile = join(dir, "modelgate.yaml");
-    writeFileSync(configFile, stringify({
-      namespace: "models", protocol: "open-inference-v2", model: "fraud-detector",
-      policies: { files: [join(KIND, "policies.yaml")] }, apiKeys: { files: ["keys.yaml"] }, identity: { sources: ["apikey"] },
-    }));
+    writeFileSync(
+      configFile,
+      stringify({
+        namespace: "models",
+        protocol: "open-inference-v2",
+        model: "fraud-detector",
+        policies: { files: [join(KIND, "policies.yaml")] },
+        apiKeys: { files: ["keys.yaml"] },
+        identity: { sources: ["apikey"] },
+      }),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -188,7 +251,11 @@ describe("the smoke test's expectations are modelgate's own decisions", () => {
     if (!config.ok) throw new Error(JSON.stringify(config.error));
     const rejected: unknown[] = [];
     const loaded: Record<string, number> = {};
-    const engine = createEngine(config.value, { loaded: (kind, summary) => void (loaded[kind] = summary.count), rejected: (_kind, issues) => void rejected.push(...issues) }, { now: Date.now, newId: randomUUID });
+    const engine = createEngine(
+      config.value,
+      { loaded: (kind, summary) => void (loaded[kind] = summary.count), rejected: (_kind, issues) => void rejected.push(...issues) },
+      { now: Date.now, newId: randomUUID },
+    );
     expect(engine.loadAll()).toBe(true);
     expect(rejected).toEqual([]);
     expect(loaded).toMatchObject({ policies: manifests("policies.yaml").length, apikeys: manifests("api-keys.yaml").length });
@@ -203,7 +270,10 @@ describe("the smoke test's expectations are modelgate's own decisions", () => {
     try {
       for (const request of REQUESTS) {
         const headers: Record<string, string> = KEYS[request.key] === "" ? {} : { "x-api-key": KEYS[request.key] ?? "" };
-        const decision = await decide(envoyCheckRequest({ method: request.method, path: request.path, headers, host: "127.0.0.1:8443" }), engine.ports);
+        const decision = await decide(
+          envoyCheckRequest({ method: request.method, path: request.path, headers, host: "127.0.0.1:8443" }),
+          engine.ports,
+        );
         expect(decision.allowed ? 200 : httpStatusOf(decision.reason), request.name).toBe(request.status);
       }
     } finally {

@@ -14,7 +14,13 @@ import { getAt, setAt } from "./helpers/json-patch-path.ts";
 // validator and the sidecar lint accept; the probe exception stays as narrow as intended.
 
 const root = loadEnvoyValidationRoot();
-const PROBES = { port: 15021, routes: [{ name: "readiness", path: "/modelgate-probe/readiness", modelPath: "/v2/health/ready" }, { name: "liveness", path: "/modelgate-probe/liveness", modelPath: "/healthz?full=1" }] };
+const PROBES = {
+  port: 15021,
+  routes: [
+    { name: "readiness", path: "/modelgate-probe/readiness", modelPath: "/v2/health/ready" },
+    { name: "liveness", path: "/modelgate-probe/liveness", modelPath: "/healthz?full=1" },
+  ],
+};
 const INJECTED: SidecarOptions = { ...EXAMPLE_SIDECAR_OPTIONS, adminPort: 15000, probes: PROBES, accessLog: true };
 
 const MODES: readonly (readonly [string, SidecarOptions])[] = [
@@ -29,7 +35,9 @@ const MODES: readonly (readonly [string, SidecarOptions])[] = [
 const PROBE_ROUTES = "static_resources.listeners[1].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes";
 
 function problems(bootstrap: unknown): string[] {
-  return [...validateProtoJson(root, BOOTSTRAP_TYPE, bootstrap), ...lintSidecarEnvoyConfig(bootstrap)].map((i) => `${i.path}: ${i.message}`);
+  return [...validateProtoJson(root, BOOTSTRAP_TYPE, bootstrap), ...lintSidecarEnvoyConfig(bootstrap)].map(
+    (i) => `${i.path}: ${i.message}`,
+  );
 }
 
 describe("injected Envoy modes", () => {
@@ -41,15 +49,27 @@ describe("injected Envoy modes", () => {
   it("mTLS keeps SANITIZE_SET and the peer certificate in every check", () => {
     const b = renderSidecarBootstrap(MODES[2]![1]);
     expect(getAt(b, "static_resources.listeners[0].filter_chains[0].transport_socket.typed_config.require_client_certificate")).toBe(true);
-    expect(getAt(b, "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.forward_client_cert_details")).toBe("SANITIZE_SET");
-    expect(getAt(b, "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.include_peer_certificate")).toBe(true);
+    expect(getAt(b, "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.forward_client_cert_details")).toBe(
+      "SANITIZE_SET",
+    );
+    expect(
+      getAt(
+        b,
+        "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.include_peer_certificate",
+      ),
+    ).toBe(true);
     // kubelet has no client certificate: the probe listener is plain.
     expect(getAt(b, "static_resources.listeners[1].filter_chains[0].transport_socket")).toBeUndefined();
   });
 
   it("streams access logs to modelgate's socket cluster", () => {
     const b = renderSidecarBootstrap(INJECTED);
-    expect(getAt(b, "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.access_log[0].typed_config.common_config.grpc_service")).toEqual({ envoy_grpc: { cluster_name: "modelgate_authz" } });
+    expect(
+      getAt(
+        b,
+        "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.access_log[0].typed_config.common_config.grpc_service",
+      ),
+    ).toEqual({ envoy_grpc: { cluster_name: "modelgate_authz" } });
   });
 
   it("probe routes: GET on the exact path, to the model's own path", () => {
@@ -73,7 +93,11 @@ describe("injected Envoy modes", () => {
   });
 
   it("refuses probe paths outside the prefix and a probe port equal to another", () => {
-    expect(checkSidecarOptions({ ...INJECTED, probes: { port: 15021, routes: [{ name: "x", path: "/ready", modelPath: "/ready" }] } }).map((i) => i.path)).toEqual(["probes.routes[0].path"]);
+    expect(
+      checkSidecarOptions({ ...INJECTED, probes: { port: 15021, routes: [{ name: "x", path: "/ready", modelPath: "/ready" }] } }).map(
+        (i) => i.path,
+      ),
+    ).toEqual(["probes.routes[0].path"]);
     expect(checkSidecarOptions({ ...INJECTED, probes: { port: 8443, routes: [] } }).map((i) => i.path)).toEqual(["listenPort"]);
   });
 });

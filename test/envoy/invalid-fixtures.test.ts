@@ -21,7 +21,9 @@ const AUTHZ_ENDPOINT = "static_resources.clusters[1].load_assignment.endpoints[0
 type Expected = readonly [source: "schema" | "lint", path: string, message: string];
 
 const CASES: Readonly<Record<string, readonly Expected[]>> = {
-  "unknown-field-in-listener.yaml": [["schema", "static_resources.listeners[0].per_conection_buffer_limit_bytes", 'did you mean "per_connection_buffer_limit_bytes"']],
+  "unknown-field-in-listener.yaml": [
+    ["schema", "static_resources.listeners[0].per_conection_buffer_limit_bytes", 'did you mean "per_connection_buffer_limit_bytes"'],
+  ],
   "duration-as-number.yaml": [
     ["schema", `${AUTHZ}.grpc_service.timeout`, 'with an "s" suffix'],
     ["lint", `${AUTHZ}.grpc_service.timeout`, 'with an "s" suffix'],
@@ -29,7 +31,13 @@ const CASES: Readonly<Record<string, readonly Expected[]>> = {
   "failure-mode-allow-true.yaml": [["lint", `${AUTHZ}.failure_mode_allow`, "must not be true"]],
   "status-on-error-403.yaml": [["lint", `${AUTHZ}.status_on_error`, "ServiceUnavailable"]],
   "two-oneof-members.yaml": [["schema", "static_resources.listeners[0].address.socket_address", "oneof port_specifier"]],
-  "unknown-any-type.yaml": [["schema", 'transport_socket.typed_config["@type"]', 'unknown @type "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContex"']],
+  "unknown-any-type.yaml": [
+    [
+      "schema",
+      'transport_socket.typed_config["@type"]',
+      'unknown @type "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContex"',
+    ],
+  ],
   "router-before-ext-authz.yaml": [["lint", `${HCM}.http_filters[0]`, "router comes before ext_authz"]],
   "authz-cluster-http1.yaml": [["lint", "static_resources.clusters[1]", "must use HTTP/2"]],
   "xfcc-forward-only.yaml": [["lint", `${HCM}.forward_client_cert_details`, "SANITIZE_SET"]],
@@ -37,7 +45,9 @@ const CASES: Readonly<Record<string, readonly Expected[]>> = {
   "authz-cluster-remote.yaml": [["lint", AUTHZ_ENDPOINT, "must point at 127.0.0.1 or a pipe"]],
   "authz-timeout-too-long.yaml": [["lint", `${AUTHZ}.grpc_service.timeout`, "at most 1s, got 5s"]],
   "authz-timeout-missing.yaml": [["lint", `${AUTHZ}.grpc_service.timeout`, "must be set explicitly"]],
-  "ext-authz-disabled-on-model-route.yaml": [["lint", `${HCM}.route_config.virtual_hosts[0].routes[1]`, "ext_authz is disabled on a route that forwards"]],
+  "ext-authz-disabled-on-model-route.yaml": [
+    ["lint", `${HCM}.route_config.virtual_hosts[0].routes[1]`, "ext_authz is disabled on a route that forwards"],
+  ],
   "request-body-missing.yaml": [["lint", `${AUTHZ}.with_request_body`, "with_request_body is required"]],
   "max-request-bytes-over-buffer.yaml": [["lint", `${AUTHZ}.with_request_body.max_request_bytes`, "exceeds the listener's buffer limit"]],
   "peer-certificate-not-included.yaml": [["lint", `${AUTHZ}.include_peer_certificate`, "must be true"]],

@@ -19,21 +19,35 @@ const AUTHZ = `${HCM}.http_filters[0].typed_config`;
 const TLS = "static_resources.listeners[0].filter_chains[0].transport_socket.typed_config";
 
 function problems(bootstrap: unknown): string[] {
-  return [...validateProtoJson(root, BOOTSTRAP_TYPE, bootstrap), ...lintSidecarEnvoyConfig(bootstrap)].map((i) => `${i.path}: ${i.message}`);
+  return [...validateProtoJson(root, BOOTSTRAP_TYPE, bootstrap), ...lintSidecarEnvoyConfig(bootstrap)].map(
+    (i) => `${i.path}: ${i.message}`,
+  );
 }
 
 // Envoy accepts lowerCamelCase JSON names too; "@type" and map keys (extension names) stay as they are.
 function camelCased(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCased);
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.includes(".") || k.startsWith("@") ? k : jsonNameOf(k), camelCased(v)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.includes(".") || k.startsWith("@") ? k : jsonNameOf(k), camelCased(v)]),
+  );
 }
 
 const VARIANTS: readonly (readonly [string, SidecarOptions])[] = [
   ["plain HTTP", EXAMPLE_SIDECAR_OPTIONS],
   ["mTLS required", TLS_SIDECAR_OPTIONS],
   ["TLS, client certificate optional", { ...TLS_SIDECAR_OPTIONS, tls: { ...TLS_SIDECAR_OPTIONS.tls!, requireClientCert: false } }],
-  ["custom ports and limits", { listenPort: 9443, modelPort: 8000, adminPort: 15000, authzSocketPath: "/run/mg.sock", authzTimeoutMs: 1000, maxRequestBytes: 4 * 1024 * 1024 }],
+  [
+    "custom ports and limits",
+    {
+      listenPort: 9443,
+      modelPort: 8000,
+      adminPort: 15000,
+      authzSocketPath: "/run/mg.sock",
+      authzTimeoutMs: 1000,
+      maxRequestBytes: 4 * 1024 * 1024,
+    },
+  ],
   ["a gRPC model server (HTTP/2 upstream)", { ...EXAMPLE_SIDECAR_OPTIONS, modelProtocol: "http2" }],
   ["Ray Serve routing header", { ...EXAMPLE_SIDECAR_OPTIONS, routingHeader: "serve_multiplexed_model_id" }],
 ];
@@ -53,16 +67,27 @@ describe("renderSidecarBootstrap", () => {
     expect(getAt(b, "admin.address.socket_address")).toEqual({ address: "127.0.0.1", port_value: 15000 });
     expect(getAt(b, "static_resources.listeners[0].address.socket_address.port_value")).toBe(9443);
     expect(getAt(b, `${AUTHZ}.grpc_service.timeout`)).toBe("1s");
-    expect(getAt(b, `${AUTHZ}.with_request_body`)).toEqual({ max_request_bytes: 4194304, allow_partial_message: true, pack_as_bytes: true });
+    expect(getAt(b, `${AUTHZ}.with_request_body`)).toEqual({
+      max_request_bytes: 4194304,
+      allow_partial_message: true,
+      pack_as_bytes: true,
+    });
     expect(getAt(b, "static_resources.listeners[0].per_connection_buffer_limit_bytes")).toBeGreaterThanOrEqual(4194304);
-    expect(getAt(b, "static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address")).toEqual({ socket_address: { address: "127.0.0.1", port_value: 8000 } });
-    expect(getAt(b, "static_resources.clusters[1].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address")).toEqual({ pipe: { path: "/run/mg.sock" } });
+    expect(getAt(b, "static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address")).toEqual({
+      socket_address: { address: "127.0.0.1", port_value: 8000 },
+    });
+    expect(getAt(b, "static_resources.clusters[1].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address")).toEqual({
+      pipe: { path: "/run/mg.sock" },
+    });
   });
 
   it("speaks HTTP/2 to a gRPC model server, HTTP/1.1 by default", () => {
     const options = (b: unknown) => getAt(b, "static_resources.clusters[0].typed_extension_protocol_options");
     expect(options(renderSidecarBootstrap(EXAMPLE_SIDECAR_OPTIONS))).toBeUndefined();
-    const http2 = options(renderSidecarBootstrap({ ...EXAMPLE_SIDECAR_OPTIONS, modelProtocol: "http2" })) as Record<string, { explicit_http_config?: unknown }>;
+    const http2 = options(renderSidecarBootstrap({ ...EXAMPLE_SIDECAR_OPTIONS, modelProtocol: "http2" })) as Record<
+      string,
+      { explicit_http_config?: unknown }
+    >;
     expect(Object.values(http2).map((o) => o.explicit_http_config)).toEqual([{ http2_protocol_options: {} }]);
   });
 
@@ -78,7 +103,9 @@ describe("renderSidecarBootstrap", () => {
 
   it("refuses a routing header modelgate does not know", () => {
     const options = { ...EXAMPLE_SIDECAR_OPTIONS, routingHeader: "x_model" } as unknown as SidecarOptions;
-    expect(checkSidecarOptions(options)).toEqual([{ path: "routingHeader", message: "must be one of seldon-model, mm-vmodel-id, serve_multiplexed_model_id" }]);
+    expect(checkSidecarOptions(options)).toEqual([
+      { path: "routingHeader", message: "must be one of seldon-model, mm-vmodel-id, serve_multiplexed_model_id" },
+    ]);
   });
 
   it("uses the defaults: 8443, 250 ms, 1 MiB, admin 9901", () => {
@@ -93,14 +120,20 @@ describe("renderSidecarBootstrap", () => {
   it("terminates TLS with the given files and client-certificate requirement", () => {
     const b = renderSidecarBootstrap(TLS_SIDECAR_OPTIONS);
     expect(getAt(b, `${TLS}.require_client_certificate`)).toBe(true);
-    expect(getAt(b, `${TLS}.common_tls_context.tls_certificates[0]`)).toEqual({ certificate_chain: { filename: "/etc/modelgate/tls/tls.crt" }, private_key: { filename: "/etc/modelgate/tls/tls.key" } });
+    expect(getAt(b, `${TLS}.common_tls_context.tls_certificates[0]`)).toEqual({
+      certificate_chain: { filename: "/etc/modelgate/tls/tls.crt" },
+      private_key: { filename: "/etc/modelgate/tls/tls.key" },
+    });
     expect(getAt(b, `${TLS}.common_tls_context.validation_context.trusted_ca.filename`)).toBe("/etc/modelgate/tls/ca.crt");
     expect(getAt(b, `${HCM}.forward_client_cert_details`)).toBe("SANITIZE_SET");
     expect(getAt(b, `${HCM}.set_current_client_cert_details`)).toEqual({ subject: true, cert: true, dns: true, uri: true });
   });
 
   it("skips ext_authz only on the Envoy readiness route, which never reaches the model", () => {
-    const routes = getAt(renderSidecarBootstrap(EXAMPLE_SIDECAR_OPTIONS), `${HCM}.route_config.virtual_hosts[0].routes`) as Record<string, unknown>[];
+    const routes = getAt(renderSidecarBootstrap(EXAMPLE_SIDECAR_OPTIONS), `${HCM}.route_config.virtual_hosts[0].routes`) as Record<
+      string,
+      unknown
+    >[];
     const unchecked = routes.filter((r) => r["typed_per_filter_config"] !== undefined);
     expect(unchecked).toHaveLength(1);
     expect(unchecked[0]).toMatchObject({ match: { path: "/healthz/envoy" }, direct_response: { status: 200 } });
@@ -118,7 +151,15 @@ describe("renderSidecarBootstrap", () => {
         authzTimeoutMs: fc.integer({ min: 1, max: 1000 }),
         maxRequestBytes: fc.integer({ min: 1, max: 64 * 1024 * 1024 }),
         modelProtocol: fc.constantFrom("http1" as const, "http2" as const),
-        tls: fc.option(fc.record({ certFile: fc.constant("/tls/crt"), keyFile: fc.constant("/tls/key"), caFile: fc.constant("/tls/ca"), requireClientCert: fc.boolean() }), { nil: undefined }),
+        tls: fc.option(
+          fc.record({
+            certFile: fc.constant("/tls/crt"),
+            keyFile: fc.constant("/tls/key"),
+            caFile: fc.constant("/tls/ca"),
+            requireClientCert: fc.boolean(),
+          }),
+          { nil: undefined },
+        ),
       })
       .filter((o) => new Set([o.listenPort, o.modelPort, o.adminPort]).size === 3);
     fc.assert(

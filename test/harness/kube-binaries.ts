@@ -46,5 +46,8 @@ export function findKubeBinaries(env: NodeJS.ProcessEnv = process.env): Binaries
     if (executable(binaries.apiserver) && executable(binaries.etcd)) return { found: true, binaries };
   }
   // Missing binaries fail the cluster tests (locally and under CI alike): nothing is skipped.
-  return { found: false, why: `no kube-apiserver and etcd in ${dirs.join(" or ")}; run test/harness/build-kube.sh (about 6 min on 2 cores)` };
+  return {
+    found: false,
+    why: `no kube-apiserver and etcd in ${dirs.join(" or ")}; run test/harness/build-kube.sh (about 6 min on 2 cores)`,
+  };
 }

@@ -52,10 +52,13 @@ export async function startKubeHarness(): Promise<KubeHarness> {
   const dir = mkdtempSync(join(tmpdir(), "modelgate-kube-"));
   const pki = makeControlPlanePki(dir);
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  writeFileSync(join(dir, "tokens.csv"), [
-    `${ADMIN_TOKEN},admin,admin-uid,"system:masters"`,
-    `${SIDECAR_TOKEN},${SIDECAR_USER},sidecar-uid,"system:serviceaccounts,system:serviceaccounts:modelgate-system"`,
-  ].join("\n") + "\n");
+  writeFileSync(
+    join(dir, "tokens.csv"),
+    [
+      `${ADMIN_TOKEN},admin,admin-uid,"system:masters"`,
+      `${SIDECAR_TOKEN},${SIDECAR_USER},sidecar-uid,"system:serviceaccounts,system:serviceaccounts:modelgate-system"`,
+    ].join("\n") + "\n",
+  );
   const etcd = await startEtcd(lookup.binaries, dir, etcdPort ?? 0, peerPort ?? 0);
   const stopAll = async (): Promise<void> => {
     await etcd.stop();
@@ -71,7 +74,14 @@ export async function startKubeHarness(): Promise<KubeHarness> {
   return harness;
 }
 
-function apiserverHarness(dir: string, binaries: KubeBinaries, pki: ControlPlanePki, etcdPort: number, apiPort: number, stopRest: () => Promise<void>): KubeHarness {
+function apiserverHarness(
+  dir: string,
+  binaries: KubeBinaries,
+  pki: ControlPlanePki,
+  etcdPort: number,
+  apiPort: number,
+  stopRest: () => Promise<void>,
+): KubeHarness {
   const server = `https://127.0.0.1:${apiPort}`;
   const certDir = join(dir, `apiserver-${apiPort}`);
   mkdirSync(certDir);
@@ -108,11 +118,22 @@ async function startEtcd(binaries: KubeBinaries, dir: string, port: number, peer
   const peer = `http://127.0.0.1:${peerPort}`;
   const data = join(dir, "etcd-data");
   mkdirSync(data);
-  const etcd = startProcess("etcd", binaries.etcd, [
-    "--name=harness", `--data-dir=${data}`, `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=harness=${peer}`,
-    "--unsafe-no-fsync=true", "--log-level=warn",
-  ], join(dir, "etcd.log"));
+  const etcd = startProcess(
+    "etcd",
+    binaries.etcd,
+    [
+      "--name=harness",
+      `--data-dir=${data}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=harness=${peer}`,
+      "--unsafe-no-fsync=true",
+      "--log-level=warn",
+    ],
+    join(dir, "etcd.log"),
+  );
   await waitUntil(etcd, "healthy", START_TIMEOUT_MS, async () => {
     const response = await fetch(`${client}/health`);
     return response.ok && ((await response.json()) as { health?: string }).health === "true";
@@ -122,16 +143,24 @@ async function startEtcd(binaries: KubeBinaries, dir: string, port: number, peer
 
 function apiserverArgs(dir: string, certDir: string, pki: ControlPlanePki, etcdPort: number, port: number): string[] {
   return [
-    `--etcd-servers=http://127.0.0.1:${etcdPort}`, `--cert-dir=${certDir}`,
-    `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
-    `--secure-port=${port}`, "--bind-address=127.0.0.1",
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    `--cert-dir=${certDir}`,
+    `--tls-cert-file=${pki.servingCert}`,
+    `--tls-private-key-file=${pki.servingKey}`,
+    `--secure-port=${port}`,
+    "--bind-address=127.0.0.1",
     // No default route here: without an explicit advertise address kube-apiserver refuses to start,
     // and a loopback one makes the endpoint reconciler complain, so it is switched off.
-    "--advertise-address=127.0.0.1", "--endpoint-reconciler-type=none",
-    "--service-cluster-ip-range=10.0.0.0/24", "--authorization-mode=RBAC",
-    `--token-auth-file=${join(dir, "tokens.csv")}`, "--disable-admission-plugins=ServiceAccount",
-    `--service-account-issuer=https://127.0.0.1:${port}/`, `--service-account-key-file=${pki.saPublicKey}`,
-    `--service-account-signing-key-file=${pki.saPrivateKey}`, "--enable-priority-and-fairness=false",
+    "--advertise-address=127.0.0.1",
+    "--endpoint-reconciler-type=none",
+    "--service-cluster-ip-range=10.0.0.0/24",
+    "--authorization-mode=RBAC",
+    `--token-auth-file=${join(dir, "tokens.csv")}`,
+    "--disable-admission-plugins=ServiceAccount",
+    `--service-account-issuer=https://127.0.0.1:${port}/`,
+    `--service-account-key-file=${pki.saPublicKey}`,
+    `--service-account-signing-key-file=${pki.saPrivateKey}`,
+    "--enable-priority-and-fairness=false",
   ];
 }
 
@@ -159,20 +188,43 @@ function kubeConfigFor(server: string, caPem: string, token: string): KubeConfig
 function writeKubeconfig(dir: string, server: string, caPem: string): string {
   const file = join(dir, "kubeconfig");
   const ca = Buffer.from(caPem).toString("base64");
-  writeFileSync(file, JSON.stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "harness", cluster: { server, "certificate-authority-data": ca } }],
-    users: [{ name: "admin", user: { token: ADMIN_TOKEN } }, { name: "sidecar", user: { token: SIDECAR_TOKEN } }],
-    contexts: [{ name: "admin", context: { cluster: "harness", user: "admin" } }, { name: "sidecar", context: { cluster: "harness", user: "sidecar" } }],
-    "current-context": "admin",
-  }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "harness", cluster: { server, "certificate-authority-data": ca } }],
+        users: [
+          { name: "admin", user: { token: ADMIN_TOKEN } },
+          { name: "sidecar", user: { token: SIDECAR_TOKEN } },
+        ],
+        contexts: [
+          { name: "admin", context: { cluster: "harness", user: "admin" } },
+          { name: "sidecar", context: { cluster: "harness", user: "sidecar" } },
+        ],
+        "current-context": "admin",
+      },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
-function kubeRequest(server: string, ca: string, method: string, path: string, body: unknown, options: RequestOptions): Promise<KubeResponse> {
+function kubeRequest(
+  server: string,
+  ca: string,
+  method: string,
+  path: string,
+  body: unknown,
+  options: RequestOptions,
+): Promise<KubeResponse> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? ADMIN_TOKEN}`, accept: options.accept ?? "application/json" };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${options.token ?? ADMIN_TOKEN}`,
+    accept: options.accept ?? "application/json",
+  };
   if (payload !== undefined) headers["content-type"] = options.contentType ?? "application/json";
   return new Promise((resolve, reject) => {
     const req = request(`${server}${path}`, { method, ca, headers, timeout: options.timeoutMs ?? 15_000 }, (res) => {

@@ -33,7 +33,23 @@ export function makeControlPlanePki(dir: string): ControlPlanePki {
   openssl(["req", "-new", "-key", servingKey, "-subj", "/CN=kube-apiserver", "-out", csr]);
   const ext = join(dir, "apiserver.ext");
   writeFileSync(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n");
-  openssl(["x509", "-req", "-in", csr, "-CA", caFile, "-CAkey", caKey, "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", servingCert]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    csr,
+    "-CA",
+    caFile,
+    "-CAkey",
+    caKey,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    ext,
+    "-out",
+    servingCert,
+  ]);
   const sa = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const saPublicKey = join(dir, "sa.pub");
   const saPrivateKey = join(dir, "sa.key");

@@ -25,7 +25,9 @@ describe("anomaly detection on Redis Cluster", () => {
     const kit = await detectorKit("", testConfig({ maxInFlight: 100_000 }), { script: anomalyScriptPort(client) });
     try {
       await feed(kit.detector, traffic(ALL_AT_ONCE.calls));
-      expect(kit.alerts.map((a) => ({ rule: a["rule"], subject: (a["identity"] as { subject: string }).subject }))).toEqual(ALL_AT_ONCE.expected);
+      expect(kit.alerts.map((a) => ({ rule: a["rule"], subject: (a["identity"] as { subject: string }).subject }))).toEqual(
+        ALL_AT_ONCE.expected,
+      );
       expect(await metricValue(kit.registry, "modelgate_anomaly_observations_total", { result: "failed" })).toBe(0);
       const perNode = await Promise.all(client.nodes("master").map((n) => n.dbsize()));
       expect(perNode.filter((n) => n > 0).length).toBeGreaterThan(1);

@@ -25,8 +25,12 @@ beforeAll(async () => {
   client = connectAuthz(fixture.tcpTarget);
   const key = (name: string) => fixture.keys[name] as string;
   for (let i = 0; i < 6; i++) {
-    await client.check(envoyCheckRequest({ method: "POST", path: `/v2/models/model-${i}/infer`, headers: { "x-api-key": key("analyst") } }));
-    await client.check(envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key("bulk") } }));
+    await client.check(
+      envoyCheckRequest({ method: "POST", path: `/v2/models/model-${i}/infer`, headers: { "x-api-key": key("analyst") } }),
+    );
+    await client.check(
+      envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key("bulk") } }),
+    );
   }
   await new Promise((r) => setTimeout(r, 300)); // detection runs after the answer
   client.close();

@@ -85,7 +85,11 @@ describe("anomaly alerts across replicas sharing Redis", () => {
       // Each replica evaluated its own share (nothing dropped or failed), and the alert counts add up.
       for (const m of metrics) {
         expect(total(m.metrics, "modelgate_anomaly_observations_total")).toBeGreaterThan(1000);
-        expect(m.metrics.find((x) => x.name === "modelgate_anomaly_observations_total")?.values.filter((v) => v.labels["result"] !== "evaluated")).toEqual([]);
+        expect(
+          m.metrics
+            .find((x) => x.name === "modelgate_anomaly_observations_total")
+            ?.values.filter((v) => v.labels["result"] !== "evaluated"),
+        ).toEqual([]);
       }
       expect(metrics.reduce((sum, m) => sum + total(m.metrics, "modelgate_anomalies_total"), 0)).toBe(ALL_AT_ONCE.expected.length);
     } finally {

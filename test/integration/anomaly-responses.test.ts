@@ -35,8 +35,10 @@ async function stopReplica(replica: Replica | undefined): Promise<void> {
   await replica?.fixture.stop().catch(() => undefined);
 }
 
-const predict = (key: string, model = "fraud-detector") => envoyCheckRequest({ method: "POST", path: `/v2/models/${model}/infer`, headers: { "x-api-key": key } });
-const read = (key: string, model = "fraud-detector") => envoyCheckRequest({ method: "GET", path: `/v2/models/${model}`, headers: { "x-api-key": key } });
+const predict = (key: string, model = "fraud-detector") =>
+  envoyCheckRequest({ method: "POST", path: `/v2/models/${model}/infer`, headers: { "x-api-key": key } });
+const read = (key: string, model = "fraud-detector") =>
+  envoyCheckRequest({ method: "GET", path: `/v2/models/${model}`, headers: { "x-api-key": key } });
 
 function reasonOf(r: CheckResponse): string {
   return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;

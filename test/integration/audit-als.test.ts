@@ -24,7 +24,11 @@ let runtime: AuditRuntime;
 let server: grpc.Server;
 let port: number;
 
-function entry(requestId: string, code: number | undefined, extra: { details?: string; type?: string; flags?: Record<string, unknown> } = {}): unknown {
+function entry(
+  requestId: string,
+  code: number | undefined,
+  extra: { details?: string; type?: string; flags?: Record<string, unknown> } = {},
+): unknown {
   return {
     common_properties: {
       start_time: { seconds: "1793491200", nanos: 500_000_000 },
@@ -59,7 +63,12 @@ function streamLogs(messages: unknown[]): Promise<void> {
 
 async function writtenRecords(): Promise<Record<string, unknown>[]> {
   const files = await listRotation(path);
-  return files.flatMap((f) => readFileSync(f.path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>));
+  return files.flatMap((f) =>
+    readFileSync(f.path, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  );
 }
 
 beforeAll(async () => {
@@ -105,23 +114,61 @@ describe("Access Log Service join", () => {
     for (const d of decisions) expect(runtime.recorder.record(d, undefined, 0.2)).toBe(d);
 
     await streamLogs([
-      { identifier: { node: { id: "envoy-1", cluster: "fraud-detector" }, log_name: "modelgate" }, http_logs: { log_entry: [entry("r-ok", 200, { type: "DownstreamPeriodic" })] } },
-      { http_logs: { log_entry: [entry("r-ok", 200), entry("r-denied", 401, { details: "ext_authz_denied", flags: { unauthorized_details: { reason: "EXTERNAL_SERVICE" } } })] } },
+      {
+        identifier: { node: { id: "envoy-1", cluster: "fraud-detector" }, log_name: "modelgate" },
+        http_logs: { log_entry: [entry("r-ok", 200, { type: "DownstreamPeriodic" })] },
+      },
+      {
+        http_logs: {
+          log_entry: [
+            entry("r-ok", 200),
+            entry("r-denied", 401, { details: "ext_authz_denied", flags: { unauthorized_details: { reason: "EXTERNAL_SERVICE" } } }),
+          ],
+        },
+      },
       { tcp_logs: { log_entry: [{ common_properties: {} }] } },
-      { http_logs: { log_entry: [entry("r-unknown", undefined, { details: "downstream_remote_disconnect", flags: { downstream_remote_reset: true } })] } },
+      {
+        http_logs: {
+          log_entry: [entry("r-unknown", undefined, { details: "downstream_remote_disconnect", flags: { downstream_remote_reset: true } })],
+        },
+      },
     ]);
 
     // r-silent never gets an outcome: after outcomes.waitSeconds (1 s) it is marked.
-    await waitFor(() => runtime.writer.bufferedRecords() === 0 && runtime.recorder.options.outcomes?.size === 0, 10_000, "r-silent to be marked");
+    await waitFor(
+      () => runtime.writer.bufferedRecords() === 0 && runtime.recorder.options.outcomes?.size === 0,
+      10_000,
+      "r-silent to be marked",
+    );
     expect(await runtime.close(5000)).toEqual({ flushed: true, lost: 0 });
     const records = await writtenRecords();
     const byType = (type: string) => records.filter((r) => r["type"] === type);
     expect(byType("outcome")).toEqual([
-      expect.objectContaining({ request_id: "r-ok", decision_id: "d-ok", decision: "allow", response_code: 200, response_code_details: "via_upstream", request_bytes: 120, response_bytes: 4096, duration_us: 35_000, started_at: "2026-11-01T00:00:00.500Z" }),
-      expect.objectContaining({ request_id: "r-denied", decision_id: "d-denied", decision: "deny", response_code: 401, response_flags: ["unauthorized_external_service"] }),
+      expect.objectContaining({
+        request_id: "r-ok",
+        decision_id: "d-ok",
+        decision: "allow",
+        response_code: 200,
+        response_code_details: "via_upstream",
+        request_bytes: 120,
+        response_bytes: 4096,
+        duration_us: 35_000,
+        started_at: "2026-11-01T00:00:00.500Z",
+      }),
+      expect.objectContaining({
+        request_id: "r-denied",
+        decision_id: "d-denied",
+        decision: "deny",
+        response_code: 401,
+        response_flags: ["unauthorized_external_service"],
+      }),
     ]);
-    expect(byType("decision_missing")).toEqual([expect.objectContaining({ request_id: "r-unknown", response_code: null, response_flags: ["downstream_remote_reset"] })]);
-    expect(byType("outcome_missing")).toEqual([expect.objectContaining({ request_id: "r-silent", decision_id: "d-silent", cause: "timeout" })]);
+    expect(byType("decision_missing")).toEqual([
+      expect.objectContaining({ request_id: "r-unknown", response_code: null, response_flags: ["downstream_remote_reset"] }),
+    ]);
+    expect(byType("outcome_missing")).toEqual([
+      expect.objectContaining({ request_id: "r-silent", decision_id: "d-silent", cause: "timeout" }),
+    ]);
 
     const verified = await verifyPaths([path], ["--public-key", join(dir, "signing.pub.pem"), "--require-checkpoint-at-end"]);
     expect(verified).toMatchObject({ code: 0, report: { ok: true } });

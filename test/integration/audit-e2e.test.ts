@@ -38,8 +38,16 @@ beforeAll(async () => {
   });
   client = connectAuthz(fixture.tcpTarget);
   const requests = [
-    envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": fixture.keys["scientist"] as string } }),
-    envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": fixture.keys["analyst"] as string } }),
+    envoyCheckRequest({
+      method: "POST",
+      path: "/v2/models/fraud-detector/infer",
+      headers: { "x-api-key": fixture.keys["scientist"] as string },
+    }),
+    envoyCheckRequest({
+      method: "POST",
+      path: "/v2/models/fraud-detector/infer",
+      headers: { "x-api-key": fixture.keys["analyst"] as string },
+    }),
     envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer\nINJECTED", body: '{"secret":"do-not-log"}' }),
   ];
   for (let i = 0; i < 120; i++) {
@@ -58,12 +66,18 @@ afterAll(async () => {
 
 function auditText(): string {
   const dir = join(fixture.dir, "audit");
-  return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), "utf8")).join("");
+  return readdirSync(dir)
+    .sort()
+    .map((f) => readFileSync(join(dir, f), "utf8"))
+    .join("");
 }
 
 describe("the audit trail of a real server", () => {
   it("holds one decision record per answered check, rotating across files", () => {
-    const records = auditText().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = auditText()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const decisions = records.filter((r) => r["type"] === "decision").map((r) => r["decision_id"]);
     expect(answered.length).toBe(120);
     expect(decisions).toEqual(answered);
@@ -85,7 +99,9 @@ describe("the audit trail of a real server", () => {
     const first = join(dir, readdirSync(dir).sort()[0] as string);
     const lines = readFileSync(first, "utf8").split("\n");
     const line = lines[1] as string;
-    lines[1] = line.includes('"decision":"allow"') ? line.replace('"decision":"allow"', '"decision":"deny"') : line.replace('"decision":"deny"', '"decision":"allow"');
+    lines[1] = line.includes('"decision":"allow"')
+      ? line.replace('"decision":"allow"', '"decision":"deny"')
+      : line.replace('"decision":"deny"', '"decision":"allow"');
     expect(lines[1]).not.toBe(line);
     writeFileSync(first, lines.join("\n"));
     out.length = 0;

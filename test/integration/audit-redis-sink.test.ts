@@ -58,7 +58,12 @@ describe("Redis Stream audit sink (real redis-server)", () => {
     await b.writer.close(2000);
     const report = verifyAuditLines(asLines(await streamLines(key)), VERIFY);
     expect(report.ok).toBe(true);
-    expect(report.chains.map((c) => [c.chain.split("@")[0], c.records])).toEqual(expect.arrayContaining([["pod-a", 51], ["pod-b", 51]]));
+    expect(report.chains.map((c) => [c.chain.split("@")[0], c.records])).toEqual(
+      expect.arrayContaining([
+        ["pod-a", 51],
+        ["pod-b", 51],
+      ]),
+    );
   });
 
   it("stores a retried batch once (the reply to the first attempt was lost)", async () => {
@@ -130,7 +135,9 @@ describe("Redis Stream audit sink when Redis is stopped", () => {
     await waitFor(() => !h.writer.healthy(), 5000, "unhealthy");
     expect(recorder.record(allow(99), undefined, 0)).toMatchObject({ reason: "audit_unavailable" });
     // The same port again (no persistence: the stream starts empty), the client reconnects.
-    const again = spawn("/usr/bin/redis-server", ["--port", String(own.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const again = spawn("/usr/bin/redis-server", ["--port", String(own.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     try {
       expect(await h.writer.flush(15_000)).toBe(true);
       const probe = new Redis(own.url);

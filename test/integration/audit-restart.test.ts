@@ -17,7 +17,9 @@ const path = join(dir, "audit.jsonl");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function runUntilKilled(minSeq: number): Promise<number> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, "../adapters/audit/crash-writer.ts"), path], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [join(import.meta.dirname, "../adapters/audit/crash-writer.ts"), path], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let confirmed = -1;
   let buffered = "";
   child.stdout.setEncoding("utf8");
@@ -58,7 +60,12 @@ describe("audit chain across a crash and restarts", () => {
     expect(report?.chains[0]).toMatchObject({ firstSeq: 0, lastSeq: resumedAt + 21 });
     const files = await listRotation(path);
     expect(files.length).toBeGreaterThan(1);
-    const seqs = files.flatMap((f) => readFileSync(f.path, "utf8").split("\n").filter((l) => l.endsWith("}")).map((l) => (JSON.parse(l) as { seq: number }).seq));
+    const seqs = files.flatMap((f) =>
+      readFileSync(f.path, "utf8")
+        .split("\n")
+        .filter((l) => l.endsWith("}"))
+        .map((l) => (JSON.parse(l) as { seq: number }).seq),
+    );
     expect(Math.max(...seqs)).toBe(resumedAt + 21);
   });
 });

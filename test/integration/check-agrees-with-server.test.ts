@@ -21,7 +21,13 @@ beforeAll(async () => {
   fixture = await startFixtureServer({ policyYaml: FRAUD_POLICY, keys: FIXTURE_KEYS });
   client = connectAuthz(fixture.tcpTarget);
   checkConfig = join(fixture.dir, "check.yaml");
-  const config = { model: "fraud-detector", protocol: "open-inference-v2", namespace: "default", policies: { files: ["policies.yaml"] }, apiKeys: { files: ["keys.yaml"] } };
+  const config = {
+    model: "fraud-detector",
+    protocol: "open-inference-v2",
+    namespace: "default",
+    policies: { files: ["policies.yaml"] },
+    apiKeys: { files: ["keys.yaml"] },
+  };
   writeFileSync(checkConfig, stringify(config));
 });
 
@@ -47,7 +53,16 @@ function serverReason(response: CheckResponse): string {
 
 async function checkReason(lines: readonly (readonly [string, string])[]): Promise<string> {
   let out = "";
-  const args = ["-c", checkConfig, "-X", "POST", "--path", "/v2/models/fraud-detector/infer", "--json", ...lines.flatMap(([n, v]) => ["--header", `${n}: ${v}`])];
+  const args = [
+    "-c",
+    checkConfig,
+    "-X",
+    "POST",
+    "--path",
+    "/v2/models/fraud-detector/infer",
+    "--json",
+    ...lines.flatMap(([n, v]) => ["--header", `${n}: ${v}`]),
+  ];
   await runCheck(args, { stdout: (s) => void (out += s), stderr: (s) => void (out += s), env: {}, cwd: fixture.dir });
   return (JSON.parse(out) as { reason: string }).reason;
 }
@@ -57,14 +72,55 @@ const key = (name: keyof typeof FIXTURE_KEYS) => fixture.keys[name] as string;
 describe("check and the server agree on repeated headers", () => {
   it.each<[string, () => (readonly [string, string])[], string]>([
     ["one key", () => [["x-api-key", key("bulk")]], "allowed"],
-    ["the same key twice", () => [["x-api-key", key("bulk")], ["X-Api-Key", key("bulk")]], "api_key_malformed"],
-    ["two different keys", () => [["x-api-key", key("bulk")], ["x-api-key", key("analyst")]], "api_key_malformed"],
-    ["a key twice in authorization", () => [["authorization", `Bearer ${key("bulk")}`], ["authorization", `Bearer ${key("bulk")}`]], "api_key_malformed"],
-    ["a routing header naming two models", () => [["x-api-key", key("bulk")], ["seldon-model", "fraud-detector"], ["seldon-model", "payroll"]], "model_ambiguous"],
-    ["an unrelated header repeated", () => [["x-api-key", key("bulk")], ["x-trace", "a"], ["x-trace", "b"]], "allowed"],
+    [
+      "the same key twice",
+      () => [
+        ["x-api-key", key("bulk")],
+        ["X-Api-Key", key("bulk")],
+      ],
+      "api_key_malformed",
+    ],
+    [
+      "two different keys",
+      () => [
+        ["x-api-key", key("bulk")],
+        ["x-api-key", key("analyst")],
+      ],
+      "api_key_malformed",
+    ],
+    [
+      "a key twice in authorization",
+      () => [
+        ["authorization", `Bearer ${key("bulk")}`],
+        ["authorization", `Bearer ${key("bulk")}`],
+      ],
+      "api_key_malformed",
+    ],
+    [
+      "a routing header naming two models",
+      () => [
+        ["x-api-key", key("bulk")],
+        ["seldon-model", "fraud-detector"],
+        ["seldon-model", "payroll"],
+      ],
+      "model_ambiguous",
+    ],
+    [
+      "an unrelated header repeated",
+      () => [
+        ["x-api-key", key("bulk")],
+        ["x-trace", "a"],
+        ["x-trace", "b"],
+      ],
+      "allowed",
+    ],
   ])("%s", async (_name, lines, expected) => {
     const headerLines = lines();
-    const fromServer = serverReason(await client.check(envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: asEnvoyMerges(headerLines) })));
+    const fromServer = serverReason(
+      await client.check(
+        envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: asEnvoyMerges(headerLines) }),
+      ),
+    );
     const fromCheck = await checkReason(headerLines);
     expect({ fromCheck, fromServer }).toEqual({ fromCheck: expected, fromServer: expected });
   });

@@ -11,7 +11,8 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 // minute) — before the fix it had 4.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const infer = (key: string) => envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+const infer = (key: string) =>
+  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 const reasonOf = (r: { status?: { code?: number }; denied_response?: { body?: string } }) =>
   r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
 

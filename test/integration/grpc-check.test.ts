@@ -116,7 +116,8 @@ describe.each(["tcp", "uds"])("Check over %s", (transport) => {
 describe("rate limiting through the server", () => {
   it("answers the sixth predict within a minute with 429, Retry-After and RateLimit headers", async () => {
     const client = clients["tcp"] as AuthzClient;
-    const request = () => envoyCheckRequest({ method: "POST", path: INFER, headers: { authorization: `Bearer ${fixture.keys["scientist"]}` } });
+    const request = () =>
+      envoyCheckRequest({ method: "POST", path: INFER, headers: { authorization: `Bearer ${fixture.keys["scientist"]}` } });
     // The per-transport suites above already spent one predict each for this identity.
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) codes.push((await client.check(request())).status?.code ?? -1);
@@ -161,7 +162,9 @@ describe("deadlines, load and health", () => {
       check(req: { service: string }, cb: (e: grpc.ServiceError | null, r: { status: string }) => void): void;
     };
     for (const service of ["", "envoy.service.auth.v3.Authorization"]) {
-      const reply = await new Promise<{ status: string }>((resolve, reject) => health.check({ service }, (e, r) => (e ? reject(e) : resolve(r))));
+      const reply = await new Promise<{ status: string }>((resolve, reject) =>
+        health.check({ service }, (e, r) => (e ? reject(e) : resolve(r))),
+      );
       expect(reply.status).toBe("SERVING");
     }
     health.close();

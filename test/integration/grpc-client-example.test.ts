@@ -27,7 +27,10 @@ interface Printed {
 }
 
 async function example(...args: string[]): Promise<Printed> {
-  const { stdout } = await run(process.execPath, ["deploy/examples/grpc-client.ts", fixture.tcpTarget, ...args], { cwd: root, timeout: 30_000 });
+  const { stdout } = await run(process.execPath, ["deploy/examples/grpc-client.ts", fixture.tcpTarget, ...args], {
+    cwd: root,
+    timeout: 30_000,
+  });
   return JSON.parse(stdout) as Printed;
 }
 

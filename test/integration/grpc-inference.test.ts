@@ -10,7 +10,11 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 // one the message names, so a key allowed on one model cannot reach another by naming it there.
 
 const ModelInferRequest = protobuf.Root.fromJSON({
-  nested: { ModelInferRequest: { fields: { model_name: { type: "string", id: 1 }, model_version: { type: "string", id: 2 }, id: { type: "string", id: 3 } } } },
+  nested: {
+    ModelInferRequest: {
+      fields: { model_name: { type: "string", id: 1 }, model_version: { type: "string", id: 2 }, id: { type: "string", id: 3 } },
+    },
+  },
 }).lookupType("ModelInferRequest");
 
 function grpcBody(modelName: string): Uint8Array {
@@ -25,7 +29,11 @@ let fixture: FixtureServer;
 let client: AuthzClient;
 
 beforeAll(async () => {
-  fixture = await startFixtureServer({ policyYaml: FRAUD_POLICY, keys: FIXTURE_KEYS, config: { protocol: "open-inference-v2", model: "" } });
+  fixture = await startFixtureServer({
+    policyYaml: FRAUD_POLICY,
+    keys: FIXTURE_KEYS,
+    config: { protocol: "open-inference-v2", model: "" },
+  });
   client = connectAuthz(fixture.tcpTarget);
 });
 

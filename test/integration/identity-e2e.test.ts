@@ -25,7 +25,10 @@ beforeAll(async () => {
   signingKey = await oidc.addKey("ES256");
   pki = createTestPki();
   const ca = pki.rootCa("team-ca");
-  scientistCert = pki.issue(ca, "scorer", { subject: "/O=acme/OU=data_science/CN=scorer", uris: ["spiffe://cluster.local/ns/batch/sa/scorer"] });
+  scientistCert = pki.issue(ca, "scorer", {
+    subject: "/O=acme/OU=data_science/CN=scorer",
+    uris: ["spiffe://cluster.local/ns/batch/sa/scorer"],
+  });
   salesCert = pki.issue(ca, "seller", { subject: "/O=acme/OU=sales/CN=seller", uris: ["spiffe://cluster.local/ns/sales/sa/seller"] });
   fixture = await startFixtureServer({
     policyYaml: POLICY,
@@ -73,13 +76,19 @@ describe("one policy, three ways to show the same team", () => {
 
   // Issue 11 item 5: the credentials the decision did not use must not reach the model server.
   it.each<[string, () => Promise<Parameters<typeof infer>[0]>]>([
-    ["an mTLS peer carrying someone else's API key and bearer token", async () => ({
-      certificate: scientistCert.pem,
-      headers: { "x-api-key": fixture.keys["scientist"] as string, authorization: `Bearer ${await token("sales")}` },
-    })],
-    ["a JWT caller carrying an API key too", async () => ({
-      headers: { authorization: `Bearer ${await token("data_science")}`, "x-api-key": fixture.keys["scientist"] as string },
-    })],
+    [
+      "an mTLS peer carrying someone else's API key and bearer token",
+      async () => ({
+        certificate: scientistCert.pem,
+        headers: { "x-api-key": fixture.keys["scientist"] as string, authorization: `Bearer ${await token("sales")}` },
+      }),
+    ],
+    [
+      "a JWT caller carrying an API key too",
+      async () => ({
+        headers: { authorization: `Bearer ${await token("data_science")}`, "x-api-key": fixture.keys["scientist"] as string },
+      }),
+    ],
   ])("removes every credential header of every configured source on allow: %s", async (_name, spec) => {
     const r = await client.check(infer(await spec()));
     expect(r.status?.code).toBe(0);
@@ -102,7 +111,12 @@ describe("one policy, three ways to show the same team", () => {
 
   it("answers an invalid JWT with 401 and a Bearer challenge, never falling back to the API key", async () => {
     const r = await client.check(
-      infer({ headers: { authorization: `Bearer ${await token("data_science", "someone-else")}`, "x-api-key": fixture.keys["scientist"] as string } }),
+      infer({
+        headers: {
+          authorization: `Bearer ${await token("data_science", "someone-else")}`,
+          "x-api-key": fixture.keys["scientist"] as string,
+        },
+      }),
     );
     expect(r.status?.code).toBe(16);
     const challenge = headerMap(r.denied_response?.headers).get("www-authenticate") ?? "";

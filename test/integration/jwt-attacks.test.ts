@@ -45,15 +45,34 @@ function tamper(token: string, part: 0 | 1 | 2, change: (text: string) => string
 }
 
 const reencode = (segment: string, edit: (json: Record<string, unknown>) => Record<string, unknown>) =>
-  Buffer.from(JSON.stringify(edit(JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as Record<string, unknown>))).toString("base64url");
+  Buffer.from(JSON.stringify(edit(JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as Record<string, unknown>))).toString(
+    "base64url",
+  );
 
 describe("Wycheproof-style attacks on real tokens", () => {
   it.each([
-    ["a modified signature", (t: string) => tamper(t, 2, (s) => `${s.slice(0, -4)}${s.endsWith("AAAA") ? "BBBB" : "AAAA"}`), "jwt_signature_invalid"],
-    ["a modified payload", (t: string) => tamper(t, 1, (p) => reencode(p, (c) => ({ ...c, sub: "mallory@example.com" }))), "jwt_signature_invalid"],
+    [
+      "a modified signature",
+      (t: string) => tamper(t, 2, (s) => `${s.slice(0, -4)}${s.endsWith("AAAA") ? "BBBB" : "AAAA"}`),
+      "jwt_signature_invalid",
+    ],
+    [
+      "a modified payload",
+      (t: string) => tamper(t, 1, (p) => reencode(p, (c) => ({ ...c, sub: "mallory@example.com" }))),
+      "jwt_signature_invalid",
+    ],
     ["a modified header", (t: string) => tamper(t, 0, (h) => reencode(h, (c) => ({ ...c, typ: "JWT" }))), "jwt_signature_invalid"],
     ["the signature removed", (t: string) => tamper(t, 2, () => ""), "jwt_malformed"],
-    ["alg none", (t: string) => tamper(tamper(t, 0, (h) => reencode(h, (c) => ({ ...c, alg: "none" }))), 2, () => ""), "jwt_algorithm_not_allowed"],
+    [
+      "alg none",
+      (t: string) =>
+        tamper(
+          tamper(t, 0, (h) => reencode(h, (c) => ({ ...c, alg: "none" }))),
+          2,
+          () => "",
+        ),
+      "jwt_algorithm_not_allowed",
+    ],
     ["a fourth segment", (t: string) => `${t}.e30`, "jwt_malformed"],
   ])("rejects %s", async (_name, mutate, reason) => {
     const key = await idp.addKey("ES256");
@@ -98,7 +117,9 @@ describe("Wycheproof-style attacks on real tokens", () => {
       { jku: `${canary.url}/jwks.json`, x5u: `${canary.url}/cert.pem` },
     ];
     for (const extra of headers) {
-      const token = await new SignJWT(claims()).setProtectedHeader({ alg: "ES256", kid: attackerJwk.kid, ...extra }).sign(attacker.privateKey);
+      const token = await new SignJWT(claims())
+        .setProtectedHeader({ alg: "ES256", kid: attackerJwk.kid, ...extra })
+        .sign(attacker.privateKey);
       expect(await reasonOf(token)).toBe("jwt_malformed");
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -99,7 +99,11 @@ describe("one policy, two identity sources, through the gRPC server", () => {
     expect(upstream.get("x-modelgate-auth-method")).toBe("jwt");
     expect(upstream.get("x-modelgate-subject")).toBe("dana@example.com");
     expect(response.ok_response?.headers_to_remove).toEqual(["authorization", "x-api-key"]);
-    expect(decisions.at(-1)).toMatchObject({ allowed: true, identitySource: "jwt", identity: { method: "jwt", issuer: idp.issuer, keyId: signer.kid } });
+    expect(decisions.at(-1)).toMatchObject({
+      allowed: true,
+      identitySource: "jwt",
+      identity: { method: "jwt", issuer: idp.issuer, keyId: signer.kid },
+    });
   });
 
   it("allows the same team by API key under the same rule", async () => {
@@ -122,7 +126,9 @@ describe("one policy, two identity sources, through the gRPC server", () => {
     expect(response.status?.code).toBe(16);
     expect(response.denied_response?.status?.code).toBe("Unauthorized");
     const headers = headerMap(response.denied_response?.headers);
-    expect(headers.get("www-authenticate")).toMatch(/^Bearer realm="modelgate", error="invalid_token", error_description="jwt_audience_invalid"/);
+    expect(headers.get("www-authenticate")).toMatch(
+      /^Bearer realm="modelgate", error="invalid_token", error_description="jwt_audience_invalid"/,
+    );
     const body = JSON.parse(response.denied_response?.body ?? "{}");
     expect(body).toMatchObject({ status: 401, reason: "jwt_audience_invalid" });
     expect(JSON.stringify(body)).not.toContain("billing-service");

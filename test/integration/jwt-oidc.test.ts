@@ -43,7 +43,14 @@ describe("tokens signed by jose", () => {
     expect(outcome).toEqual({
       kind: "identified",
       credentialHeaders: ["authorization"],
-      identity: { method: "jwt", subject: "alice@example.com", issuer: idp.issuer, keyId: key.kid, groups: ["ml-users"], attributes: { team: "data_science", org: "acme" } },
+      identity: {
+        method: "jwt",
+        subject: "alice@example.com",
+        issuer: idp.issuer,
+        keyId: key.kid,
+        groups: ["ml-users"],
+        attributes: { team: "data_science", org: "acme" },
+      },
     });
   });
 

@@ -30,8 +30,15 @@ function start(allNamespaces: boolean): Promise<FixtureServer> {
 
 beforeAll(async () => {
   harness = await startCluster();
-  await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: OTHER } }), 201);
-  await upsert(harness, `/apis/modelgate.io/v1alpha1/namespaces/${NS}/accesspolicies`, policy("prod-scientists", [allowTeam("data_science")]));
+  await expectStatus(
+    harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: OTHER } }),
+    201,
+  );
+  await upsert(
+    harness,
+    `/apis/modelgate.io/v1alpha1/namespaces/${NS}/accesspolicies`,
+    policy("prod-scientists", [allowTeam("data_science")]),
+  );
   const dev = policy("dev-analysts", [allowTeam("analytics")]);
   const inOther = { ...dev, metadata: { ...dev.metadata, namespace: OTHER } };
   await upsert(harness, `/apis/modelgate.io/v1alpha1/namespaces/${OTHER}/accesspolicies`, inOther);
@@ -48,7 +55,9 @@ afterAll(async () => {
 async function reason(server: FixtureServer, who: keyof typeof FIXTURE_KEYS): Promise<string> {
   const client: AuthzClient = connectAuthz(server.tcpTarget);
   try {
-    const r = await client.check(envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": server.keys[who] as string } }));
+    const r = await client.check(
+      envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": server.keys[who] as string } }),
+    );
     return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
   } finally {
     client.close();

@@ -47,13 +47,16 @@ async function create(doc: Record<string, unknown>, dryRun = true) {
 }
 
 describe("the ApiKey CRD and modelgate's reader agree on every fixture", () => {
-  it.each(readdirSync(join(FIXTURES, "valid")))("valid/%s is accepted by the API server and by modelgate, also as the server returns it", async (file) => {
-    const doc = read("valid", file);
-    const reply = await create(doc);
-    expect(reply.status, JSON.stringify(reply.body).slice(0, 400)).toBe(201);
-    expect(interpretApiKey(doc).issues).toEqual([]);
-    expect(interpretApiKey(reply.body).issues).toEqual([]);
-  });
+  it.each(readdirSync(join(FIXTURES, "valid")))(
+    "valid/%s is accepted by the API server and by modelgate, also as the server returns it",
+    async (file) => {
+      const doc = read("valid", file);
+      const reply = await create(doc);
+      expect(reply.status, JSON.stringify(reply.body).slice(0, 400)).toBe(201);
+      expect(interpretApiKey(doc).issues).toEqual([]);
+      expect(interpretApiKey(reply.body).issues).toEqual([]);
+    },
+  );
 
   it.each(readdirSync(join(FIXTURES, "invalid")))("invalid/%s is refused", async (file) => {
     const doc = read("invalid", file);
@@ -73,7 +76,10 @@ describe("the ApiKey CRD and modelgate's reader agree on every fixture", () => {
   it("shows Subject, Team, Expires and Revoked in `kubectl get apikeys`", async () => {
     const doc = read("valid", "every-field.yaml");
     await expectStatus(create(doc, false), 201);
-    const table = await expectStatus(harness.request("GET", APIKEYS, undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" }), 200);
+    const table = await expectStatus(
+      harness.request("GET", APIKEYS, undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" }),
+      200,
+    );
     const { columnDefinitions, rows } = table.body as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
     expect(columnDefinitions.map((c) => c.name)).toEqual(["Name", "Subject", "Team", "Expires", "Revoked", "Age"]);
     expect(rows[0]?.cells.slice(0, 5)).toEqual(["mgk-k3v7q2m4x6ab", "alice@example.com", "data_science", "2027-01-01T00:00:00Z", false]);

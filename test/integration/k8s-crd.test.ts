@@ -90,21 +90,24 @@ describe("the CRD and our validator agree on every fixture", () => {
     }
   });
 
-  it.each(readdirSync(join(FIXTURES, "invalid")).filter((f) => !YAML_ONLY.has(f) && !FILE_ONLY.has(f)))("invalid/%s is refused", async (file) => {
-    const [doc] = documents(read("invalid", file));
-    const reply = await create(doc ?? {});
-    const message = (reply.body as { message?: string }).message ?? "";
-    expect(interpretPolicy(doc).issues.length).toBeGreaterThan(0);
-    if (COMPILER_ONLY.has(file)) {
-      expect(reply.status, message).toBe(201);
-      return;
-    }
-    expect(reply.status, message).toBeGreaterThanOrEqual(400);
-    expect(reply.status).toBeLessThan(500);
-    expect(message.length).toBeGreaterThan(10);
-    const expected = MESSAGE[file];
-    if (expected !== undefined) expect(message).toMatch(expected);
-  });
+  it.each(readdirSync(join(FIXTURES, "invalid")).filter((f) => !YAML_ONLY.has(f) && !FILE_ONLY.has(f)))(
+    "invalid/%s is refused",
+    async (file) => {
+      const [doc] = documents(read("invalid", file));
+      const reply = await create(doc ?? {});
+      const message = (reply.body as { message?: string }).message ?? "";
+      expect(interpretPolicy(doc).issues.length).toBeGreaterThan(0);
+      if (COMPILER_ONLY.has(file)) {
+        expect(reply.status, message).toBe(201);
+        return;
+      }
+      expect(reply.status, message).toBeGreaterThanOrEqual(400);
+      expect(reply.status).toBeLessThan(500);
+      expect(message.length).toBeGreaterThan(10);
+      const expected = MESSAGE[file];
+      if (expected !== undefined) expect(message).toMatch(expected);
+    },
+  );
 
   it.each([...YAML_ONLY])("invalid/%s never reaches the API server: a strict YAML reader refuses it", (file) => {
     expect(() => documents(read("invalid", file))).toThrow();

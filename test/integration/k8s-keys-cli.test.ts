@@ -43,7 +43,17 @@ async function apiKeyNamed(name: string, collection = APIKEYS) {
 
 describe("keys create --apply", () => {
   it("creates the ApiKey, and the key verifies against what the cluster stores", async () => {
-    const result = await create(["--subject", "svc-batch", "--team", "fraud", "--namespace", NS, "--apply", "--kubeconfig", harness.kubeconfigFile]);
+    const result = await create([
+      "--subject",
+      "svc-batch",
+      "--team",
+      "fraud",
+      "--namespace",
+      NS,
+      "--apply",
+      "--kubeconfig",
+      harness.kubeconfigFile,
+    ]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const key = result.stdout.split("\n")[1] ?? "";
@@ -53,7 +63,10 @@ describe("keys create --apply", () => {
     expect(stored.status).toBe(200);
     const record = interpretApiKey(stored.body);
     if (record.value === undefined) throw new Error(JSON.stringify(record.issues));
-    expect(verifyApiKey(buildKeyIndex([record.value]).index, key, Date.now())).toMatchObject({ kind: "identified", identity: { subject: "svc-batch", attributes: { team: "fraud" } } });
+    expect(verifyApiKey(buildKeyIndex([record.value]).index, key, Date.now())).toMatchObject({
+      kind: "identified",
+      identity: { subject: "svc-batch", attributes: { team: "fraud" } },
+    });
     // No Secret is written any more.
     const secrets = await harness.request("GET", `${SECRETS}?labelSelector=modelgate.io/api-key`);
     expect((secrets.body as { items: { metadata: { name: string } }[] }).items.map((s) => s.metadata.name)).not.toContain(name);
@@ -85,7 +98,10 @@ describe("keys migrate", () => {
   const MIGRATE_NS = "legacy";
   const secrets = `/api/v1/namespaces/${MIGRATE_NS}/secrets`;
   const apikeys = `/apis/modelgate.io/v1alpha1/namespaces/${MIGRATE_NS}/apikeys`;
-  const inLegacy = (made: ReturnType<typeof newKeySecret>) => ({ ...made.secret, metadata: { ...made.secret.metadata, namespace: MIGRATE_NS } });
+  const inLegacy = (made: ReturnType<typeof newKeySecret>) => ({
+    ...made.secret,
+    metadata: { ...made.secret.metadata, namespace: MIGRATE_NS },
+  });
   const alice = newKeySecret("alice@example.com", "fraud");
   const bob = newKeySecret("bob@example.com", "analytics", { attributes: { tier: "gold", team: "analytics" }, groups: ["ml-users"] });
   const gone = newKeySecret("gone@example.com", "fraud", { revoked: true });
@@ -94,8 +110,12 @@ describe("keys migrate", () => {
   const oddlyNamed = { ...carol, metadata: { ...carol.metadata, name: "carols-key" } };
 
   beforeAll(async () => {
-    await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: MIGRATE_NS } }), 201);
-    for (const secret of [inLegacy(alice), inLegacy(bob), inLegacy(gone), inLegacy(broken), oddlyNamed]) await upsert(harness, secrets, secret);
+    await expectStatus(
+      harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: MIGRATE_NS } }),
+      201,
+    );
+    for (const secret of [inLegacy(alice), inLegacy(bob), inLegacy(gone), inLegacy(broken), oddlyNamed])
+      await upsert(harness, secrets, secret);
     // A Secret without the label is not a key record and is never touched.
     const metadata = { name: "db-password", namespace: MIGRATE_NS };
     await upsert(harness, secrets, { apiVersion: "v1", kind: "Secret", metadata, stringData: { record: "hunter2" } });
@@ -117,7 +137,12 @@ describe("keys migrate", () => {
     expect(result.stdout).toContain(`created   secret/carols-key -> apikey/mgk-`);
     expect(result.stdout).toMatch(/# 5 key Secrets in legacy: 4 created, 0 unchanged, 0 in conflict, 1 invalid, 0 failed/);
     expect((await apiKeyNamed(`mgk-${broken.id}`, apikeys)).status).toBe(404);
-    expect((await apiKeyNamed(`mgk-${bob.id}`, apikeys)).body.spec).toMatchObject({ subject: "bob@example.com", attributes: { tier: "gold", team: "analytics" }, groups: ["ml-users"], revoked: false });
+    expect((await apiKeyNamed(`mgk-${bob.id}`, apikeys)).body.spec).toMatchObject({
+      subject: "bob@example.com",
+      attributes: { tier: "gold", team: "analytics" },
+      groups: ["ml-users"],
+      revoked: false,
+    });
     const index = await loadedKeys("apikeys", 4);
     expect(verifyApiKey(index, alice.key, Date.now())).toMatchObject({ kind: "identified", identity: { subject: "alice@example.com" } });
     expect(verifyApiKey(index, bob.key, Date.now())).toMatchObject({ kind: "identified", identity: { groups: ["ml-users"] } });
@@ -128,7 +153,12 @@ describe("keys migrate", () => {
     const name = `mgk-${alice.id}`;
     const current = await apiKeyNamed(name, apikeys);
     const metadata = { name, namespace: MIGRATE_NS };
-    await upsert(harness, apikeys, { apiVersion: "modelgate.io/v1alpha1", kind: "ApiKey", metadata, spec: { ...current.body.spec, revoked: true } });
+    await upsert(harness, apikeys, {
+      apiVersion: "modelgate.io/v1alpha1",
+      kind: "ApiKey",
+      metadata,
+      spec: { ...current.body.spec, revoked: true },
+    });
     const result = await migrate(["--namespace", MIGRATE_NS]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`conflict  secret/mgk-${alice.id} -> apikey/${name}: the ApiKey differs in revoked; left alone`);

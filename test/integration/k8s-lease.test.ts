@@ -56,7 +56,9 @@ describe("the elected status writer", () => {
     await upsert(harness, POLICIES, policy("elected", [allowTeam("fraud")]));
     await eventually(() => expect(replicas.every((r) => r.policies.current()?.policyCount === 1)).toBe(true), 10_000);
     await eventually(async () => {
-      const got = (await harness.request("GET", `${POLICIES}/elected`)).body as { status?: { conditions?: { type: string; status: string }[] } };
+      const got = (await harness.request("GET", `${POLICIES}/elected`)).body as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
       expect(got.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(["Accepted=True", "Ready=True"]);
     }, 10_000);
     expect(statusErrors).toEqual([]);
@@ -69,8 +71,14 @@ describe("the elected status writer", () => {
     await eventually(() => expect(follower?.elector?.isLeader()).toBe(true), 10_000);
     await upsert(harness, POLICIES, policy("elected", [{ ...allowTeam("fraud"), when: "nonsense(" }]));
     await eventually(async () => {
-      const got = (await harness.request("GET", `${POLICIES}/elected`)).body as { metadata: { generation: number }; status?: { conditions?: { type: string; status: string; observedGeneration: number }[] } };
-      expect(got.status?.conditions?.map((c) => `${c.type}=${c.status}@${c.observedGeneration}`)).toEqual([`Accepted=False@${got.metadata.generation}`, `Ready=False@${got.metadata.generation}`]);
+      const got = (await harness.request("GET", `${POLICIES}/elected`)).body as {
+        metadata: { generation: number };
+        status?: { conditions?: { type: string; status: string; observedGeneration: number }[] };
+      };
+      expect(got.status?.conditions?.map((c) => `${c.type}=${c.status}@${c.observedGeneration}`)).toEqual([
+        `Accepted=False@${got.metadata.generation}`,
+        `Ready=False@${got.metadata.generation}`,
+      ]);
     }, 10_000);
   });
 });

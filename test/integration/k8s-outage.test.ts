@@ -7,7 +7,20 @@ import type { LoopEvent } from "../../src/adapters/k8s/list-watch-loop.ts";
 import { createPolicyWatch, type PolicyWatch } from "../../src/adapters/k8s/policy-watch.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import {
-  FAST_TUNING, NS, POLICIES, REAL_TIMERS, APIKEYS, allowTeam, keyWatchOf, eventually, newApiKey, policy, startCluster, startGateway, upsert, type Gateway,
+  FAST_TUNING,
+  NS,
+  POLICIES,
+  REAL_TIMERS,
+  APIKEYS,
+  allowTeam,
+  keyWatchOf,
+  eventually,
+  newApiKey,
+  policy,
+  startCluster,
+  startGateway,
+  upsert,
+  type Gateway,
 } from "./helpers/k8s-cluster.ts";
 
 // The API server goes away (stopped, or frozen with its connections open) after the first
@@ -24,7 +37,12 @@ beforeAll(async () => {
   harness = await startCluster();
   const http = createKubeHttp(harness.kubeConfig());
   const onLoop = (event: LoopEvent): void => void events.push(event);
-  policies = createPolicyWatch({ client: httpListWatchClient(http, policyCollection(NS), 3000), timers: REAL_TIMERS, tuning: FAST_TUNING, onLoop });
+  policies = createPolicyWatch({
+    client: httpListWatchClient(http, policyCollection(NS), 3000),
+    timers: REAL_TIMERS,
+    tuning: FAST_TUNING,
+    onLoop,
+  });
   keys = keyWatchOf(http, "apikeys", NS, 3000);
   gateway = await startGateway(policies, keys);
   await upsert(harness, APIKEYS, dana.apiKey);

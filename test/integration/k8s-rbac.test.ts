@@ -10,7 +10,20 @@ import { httpListWatchClient } from "../../src/adapters/k8s/list-watch-client.ts
 import { createPolicyWatch } from "../../src/adapters/k8s/policy-watch.ts";
 import { verifyApiKey } from "../../src/core/identity/key-store.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
-import { APIKEYS, FAST_TUNING, NS, REAL_TIMERS, SECRETS, eventually, expectStatus, keyWatchOf, newApiKey, newKeySecret, startCluster, upsert } from "./helpers/k8s-cluster.ts";
+import {
+  APIKEYS,
+  FAST_TUNING,
+  NS,
+  REAL_TIMERS,
+  SECRETS,
+  eventually,
+  expectStatus,
+  keyWatchOf,
+  newApiKey,
+  newKeySecret,
+  startCluster,
+  upsert,
+} from "./helpers/k8s-cluster.ts";
 
 // deploy/rbac applied as shipped, in a namespace where the model pods run as service accounts
 // the RBAC never names (the sidecar runs as whatever the user chose): real tokens (TokenRequest)
@@ -29,8 +42,22 @@ function manifests(file: string): { kind: string; metadata: { name: string; name
 }
 
 async function serviceAccountToken(namespace: string, name: string): Promise<string> {
-  await expectStatus(harness.request("POST", `/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name } }), 201);
-  const issued = await expectStatus(harness.request("POST", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } }), 201);
+  await expectStatus(
+    harness.request("POST", `/api/v1/namespaces/${namespace}/serviceaccounts`, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name },
+    }),
+    201,
+  );
+  const issued = await expectStatus(
+    harness.request("POST", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenRequest",
+      spec: { expirationSeconds: 3600 },
+    }),
+    201,
+  );
   return (issued.body as { status: { token: string } }).status.token;
 }
 
@@ -42,7 +69,10 @@ beforeAll(async () => {
   for (const binding of manifests("bindings.yaml")) {
     await expectStatus(harness.request("POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, binding), 201);
   }
-  await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: OTHER_NS } }), 201);
+  await expectStatus(
+    harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: OTHER_NS } }),
+    201,
+  );
   for (const account of ACCOUNTS) tokens.set(account, await serviceAccountToken(NS, account));
   outsider = await serviceAccountToken(OTHER_NS, "default");
 }, 120_000);
@@ -85,14 +115,30 @@ const CHECKS: readonly Check[] = [
 
 async function allowed(token: string, [verb, group, resource, namespace, , name]: Check): Promise<boolean> {
   const [plural, subresource] = resource.split("/");
-  const attributes = { verb, group, resource: plural, ...(subresource === undefined ? {} : { subresource }), ...(namespace === "" ? {} : { namespace }), ...(name === undefined ? {} : { name }) };
+  const attributes = {
+    verb,
+    group,
+    resource: plural,
+    ...(subresource === undefined ? {} : { subresource }),
+    ...(namespace === "" ? {} : { namespace }),
+    ...(name === undefined ? {} : { name }),
+  };
   const review = { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: attributes } };
-  const reply = await expectStatus(harness.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review, { token }), 201);
+  const reply = await expectStatus(
+    harness.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review, { token }),
+    201,
+  );
   return (reply.body as { status: { allowed: boolean } }).status.allowed;
 }
 
 describe("RBAC for the sidecar and the status writer, bound to every service account of the namespace", () => {
-  const cases = ACCOUNTS.flatMap((account) => CHECKS.map((check) => ({ account, check, title: `${check[0]} ${check[1]}/${check[2]}${check[5] === undefined ? "" : `/${check[5]}`} in ${check[3] || "the cluster"}: allowed=${check[4]}` })));
+  const cases = ACCOUNTS.flatMap((account) =>
+    CHECKS.map((check) => ({
+      account,
+      check,
+      title: `${check[0]} ${check[1]}/${check[2]}${check[5] === undefined ? "" : `/${check[5]}`} in ${check[3] || "the cluster"}: allowed=${check[4]}`,
+    })),
+  );
   it.each(cases)("service account $account: $title", async ({ account, check }) => {
     expect(await allowed(tokens.get(account) ?? "", check)).toBe(check[4]);
   });
@@ -115,7 +161,11 @@ describe("RBAC for the sidecar and the status writer, bound to every service acc
     await upsert(harness, APIKEYS, dana.apiKey);
     const http = createKubeHttp(harness.kubeConfig(tokens.get(ACCOUNTS[1] ?? "") ?? ""));
     const keys = keyWatchOf(http, "apikeys");
-    const policies = createPolicyWatch({ client: httpListWatchClient(http, policyCollection(NS), 5000), timers: REAL_TIMERS, tuning: FAST_TUNING });
+    const policies = createPolicyWatch({
+      client: httpListWatchClient(http, policyCollection(NS), 5000),
+      timers: REAL_TIMERS,
+      tuning: FAST_TUNING,
+    });
     keys.start();
     policies.start();
     try {
@@ -131,7 +181,15 @@ describe("RBAC for the sidecar and the status writer, bound to every service acc
 
   it("lets an arbitrary service account win the status writer's Lease", async () => {
     const http = createKubeHttp(harness.kubeConfig(tokens.get(ACCOUNTS[0] ?? "") ?? ""));
-    const elector = createLeaseElector({ http, timers: REAL_TIMERS, namespace: NS, name: "modelgate-status-writer", identity: "pod-a", leaseDurationSeconds: 10, renewIntervalSeconds: 1 });
+    const elector = createLeaseElector({
+      http,
+      timers: REAL_TIMERS,
+      namespace: NS,
+      name: "modelgate-status-writer",
+      identity: "pod-a",
+      leaseDurationSeconds: 10,
+      renewIntervalSeconds: 1,
+    });
     elector.start();
     try {
       await eventually(() => expect(elector.isLeader()).toBe(true), 10_000);

@@ -8,7 +8,21 @@ import { createPolicyWatch, type PolicyWatch } from "../../src/adapters/k8s/poli
 import { createStatusWriter } from "../../src/adapters/k8s/status-writer.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import {
-  FAST_TUNING, NS, POLICIES, REAL_TIMERS, APIKEYS, allowTeam, keyWatchOf, eventually, newApiKey, policy, remove, startCluster, startGateway, upsert, type Gateway,
+  FAST_TUNING,
+  NS,
+  POLICIES,
+  REAL_TIMERS,
+  APIKEYS,
+  allowTeam,
+  keyWatchOf,
+  eventually,
+  newApiKey,
+  policy,
+  remove,
+  startCluster,
+  startGateway,
+  upsert,
+  type Gateway,
 } from "./helpers/k8s-cluster.ts";
 
 // AccessPolicies and ApiKeys in a real API server drive decisions of the real gRPC server.
@@ -24,7 +38,15 @@ let elector: LeaseElector;
 beforeAll(async () => {
   harness = await startCluster();
   const http = createKubeHttp(harness.kubeConfig());
-  elector = createLeaseElector({ http, timers: REAL_TIMERS, namespace: NS, name: "modelgate-status-writer", identity: "test-replica", leaseDurationSeconds: 10, renewIntervalSeconds: 1 });
+  elector = createLeaseElector({
+    http,
+    timers: REAL_TIMERS,
+    namespace: NS,
+    name: "modelgate-status-writer",
+    identity: "test-replica",
+    leaseDurationSeconds: 10,
+    renewIntervalSeconds: 1,
+  });
   const writer = createStatusWriter({ http, timers: REAL_TIMERS, isLeader: () => elector.isLeader() });
   policies = createPolicyWatch({
     client: httpListWatchClient(http, policyCollection(NS), 10_000),
@@ -81,7 +103,9 @@ describe("policies and keys from the API server", () => {
     const revokeMs = await until("api_key_revoked", dana.key);
     await remove(harness, APIKEYS, dana.apiKey.metadata.name);
     const keyDeleteMs = await until("api_key_unknown", dana.key);
-    console.log(`propagation ms: key ${keyMs}, create ${createMs}, update ${updateMs}, delete ${deleteMs}, revoke ${revokeMs}, key delete ${keyDeleteMs}`);
+    console.log(
+      `propagation ms: key ${keyMs}, create ${createMs}, update ${updateMs}, delete ${deleteMs}, revoke ${revokeMs}, key delete ${keyDeleteMs}`,
+    );
   });
 
   it("keeps serving the last valid version of a policy whose new generation does not compile, and says so in status", async () => {
@@ -91,10 +115,17 @@ describe("policies and keys from the API server", () => {
     await until("allowed", erin.key);
     // Both pass the CRD schema; only modelgate's compiler can refuse them.
     const badWhen = { ...allowTeam("fraud"), when: 'request.enviroment == "prod"' };
-    await upsert(harness, POLICIES, policy("semantic", [badWhen], { routes: [{ method: "POST", path: "/v1/{model}/{model}", action: "train" }] }));
+    await upsert(
+      harness,
+      POLICIES,
+      policy("semantic", [badWhen], { routes: [{ method: "POST", path: "/v1/{model}/{model}", action: "train" }] }),
+    );
     const status = await eventually(async () => {
       const got = await harness.request("GET", `${POLICIES}/semantic`);
-      const body = got.body as { metadata: { generation: number }; status?: { conditions?: { type: string; status: string; reason: string; message: string; observedGeneration: number }[] } };
+      const body = got.body as {
+        metadata: { generation: number };
+        status?: { conditions?: { type: string; status: string; reason: string; message: string; observedGeneration: number }[] };
+      };
       const accepted = body.status?.conditions?.find((c) => c.type === "Accepted");
       expect(accepted?.observedGeneration).toBe(body.metadata.generation);
       return body;
@@ -105,12 +136,21 @@ describe("policies and keys from the API server", () => {
     expect(conditions.find((c) => c.type === "Accepted")?.message).toMatch(/spec\.routes\[0\]\.path: .*model/);
     expect(conditions.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "ServingPreviousGeneration" });
     expect(await gateway.reasonFor(erin.key)).toBe("allowed");
-    expect(policies.status().find((s) => s.key === `${NS}/semantic`)).toMatchObject({ accepted: false, servedGeneration: 1, generation: 2 });
+    expect(policies.status().find((s) => s.key === `${NS}/semantic`)).toMatchObject({
+      accepted: false,
+      servedGeneration: 1,
+      generation: 2,
+    });
     await upsert(harness, POLICIES, policy("semantic", [allowTeam("nobody")]));
     await until("policy_no_match", erin.key);
     await eventually(async () => {
-      const got = (await harness.request("GET", `${POLICIES}/semantic`)).body as { status?: { conditions?: { type: string; status: string; observedGeneration: number }[] } };
-      expect(got.status?.conditions?.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([["Accepted", "True", 3], ["Ready", "True", 3]]);
+      const got = (await harness.request("GET", `${POLICIES}/semantic`)).body as {
+        status?: { conditions?: { type: string; status: string; observedGeneration: number }[] };
+      };
+      expect(got.status?.conditions?.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
+        ["Accepted", "True", 3],
+        ["Ready", "True", 3],
+      ]);
     }, BOUND_MS);
     await remove(harness, POLICIES, "semantic");
   });
@@ -125,7 +165,10 @@ describe("policies and keys from the API server", () => {
       return got.status;
     }, BOUND_MS);
     expect(status?.warnings?.[0]).toEqual({ rule: "anyone-probes", message: expect.stringContaining("grants health on every model") });
-    expect(status?.conditions?.find((c) => c.type === "Accepted")).toMatchObject({ reason: "CompiledWithWarnings", message: expect.stringContaining("rule anyone-probes grants health") });
+    expect(status?.conditions?.find((c) => c.type === "Accepted")).toMatchObject({
+      reason: "CompiledWithWarnings",
+      message: expect.stringContaining("rule anyone-probes grants health"),
+    });
     // Narrowed to the server-wide routes: nothing to warn about any more.
     await upsert(harness, POLICIES, policy("broad", [probes], { models: ["(server)"] }));
     await eventually(async () => {
@@ -148,6 +191,10 @@ describe("policies and keys from the API server", () => {
     const generation = (final as { metadata: { generation: number } }).metadata.generation;
     await until("allowed", last.key);
     expect(await gateway.reasonFor(other.key)).toBe("policy_no_match");
-    expect(policies.status().find((s) => s.key === `${NS}/rapid`)).toMatchObject({ generation, servedGeneration: generation, accepted: true });
+    expect(policies.status().find((s) => s.key === `${NS}/rapid`)).toMatchObject({
+      generation,
+      servedGeneration: generation,
+      accepted: true,
+    });
   });
 });

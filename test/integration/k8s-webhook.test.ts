@@ -24,7 +24,10 @@ let pki: TestPki;
 let ca: TestCert;
 let webhook: RunningWebhook;
 
-type Pod = { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: Record<string, unknown>[]; initContainers?: Record<string, unknown>[]; volumes?: unknown[] } };
+type Pod = {
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: { containers: Record<string, unknown>[]; initContainers?: Record<string, unknown>[]; volumes?: unknown[] };
+};
 
 function modelPod(name: string, annotations: Record<string, string>): Pod {
   return {
@@ -62,7 +65,9 @@ function webhookConfiguration(url: string, caPem: string): unknown {
         timeoutSeconds: 10,
         namespaceSelector: {
           matchLabels: { "modelgate.io/injection": "enabled" },
-          matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: [OWN_NS, "kube-system", "kube-public", "kube-node-lease"] }],
+          matchExpressions: [
+            { key: "kubernetes.io/metadata.name", operator: "NotIn", values: [OWN_NS, "kube-system", "kube-public", "kube-node-lease"] },
+          ],
         },
       },
     ],
@@ -79,15 +84,36 @@ beforeAll(async () => {
   webhook = await startWebhook(pki, ca);
   harness = await startKubeHarness();
   for (const name of [NS, OWN_NS]) {
-    await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "modelgate.io/injection": "enabled" } } }), 201);
+    await expectStatus(
+      harness.request("POST", "/api/v1/namespaces", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name, labels: { "modelgate.io/injection": "enabled" } },
+      }),
+      201,
+    );
   }
-  await expectStatus(harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NOT_ENABLED } }), 201);
-  await expectStatus(harness.request("POST", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", webhookConfiguration(`https://127.0.0.1:${webhook.port}/inject`, ca.pem)), 201);
+  await expectStatus(
+    harness.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NOT_ENABLED } }),
+    201,
+  );
+  await expectStatus(
+    harness.request(
+      "POST",
+      "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+      webhookConfiguration(`https://127.0.0.1:${webhook.port}/inject`, ca.pem),
+    ),
+    201,
+  );
   // The API server picks webhook configurations up asynchronously: wait until a dry run is injected.
-  await eventually(async () => {
-    const r = await createPod(NS, modelPod("probe", PROTECT), "?dryRun=All");
-    if (((r.body as Pod).spec?.initContainers ?? []).length !== 2) throw new Error(`not injected yet: ${r.status}`);
-  }, 30_000, 250);
+  await eventually(
+    async () => {
+      const r = await createPod(NS, modelPod("probe", PROTECT), "?dryRun=All");
+      if (((r.body as Pod).spec?.initContainers ?? []).length !== 2) throw new Error(`not injected yet: ${r.status}`);
+    },
+    30_000,
+    250,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -101,7 +127,10 @@ describe("the real API server with modelgate webhook", () => {
     const created = await expectStatus(createPod(NS, modelPod("fraud-0", PROTECT)), 201);
     const pod = created.body as Pod;
     expect(pod.metadata.labels).toEqual({ "modelgate.io/injected": "true" });
-    expect(pod.spec.initContainers?.map((c) => [c["name"], c["restartPolicy"]])).toEqual([["modelgate", "Always"], ["modelgate-envoy", "Always"]]);
+    expect(pod.spec.initContainers?.map((c) => [c["name"], c["restartPolicy"]])).toEqual([
+      ["modelgate", "Always"],
+      ["modelgate-envoy", "Always"],
+    ]);
     const model = pod.spec.containers[0]!;
     expect(model["readinessProbe"]).toMatchObject({ httpGet: { path: "/modelgate-probe/readiness", port: 15021, scheme: "HTTP" } });
     expect(model["livenessProbe"]).toMatchObject({ httpGet: { path: "/modelgate-probe/liveness", port: 15021, scheme: "HTTP" } });
@@ -112,7 +141,11 @@ describe("the real API server with modelgate webhook", () => {
 
   it("a reinvocation with the stored, injected pod adds nothing", async () => {
     const stored = (await expectStatus(harness.request("GET", `/api/v1/namespaces/${NS}/pods/fraud-0`), 200)).body;
-    const again = await webhook.review({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u-2", kind: { group: "", version: "v1", kind: "Pod" }, operation: "CREATE", namespace: NS, object: stored } });
+    const again = await webhook.review({
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      request: { uid: "u-2", kind: { group: "", version: "v1", kind: "Pod" }, operation: "CREATE", namespace: NS, object: stored },
+    });
     expect((again.body as { response: unknown }).response).toEqual({ uid: "u-2", allowed: true });
   });
 
@@ -152,11 +185,15 @@ describe("the real API server with modelgate webhook", () => {
       await expectStatus(harness.request("POST", `/apis/admissionregistration.k8s.io/v1/${plural}?fieldValidation=Strict`, doc), 201);
     }
     // Policies take effect asynchronously, like webhook configurations.
-    const refused = await eventually(async () => {
-      const r = await createPod(NOT_ENABLED, modelPod("unprotected", PROTECT), "?dryRun=All");
-      if (r.status === 201) throw new Error("policy not active yet");
-      return r;
-    }, 30_000, 250);
+    const refused = await eventually(
+      async () => {
+        const r = await createPod(NOT_ENABLED, modelPod("unprotected", PROTECT), "?dryRun=All");
+        if (r.status === 201) throw new Error("policy not active yet");
+        return r;
+      },
+      30_000,
+      250,
+    );
     expect(refused.status).toBe(403);
     expect((refused.body as { message: string }).message).toContain("label its namespace modelgate.io/injection=enabled");
     await expectStatus(createPod(NOT_ENABLED, modelPod("plain-1", {}), "?dryRun=All"), 201);
@@ -168,8 +205,20 @@ describe("the real API server with modelgate webhook", () => {
     const manifest = stringify({ apiVersion: "v1", kind: "Pod", metadata: { ...pod.metadata, namespace: NS }, spec: pod.spec });
     const offline = parse(injectYamlStream(manifest, NS, INJECTOR_CONFIG_DEFAULTS, renderInjectedBootstrap).yaml) as Pod;
     // Byte for byte: the webhook's own patch applied to the same pod.
-    const review = await webhook.review({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u-1", kind: { group: "", version: "v1", kind: "Pod" }, operation: "CREATE", namespace: NS, object: { apiVersion: "v1", kind: "Pod", metadata: { ...pod.metadata, namespace: NS }, spec: pod.spec } } });
-    const patch = JSON.parse(Buffer.from((review.body as { response: { patch: string } }).response.patch, "base64").toString("utf8")) as PatchOp[];
+    const review = await webhook.review({
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      request: {
+        uid: "u-1",
+        kind: { group: "", version: "v1", kind: "Pod" },
+        operation: "CREATE",
+        namespace: NS,
+        object: { apiVersion: "v1", kind: "Pod", metadata: { ...pod.metadata, namespace: NS }, spec: pod.spec },
+      },
+    });
+    const patch = JSON.parse(
+      Buffer.from((review.body as { response: { patch: string } }).response.patch, "base64").toString("utf8"),
+    ) as PatchOp[];
     const patched = applyPatch({ apiVersion: "v1", kind: "Pod", metadata: { ...pod.metadata, namespace: NS }, spec: pod.spec }, patch);
     expect(JSON.stringify(offline)).toBe(JSON.stringify(patched));
     // And the API server stores exactly those containers (plus its own defaults).

@@ -61,13 +61,18 @@ describe("documented metrics", () => {
     const documented = documentedNames();
     expect(new Set(documented).size).toBe(documented.length);
     expect(documented.length).toBeGreaterThan(30);
-    expect({ undocumented: served.filter((n) => !documented.includes(n)), notServed: documented.filter((n) => !served.includes(n)) }).toEqual({ undocumented: [], notServed: [] });
+    expect({
+      undocumented: served.filter((n) => !documented.includes(n)),
+      notServed: documented.filter((n) => !served.includes(n)),
+    }).toEqual({ undocumented: [], notServed: [] });
   });
 
   it("every metric the README names anywhere is one a server serves", async () => {
     // `modelgate webhook` serves its own registry (modelgate_webhook_*), documented under
     // "Injecting the sidecar".
-    const webhook = createWebhookMetrics().registry.getMetricsAsArray().map((m) => m.name);
+    const webhook = createWebhookMetrics()
+      .registry.getMetricsAsArray()
+      .map((m) => m.name);
     const servable = new Set([...(await scrapedNames()), ...optionalFeatureNames(), ...webhook]);
     const named = [...new Set([...README.matchAll(/`(modelgate_[a-z0-9_]+)/g)].map((m) => m[1] ?? ""))];
     expect(named.filter((n) => !servable.has(n) && !/^modelgate_(process|nodejs)_$/.test(n))).toEqual([]);

@@ -72,7 +72,10 @@ beforeAll(async () => {
   const otherRoot = pki.rootCa("Other Root");
   certs = {
     scorer: pki.issue(root, "scorer", { subject: "/O=acme/OU=data_science/CN=scorer", uris: [SCORER] }),
-    analyst: pki.issue(root, "analyst", { subject: "/O=acme/OU=analytics/CN=analyst", uris: ["spiffe://cluster.local/ns/reports/sa/analyst"] }),
+    analyst: pki.issue(root, "analyst", {
+      subject: "/O=acme/OU=analytics/CN=analyst",
+      uris: ["spiffe://cluster.local/ns/reports/sa/analyst"],
+    }),
     intruder: pki.issue(otherRoot, "intruder", { subject: "/O=acme/OU=data_science/CN=scorer", uris: [SCORER] }),
   };
   const bundleFile = join(pki.dir, "ca-bundle.pem");
@@ -216,7 +219,9 @@ describe("mTLS through the gRPC Check server (xfcc: sanitize-set)", () => {
   });
 
   it("answers a malformed header with 401 xfcc_malformed", async () => {
-    const result = outcome(await client.check(checkRequest({ headers: { "x-forwarded-client-cert": `${forgedXfcc()},URI="unterminated` } })));
+    const result = outcome(
+      await client.check(checkRequest({ headers: { "x-forwarded-client-cert": `${forgedXfcc()},URI="unterminated` } })),
+    );
     expect(result).toMatchObject({ code: 16, reason: "xfcc_malformed" });
   });
 

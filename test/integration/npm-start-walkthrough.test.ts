@@ -50,7 +50,11 @@ afterAll(() => {
 });
 
 const infer = (headers: Record<string, string> = {}) =>
-  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "content-type": "application/json", ...headers } });
+  envoyCheckRequest({
+    method: "POST",
+    path: "/v2/models/fraud-detector/infer",
+    headers: { "content-type": "application/json", ...headers },
+  });
 
 describe("npm start walk-through", () => {
   it("warns that it runs on embedded defaults", () => {
@@ -109,7 +113,12 @@ describe("npm start walk-through", () => {
     const stdin = new PassThrough();
     stdin.end(["> modelgate@0.1.0 start", "> node src/cli/modelgate.ts serve", "", ...stdoutLines, ""].join("\n"));
     let out = "";
-    const code = await runAuditVerify(["--require-checkpoint-at-end", "-"], { stdout: (t) => void (out += t), stderr: (t) => void (out += t), cwd: root, stdin });
+    const code = await runAuditVerify(["--require-checkpoint-at-end", "-"], {
+      stdout: (t) => void (out += t),
+      stderr: (t) => void (out += t),
+      cwd: root,
+      stdin,
+    });
     expect(out).toMatch(/^OK: \d+ records in 1 chain verify\n/);
     expect(out).toMatch(/ (\d+) non-audit lines skipped\n/);
     expect(code).toBe(0);

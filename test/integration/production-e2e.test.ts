@@ -10,7 +10,8 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 // The production wiring, configured from YAML exactly as a deployment would: policies and keys
 // from a real kube-apiserver, rate limits counted in a real Redis.
 
-const infer = (key: string) => envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+const infer = (key: string) =>
+  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 const reason = async (client: AuthzClient, key: string) => {
   const r = await client.check(infer(key));
   return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;

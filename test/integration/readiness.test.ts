@@ -15,7 +15,8 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 // not reached, the audit log refusing records — and once the missing part arrives.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const infer = (key: string) => envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+const infer = (key: string) =>
+  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 const reasonOf = (r: { status?: { code?: number }; denied_response?: { body?: string } }) =>
   r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
 
@@ -97,7 +98,11 @@ current-context: x
     const port = await freePort();
     const redisDir = mkdtempSync(join(tmpdir(), "modelgate-redis-"));
     cleanups.push(() => rmSync(redisDir, { recursive: true, force: true }));
-    fixture = await startFixtureServer({ policyYaml: FRAUD_POLICY, keys: FIXTURE_KEYS, config: { limiter: { redis: { url: `redis://127.0.0.1:${port}` } } } });
+    fixture = await startFixtureServer({
+      policyYaml: FRAUD_POLICY,
+      keys: FIXTURE_KEYS,
+      config: { limiter: { redis: { url: `redis://127.0.0.1:${port}` } } },
+    });
     expect(await readyz(fixture)).toBe("503 the rate limiter has not reached Redis yet");
     expect(await readyGauge(fixture)).toBe("0");
     expect(await grpcHealth(fixture)).toBe("NOT_SERVING");

@@ -37,38 +37,53 @@ const limitArb = fc
     burstFactor: fc.constantFrom(0.5, 1, 2),
     shadow: fc.boolean(),
   })
-  .map(({ requests, periodMs, burstFactor, shadow }) => limit("l", requests, periodMs, { burst: Math.max(1, Math.round(requests * burstFactor)), shadow }));
+  .map(({ requests, periodMs, burstFactor, shadow }) =>
+    limit("l", requests, periodMs, { burst: Math.max(1, Math.round(requests * burstFactor)), shadow }),
+  );
 
 const boxArb: fc.Arbitrary<PenaltyBoxSpec | undefined> = fc.option(
-  fc.record({ violations: fc.integer({ min: 1, max: 3 }), withinMs: fc.integer({ min: 20, max: 400 }), blockMs: fc.integer({ min: 5, max: 60 }), factor: fc.integer({ min: 1, max: 4 }) }).map(
-    ({ violations, withinMs, blockMs, factor }) => ({ violations, withinMs, blockMs, maxBlockMs: blockMs * factor }),
-  ),
+  fc
+    .record({
+      violations: fc.integer({ min: 1, max: 3 }),
+      withinMs: fc.integer({ min: 20, max: 400 }),
+      blockMs: fc.integer({ min: 5, max: 60 }),
+      factor: fc.integer({ min: 1, max: 4 }),
+    })
+    .map(({ violations, withinMs, blockMs, factor }) => ({ violations, withinMs, blockMs, maxBlockMs: blockMs * factor })),
   { nil: undefined },
 );
 
-const stepArb = fc.record({ cost: fc.integer({ min: 1, max: 3 }), pauseMs: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 40 })) });
+const stepArb = fc.record({
+  cost: fc.integer({ min: 1, max: 3 }),
+  pauseMs: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 40 })),
+});
 
 describe("Redis script and in-process limiter agree", () => {
   it("on every verdict of random request sequences", async () => {
     const seen = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(fc.array(limitArb, { minLength: 1, maxLength: 3 }), boxArb, fc.array(stepArb, { minLength: 10, maxLength: 40 }), async (limits, boxSpec, steps) => {
-        const named = limits.map((l, i) => ({ ...l, name: `l${i}` }));
-        const tag = freshTag();
-        const charges = named.map((l) => charge(tag, l));
-        const penaltyBox = boxSpec === undefined ? undefined : box(tag, boxSpec);
-        const clock = { now: 0 };
-        const local = new LocalLimiter({ now: () => clock.now });
-        for (const step of steps) {
-          if (step.pauseMs > 0) await sleep(step.pauseMs);
-          const remote = await limiter.tryCharge(request(charges, { cost: step.cost, penaltyBox }));
-          if (!remote.ok) throw new Error(remote.error);
-          clock.now = remote.value.nowMs;
-          expect(modeless(remote.value.verdict)).toEqual(modeless(local.chargeNow(charges, step.cost, penaltyBox)));
-          const v = remote.value.verdict;
-          seen.add(v.kind === "allowed" && v.shadowed !== undefined ? "shadowed" : remote.value.blockStarted ? "block-started" : v.kind);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(limitArb, { minLength: 1, maxLength: 3 }),
+        boxArb,
+        fc.array(stepArb, { minLength: 10, maxLength: 40 }),
+        async (limits, boxSpec, steps) => {
+          const named = limits.map((l, i) => ({ ...l, name: `l${i}` }));
+          const tag = freshTag();
+          const charges = named.map((l) => charge(tag, l));
+          const penaltyBox = boxSpec === undefined ? undefined : box(tag, boxSpec);
+          const clock = { now: 0 };
+          const local = new LocalLimiter({ now: () => clock.now });
+          for (const step of steps) {
+            if (step.pauseMs > 0) await sleep(step.pauseMs);
+            const remote = await limiter.tryCharge(request(charges, { cost: step.cost, penaltyBox }));
+            if (!remote.ok) throw new Error(remote.error);
+            clock.now = remote.value.nowMs;
+            expect(modeless(remote.value.verdict)).toEqual(modeless(local.chargeNow(charges, step.cost, penaltyBox)));
+            const v = remote.value.verdict;
+            seen.add(v.kind === "allowed" && v.shadowed !== undefined ? "shadowed" : remote.value.blockStarted ? "block-started" : v.kind);
+          }
+        },
+      ),
       { numRuns: 30 },
     );
     // The sequences really reached every branch of the script.
@@ -83,7 +98,11 @@ describe("Redis script and in-process limiter agree", () => {
     const orderArb: fc.Arbitrary<SanctionOrder | undefined> = fc.option(
       fc.oneof(
         fc.record({ kind: fc.constant("block" as const), periodMs: fc.integer({ min: 5, max: 60 }) }),
-        fc.record({ kind: fc.constant("lower-limits" as const), periodMs: fc.integer({ min: 20, max: 400 }), factorPermille: fc.constantFrom(1, 99, 250, 333, 500, 999) }),
+        fc.record({
+          kind: fc.constant("lower-limits" as const),
+          periodMs: fc.integer({ min: 20, max: 400 }),
+          factorPermille: fc.constantFrom(1, 99, 250, 333, 500, 999),
+        }),
       ),
       { nil: undefined, freq: 6 },
     );
@@ -114,7 +133,14 @@ describe("Redis script and in-process limiter agree", () => {
       }),
       { numRuns: 30 },
     );
-    expect([...seen].sort()).toEqual(["allowed", "allowed-lowered", "blocked-by-anomaly", "blocked-by-penalty_box", "limited", "limited-lowered"]);
+    expect([...seen].sort()).toEqual([
+      "allowed",
+      "allowed-lowered",
+      "blocked-by-anomaly",
+      "blocked-by-penalty_box",
+      "limited",
+      "limited-lowered",
+    ]);
   }, 90_000);
 
   it("reports the Redis clock on the 1/1024 ms grid", async () => {

@@ -47,7 +47,11 @@ describe("Redis Cluster of three primaries", () => {
     const shas = [createHash("sha1").update(LIMITER_LUA).digest("hex"), createHash("sha1").update(SANCTION_LUA).digest("hex")];
     const perNode = await Promise.all(admin.nodes("master").map((node) => node.script("EXISTS", ...shas)));
     expect(perNode).toHaveLength(3);
-    expect(perNode).toEqual([[1, 1], [1, 1], [1, 1]]);
+    expect(perNode).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]);
   });
 
   it("accuracy: 1,000 callers in 3 processes, no over-admission, exactly what GCRA admits of the attempts", async () => {
@@ -59,7 +63,12 @@ describe("Redis Cluster of three primaries", () => {
       Math.max(...reports.map((r) => r?.lastNowMs ?? 0)),
     );
     expect(check.worstExcess).toBeLessThanOrEqual(0);
-    expect(check.admitted).toBe(replayGcra(reports.flatMap((r) => [...(r?.admitted ?? []), ...(r?.denied ?? [])]), RATE));
+    expect(check.admitted).toBe(
+      replayGcra(
+        reports.flatMap((r) => [...(r?.admitted ?? []), ...(r?.denied ?? [])]),
+        RATE,
+      ),
+    );
   }, 30_000);
 
   it("a request spanning two slots is all-or-nothing: the identity's counter is given back when the org cap denies", async () => {
@@ -71,7 +80,14 @@ describe("Redis Cluster of three primaries", () => {
     await outcome(asCaller(alice));
     const before = await admin.get(`mg:rl:{${alice}}:minute`);
     const denied = await outcome(asCaller(alice));
-    expect(denied.verdict).toMatchObject({ kind: "limited", violated: ["org"], states: [{ name: "minute", remaining: 3 }, { name: "org", remaining: 0 }] });
+    expect(denied.verdict).toMatchObject({
+      kind: "limited",
+      violated: ["org"],
+      states: [
+        { name: "minute", remaining: 3 },
+        { name: "org", remaining: 0 },
+      ],
+    });
     expect(await admin.get(`mg:rl:{${alice}}:minute`)).toBe(before);
     expect((await outcome(asCaller(bob))).verdict).toMatchObject({ kind: "limited", violated: ["org"] });
     expect(await admin.exists(`mg:rl:{${bob}}:minute`)).toBe(0);
@@ -80,9 +96,12 @@ describe("Redis Cluster of three primaries", () => {
   it("violations found in another slot still fill the caller's penalty box", async () => {
     const [carol, org] = [freshTag(), freshTag()];
     const spec = { violations: 2, withinMs: 60_000, blockMs: 30_000, maxBlockMs: 60_000 };
-    const req = request([charge(carol, limit("minute", 100, 60_000)), charge(org, limit("org", 1, 60_000, { by: { kind: "attribute", name: "org" } }))], {
-      penaltyBox: box(carol, spec),
-    });
+    const req = request(
+      [charge(carol, limit("minute", 100, 60_000)), charge(org, limit("org", 1, 60_000, { by: { kind: "attribute", name: "org" } }))],
+      {
+        penaltyBox: box(carol, spec),
+      },
+    );
     expect((await outcome(req)).verdict.kind).toBe("allowed");
     expect((await outcome(req)).verdict.kind).toBe("limited");
     const third = await outcome(req);
@@ -98,7 +117,14 @@ describe("Redis Cluster of three primaries", () => {
     const req = request([own, orgCap], { sanction });
     // Lowered to 0.2: two of the ten fit; the third is denied in dave's slot and the org slot gives back.
     await connection.impose(sanction, sanctionArgs({ kind: "lower-limits", factorPermille: 200, periodMs: 60_000 }));
-    expect((await outcome(req)).verdict).toMatchObject({ kind: "allowed", lowered: 200, states: [{ name: "minute", quota: 2 }, { name: "org", quota: 100 }] });
+    expect((await outcome(req)).verdict).toMatchObject({
+      kind: "allowed",
+      lowered: 200,
+      states: [
+        { name: "minute", quota: 2 },
+        { name: "org", quota: 100 },
+      ],
+    });
     expect((await outcome(req)).verdict.kind).toBe("allowed");
     const orgBefore = await admin.get(orgCap.key);
     expect((await outcome(req)).verdict).toMatchObject({ kind: "limited", violated: ["minute"] });

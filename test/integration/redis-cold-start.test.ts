@@ -13,12 +13,15 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 const REPLICAS = 3;
 const BURST = 16;
 
-const infer = (key: string) => envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+const infer = (key: string) =>
+  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 
 // The reason of every answer in one burst.
 async function burst(client: AuthzClient, key: string): Promise<string[]> {
   const answers = await Promise.all(Array.from({ length: BURST }, () => client.check(infer(key))));
-  return answers.map((a) => (a.status?.code === 0 ? "allowed" : (JSON.parse(a.denied_response?.body ?? "{}") as { reason: string }).reason));
+  return answers.map((a) =>
+    a.status?.code === 0 ? "allowed" : (JSON.parse(a.denied_response?.body ?? "{}") as { reason: string }).reason,
+  );
 }
 
 describe("fresh replicas turning ready on one Redis", () => {
@@ -49,7 +52,10 @@ describe("fresh replicas turning ready on one Redis", () => {
         return burst(client, dir.keys["scientist"] as string);
       });
       const reasons = (await Promise.all(bursts)).flat();
-      expect(reasons.filter((r) => r === "allowed"), reasons.join(" ")).toHaveLength(5);
+      expect(
+        reasons.filter((r) => r === "allowed"),
+        reasons.join(" "),
+      ).toHaveLength(5);
       expect(reasons.filter((r) => r !== "allowed" && r !== "rate_limited")).toEqual([]);
       for (const server of servers) {
         const fallbacks = server.logs.filter((l) => String(l["msg"]).includes("local limiter"));

@@ -102,26 +102,30 @@ describe("Redis unavailable mid-load", () => {
   it.each<[string, (r: RedisProcess) => [() => Promise<void> | void, () => Promise<void> | void]]>([
     ["frozen with SIGSTOP, then SIGCONT", (r) => [() => r.freeze(), () => r.thaw()]],
     ["killed with SIGKILL, then restarted", (r) => [() => r.kill(), () => r.restart()]],
-  ])("%s: answers within the deadline, holds the local share, recovers", async (_name, actions) => {
-    const [begin, end] = actions(redis);
-    const run = await outage(begin, end);
-    const phases = ["start", "first-calls", "outage", "recovery", "after"].map((p) => run.load.stats(p));
-    expectBoundedLatency(phases, run.lag);
-    const during = run.load.stats("outage");
-    // Only the local limiter and the deny cache (limited, from Redis before) answer meanwhile.
-    expect([...during.outcomes.keys()].filter((k) => k.endsWith("/redis") && !k.startsWith("limited/"))).toEqual([]);
-    expectLocalLimitHeld(during);
-    expect(run.heapGrowth).toBeLessThan(2 * 1024 * 1024);
-    expect(run.recoveryMs).toBeLessThan(3_000);
-    // Back on Redis: most answers after recovery come from it (on a loaded machine an odd call
-    // can still miss the 10 ms deadline and be answered locally; that is the design).
-    const after = [...run.load.stats("after").outcomes.entries()];
-    const answeredBy = (mode: string) => after.filter(([k]) => k.endsWith(`/${mode}`)).reduce((n, [, v]) => n + v, 0);
-    expect(answeredBy("redis")).toBeGreaterThan(answeredBy("local"));
-    expect(after.some(([k]) => k === "allowed/redis")).toBe(true);
-    expect(await metricValue(handle.registry, "modelgate_limiter_fallback_total", { reason: "breaker_open" })).toBeGreaterThan(0);
-    expect(unhandled).toEqual([]);
-  }, 30_000);
+  ])(
+    "%s: answers within the deadline, holds the local share, recovers",
+    async (_name, actions) => {
+      const [begin, end] = actions(redis);
+      const run = await outage(begin, end);
+      const phases = ["start", "first-calls", "outage", "recovery", "after"].map((p) => run.load.stats(p));
+      expectBoundedLatency(phases, run.lag);
+      const during = run.load.stats("outage");
+      // Only the local limiter and the deny cache (limited, from Redis before) answer meanwhile.
+      expect([...during.outcomes.keys()].filter((k) => k.endsWith("/redis") && !k.startsWith("limited/"))).toEqual([]);
+      expectLocalLimitHeld(during);
+      expect(run.heapGrowth).toBeLessThan(2 * 1024 * 1024);
+      expect(run.recoveryMs).toBeLessThan(3_000);
+      // Back on Redis: most answers after recovery come from it (on a loaded machine an odd call
+      // can still miss the 10 ms deadline and be answered locally; that is the design).
+      const after = [...run.load.stats("after").outcomes.entries()];
+      const answeredBy = (mode: string) => after.filter(([k]) => k.endsWith(`/${mode}`)).reduce((n, [, v]) => n + v, 0);
+      expect(answeredBy("redis")).toBeGreaterThan(answeredBy("local"));
+      expect(after.some(([k]) => k === "allowed/redis")).toBe(true);
+      expect(await metricValue(handle.registry, "modelgate_limiter_fallback_total", { reason: "breaker_open" })).toBeGreaterThan(0);
+      expect(unhandled).toEqual([]);
+    },
+    30_000,
+  );
 });
 
 describe("fail-closed policies and authorization during an outage", () => {
@@ -144,22 +148,28 @@ spec:
   it.each<[string, string, string]>([
     ["closed", "limiter_unavailable", "-"],
     ["open", "allowed", "local"],
-  ])("failureMode %s: an allowed caller gets %s; callers without a rule or a valid key are still denied", async (mode, reason, limiterMode) => {
-    const app = pipeline(POLICY(mode), people, handle.limiter);
-    expect(await app.predict("dana")).toMatchObject({ allowed: true, rateLimit: { mode: "redis" } });
-    await redis.kill();
-    const decisions = await Promise.all([1, 2, 3, 4, 5].map(() => app.predict("dana")));
-    for (const d of decisions) expect(d.reason).toBe(reason);
-    if (limiterMode !== "-") for (const d of decisions) expect(d.rateLimit?.mode).toBe(limiterMode);
-    expect(await app.predict("sam")).toMatchObject({ allowed: false, reason: "policy_no_match" });
-    expect(await app.predict("no-such-person")).toMatchObject({ allowed: false, reason: "api_key_malformed" }); // an empty key
-  });
+  ])(
+    "failureMode %s: an allowed caller gets %s; callers without a rule or a valid key are still denied",
+    async (mode, reason, limiterMode) => {
+      const app = pipeline(POLICY(mode), people, handle.limiter);
+      expect(await app.predict("dana")).toMatchObject({ allowed: true, rateLimit: { mode: "redis" } });
+      await redis.kill();
+      const decisions = await Promise.all([1, 2, 3, 4, 5].map(() => app.predict("dana")));
+      for (const d of decisions) expect(d.reason).toBe(reason);
+      if (limiterMode !== "-") for (const d of decisions) expect(d.rateLimit?.mode).toBe(limiterMode);
+      expect(await app.predict("sam")).toMatchObject({ allowed: false, reason: "policy_no_match" });
+      expect(await app.predict("no-such-person")).toMatchObject({ allowed: false, reason: "api_key_malformed" }); // an empty key
+    },
+  );
 });
 
 describe("starting while Redis is down", () => {
   it("is not ready, denies limited requests at once (never the local share), and turns Redis-backed once Redis starts", async () => {
     const port = await freePort();
-    const config = parseRedisLimiterConfig({ url: `redis://127.0.0.1:${port}`, deadline: `${DEADLINE_MS}ms`, breaker: { failures: 3, openFor: "200ms" } }, "limiter.redis");
+    const config = parseRedisLimiterConfig(
+      { url: `redis://127.0.0.1:${port}`, deadline: `${DEADLINE_MS}ms`, breaker: { failures: 3, openFor: "200ms" } },
+      "limiter.redis",
+    );
     if (!config.ok) throw new Error(JSON.stringify(config.error));
     const registry = new Registry();
     const late = createRedisLimiter(config.value, { registry });
@@ -169,11 +179,17 @@ describe("starting while Redis is down", () => {
       const req = request([charge(freshTag(), HOT)]);
       for (let i = 0; i < 10; i++) {
         const started = performance.now();
-        expect(await late.limiter.charge(req)).toEqual({ kind: "unavailable", detail: "Redis has not been reachable since this replica started" });
+        expect(await late.limiter.charge(req)).toEqual({
+          kind: "unavailable",
+          detail: "Redis has not been reachable since this replica started",
+        });
         expect(performance.now() - started).toBeLessThan(DEADLINE_MS + 90);
       }
       // A request without limits (anomaly sanctions only) is answered by the local mirror.
-      expect(await late.limiter.charge(request([], { sanction: `mg:sx:{${freshTag()}}` }))).toMatchObject({ kind: "allowed", mode: "local" });
+      expect(await late.limiter.charge(request([], { sanction: `mg:sx:{${freshTag()}}` }))).toMatchObject({
+        kind: "allowed",
+        mode: "local",
+      });
       expect(await metricValue(registry, "modelgate_limiter_backend_ready")).toBe(0);
       const server = spawn(REDIS_SERVER, redisArgs(port, redis.dir), { stdio: "ignore" });
       try {

@@ -40,7 +40,11 @@ async function outcome(req: ChargeRequest): Promise<RedisOutcome> {
 describe("one atomic script call", () => {
   it("checks and charges every limit of a request in one round trip, each key with a TTL up to its TAT", async () => {
     const tag = freshTag();
-    const charges = [charge(tag, limit("burst", 5, 1_000)), charge(tag, limit("minute", 5, 60_000)), charge(tag, limit("hour", 20, 3_600_000))];
+    const charges = [
+      charge(tag, limit("burst", 5, 1_000)),
+      charge(tag, limit("minute", 5, 60_000)),
+      charge(tag, limit("hour", 20, 3_600_000)),
+    ];
     const before = await scriptCalls(admin);
     const first = await outcome(request(charges));
     expect(await scriptCalls(admin)).toBe(before + 1);
@@ -55,7 +59,11 @@ describe("one atomic script call", () => {
 
   it("a denied request leaves every counter and TTL unchanged, including limits it passed", async () => {
     const tag = freshTag();
-    const charges = [charge(tag, limit("one", 1, 60_000)), charge(tag, limit("ten", 10, 60_000)), charge(tag, limit("dark", 1, 60_000, { shadow: true }))];
+    const charges = [
+      charge(tag, limit("one", 1, 60_000)),
+      charge(tag, limit("ten", 10, 60_000)),
+      charge(tag, limit("dark", 1, 60_000, { shadow: true })),
+    ];
     await outcome(request(charges));
     const raw = async () => Promise.all(charges.map(async (c) => [await admin.get(c.key), await admin.pttl(c.key)] as const));
     const before = await raw();
@@ -156,7 +164,9 @@ describe("shadow mode", () => {
     const handle = await resilient(redis.url, { deadline: "500ms", shadow: true });
     try {
       const tag = freshTag();
-      const req = request([charge(tag, limit("minute", 1, 60_000))], { penaltyBox: box(tag, { violations: 1, withinMs: 60_000, blockMs: 60_000, maxBlockMs: 60_000 }) });
+      const req = request([charge(tag, limit("minute", 1, 60_000))], {
+        penaltyBox: box(tag, { violations: 1, withinMs: 60_000, blockMs: 60_000, maxBlockMs: 60_000 }),
+      });
       const kinds = [];
       for (let i = 0; i < 3; i++) kinds.push(await handle.limiter.charge(req));
       expect(kinds.map((v) => v.kind)).toEqual(["allowed", "allowed", "allowed"]);

@@ -69,7 +69,11 @@ describe("a sanction Redis could not take", () => {
   it("is written on retry once Redis is back, with what is left of its period", async () => {
     const { connection } = await connect(redis.url, 200);
     const outcomes: string[] = [];
-    const port = redisSanctions(connection, new LocalLimiter({ now: Date.now }), { delaysMs: [200, 200, 200, 200, 200, 200, 200, 200], now: () => performance.now(), onRetried: (_k, o) => void outcomes.push(o) });
+    const port = redisSanctions(connection, new LocalLimiter({ now: Date.now }), {
+      delaysMs: [200, 200, 200, 200, 200, 200, 200, 200],
+      now: () => performance.now(),
+      onRetried: (_k, o) => void outcomes.push(o),
+    });
     const key = sanctionKey(identity(`retried-${freshTag()}`));
     await redis.kill();
     try {
@@ -88,7 +92,11 @@ describe("a sanction Redis could not take", () => {
   it("gives up after its last retry", async () => {
     const { connection } = await connect(redis.url, 200);
     const outcomes: string[] = [];
-    const port = redisSanctions(connection, new LocalLimiter({ now: Date.now }), { delaysMs: [50, 50], now: () => performance.now(), onRetried: (_k, o) => void outcomes.push(o) });
+    const port = redisSanctions(connection, new LocalLimiter({ now: Date.now }), {
+      delaysMs: [50, 50],
+      now: () => performance.now(),
+      onRetried: (_k, o) => void outcomes.push(o),
+    });
     await redis.kill();
     try {
       await expect(port.impose(sanctionKey(identity(`lost-${freshTag()}`)), { kind: "block", periodMs: 60_000 })).rejects.toThrow();

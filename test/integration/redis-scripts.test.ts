@@ -21,7 +21,12 @@ describe("limiter scripts loaded at connect and after a reconnect", () => {
     redis = await startRedis();
     const target = parseRedisUrl(redis.url);
     if (!target.ok) throw new Error(target.error);
-    connection = connectRedis(target.value, { commandTimeoutMs: 2000, connectTimeoutMs: 2000, onError: () => undefined, onPrepared: () => void (prepared += 1) });
+    connection = connectRedis(target.value, {
+      commandTimeoutMs: 2000,
+      connectTimeoutMs: 2000,
+      onError: () => undefined,
+      onPrepared: () => void (prepared += 1),
+    });
   });
 
   afterAll(async () => {

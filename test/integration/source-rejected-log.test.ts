@@ -18,17 +18,35 @@ afterEach(async () => {
 });
 
 const rejections = (logs: readonly string[]) =>
-  logs.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.msg.startsWith("policies rejected")).map((l) => l.msg);
+  logs
+    .map((l) => JSON.parse(l) as { level: string; msg: string })
+    .filter((l) => l.msg.startsWith("policies rejected"))
+    .map((l) => l.msg);
 
 describe("a rejected policy file is logged truthfully", () => {
   it("at start-up: nothing was loaded before, and the server does not start", async () => {
     const dir = mkdtempSync(join(tmpdir(), "modelgate-reject-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "policies.yaml"), INVALID_POLICY);
-    const config = parseConfig({ listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", policies: { files: ["policies.yaml"] }, watchFiles: false, audit: { sink: "file", file: { path: join(dir, "audit.jsonl") } } }, {}, dir);
+    const config = parseConfig(
+      {
+        listen: "127.0.0.1:0",
+        metricsListen: "127.0.0.1:0",
+        policies: { files: ["policies.yaml"] },
+        watchFiles: false,
+        audit: { sink: "file", file: { path: join(dir, "audit.jsonl") } },
+      },
+      {},
+      dir,
+    );
     if (!config.ok) throw new Error(JSON.stringify(config.error));
     const logs: string[] = [];
-    await expect(startServer(config.value, createJsonLogger("debug", (line) => void logs.push(line)))).rejects.toBeInstanceOf(StartupError);
+    await expect(
+      startServer(
+        config.value,
+        createJsonLogger("debug", (line) => void logs.push(line)),
+      ),
+    ).rejects.toBeInstanceOf(StartupError);
     expect(rejections(logs)).toEqual(["policies rejected; nothing of it was loaded before"]);
   });
 

@@ -34,7 +34,13 @@ describe("buildPolicyIndex", () => {
   });
 
   it("rejects the whole load when any document is invalid", () => {
-    const result = buildPolicyIndex([{ name: "a.yaml", text: policy("p") }, { name: "b.yaml", text: "kind: AccessPolicy\n" }], "default");
+    const result = buildPolicyIndex(
+      [
+        { name: "a.yaml", text: policy("p") },
+        { name: "b.yaml", text: "kind: AccessPolicy\n" },
+      ],
+      "default",
+    );
     expect(result.ok).toBe(false);
   });
 
@@ -42,8 +48,16 @@ describe("buildPolicyIndex", () => {
     ["empty", ""],
     ["only separators", "---\n---\n"],
   ])("refuses a policy file that is %s, so the set being served stays", (_name, text) => {
-    const result = buildPolicyIndex([{ name: "a.yaml", text: policy("p") }, { name: "b.yaml", text }], "default");
-    expect(result.ok ? result.value : result.error).toEqual([{ path: "b.yaml", message: expect.stringContaining("holds no policy document") }]);
+    const result = buildPolicyIndex(
+      [
+        { name: "a.yaml", text: policy("p") },
+        { name: "b.yaml", text },
+      ],
+      "default",
+    );
+    expect(result.ok ? result.value : result.error).toEqual([
+      { path: "b.yaml", message: expect.stringContaining("holds no policy document") },
+    ]);
   });
 
   it("serves nothing when a file says so explicitly", () => {
@@ -56,7 +70,9 @@ describe("buildPolicyIndex", () => {
     const everyModel = policy("p").replace('models: ["fraud-detector"]', 'models: ["**"]');
     const result = buildPolicyIndex([{ name: "policies.yaml", text: everyModel }], "default");
     if (!result.ok) throw new Error(JSON.stringify(result.error));
-    expect(result.value.warnings).toEqual([expect.stringMatching(/^default\/p rule everyone: grants read on every model \(models: "\*\*"\) to everyone/)]);
+    expect(result.value.warnings).toEqual([
+      expect.stringMatching(/^default\/p rule everyone: grants read on every model \(models: "\*\*"\) to everyone/),
+    ]);
     const named = buildPolicyIndex([{ name: "policies.yaml", text: policy("p") }], "default");
     expect(named.ok && named.value.warnings).toEqual([]);
   });

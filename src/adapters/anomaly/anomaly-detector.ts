@@ -126,7 +126,8 @@ export class AnomalyDetector {
     const firings = decodeReply(reply);
     if (firings === undefined) return this.#failed("unexpected anomaly script reply", JSON.stringify(reply).slice(0, 200));
     this.#o.metrics.observation("evaluated");
-    for (const raw of firings) this.#alert(findingOf(raw, observed.obs, this.#o.config, this.#o.policyResponses ?? NO_POLICY_RESPONSES), observed.identity);
+    for (const raw of firings)
+      this.#alert(findingOf(raw, observed.obs, this.#o.config, this.#o.policyResponses ?? NO_POLICY_RESPONSES), observed.identity);
   }
 
   #alert(finding: AnomalyFinding, identity: Identity): void {

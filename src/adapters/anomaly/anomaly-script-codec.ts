@@ -20,11 +20,28 @@ function distinctArgs(p: DistinctPlan | undefined): string[] {
 export function encodePlan(plan: AnomalyPlan): AnomalyScriptCall {
   const { volume: v, probing: p, reconnaissance: r, sharing: sh, tag } = plan;
   const placeholder = `${tag}:-`;
-  const keys = [v?.key, p?.key, r?.key, sh?.key, v?.cooldown.key, p?.cooldown.key, r?.cooldown.key, sh?.cooldown.key].map((k) => k ?? placeholder);
+  const keys = [v?.key, p?.key, r?.key, sh?.key, v?.cooldown.key, p?.cooldown.key, r?.cooldown.key, sh?.cooldown.key].map(
+    (k) => k ?? placeholder,
+  );
   const args = [
-    s(plan.time), plan.kind === "decision" ? "d" : "o",
-    ...(v === undefined ? Array<string>(9).fill("0") : ["1", s(v.bucket), s(v.baselineWindows), s(v.factorPermille), s(v.minRequests), s(v.forgetWindows), s(v.ttlMs), s(v.cooldown.ms), s(v.cooldown.ttlMs)]),
-    ...(p === undefined ? Array<string>(7).fill("0") : ["1", flag(p.bad), s(p.minRequests), s(p.sharePermille), s(p.ttlMs), s(p.cooldown.ms), s(p.cooldown.ttlMs)]),
+    s(plan.time),
+    plan.kind === "decision" ? "d" : "o",
+    ...(v === undefined
+      ? Array<string>(9).fill("0")
+      : [
+          "1",
+          s(v.bucket),
+          s(v.baselineWindows),
+          s(v.factorPermille),
+          s(v.minRequests),
+          s(v.forgetWindows),
+          s(v.ttlMs),
+          s(v.cooldown.ms),
+          s(v.cooldown.ttlMs),
+        ]),
+    ...(p === undefined
+      ? Array<string>(7).fill("0")
+      : ["1", flag(p.bad), s(p.minRequests), s(p.sharePermille), s(p.ttlMs), s(p.cooldown.ms), s(p.cooldown.ttlMs)]),
     ...distinctArgs(r),
     ...distinctArgs(sh),
   ];

@@ -8,7 +8,8 @@ import { FULL_FACTOR, type SanctionPort } from "../../core/limit/sanction.ts";
 export function sanctionResponder(port: SanctionPort): AnomalyResponder {
   return {
     block: (target, periodMs) => port.impose(sanctionKey(target.identity), { kind: "block", periodMs }),
-    lowerLimits: (target, factor, periodMs) => port.impose(sanctionKey(target.identity), { kind: "lower-limits", factorPermille: factorPermille(factor), periodMs }),
+    lowerLimits: (target, factor, periodMs) =>
+      port.impose(sanctionKey(target.identity), { kind: "lower-limits", factorPermille: factorPermille(factor), periodMs }),
   };
 }
 

@@ -33,11 +33,13 @@ const READY_MS = 2000;
 // undefined when anomaly detection is disabled.
 export async function startAnomalyDetection(config: AnomalyConfig, deps: AnomalyStartDeps): Promise<AnomalyRuntime | undefined> {
   if (!config.enabled) return undefined;
-  const script = deps.script ?? (await connectAnomalyRedis(config.redis.url, {
-    timeoutMs: config.redis.timeoutMs,
-    readyMs: READY_MS,
-    onError: (error) => deps.logger.debug("anomaly redis connection error", { error: error.message }),
-  }));
+  const script =
+    deps.script ??
+    (await connectAnomalyRedis(config.redis.url, {
+      timeoutMs: config.redis.timeoutMs,
+      readyMs: READY_MS,
+      onError: (error) => deps.logger.debug("anomaly redis connection error", { error: error.message }),
+    }));
   const detector = new AnomalyDetector({
     config,
     script,
@@ -49,7 +51,11 @@ export async function startAnomalyDetection(config: AnomalyConfig, deps: Anomaly
     now: deps.now,
     onError: (message, error) => deps.logger.warn(message, { error: error instanceof Error ? error.message : String(error) }),
   });
-  deps.logger.info("anomaly detection started", { rules: Object.entries(config.rules).filter(([, r]) => r.enabled).map(([name]) => name) });
+  deps.logger.info("anomaly detection started", {
+    rules: Object.entries(config.rules)
+      .filter(([, r]) => r.enabled)
+      .map(([name]) => name),
+  });
   return {
     detector,
     close: async (timeoutMs) => {

@@ -29,18 +29,67 @@ export interface AuditMetrics {
 
 export function registerAuditMetrics(registry: Registry): AuditMetrics {
   const registers = [registry];
-  const records = new Counter({ name: "modelgate_audit_records_total", help: "Audit records offered to the writer, by type and result", labelNames: ["type", "result"] as const, registers });
-  const rejected = new Counter({ name: "modelgate_audit_rejected_total", help: "Audit records the writer could not take, by cause", labelNames: ["cause"] as const, registers });
+  const records = new Counter({
+    name: "modelgate_audit_records_total",
+    help: "Audit records offered to the writer, by type and result",
+    labelNames: ["type", "result"] as const,
+    registers,
+  });
+  const rejected = new Counter({
+    name: "modelgate_audit_rejected_total",
+    help: "Audit records the writer could not take, by cause",
+    labelNames: ["cause"] as const,
+    registers,
+  });
   const written = new Counter({ name: "modelgate_audit_records_written_total", help: "Audit records the sink confirmed", registers });
-  const writeFailures = new Counter({ name: "modelgate_audit_write_failures_total", help: "Failed sink writes (each is retried)", registers });
+  const writeFailures = new Counter({
+    name: "modelgate_audit_write_failures_total",
+    help: "Failed sink writes (each is retried)",
+    registers,
+  });
   const checkpoints = new Counter({ name: "modelgate_audit_checkpoints_total", help: "Checkpoint records added to the chain", registers });
-  const lost = new Counter({ name: "modelgate_audit_records_lost_total", help: "Accepted records still unwritten when shutdown's deadline passed", registers });
-  const failMode = new Counter({ name: "modelgate_audit_fail_mode_total", help: "Allowed decisions affected by an unavailable audit log, by fail mode", labelNames: ["mode"] as const, registers });
-  const outcomes = new Counter({ name: "modelgate_audit_outcomes_total", help: "Access-log outcomes joined to decisions, or missing on either side", labelNames: ["kind"] as const, registers });
+  const lost = new Counter({
+    name: "modelgate_audit_records_lost_total",
+    help: "Accepted records still unwritten when shutdown's deadline passed",
+    registers,
+  });
+  const failMode = new Counter({
+    name: "modelgate_audit_fail_mode_total",
+    help: "Allowed decisions affected by an unavailable audit log, by fail mode",
+    labelNames: ["mode"] as const,
+    registers,
+  });
+  const outcomes = new Counter({
+    name: "modelgate_audit_outcomes_total",
+    help: "Access-log outcomes joined to decisions, or missing on either side",
+    labelNames: ["kind"] as const,
+    registers,
+  });
   let source: AuditWriterGaugeSource | undefined;
-  new Gauge({ name: "modelgate_audit_buffer_records", help: "Audit records waiting to be written", registers, collect() { this.set(source?.bufferedRecords() ?? 0); } });
-  new Gauge({ name: "modelgate_audit_buffer_bytes", help: "Bytes of audit records waiting to be written", registers, collect() { this.set(source?.bufferedBytes() ?? 0); } });
-  new Gauge({ name: "modelgate_audit_healthy", help: "1 when the audit sink keeps up (0: allowed decisions fail closed or open)", registers, collect() { this.set(source === undefined || source.healthy() ? 1 : 0); } });
+  new Gauge({
+    name: "modelgate_audit_buffer_records",
+    help: "Audit records waiting to be written",
+    registers,
+    collect() {
+      this.set(source?.bufferedRecords() ?? 0);
+    },
+  });
+  new Gauge({
+    name: "modelgate_audit_buffer_bytes",
+    help: "Bytes of audit records waiting to be written",
+    registers,
+    collect() {
+      this.set(source?.bufferedBytes() ?? 0);
+    },
+  });
+  new Gauge({
+    name: "modelgate_audit_healthy",
+    help: "1 when the audit sink keeps up (0: allowed decisions fail closed or open)",
+    registers,
+    collect() {
+      this.set(source === undefined || source.healthy() ? 1 : 0);
+    },
+  });
 
   return {
     accepted: (type) => records.inc({ type, result: "accepted" }),

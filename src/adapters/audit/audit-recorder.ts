@@ -87,7 +87,13 @@ export class AuditRecorder {
 
   private refuse(decision: Decision & { allowed: true }, request: NormalizedRequest | undefined, durationMs: number): Decision {
     const { credentialHeaders: _headers, allowed: _allowed, reason: _reason, ...facts } = decision;
-    const denial: Decision = { ...facts, allowed: false, reason: "audit_unavailable", detail: AUDIT_UNAVAILABLE_DETAIL, challenge: undefined };
+    const denial: Decision = {
+      ...facts,
+      allowed: false,
+      reason: "audit_unavailable",
+      detail: AUDIT_UNAVAILABLE_DETAIL,
+      challenge: undefined,
+    };
     this.options.metrics.failedClosed();
     this.keep(denial, request, durationMs);
     return denial;

@@ -50,7 +50,9 @@ export async function startAuditWriter(options: AuditWriterOptions): Promise<Res
   try {
     resumed = await options.sink.resume(options.replica);
   } catch (error: unknown) {
-    return err(`cannot resume the audit chain from the ${options.sink.name} sink: ${error instanceof Error ? error.message : String(error)}`);
+    return err(
+      `cannot resume the audit chain from the ${options.sink.name} sink: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const chain = options.chainId !== "" ? options.chainId : `${options.replica}@${isoTime(options.now())}`;
   return ok(new Writer(options, resumed ?? genesisHead(chain)));
@@ -149,7 +151,10 @@ class Writer implements AuditWriter {
       this.o.metrics.lost(lost);
       this.o.onError?.(`${lost} audit records were not written before the shutdown deadline`, undefined);
     }
-    await Promise.race([this.o.sink.close().catch((e: unknown) => this.o.onError?.("closing the audit sink failed", e)), sleep(Math.max(0, deadline - Date.now()))]);
+    await Promise.race([
+      this.o.sink.close().catch((e: unknown) => this.o.onError?.("closing the audit sink failed", e)),
+      sleep(Math.max(0, deadline - Date.now())),
+    ]);
     return { flushed, lost };
   }
 
@@ -165,7 +170,10 @@ class Writer implements AuditWriter {
 
   private checkpointDue(): boolean {
     if (this.sinceCheckpoint === 0) return false;
-    return this.sinceCheckpoint >= this.o.checkpoint.everyRecords || this.o.now() - this.lastCheckpointAt >= this.o.checkpoint.everySeconds * 1000;
+    return (
+      this.sinceCheckpoint >= this.o.checkpoint.everyRecords ||
+      this.o.now() - this.lastCheckpointAt >= this.o.checkpoint.everySeconds * 1000
+    );
   }
 
   // One timer: the earliest of the next flush, retry or checkpoint.

@@ -12,7 +12,8 @@ export function batchBytes(records: readonly SealedRecord[]): Buffer {
   for (const record of records) {
     const written = out.write(record.line, at, "utf8");
     // A wrong count would cut a line or leave unwritten memory in the output: a bug, never written.
-    if (written !== record.bytes - 1) throw new Error(`audit record seq ${record.seq}: ${record.bytes - 1} bytes expected, ${written} encoded`);
+    if (written !== record.bytes - 1)
+      throw new Error(`audit record seq ${record.seq}: ${record.bytes - 1} bytes expected, ${written} encoded`);
     at += written;
     out[at] = 0x0a;
     at += 1;

@@ -50,17 +50,39 @@ export async function startAudit(config: AuditConfig, deps: AuditStartDeps): Pro
   const sink = await createSink(config, deps.replica, onError);
   const witness = sink.name === "stdout" ? undefined : (line: string) => deps.logger.info("audit checkpoint", { [WITNESS_FIELD]: line });
   const writer = await startAuditWriter({
-    sink, replica: deps.replica, chainId: config.chainId, signer: keys.value.signer,
-    checkpoint: config.checkpoint, buffer: config.buffer, batch: config.batch, writeTimeoutMs: config.writeTimeoutMs,
-    metrics, now: deps.now, onError, ...(witness === undefined ? {} : { onCheckpoint: witness }),
+    sink,
+    replica: deps.replica,
+    chainId: config.chainId,
+    signer: keys.value.signer,
+    checkpoint: config.checkpoint,
+    buffer: config.buffer,
+    batch: config.batch,
+    writeTimeoutMs: config.writeTimeoutMs,
+    metrics,
+    now: deps.now,
+    onError,
+    ...(witness === undefined ? {} : { onCheckpoint: witness }),
   });
   if (!writer.ok) return writer;
-  const outcomes = config.outcomes.enabled ? new OutcomeJoin({ waitMs: config.outcomes.waitSeconds * 1000, maxPending: config.outcomes.maxPending }) : undefined;
+  const outcomes = config.outcomes.enabled
+    ? new OutcomeJoin({ waitMs: config.outcomes.waitSeconds * 1000, maxPending: config.outcomes.maxPending })
+    : undefined;
   const recorder = new AuditRecorder({
-    writer: writer.value, hmacKey: keys.value.hmac, subjects: config.subjects, failMode: config.failMode, metrics, now: deps.now, outcomes,
+    writer: writer.value,
+    hmacKey: keys.value.hmac,
+    subjects: config.subjects,
+    failMode: config.failMode,
+    metrics,
+    now: deps.now,
+    outcomes,
   });
   const expiry = outcomes === undefined ? undefined : setInterval(() => recorder.expireOutcomes(), OUTCOME_EXPIRY_TICK_MS).unref();
-  deps.logger.info("audit log started", { sink: sink.name, chain: writer.value.chain, resumed_at_seq: writer.value.head().seq, fail_mode: config.failMode });
+  deps.logger.info("audit log started", {
+    sink: sink.name,
+    chain: writer.value.chain,
+    resumed_at_seq: writer.value.head().seq,
+    fail_mode: config.failMode,
+  });
   return ok({
     recorder,
     writer: writer.value,
@@ -81,10 +103,14 @@ export async function startAudit(config: AuditConfig, deps: AuditStartDeps): Pro
   });
 }
 
-async function loadKeys(config: AuditConfig, logger: Logger): Promise<Result<{ hmac: AuditHmacKey; signer: CheckpointSigner | undefined }, string>> {
+async function loadKeys(
+  config: AuditConfig,
+  logger: Logger,
+): Promise<Result<{ hmac: AuditHmacKey; signer: CheckpointSigner | undefined }, string>> {
   const hmac = config.hmacKeyFile === "" ? ok(ephemeralHmacKey()) : await readHmacKey(config.hmacKeyFile);
   if (!hmac.ok) return err(`audit.hmacKeyFile: ${hmac.error}`);
-  if (config.hmacKeyFile === "") logger.warn("audit.hmacKeyFile is not set: input hashes use a key that lives only as long as this process");
+  if (config.hmacKeyFile === "")
+    logger.warn("audit.hmacKeyFile is not set: input hashes use a key that lives only as long as this process");
   if (config.signingKeyFile === "") {
     logger.warn("audit.signingKeyFile is not set: audit checkpoints are unsigned, so a rewritten tail cannot be detected");
     return ok({ hmac: hmac.value, signer: undefined });

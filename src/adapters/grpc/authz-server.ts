@@ -79,7 +79,12 @@ function checkHandler(options: AuthzServerOptions, codec: CheckCodec) {
       return;
     }
     if (isOversized(call.request)) {
-      finish(options.fallback("request_too_large", `the CheckRequest is ${call.request.oversizedBytes} bytes; this server takes at most ${options.maxReceiveBytes}`));
+      finish(
+        options.fallback(
+          "request_too_large",
+          `the CheckRequest is ${call.request.oversizedBytes} bytes; this server takes at most ${options.maxReceiveBytes}`,
+        ),
+      );
       return;
     }
     const refused = options.gate?.();

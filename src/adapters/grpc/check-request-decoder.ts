@@ -1,7 +1,17 @@
 import type { CheckRequestMessage } from "../../core/request/check-request.ts";
 import { CHECK_REQUEST, type FieldSpec, type MessageSpec } from "./check-request-schema.ts";
 import {
-  enter, leave, readBytes, readerOf, readString, readUint32, RECURSION_LIMIT, skipBytes, skipInt64, skipType, type WireReader,
+  enter,
+  leave,
+  readBytes,
+  readerOf,
+  readString,
+  readUint32,
+  RECURSION_LIMIT,
+  skipBytes,
+  skipInt64,
+  skipType,
+  type WireReader,
 } from "./wire-reader.ts";
 
 // A lean envoy.service.auth.v3.CheckRequest decoder for the gRPC edge: it builds only the fields
@@ -83,7 +93,14 @@ function readMapEntry(r: State, field: FieldSpec, target: Out | undefined, depth
 }
 
 // Reads one field into `out` (when kept); returns the poison of a message value, if any.
-function readField(r: State, number: number, field: FieldSpec, out: Out | undefined, poison: Poison | undefined, depth: number): Poison | undefined {
+function readField(
+  r: State,
+  number: number,
+  field: FieldSpec,
+  out: Out | undefined,
+  poison: Poison | undefined,
+  depth: number,
+): Poison | undefined {
   const keep = out === undefined ? undefined : field.keep;
   switch (field.kind) {
     case "message":

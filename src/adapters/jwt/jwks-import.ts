@@ -24,7 +24,13 @@ export interface KeySetSnapshot {
 const MAX_KEYS = 100;
 const MIN_RSA_BITS = 2048;
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
-const CURVE_OF: Readonly<Partial<Record<JwsAlgorithm, string>>> = { ES256: "P-256", ES384: "P-384", ES512: "P-521", EdDSA: "Ed25519", Ed25519: "Ed25519" };
+const CURVE_OF: Readonly<Partial<Record<JwsAlgorithm, string>>> = {
+  ES256: "P-256",
+  ES384: "P-384",
+  ES512: "P-521",
+  EdDSA: "Ed25519",
+  Ed25519: "Ed25519",
+};
 
 export async function importJwks(doc: unknown, algorithms: readonly JwsAlgorithm[]): Promise<Result<KeySetSnapshot, string>> {
   const list = isObject(doc) ? doc["keys"] : undefined;

@@ -29,7 +29,13 @@ export interface JwksStatus {
 }
 
 export type JwksEvent =
-  | { readonly kind: "loaded"; readonly issuer: string; readonly keys: number; readonly changed: boolean; readonly skipped: readonly string[] }
+  | {
+      readonly kind: "loaded";
+      readonly issuer: string;
+      readonly keys: number;
+      readonly changed: boolean;
+      readonly skipped: readonly string[];
+    }
   | { readonly kind: "failed"; readonly issuer: string; readonly error: string; readonly serving: JwksState };
 
 export interface JwksKeySetOptions {
@@ -148,7 +154,13 @@ export class JwksKeySet implements IssuerKeys<CryptoKey> {
     this.#lastSuccessAt = this.#now();
     this.#lastError = undefined;
     this.#consecutiveFailures = 0;
-    this.#options.onEvent?.({ kind: "loaded", issuer: this.#options.issuer, keys: imported.value.keys.length, changed, skipped: imported.value.skipped });
+    this.#options.onEvent?.({
+      kind: "loaded",
+      issuer: this.#options.issuer,
+      keys: imported.value.keys.length,
+      changed,
+      skipped: imported.value.skipped,
+    });
   }
 
   #failed(error: string): void {

@@ -20,7 +20,11 @@ export interface LoaderOptions {
 export function jwksLoader(issuer: IssuerConfig, options: LoaderOptions): LoadJwks {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   const get = (url: string) =>
-    fetchJson(url, { timeoutMs: issuer.keys.timeoutSeconds * 1000, maxBytes, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    fetchJson(url, {
+      timeoutMs: issuer.keys.timeoutSeconds * 1000,
+      maxBytes,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
   const source = issuer.keySource;
   switch (source.kind) {
     case "jwksUri":

@@ -12,7 +12,11 @@ export function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
 }
 
-export async function discoverJwksUri(issuer: string, fetchDocument: FetchDocument, allowInsecureHttp: boolean): Promise<Result<string, string>> {
+export async function discoverJwksUri(
+  issuer: string,
+  fetchDocument: FetchDocument,
+  allowInsecureHttp: boolean,
+): Promise<Result<string, string>> {
   const fetched = await fetchDocument(discoveryUrl(issuer));
   if (!fetched.ok) return err(`discovery: ${fetched.error}`);
   const doc = fetched.value;

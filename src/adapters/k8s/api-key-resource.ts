@@ -42,7 +42,8 @@ export function interpretApiKey(object: unknown): Interpretation<ApiKeyRecord> {
   const record = parseApiKeyRecord(spec ?? null, "spec");
   if (!record.ok) return { value: undefined, issues: record.error };
   const expected = apiKeyName(record.value.id);
-  if (metadata?.name !== expected) return { value: undefined, issues: [{ path: "metadata.name", message: `must be ${expected} (mgk-<spec.id>)` }] };
+  if (metadata?.name !== expected)
+    return { value: undefined, issues: [{ path: "metadata.name", message: `must be ${expected} (mgk-<spec.id>)` }] };
   return { value: record.value, issues: [] };
 }
 

@@ -9,7 +9,11 @@ import { loadKubeConfig } from "./kube-sources.ts";
 // `modelgate keys create --namespace N --apply`: creates the key's ApiKey with the current
 // kubeconfig context (or `kubeconfig`). Create only: a key id is new by construction, so an
 // existing ApiKey of that name is an error, never overwritten.
-export async function applyApiKey(manifest: Record<string, unknown>, namespace: string, kubeconfig: string | undefined): Promise<Result<string, string>> {
+export async function applyApiKey(
+  manifest: Record<string, unknown>,
+  namespace: string,
+  kubeconfig: string | undefined,
+): Promise<Result<string, string>> {
   const http = adminHttp(kubeconfig);
   if (!http.ok) return http;
   const reply = await http.value.json("POST", `${apiKeysPath(namespace)}?fieldValidation=Strict`, manifest);

@@ -86,7 +86,9 @@ async function sendJson(
       res.on("error", (error) => resolve(err({ status: undefined, message: messageOf(error) })));
       res.on("end", () => resolve(ok({ status: res.statusCode ?? 0, body: parseJson(Buffer.concat(chunks).toString("utf8")) })));
     });
-    req.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));
+    req.setTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, () =>
+      req.destroy(new Error(`no answer within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
+    );
     req.on("error", (error) => resolve(err({ status: undefined, message: `${method} ${path}: ${messageOf(error)}` })));
     req.end(payload);
   });

@@ -99,7 +99,15 @@ export function createKubernetesSources(kc: KubeConfig, options: KubernetesSourc
   const tuning = loopTuning(config);
   const timeoutMs = config.requestTimeoutSeconds * 1000;
   const elector = config.statusWriter.enabled ? statusElector(http, options) : undefined;
-  const writer = elector === undefined ? undefined : createStatusWriter({ http, timers, isLeader: () => elector.isLeader(), ...(hooks.onStatusError ? { onError: hooks.onStatusError } : {}) });
+  const writer =
+    elector === undefined
+      ? undefined
+      : createStatusWriter({
+          http,
+          timers,
+          isLeader: () => elector.isLeader(),
+          ...(hooks.onStatusError ? { onError: hooks.onStatusError } : {}),
+        });
   const policies = createPolicyWatch({
     client: httpListWatchClient(http, policyCollection(scope), timeoutMs),
     timers,
@@ -133,7 +141,8 @@ export function createKubernetesSources(kc: KubeConfig, options: KubernetesSourc
       policies.start();
       keys?.start();
       elector?.start();
-      if (elector !== undefined) startResync(timers, config.statusWriter.renewIntervalSeconds * 1000, resync, (cancel) => (stopResync = cancel));
+      if (elector !== undefined)
+        startResync(timers, config.statusWriter.renewIntervalSeconds * 1000, resync, (cancel) => (stopResync = cancel));
     },
     stop: async () => {
       stopResync?.();

@@ -55,7 +55,10 @@ export function identityOf(object: unknown): ResourceIdentity | undefined {
   };
 }
 
-export function createLastGoodCollection<V>(interpret: (object: unknown) => Interpretation<V>, keepLastGood: boolean): LastGoodCollection<V> {
+export function createLastGoodCollection<V>(
+  interpret: (object: unknown) => Interpretation<V>,
+  keepLastGood: boolean,
+): LastGoodCollection<V> {
   let entries = new Map<string, Entry<V>>();
 
   const next = (current: Entry<V> | undefined, object: unknown, id: ResourceIdentity): Entry<V> => {
@@ -77,7 +80,12 @@ export function createLastGoodCollection<V>(interpret: (object: unknown) => Inte
     const current = map.get(id.key);
     const entry = next(current, object, id);
     map.set(id.key, entry);
-    return current === undefined || entry.served !== current.served || entry.status.accepted !== current.status.accepted || entry.status.generation !== current.status.generation;
+    return (
+      current === undefined ||
+      entry.served !== current.served ||
+      entry.status.accepted !== current.status.accepted ||
+      entry.status.generation !== current.status.generation
+    );
   };
 
   return {

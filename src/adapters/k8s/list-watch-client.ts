@@ -53,9 +53,12 @@ export function httpListWatchClient(http: KubeHttp, collection: CollectionPath, 
   return {
     description: collection.description,
     list: async (continueToken) => {
-      const reply = await http.json("GET", query({ limit: String(PAGE_SIZE), continue: continueToken }), undefined, { timeoutMs: listTimeoutMs });
+      const reply = await http.json("GET", query({ limit: String(PAGE_SIZE), continue: continueToken }), undefined, {
+        timeoutMs: listTimeoutMs,
+      });
       if (!reply.ok) return reply;
-      if (reply.value.status !== 200) return err({ status: reply.value.status, message: statusMessage(reply.value.body, reply.value.status) });
+      if (reply.value.status !== 200)
+        return err({ status: reply.value.status, message: statusMessage(reply.value.body, reply.value.status) });
       return parseListPage(reply.value.body);
     },
     watch: (resourceVersion, timeoutSeconds, callbacks) => {
@@ -102,7 +105,10 @@ export function parseWatchLine(line: string): Result<WatchEvent, KubeFailure> {
   const { type, object } = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { type?: unknown; object?: unknown };
   if (type === "ERROR") {
     const code = (object as { code?: unknown } | undefined)?.code;
-    return err({ status: typeof code === "number" ? code : undefined, message: statusMessage(object, typeof code === "number" ? code : undefined) });
+    return err({
+      status: typeof code === "number" ? code : undefined,
+      message: statusMessage(object, typeof code === "number" ? code : undefined),
+    });
   }
   if (typeof type !== "string" || !EVENT_TYPES.includes(type) || typeof object !== "object" || object === null) {
     return err({ status: undefined, message: `the watch stream sent an unknown event ${JSON.stringify(String(type)).slice(0, 40)}` });

@@ -31,7 +31,11 @@ export interface MigrationOptions {
   readonly timeoutMs: number;
 }
 
-export async function migrateKeySecrets(http: KubeHttp, namespace: string, options: MigrationOptions): Promise<Result<MigrationStep[], string>> {
+export async function migrateKeySecrets(
+  http: KubeHttp,
+  namespace: string,
+  options: MigrationOptions,
+): Promise<Result<MigrationStep[], string>> {
   const secrets = await listAll(http, namespace, options.timeoutMs);
   if (!secrets.ok) return secrets;
   const steps: MigrationStep[] = [];
@@ -59,14 +63,21 @@ async function migrateOne(http: KubeHttp, namespace: string, secret: unknown, op
     return { secret: name, apiKey: undefined, outcome: "invalid", detail: read.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
   }
   const record = read.value;
-  const step = (outcome: MigrationOutcome, detail: string): MigrationStep => ({ secret: name, apiKey: apiKeyName(record.id), outcome, detail });
+  const step = (outcome: MigrationOutcome, detail: string): MigrationStep => ({
+    secret: name,
+    apiKey: apiKeyName(record.id),
+    outcome,
+    detail,
+  });
   const path = `${apiKeysPath(namespace)}/${apiKeyName(record.id)}`;
   const existing = await http.json("GET", path, undefined, { timeoutMs: options.timeoutMs });
   if (!existing.ok) return step("failed", existing.error.message);
   if (existing.value.status === 200) return compared(existing.value.body, record, step);
   if (existing.value.status !== 404 || !isNotFoundOfThisKey(existing.value.body)) return step("failed", apiKeyFailure(existing.value));
   const query = `fieldValidation=Strict${options.dryRun ? "&dryRun=All" : ""}`;
-  const created = await http.json("POST", `${apiKeysPath(namespace)}?${query}`, apiKeyManifest(record, namespace), { timeoutMs: options.timeoutMs });
+  const created = await http.json("POST", `${apiKeysPath(namespace)}?${query}`, apiKeyManifest(record, namespace), {
+    timeoutMs: options.timeoutMs,
+  });
   if (!created.ok) return step("failed", created.error.message);
   if (created.value.status === 409) return step("conflict", "created by someone else meanwhile; run again to compare");
   if (created.value.status !== 201) return step("failed", apiKeyFailure(created.value));
@@ -81,10 +92,17 @@ function isNotFoundOfThisKey(body: unknown): boolean {
 
 function compared(body: unknown, record: ApiKeyRecord, step: (o: MigrationOutcome, d: string) => MigrationStep): MigrationStep {
   const current = interpretApiKey(body);
-  if (current.value === undefined) return step("conflict", `the existing ApiKey does not read (${current.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}); left alone`);
+  if (current.value === undefined)
+    return step(
+      "conflict",
+      `the existing ApiKey does not read (${current.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}); left alone`,
+    );
   const differing = differingFields(toStoredRecord(current.value), toStoredRecord(record));
   if (differing.length === 0) return step("unchanged", "");
-  return step("conflict", `the ApiKey differs in ${differing.join(", ")}; left alone (edit it with kubectl edit apikey ${apiKeyName(record.id)})`);
+  return step(
+    "conflict",
+    `the ApiKey differs in ${differing.join(", ")}; left alone (edit it with kubectl edit apikey ${apiKeyName(record.id)})`,
+  );
 }
 
 function differingFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

@@ -7,8 +7,9 @@ import type { PolicyStatus } from "./policy-watch.ts";
 // Writes what the watch concluded about each AccessPolicy into its status subresource:
 // `Accepted` (this generation parsed and compiled, or every problem with its path) and `Ready`
 // (this generation is the one being served), both with observedGeneration, plus the shadowed
-// rules and the warnings about valid but risky rules (also summed up in Accepted's message). Only while `isLeader()` holds, so a Deployment of many sidecars writes once, and only
-// what changed since this writer's last successful write.
+// rules and the warnings about valid but risky rules (also summed up in Accepted's message).
+// Only while `isLeader()` holds, so a Deployment of many sidecars writes once, and only what
+// changed since this writer's last successful write.
 
 export const POLICY_API = "/apis/modelgate.io/v1alpha1";
 const MAX_MESSAGE = 32_768;
@@ -52,15 +53,30 @@ export function desiredConditions(s: PolicyStatus): readonly Desired[] {
     s.servedGeneration === g
       ? { type: "Ready", status: "True", observedGeneration: g, reason: "Serving", message: `generation ${g} is being enforced` }
       : s.servedGeneration !== undefined
-        ? { type: "Ready", status: "False", observedGeneration: g, reason: "ServingPreviousGeneration", message: `generation ${g} is invalid; generation ${s.servedGeneration} is still being enforced` }
-        : { type: "Ready", status: "False", observedGeneration: g, reason: "NotServed", message: "no valid generation of this policy has been seen; it is not enforced" };
+        ? {
+            type: "Ready",
+            status: "False",
+            observedGeneration: g,
+            reason: "ServingPreviousGeneration",
+            message: `generation ${g} is invalid; generation ${s.servedGeneration} is still being enforced`,
+          }
+        : {
+            type: "Ready",
+            status: "False",
+            observedGeneration: g,
+            reason: "NotServed",
+            message: "no valid generation of this policy has been seen; it is not enforced",
+          };
   return [accepted, ready];
 }
 
 function acceptedWith(warnings: readonly PolicyWarning[]): { reason: string; message: string } {
   if (warnings.length === 0) return { reason: "Compiled", message: "the policy is valid" };
   const text = warnings.map((w) => `rule ${w.rule} ${w.message}`).join("; ");
-  return { reason: "CompiledWithWarnings", message: capped(`the policy is valid, with ${warnings.length === 1 ? "a warning" : `${warnings.length} warnings`}: ${text}`) };
+  return {
+    reason: "CompiledWithWarnings",
+    message: capped(`the policy is valid, with ${warnings.length === 1 ? "a warning" : `${warnings.length} warnings`}: ${text}`),
+  };
 }
 
 function issuesText(s: PolicyStatus): string {
@@ -90,9 +106,14 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
     if (written.get(s.key)?.fingerprint === fingerprint) return;
     const [namespace = "", name = ""] = s.key.split("/");
     const status = bodyFor(s, new Date(options.timers.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
-    const reply = await options.http.json("PATCH", `${POLICY_API}/namespaces/${namespace}/accesspolicies/${name}/status`, { status }, {
-      contentType: "application/merge-patch+json",
-    });
+    const reply = await options.http.json(
+      "PATCH",
+      `${POLICY_API}/namespaces/${namespace}/accesspolicies/${name}/status`,
+      { status },
+      {
+        contentType: "application/merge-patch+json",
+      },
+    );
     if (reply.ok && reply.value.status === 200) written.set(s.key, { fingerprint, conditions: status.conditions });
     else if (reply.ok && reply.value.status === 404) written.delete(s.key);
     else options.onError?.(s.key, reply.ok ? statusMessage(reply.value.body, reply.value.status) : reply.error.message);

@@ -25,7 +25,9 @@ export function appendRecordToText(text: string, record: Record<string, unknown>
   const after = doc.toString();
   const check = parseKeyFileText(after, fileName);
   if (!check.ok) return check;
-  return check.value.length === before.value.length + 1 ? ok(after) : err([{ path: fileName, message: "the record did not land in the keys list" }]);
+  return check.value.length === before.value.length + 1
+    ? ok(after)
+    : err([{ path: fileName, message: "the record did not land in the keys list" }]);
 }
 
 export async function appendKeyRecord(path: string, record: Record<string, unknown>): Promise<Result<string, string>> {
@@ -49,7 +51,10 @@ async function readKeyFileText(path: string): Promise<Result<string, string>> {
 async function writeAtomically(path: string, text: string): Promise<Result<string, string>> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    const mode = await stat(path).then((s) => s.mode & 0o777, () => 0o600);
+    const mode = await stat(path).then(
+      (s) => s.mode & 0o777,
+      () => 0o600,
+    );
     await writeFile(temporary, text, { mode, flag: "wx", flush: true });
     await chmod(temporary, mode);
     await rename(temporary, path);

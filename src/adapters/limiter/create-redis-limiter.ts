@@ -79,7 +79,9 @@ export function createRedisLimiter(config: RedisLimiterConfig, deps: RedisLimite
     delaysMs: SANCTION_RETRY_DELAYS_MS,
     now: clock,
     onRetried: (key, outcome) =>
-      outcome === "applied" ? deps.logger?.info("anomaly sanction written to Redis on retry", { key }) : deps.logger?.warn("anomaly sanction not written to Redis: retries exhausted", { key }),
+      outcome === "applied"
+        ? deps.logger?.info("anomaly sanction written to Redis on retry", { key })
+        : deps.logger?.warn("anomaly sanction not written to Redis: retries exhausted", { key }),
   });
   return {
     limiter,

@@ -42,11 +42,28 @@ export function registerLimiterMetrics(registry: Registry): LimiterMetrics {
     labelNames: ["reason"] as const,
     registers,
   });
-  const mode = new Gauge({ name: "modelgate_limiter_mode", help: "1 for the limiter's current mode: redis or local (breaker open)", labelNames: ["mode"] as const, registers });
-  const near = new Counter({ name: "modelgate_limiter_near_limit_total", help: "Allowed requests that left an enforced limit at least 80% used", registers });
-  const shadow = new Counter({ name: "modelgate_limiter_shadow_over_limit_total", help: "Shadow limits a request went over (allowed anyway)", registers });
+  const mode = new Gauge({
+    name: "modelgate_limiter_mode",
+    help: "1 for the limiter's current mode: redis or local (breaker open)",
+    labelNames: ["mode"] as const,
+    registers,
+  });
+  const near = new Counter({
+    name: "modelgate_limiter_near_limit_total",
+    help: "Allowed requests that left an enforced limit at least 80% used",
+    registers,
+  });
+  const shadow = new Counter({
+    name: "modelgate_limiter_shadow_over_limit_total",
+    help: "Shadow limits a request went over (allowed anyway)",
+    registers,
+  });
   const blocks = new Counter({ name: "modelgate_limiter_penalty_blocks_total", help: "Penalty-box blocks started", registers });
-  const cache = new Gauge({ name: "modelgate_limiter_deny_cache_entries", help: "Keys in the local cache of over-limit callers", registers });
+  const cache = new Gauge({
+    name: "modelgate_limiter_deny_cache_entries",
+    help: "Keys in the local cache of over-limit callers",
+    registers,
+  });
   const backend = new Gauge({
     name: "modelgate_limiter_backend_ready",
     help: "1 once Redis has been reached with the limiter scripts loaded (the replica is ready only then); stays 1 through later outages",

@@ -2,7 +2,14 @@ import type { ChargeRequest, LimitCharge, Limiter, LimitVerdict, PenaltyBoxCharg
 import { gcra, GRID, toGridSteps, type GcraOutcome } from "../../core/limit/gcra.ts";
 import { blockedVerdict, chargeFactor, combineFigures } from "../../core/limit/limit-states.ts";
 import { blockRemaining, recordViolation, type PenaltyState } from "../../core/limit/penalty-box.ts";
-import { imposeSanction, sanctionBlockRemaining, sanctionFactor, sanctionKeepUntil, type Sanction, type SanctionOrder } from "../../core/limit/sanction.ts";
+import {
+  imposeSanction,
+  sanctionBlockRemaining,
+  sanctionFactor,
+  sanctionKeepUntil,
+  type Sanction,
+  type SanctionOrder,
+} from "../../core/limit/sanction.ts";
 import type { LimitSpec } from "../../core/policy/types.ts";
 
 // The in-process limiter: exact GCRA per key, all-or-nothing across a request's limits, the
@@ -78,7 +85,13 @@ export class LocalLimiter implements Limiter {
     return verdict;
   }
 
-  #violation(penaltyBox: PenaltyBoxCharge, box: Box | undefined, steps: number, charges: readonly LimitCharge[], verdict: LimitVerdict): LimitVerdict {
+  #violation(
+    penaltyBox: PenaltyBoxCharge,
+    box: Box | undefined,
+    steps: number,
+    charges: readonly LimitCharge[],
+    verdict: LimitVerdict,
+  ): LimitVerdict {
     const outcome = recordViolation(penaltyBox.spec, box?.state, steps);
     this.#store(this.#boxes, penaltyBox.key, { state: outcome.state, keepUntil: outcome.keepUntil });
     return outcome.blockSteps > 0 ? blockedVerdict("penalty_box", charges, outcome.blockSteps / GRID / 1000, "local") : verdict;

@@ -73,7 +73,10 @@ function createClient(target: RedisTarget, options: RedisConnectionOptions): Red
       clusterRetryStrategy: reconnectDelay,
       redisOptions: common,
     } satisfies ClusterOptions;
-    return new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), cluster);
+    return new Cluster(
+      target.nodes.map((n) => ({ host: n.host, port: n.port })),
+      cluster,
+    );
   }
   const base = { ...common, enableOfflineQueue: false, retryStrategy: reconnectDelay, db: target.db };
   if (target.topology === "sentinel") {

@@ -101,7 +101,12 @@ function settle(request: ChargeRequest, charged: readonly Charged[], undone: rea
   // A sanction outranks the penalty box: it is the broader block.
   const blocked = replies.find((r) => r.status === "sanctioned") ?? replies.find((r) => r.status === "blocked");
   if (blocked !== undefined) {
-    const verdict = blockedVerdict(blocked.status === "sanctioned" ? "anomaly" : "penalty_box", request.charges, blocked.blockMs / 1000, "redis");
+    const verdict = blockedVerdict(
+      blocked.status === "sanctioned" ? "anomaly" : "penalty_box",
+      request.charges,
+      blocked.blockMs / 1000,
+      "redis",
+    );
     return { verdict, nowMs, denials: [], blockMs: blocked.blockMs, blockStarted: blocked.blockStarted };
   }
   const figures: LimitFigures[] = [];

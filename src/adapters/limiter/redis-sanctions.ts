@@ -17,10 +17,15 @@ export interface SanctionRetry {
 
 export const SANCTION_RETRY_DELAYS_MS = [500, 1000, 2000, 5000, 10_000, 30_000] as const;
 
-export function redisSanctions(connection: Pick<RedisConnection, "impose">, local: Pick<LocalLimiter, "impose">, retry?: SanctionRetry): SanctionPort {
+export function redisSanctions(
+  connection: Pick<RedisConnection, "impose">,
+  local: Pick<LocalLimiter, "impose">,
+  retry?: SanctionRetry,
+): SanctionPort {
   const write = async (key: string, order: SanctionOrder) => {
     const reply = await connection.impose(key, sanctionArgs(order));
-    if (!Array.isArray(reply) || reply.length !== 4) throw new Error(`unexpected sanction script reply: ${JSON.stringify(reply).slice(0, 200)}`);
+    if (!Array.isArray(reply) || reply.length !== 4)
+      throw new Error(`unexpected sanction script reply: ${JSON.stringify(reply).slice(0, 200)}`);
   };
   return {
     impose: async (key, order) => {
@@ -36,7 +41,14 @@ export function redisSanctions(connection: Pick<RedisConnection, "impose">, loca
   };
 }
 
-function retryLater(write: (key: string, order: SanctionOrder) => Promise<void>, key: string, order: SanctionOrder, retry: SanctionRetry, started: number, attempt: number): void {
+function retryLater(
+  write: (key: string, order: SanctionOrder) => Promise<void>,
+  key: string,
+  order: SanctionOrder,
+  retry: SanctionRetry,
+  started: number,
+  attempt: number,
+): void {
   const delay = retry.delaysMs[attempt];
   if (delay === undefined) return retry.onRetried?.(key, "gave_up");
   const timer = setTimeout(() => {

@@ -101,10 +101,12 @@ export class ResilientLimiter implements Limiter {
     if (verdict.kind !== "allowed") return verdict;
     if (verdict.shadowed !== undefined) metrics.shadowOverLimit(verdict.shadowed.length);
     // Local states are scaled down by the share, so only Redis verdicts say how near a limit is.
-    const near = source === "redis" && verdict.states.some((s, i) => {
-      const limit = req.charges[i]?.limit;
-      return limit !== undefined && limit.shadow !== true && s.remaining <= limit.burst * NEAR;
-    });
+    const near =
+      source === "redis" &&
+      verdict.states.some((s, i) => {
+        const limit = req.charges[i]?.limit;
+        return limit !== undefined && limit.shadow !== true && s.remaining <= limit.burst * NEAR;
+      });
     if (near) metrics.nearLimit();
     return verdict;
   }

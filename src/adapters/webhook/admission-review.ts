@@ -37,7 +37,11 @@ export function answerAdmissionReview(body: unknown, config: InjectorConfig, ren
   const request = asObject(asObject(body)?.["request"]);
   const uid = request?.["uid"];
   if (asObject(body)?.["apiVersion"] !== "admission.k8s.io/v1" || request === undefined || typeof uid !== "string") {
-    return { status: 400, body: { message: "expected an admission.k8s.io/v1 AdmissionReview with a request.uid" }, outcome: { result: "invalid" } };
+    return {
+      status: 400,
+      body: { message: "expected an admission.k8s.io/v1 AdmissionReview with a request.uid" },
+      outcome: { result: "invalid" },
+    };
   }
   const kind = asObject(request["kind"]);
   const pod = asObject(request["object"]);

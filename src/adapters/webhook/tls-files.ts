@@ -10,7 +10,10 @@ export interface TlsPair {
   readonly key: string;
 }
 
-export function readTlsPair(certFile: string, keyFile: string): { ok: true; pair: TlsPair; context: SecureContext } | { ok: false; error: string } {
+export function readTlsPair(
+  certFile: string,
+  keyFile: string,
+): { ok: true; pair: TlsPair; context: SecureContext } | { ok: false; error: string } {
   try {
     const pair = { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
     return { ok: true, pair, context: createSecureContext(pair) };
@@ -23,7 +26,13 @@ export interface TlsWatcher {
   stop(): void;
 }
 
-export function watchTlsPair(certFile: string, keyFile: string, current: TlsPair, intervalMs: number, onChange: (result: ReturnType<typeof readTlsPair>) => void): TlsWatcher {
+export function watchTlsPair(
+  certFile: string,
+  keyFile: string,
+  current: TlsPair,
+  intervalMs: number,
+  onChange: (result: ReturnType<typeof readTlsPair>) => void,
+): TlsWatcher {
   let last = current;
   const timer = setInterval(() => {
     let cert: string;

@@ -19,7 +19,9 @@ function hhmm(ms: number): string {
 // Identity strings are attacker-influenced: control characters are shown escaped, and the
 // column is capped so one hostile subject cannot wreck the table.
 function printable(text: string, max: number): string {
-  const escaped = JSON.stringify(text).slice(1, -1).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const escaped = JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
 }
 
@@ -30,7 +32,9 @@ function who(f: AnomalyFinding): string {
 }
 
 function pairs(values: Readonly<Record<string, number>>): string {
-  return Object.entries(values).map(([k, v]) => (k === "baseline_milli" ? `baseline=${(v / 1000).toFixed(1)}` : `${k}=${v}`)).join(" ");
+  return Object.entries(values)
+    .map(([k, v]) => (k === "baseline_milli" ? `baseline=${(v / 1000).toFixed(1)}` : `${k}=${v}`))
+    .join(" ");
 }
 
 function response(f: AnomalyFinding): string {

@@ -49,7 +49,8 @@ export class AnomalyAnalyzer {
     const probing = this.config.rules.probing;
     const obs = observeDecisionRecord(object, probing.denialStatuses);
     if (obs === undefined) return [];
-    if (probing.enabled && probing.errorStatuses.length > 0 && object["decision"] === "allow") this.#pending.note(obs.decisionId, obs, time);
+    if (probing.enabled && probing.errorStatuses.length > 0 && object["decision"] === "allow")
+      this.#pending.note(obs.decisionId, obs, time);
     return this.observe(obs);
   }
 

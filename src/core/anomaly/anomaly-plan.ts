@@ -75,18 +75,50 @@ export function planFor(obs: AnomalyObservation, config: AnomalyConfig): Anomaly
     tag,
     kind: obs.kind,
     time: obs.time,
-    volume: v.enabled && decision
-      ? { key: `${tag}:v`, bucket: w(v.windowMs), baselineWindows: v.baselineWindows, factorPermille: v.factorPermille, minRequests: v.minRequests, forgetWindows: forget, ttlMs: (forget + 2) * v.windowMs, cooldown: cooldown("volume") }
-      : undefined,
-    probing: p.enabled && (decision || obs.bad)
-      ? { key: `${tag}:p:${w(p.windowMs)}`, bad: obs.bad, minRequests: p.minRequests, sharePermille: p.sharePermille, ttlMs: WINDOW_TTL_FACTOR * p.windowMs, cooldown: cooldown("probing") }
-      : undefined,
-    reconnaissance: r.enabled && decision && obs.model !== undefined
-      ? { key: `${tag}:r:${w(r.windowMs)}`, member: memberDigest(obs.model), cap: r.models, ttlMs: WINDOW_TTL_FACTOR * r.windowMs, cooldown: cooldown("reconnaissance") }
-      : undefined,
-    sharing: s.enabled && decision && obs.network !== undefined
-      ? { key: `${tag}:s:${obs.credentialKey}:${w(s.windowMs)}`, member: memberDigest(obs.network), cap: s.sources, ttlMs: WINDOW_TTL_FACTOR * s.windowMs, cooldown: cooldown("sharing") }
-      : undefined,
+    volume:
+      v.enabled && decision
+        ? {
+            key: `${tag}:v`,
+            bucket: w(v.windowMs),
+            baselineWindows: v.baselineWindows,
+            factorPermille: v.factorPermille,
+            minRequests: v.minRequests,
+            forgetWindows: forget,
+            ttlMs: (forget + 2) * v.windowMs,
+            cooldown: cooldown("volume"),
+          }
+        : undefined,
+    probing:
+      p.enabled && (decision || obs.bad)
+        ? {
+            key: `${tag}:p:${w(p.windowMs)}`,
+            bad: obs.bad,
+            minRequests: p.minRequests,
+            sharePermille: p.sharePermille,
+            ttlMs: WINDOW_TTL_FACTOR * p.windowMs,
+            cooldown: cooldown("probing"),
+          }
+        : undefined,
+    reconnaissance:
+      r.enabled && decision && obs.model !== undefined
+        ? {
+            key: `${tag}:r:${w(r.windowMs)}`,
+            member: memberDigest(obs.model),
+            cap: r.models,
+            ttlMs: WINDOW_TTL_FACTOR * r.windowMs,
+            cooldown: cooldown("reconnaissance"),
+          }
+        : undefined,
+    sharing:
+      s.enabled && decision && obs.network !== undefined
+        ? {
+            key: `${tag}:s:${obs.credentialKey}:${w(s.windowMs)}`,
+            member: memberDigest(obs.network),
+            cap: s.sources,
+            ttlMs: WINDOW_TTL_FACTOR * s.windowMs,
+            cooldown: cooldown("sharing"),
+          }
+        : undefined,
   };
 }
 

@@ -42,11 +42,24 @@ export interface RulesConfig {
 }
 
 const MINUTE = 60_000;
-const COMMON: Omit<RuleCommon, "windowMs"> = { enabled: true, response: "alert", periodMs: 15 * MINUTE, cooldownMs: 10 * MINUTE, limitFactorPermille: 500 };
+const COMMON: Omit<RuleCommon, "windowMs"> = {
+  enabled: true,
+  response: "alert",
+  periodMs: 15 * MINUTE,
+  cooldownMs: 10 * MINUTE,
+  limitFactorPermille: 500,
+};
 
 export const RULE_DEFAULTS: RulesConfig = {
   volume: { ...COMMON, windowMs: MINUTE, factorPermille: 10_000, minRequests: 300, baselineWindows: 60 },
-  probing: { ...COMMON, windowMs: 5 * MINUTE, sharePermille: 500, minRequests: 20, denialStatuses: [400, 403], errorStatuses: [{ kind: "class", hundreds: 5 }] },
+  probing: {
+    ...COMMON,
+    windowMs: 5 * MINUTE,
+    sharePermille: 500,
+    minRequests: 20,
+    denialStatuses: [400, 403],
+    errorStatuses: [{ kind: "class", hundreds: 5 }],
+  },
   reconnaissance: { ...COMMON, windowMs: 10 * MINUTE, models: 20 },
   sharing: { ...COMMON, windowMs: 10 * MINUTE, sources: 20 },
 };

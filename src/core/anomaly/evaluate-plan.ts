@@ -32,12 +32,14 @@ export function evaluatePlan(store: RuleStore, plan: AnomalyPlan): RawFiring[] {
   if (v !== undefined) {
     const step = stepVolume(store.get<VolumeState>(v.key), v.bucket, v);
     store.set(v.key, step.state, v.ttlMs);
-    if (step.state.count >= step.threshold && claim(store, v.cooldown, time)) out.push({ rule: "volume", values: [step.state.count, step.state.baselineMilli, step.threshold] });
+    if (step.state.count >= step.threshold && claim(store, v.cooldown, time))
+      out.push({ rule: "volume", values: [step.state.count, step.state.baselineMilli, step.threshold] });
   }
   if (p !== undefined) {
     const counts = stepProbing(store.get<ProbingCounts>(p.key), plan.kind, p.bad);
     store.set(p.key, counts, p.ttlMs);
-    if (probingOver(counts, p) && claim(store, p.cooldown, time)) out.push({ rule: "probing", values: [counts.total, counts.bad, sharePermilleOf(counts)] });
+    if (probingOver(counts, p) && claim(store, p.cooldown, time))
+      out.push({ rule: "probing", values: [counts.total, counts.bad, sharePermilleOf(counts)] });
   }
   if (r !== undefined) distinct(store, "reconnaissance", r, time, out);
   if (s !== undefined) distinct(store, "sharing", s, time, out);

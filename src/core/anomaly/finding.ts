@@ -31,7 +31,10 @@ function numbers(rule: AnomalyRule, values: readonly number[], config: AnomalyCo
       return { observed: { requests: a, baseline_milli: b }, threshold: { requests: c } };
     case "probing": {
       const p = config.rules.probing;
-      return { observed: { requests: a, bad: b, share_permille: c }, threshold: { min_requests: p.minRequests, share_permille: p.sharePermille } };
+      return {
+        observed: { requests: a, bad: b, share_permille: c },
+        threshold: { min_requests: p.minRequests, share_permille: p.sharePermille },
+      };
     }
     case "reconnaissance":
       return { observed: { models: a }, threshold: { models: config.rules.reconnaissance.models } };

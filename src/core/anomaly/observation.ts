@@ -46,7 +46,10 @@ function digest(text: string): string {
 // Same rendering as record.ts: HMAC'd subject when configured, every field bounded.
 export function renderIdentity(identity: Identity, rendering: IdentityRendering): ObservedIdentity {
   const key = rendering.hmacKey;
-  const subject = rendering.subjects === "hmac" && key !== undefined && identity.subject !== "" ? `hmac-sha256:${hmacHex(key, `subject\u0000${identity.subject}`)}` : identity.subject;
+  const subject =
+    rendering.subjects === "hmac" && key !== undefined && identity.subject !== ""
+      ? `hmac-sha256:${hmacHex(key, `subject\u0000${identity.subject}`)}`
+      : identity.subject;
   return {
     method: identity.method,
     subject: boundText(subject, FIELD_BYTES.subject).text,
@@ -104,7 +107,11 @@ export function observation(f: DecisionFactsForAnomaly): AnomalyObservation | un
 }
 
 // The source address is the one the audit record carries: the peer Envoy saw.
-export function observeDecision(decision: Decision, rendering: IdentityRendering, denialStatuses: readonly number[]): AnomalyObservation | undefined {
+export function observeDecision(
+  decision: Decision,
+  rendering: IdentityRendering,
+  denialStatuses: readonly number[],
+): AnomalyObservation | undefined {
   if (decision.identity === undefined) return undefined;
   const sourceAddress = decision.request?.peer.address;
   return observation({

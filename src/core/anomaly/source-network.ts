@@ -35,6 +35,10 @@ export function sourceNetwork(address: string | undefined): string | undefined {
   const mapped = MAPPED.exec(host);
   if (mapped?.[1] !== undefined) return mapped[1];
   const groups = ipv6Groups(host);
-  if (groups !== undefined) return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+  if (groups !== undefined)
+    return `${groups
+      .slice(0, 4)
+      .map((g) => g.toString(16))
+      .join(":")}::/64`;
   return host.startsWith("/") ? undefined : host;
 }

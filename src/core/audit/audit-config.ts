@@ -54,6 +54,9 @@ export const AUDIT_DEFAULTS: AuditConfig = {
 // The replica id that names a new chain: the pod name in Kubernetes, else the host name.
 export function replicaIdFrom(env: Readonly<Record<string, string | undefined>>): string {
   const raw = env["POD_NAME"] ?? env["HOSTNAME"] ?? "";
-  const cleaned = raw.replace(/[^A-Za-z0-9._:@+\/-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 64);
+  const cleaned = raw
+    .replace(/[^A-Za-z0-9._:@+\/-]/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 64);
   return cleaned === "" ? "modelgate" : cleaned;
 }

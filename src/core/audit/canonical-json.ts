@@ -158,7 +158,9 @@ export function joinCanonicalObjects(...objects: readonly string[]): string {
 }
 
 // Parses `text` and accepts it only when it is already canonical.
-export function parseCanonical(text: string): { readonly ok: true; readonly value: JsonValue } | { readonly ok: false; readonly error: string } {
+export function parseCanonical(
+  text: string,
+): { readonly ok: true; readonly value: JsonValue } | { readonly ok: false; readonly error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -51,7 +51,8 @@ export function ed25519Signer(privateKeyPem: string): Result<CheckpointSigner, s
 export function ed25519PublicKey(publicKeyPem: string): Result<CheckpointPublicKey, string> {
   const parsed = tryKey(() => createPublicKey(publicKeyPem));
   if (!parsed.ok) return err(`not a public key in PEM form: ${parsed.error}`);
-  if (parsed.value.asymmetricKeyType !== "ed25519") return err(`the public key must be Ed25519, not ${parsed.value.asymmetricKeyType ?? "unknown"}`);
+  if (parsed.value.asymmetricKeyType !== "ed25519")
+    return err(`the public key must be Ed25519, not ${parsed.value.asymmetricKeyType ?? "unknown"}`);
   return ok({ keyId: keyIdOf(parsed.value), key: parsed.value });
 }
 
@@ -59,7 +60,11 @@ export function signingPayload(recordWithoutSigAndHash: JsonObject): Uint8Array 
   return Buffer.from(SIGNING_PREFIX + canonicalJson(recordWithoutSigAndHash), "utf8");
 }
 
-export function sealCheckpoint(head: ChainHead, now: number, signer: CheckpointSigner | undefined): { record: SealedRecord; head: ChainHead } {
+export function sealCheckpoint(
+  head: ChainHead,
+  now: number,
+  signer: CheckpointSigner | undefined,
+): { record: SealedRecord; head: ChainHead } {
   const event: AuditEvent = {
     type: "checkpoint",
     time: isoTime(now),

@@ -76,7 +76,11 @@ export class ChainVerifier {
     }
     if (seen.seq !== last.seq + 1) return this.outOfSequence(seen, last.seq + 1);
     if (seen.prev !== last.hash) {
-      return this.fail("replaced", last, `the next record (${where({ ...seen, chain: null })}) attests a different hash for this one: it was edited and re-hashed, or replaced`);
+      return this.fail(
+        "replaced",
+        last,
+        `the next record (${where({ ...seen, chain: null })}) attests a different hash for this one: it was edited and re-hashed, or replaced`,
+      );
     }
     this.accept(record, seen);
   }
@@ -84,7 +88,11 @@ export class ChainVerifier {
   private start(record: ParsedRecord, seen: Seen): void {
     if (seen.seq === 0 && seen.prev !== GENESIS_HASH) return this.fail("forged", seen, "seq 0 does not start from the genesis hash");
     if (seen.seq > 0 && !this.options.allowPartialStart) {
-      return this.fail("start_missing", seen, `the chain starts at seq ${seen.seq}, not 0: earlier records or files are missing (give every file in order, or --allow-partial-start)`);
+      return this.fail(
+        "start_missing",
+        seen,
+        `the chain starts at seq ${seen.seq}, not 0: earlier records or files are missing (give every file in order, or --allow-partial-start)`,
+      );
     }
     this.first = seen;
     this.accept(record, seen);
@@ -94,7 +102,11 @@ export class ChainVerifier {
     if (record.type === "checkpoint" && !this.checkpointOk(record, seen)) return;
     const witness = this.witnesses.get(seen.seq);
     if (witness !== undefined && witness.hash !== seen.hash) {
-      return this.fail("diverged", seen, `an independent checkpoint (${where({ ...witness.at, seq: null, chain: null })}) records a different hash at this seq`);
+      return this.fail(
+        "diverged",
+        seen,
+        `an independent checkpoint (${where({ ...witness.at, seq: null, chain: null })}) records a different hash at this seq`,
+      );
     }
     this.first ??= seen;
     this.last = seen;
@@ -124,9 +136,17 @@ export class ChainVerifier {
       case "unsigned":
         return this.failed("checkpoint_unsigned", seen, "the checkpoint is not signed, but a public key was given");
       case "unknown_key":
-        return this.failed("checkpoint_wrong_key", seen, `the checkpoint is signed with key ${String(record.object["key_id"])}, not with a given public key`);
+        return this.failed(
+          "checkpoint_wrong_key",
+          seen,
+          `the checkpoint is signed with key ${String(record.object["key_id"])}, not with a given public key`,
+        );
       case "invalid":
-        return this.failed("checkpoint_forged", seen, `the checkpoint's signature does not verify: it was forged, or the records since ${since} were rewritten`);
+        return this.failed(
+          "checkpoint_forged",
+          seen,
+          `the checkpoint's signature does not verify: it was forged, or the records since ${since} were rewritten`,
+        );
     }
   }
 
@@ -145,7 +165,11 @@ export class ChainVerifier {
     // When the next record attests neither, the later one is named: the earlier came first.
     const forged = next.prev === conflict.later.hash ? conflict.earlier : conflict.later;
     const other = forged === conflict.later ? conflict.earlier : conflict.later;
-    this.fail("forged", forged, `another record (${where({ ...other, chain: null })}) claims the same seq and is the one the chain continues from: this one was inserted`);
+    this.fail(
+      "forged",
+      forged,
+      `another record (${where({ ...other, chain: null })}) claims the same seq and is the one the chain continues from: this one was inserted`,
+    );
   }
 
   // After a gap, seeing the missing seq later means the records were reordered, not deleted.
@@ -153,7 +177,11 @@ export class ChainVerifier {
     if (this.watchSeq === undefined || seen.seq !== this.watchSeq || this.problem === undefined) return;
     this.watchSeq = undefined;
     const p = this.problem;
-    this.problem = { ...p, kind: "reordered", message: `the record is out of place: seq ${seen.seq}, expected here, appears later (${where({ ...seen, chain: null })})` };
+    this.problem = {
+      ...p,
+      kind: "reordered",
+      message: `the record is out of place: seq ${seen.seq}, expected here, appears later (${where({ ...seen, chain: null })})`,
+    };
   }
 
   finishConflict(): void {
@@ -170,7 +198,11 @@ export class ChainVerifier {
     if (beyond.length === 0) return;
     const [seq, witness] = beyond.reduce((a, b) => (b[0] > a[0] ? b : a));
     const at = where({ ...witness.at, seq: null, chain: null });
-    this.fail("truncated", this.last, `the chain ends here, but an independent checkpoint (${at}) covers up to seq ${seq}: the records after this one were removed`);
+    this.fail(
+      "truncated",
+      this.last,
+      `the chain ends here, but an independent checkpoint (${at}) covers up to seq ${seq}: the records after this one were removed`,
+    );
   }
 
   fail(kind: ProblemKind, at: Located & { seq: number | null }, message: string): void {

@@ -61,7 +61,15 @@ class Verifier implements AuditVerifier {
     }
     const parsed = input.text === "" ? { ok: false as const, error: "the line is empty" } : parseAuditLine(input.text);
     if (!parsed.ok) {
-      this.problems.push({ kind: "malformed", chain: null, seq: null, file: input.file, line: input.line, message: parsed.error, ordinal: this.ordinal });
+      this.problems.push({
+        kind: "malformed",
+        chain: null,
+        seq: null,
+        file: input.file,
+        line: input.line,
+        message: parsed.error,
+        ordinal: this.ordinal,
+      });
       return;
     }
     this.chainFor(parsed.value.chain).add(parsed.value, { file: input.file, line: input.line, ordinal: this.ordinal });
@@ -90,7 +98,12 @@ class Verifier implements AuditVerifier {
   }
 }
 
-function addWitness(input: AuditLine, keys: readonly CheckpointPublicKey[], witnesses: Map<string, Map<number, Witness>>, warnings: string[]): void {
+function addWitness(
+  input: AuditLine,
+  keys: readonly CheckpointPublicKey[],
+  witnesses: Map<string, Map<number, Witness>>,
+  warnings: string[],
+): void {
   const record = witnessRecord(input.text);
   if (record === undefined) return;
   const { hash: _h, ...rest } = record.object;
@@ -136,7 +149,15 @@ function finish(chains: ChainVerifier[], problems: Problem[], warnings: string[]
     warnings.push("checkpoint signatures were not verified (no --public-key)");
   }
   problems.sort((a, b) => a.ordinal - b.ordinal);
-  return { ok: problems.length === 0, records, skippedLines: skipped, chains: summaries, problems, firstBad: problems[0] ?? null, warnings };
+  return {
+    ok: problems.length === 0,
+    records,
+    skippedLines: skipped,
+    chains: summaries,
+    problems,
+    firstBad: problems[0] ?? null,
+    warnings,
+  };
 }
 
 function checkTail(chain: ChainVerifier, options: VerifyOptions, warnings: string[]): void {
@@ -145,7 +166,9 @@ function checkTail(chain: ChainVerifier, options: VerifyOptions, warnings: strin
   const { uncoveredTail, lastCheckpointSeq } = chain.summary();
   const count = `${uncoveredTail} record${uncoveredTail === 1 ? "" : "s"}`;
   const message =
-    lastCheckpointSeq === null ? `no checkpoint covers the chain (${count})` : `tail after seq ${lastCheckpointSeq} is not covered by a checkpoint (${count})`;
+    lastCheckpointSeq === null
+      ? `no checkpoint covers the chain (${count})`
+      : `tail after seq ${lastCheckpointSeq} is not covered by a checkpoint (${count})`;
   if (options.requireCheckpointAtEnd) {
     const at: Located & { seq: number } = first;
     chain.fail("tail_uncovered", at, message);

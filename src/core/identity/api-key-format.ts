@@ -23,8 +23,7 @@ export const API_KEY_PREFIX = "mgk_";
 export const API_KEY_ID_LENGTH = 12;
 export const API_KEY_SECRET_LENGTH = 32;
 export const API_KEY_CHECKSUM_LENGTH = 6;
-export const API_KEY_LENGTH =
-  API_KEY_PREFIX.length + API_KEY_ID_LENGTH + 1 + API_KEY_SECRET_LENGTH + API_KEY_CHECKSUM_LENGTH;
+export const API_KEY_LENGTH = API_KEY_PREFIX.length + API_KEY_ID_LENGTH + 1 + API_KEY_SECRET_LENGTH + API_KEY_CHECKSUM_LENGTH;
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -3,13 +3,7 @@ import type { AttributeValue } from "../identity.ts";
 import { err, ok } from "../result.ts";
 import type { Issue, Result } from "../result.ts";
 import { isApiKeyId, parseApiKey } from "./api-key-format.ts";
-import {
-  LIMITS,
-  readAttributes,
-  readInstant,
-  readText,
-  readTextList,
-} from "./record-fields.ts";
+import { LIMITS, readAttributes, readInstant, readText, readTextList } from "./record-fields.ts";
 import { at, isPlainObject, readBoolean, rejectUnknownKeys } from "../parse/fields.ts";
 
 // What a key store holds for one API key — a **contract** shared by key files, the spec of
@@ -122,13 +116,7 @@ export function toStoredRecord(record: ApiKeyRecord): Record<string, unknown> {
 type Reader<T> = (value: unknown, path: string, issues: Issue[]) => T | undefined;
 
 // null counts as absent: `expiresAt: null` in JSON reads naturally as "never expires".
-function readField<T>(
-  input: Record<string, unknown>,
-  key: string,
-  path: string,
-  issues: Issue[],
-  reader: Reader<T>,
-): T | undefined {
+function readField<T>(input: Record<string, unknown>, key: string, path: string, issues: Issue[], reader: Reader<T>): T | undefined {
   const value = input[key];
   return value === undefined || value === null ? undefined : reader(value, at(path, key), issues);
 }

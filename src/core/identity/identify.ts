@@ -35,11 +35,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Sources run in configured order and the first one whose credential is present decides.
 // A present-but-invalid credential is final: it never falls through to a later source or to
 // anonymous, or a bad key plus a policy that admits anonymous callers would be a bypass.
-export async function identify(
-  sources: readonly IdentitySource[],
-  req: NormalizedRequest,
-  now: number,
-): Promise<IdentifyOutcome> {
+export async function identify(sources: readonly IdentitySource[], req: NormalizedRequest, now: number): Promise<IdentifyOutcome> {
   for (const source of sources) {
     const outcome = await source.identify(req, now);
     if (outcome.kind === "identified") {
@@ -58,20 +54,14 @@ export async function identify(
 // One WWW-Authenticate value listing a challenge per distinct scheme (RFC 9110 §11.6.1 allows
 // several, comma-separated). The scheme of a rejected credential comes first and carries RFC 6750
 // error parameters with the reason code as error_description. "" when there is no scheme at all.
-export function challengeFor(
-  sources: readonly Pick<IdentitySource, "scheme">[],
-  options: ChallengeOptions = {},
-): string {
+export function challengeFor(sources: readonly Pick<IdentitySource, "scheme">[], options: ChallengeOptions = {}): string {
   const realm = `realm=${quoted(options.realm ?? "modelgate")}`;
   const rejected = options.rejected;
   const schemes = [...new Set([rejected?.scheme, ...sources.map((s) => s.scheme)])];
   const challenges: string[] = [];
   for (const scheme of schemes) {
     if (scheme === undefined || !TOKEN.test(scheme)) continue;
-    const error =
-      scheme === rejected?.scheme
-        ? `, error="invalid_token", error_description=${quoted(rejected.reason)}`
-        : "";
+    const error = scheme === rejected?.scheme ? `, error="invalid_token", error_description=${quoted(rejected.reason)}` : "";
     challenges.push(`${scheme} ${realm}${error}`);
   }
   return challenges.join(", ");

@@ -19,7 +19,6 @@ const ATTRIBUTE_NAME = /^[a-z][a-z0-9_.-]*$/;
 // Control characters in a stored value would reach headers and logs; refuse them at load time.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-
 export function readText(value: unknown, path: string, issues: Issue[], max: number): string | undefined {
   if (typeof value !== "string") {
     issues.push({ path, message: `must be a string (quote numbers, booleans and dates)` });
@@ -57,14 +56,9 @@ export function readInstant(value: unknown, path: string, issues: Issue[]): stri
   return undefined;
 }
 
-
 // `roles` is always a list so policies can treat it as "any of"; a single string is accepted
 // and wrapped, because `roles: admin` is an obvious intent.
-export function readAttributes(
-  value: unknown,
-  path: string,
-  issues: Issue[],
-): Readonly<Record<string, AttributeValue>> | undefined {
+export function readAttributes(value: unknown, path: string, issues: Issue[]): Readonly<Record<string, AttributeValue>> | undefined {
   if (!isPlainObject(value)) {
     issues.push({ path, message: "must be a mapping of attribute name to string or list of strings" });
     return undefined;

@@ -64,7 +64,10 @@ export function injectionRequested(annotations: Annotations): Result<boolean, Re
   const value = annotations[ANNOTATION.inject];
   if (value === undefined || value === "false") return ok(false);
   if (value === "true") return ok(true);
-  return err({ annotation: ANNOTATION.inject, message: `${JSON.stringify(value)} is neither "true" nor "false"; set it to "true" to protect this pod with modelgate` });
+  return err({
+    annotation: ANNOTATION.inject,
+    message: `${JSON.stringify(value)} is neither "true" nor "false"; set it to "true" to protect this pod with modelgate`,
+  });
 }
 
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
@@ -95,7 +98,10 @@ function integer(min: number, max: number, what: string): (raw: string) => { val
 }
 
 function oneOf<T extends string>(choices: readonly T[], what: string): (raw: string) => { value: T } | { fix: string } {
-  return (raw) => ((choices as readonly string[]).includes(raw) ? { value: raw as T } : { fix: `is not a known ${what}; use one of ${choices.join(", ")}` });
+  return (raw) =>
+    (choices as readonly string[]).includes(raw)
+      ? { value: raw as T }
+      : { fix: `is not a known ${what}; use one of ${choices.join(", ")}` };
 }
 
 function boolean(raw: string): { value: boolean } | { fix: string } {
@@ -103,16 +109,23 @@ function boolean(raw: string): { value: boolean } | { fix: string } {
 }
 
 function name(pattern: RegExp, max: number, what: string): (raw: string) => { value: string } | { fix: string } {
-  return (raw) => (raw.length <= max && pattern.test(raw) ? { value: raw } : { fix: `is not a valid ${what} (lowercase letters, digits and "-", at most ${max} characters)` });
+  return (raw) =>
+    raw.length <= max && pattern.test(raw)
+      ? { value: raw }
+      : { fix: `is not a valid ${what} (lowercase letters, digits and "-", at most ${max} characters)` };
 }
 
 function image(raw: string): { value: string } | { fix: string } {
-  return raw.length <= 512 && IMAGE.test(raw) ? { value: raw } : { fix: "is not a container image reference; use e.g. registry.example/modelgate:0.1.0" };
+  return raw.length <= 512 && IMAGE.test(raw)
+    ? { value: raw }
+    : { fix: "is not a container image reference; use e.g. registry.example/modelgate:0.1.0" };
 }
 
 function model(raw: string): { value: string } | { fix: string } {
   const problem = modelNameProblem(raw);
-  return problem === undefined ? { value: raw } : { fix: `${problem}; give the model name clients use in their requests, or remove the annotation` };
+  return problem === undefined
+    ? { value: raw }
+    : { fix: `${problem}; give the model name clients use in their requests, or remove the annotation` };
 }
 
 function environment(raw: string): { value: string } | { fix: string } {
@@ -148,7 +161,11 @@ export function readPodSettings(annotations: Annotations, config: SidecarConfig)
     tlsMode: r.value<TlsMode>(A.tls, config.tls.mode, oneOf(["off", "tls", "mtls"] as const, "TLS mode")),
     tlsSecret: r.value(A.tlsSecret, config.tls.secretName, name(DNS_SUBDOMAIN, 253, "Secret name")),
     upstreamHttp2: r.value(A.upstreamHttp2, config.upstreamHttp2, boolean),
-    maxRequestBytes: r.value(A.maxRequestBytes, config.maxRequestBytes, integer(1, 64 * 1024 * 1024, "the largest request body modelgate sees")),
+    maxRequestBytes: r.value(
+      A.maxRequestBytes,
+      config.maxRequestBytes,
+      integer(1, 64 * 1024 * 1024, "the largest request body modelgate sees"),
+    ),
     authzTimeoutMs: r.value(A.authzTimeoutMs, config.authzTimeoutMs, integer(1, 1000, "the ext_authz timeout in milliseconds")),
     image: r.value(A.image, config.image, image),
     envoyImage: r.value(A.envoyImage, config.envoyImage, image),

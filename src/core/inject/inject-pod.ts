@@ -6,7 +6,16 @@ import { pointerSegment, type PatchOp } from "./json-patch.ts";
 import { findModelTarget, type ModelTarget } from "./model-target.ts";
 import { asList, asObject, nameOf, stringMap, type JsonObject } from "./pod-json.ts";
 import { rewriteProbes } from "./probe-rewrite.ts";
-import { AUTHZ_SOCKET, ENVOY_CONTAINER, ENVOY_TLS_DIR, MODELGATE_CONTAINER, VOLUME, envoyContainer, modelgateContainer, sidecarVolumes } from "./sidecar-containers.ts";
+import {
+  AUTHZ_SOCKET,
+  ENVOY_CONTAINER,
+  ENVOY_TLS_DIR,
+  MODELGATE_CONTAINER,
+  VOLUME,
+  envoyContainer,
+  modelgateContainer,
+  sidecarVolumes,
+} from "./sidecar-containers.ts";
 
 // (pod, namespace, injector config) → the JSON patch that protects the pod, nothing to do,
 // or a refusal. The same function serves the webhook and `modelgate inject`.
@@ -37,7 +46,10 @@ function reservedNameRejections(spec: JsonObject): Rejection[] {
     ...containers.filter((n) => n === MODELGATE_CONTAINER || n === ENVOY_CONTAINER),
     ...volumes.filter((n) => (Object.values(VOLUME) as (string | undefined)[]).includes(n)),
   ];
-  return taken.map((n) => ({ annotation: ANNOTATION.inject, message: `the pod already has a container or volume named ${JSON.stringify(n)}, reserved for the injected sidecars; rename it` }));
+  return taken.map((n) => ({
+    annotation: ANNOTATION.inject,
+    message: `the pod already has a container or volume named ${JSON.stringify(n)}, reserved for the injected sidecars; rename it`,
+  }));
 }
 
 function declaredPorts(spec: JsonObject): { container: string; port: number }[] {
@@ -53,17 +65,41 @@ function declaredPorts(spec: JsonObject): { container: string; port: number }[] 
 // anyone else's.
 function portRejections(spec: JsonObject, config: SidecarConfig, target: ModelTarget): Rejection[] {
   const sidecarPorts = [config.envoyPort, config.probePort, config.opsPort, config.adminPort];
-  if (spec["hostNetwork"] === true) return [{ annotation: ANNOTATION.inject, message: "hostNetwork pods share the node's ports and cannot be kept behind Envoy; remove hostNetwork or the annotation" }];
+  if (spec["hostNetwork"] === true)
+    return [
+      {
+        annotation: ANNOTATION.inject,
+        message: "hostNetwork pods share the node's ports and cannot be kept behind Envoy; remove hostNetwork or the annotation",
+      },
+    ];
   if (sidecarPorts.includes(target.port)) {
-    return [{ annotation: ANNOTATION.modelPort, message: `port ${target.port} is used by the sidecars (${sidecarPorts.join(", ")}); move the model server to another port` }];
+    return [
+      {
+        annotation: ANNOTATION.modelPort,
+        message: `port ${target.port} is used by the sidecars (${sidecarPorts.join(", ")}); move the model server to another port`,
+      },
+    ];
   }
   const clash = declaredPorts(spec).find((d) => sidecarPorts.includes(d.port));
   if (clash === undefined) return [];
-  return [{ annotation: ANNOTATION.inject, message: `container ${JSON.stringify(clash.container)} declares port ${clash.port}, which the sidecars use (${sidecarPorts.join(", ")}); move it, or change the webhook's sidecar ports` }];
+  return [
+    {
+      annotation: ANNOTATION.inject,
+      message: `container ${JSON.stringify(clash.container)} declares port ${clash.port}, which the sidecars use (${sidecarPorts.join(", ")}); move it, or change the webhook's sidecar ports`,
+    },
+  ];
 }
 
 function envoyMode(config: SidecarConfig, pod: PodSettings, modelPort: number, routes: EnvoyMode["probes"]["routes"]): EnvoyMode {
-  const tls = pod.tlsMode === "off" ? undefined : { certFile: `${ENVOY_TLS_DIR}/tls.crt`, keyFile: `${ENVOY_TLS_DIR}/tls.key`, caFile: `${ENVOY_TLS_DIR}/ca.crt`, requireClientCert: pod.tlsMode === "mtls" };
+  const tls =
+    pod.tlsMode === "off"
+      ? undefined
+      : {
+          certFile: `${ENVOY_TLS_DIR}/tls.crt`,
+          keyFile: `${ENVOY_TLS_DIR}/tls.key`,
+          caFile: `${ENVOY_TLS_DIR}/ca.crt`,
+          requireClientCert: pod.tlsMode === "mtls",
+        };
   return {
     listenPort: config.envoyPort,
     modelPort,
@@ -90,7 +126,13 @@ function labelOps(pod: JsonObject): PatchOp[] {
   return [{ op: "add", path: `/metadata/labels/${pointerSegment(INJECTED_LABEL)}`, value: "true" }];
 }
 
-function injectionOps(pod: JsonObject, spec: JsonObject, config: SidecarConfig, settings: PodSettings, render: BootstrapRenderer): Result<PatchOp[], Rejection[]> {
+function injectionOps(
+  pod: JsonObject,
+  spec: JsonObject,
+  config: SidecarConfig,
+  settings: PodSettings,
+  render: BootstrapRenderer,
+): Result<PatchOp[], Rejection[]> {
   const target = findModelTarget(spec, settings);
   if (!target.ok) return err([target.error]);
   const ports = portRejections(spec, config, target.value);
@@ -99,11 +141,19 @@ function injectionOps(pod: JsonObject, spec: JsonObject, config: SidecarConfig, 
   const model = asObject(asList(spec["containers"])[target.value.containerIndex]) ?? {};
   const portIndex = target.value.portIndex;
   const portName = portIndex === undefined ? undefined : nameOf(asList(model["ports"])[portIndex]);
-  const probes = rewriteProbes(model, containerPath, target.value.port, config.probePort, portName === undefined ? undefined : { from: portName, to: MODEL_PORT_RENAMED });
+  const probes = rewriteProbes(
+    model,
+    containerPath,
+    target.value.port,
+    config.probePort,
+    portName === undefined ? undefined : { from: portName, to: MODEL_PORT_RENAMED },
+  );
   if (!probes.ok) return err([probes.error]);
   const bootstrap = render(envoyMode(config, settings, target.value.port, probes.value.routes));
-  if (!bootstrap.ok) return err([{ annotation: ANNOTATION.inject, message: `the Envoy configuration for this pod is invalid: ${bootstrap.error}` }]);
-  const rename: PatchOp[] = portName === undefined ? [] : [{ op: "replace", path: `${containerPath}/ports/${portIndex}/name`, value: MODEL_PORT_RENAMED }];
+  if (!bootstrap.ok)
+    return err([{ annotation: ANNOTATION.inject, message: `the Envoy configuration for this pod is invalid: ${bootstrap.error}` }]);
+  const rename: PatchOp[] =
+    portName === undefined ? [] : [{ op: "replace", path: `${containerPath}/ports/${portIndex}/name`, value: MODEL_PORT_RENAMED }];
   const sidecars = [modelgateContainer(config, settings), envoyContainer(config, settings, bootstrap.value, portName)];
   return ok([
     ...labelOps(pod),
@@ -117,7 +167,8 @@ function injectionOps(pod: JsonObject, spec: JsonObject, config: SidecarConfig, 
 export function planInjection(pod: JsonObject, namespace: string, config: InjectorConfig, render: BootstrapRenderer): Plan {
   // Excluded namespaces first: a misrouted pod there is never refused (a webhook that blocks
   // its own namespace or kube-system can deadlock the cluster's recovery).
-  if (namespace === config.namespace || config.excludedNamespaces.includes(namespace)) return { kind: "skip", reason: "excluded_namespace" };
+  if (namespace === config.namespace || config.excludedNamespaces.includes(namespace))
+    return { kind: "skip", reason: "excluded_namespace" };
   const annotations = stringMap(asObject(pod["metadata"])?.["annotations"]);
   const requested = injectionRequested(annotations);
   if (!requested.ok) return { kind: "reject", rejections: [requested.error] };

@@ -19,8 +19,14 @@ export interface ProbeRewrite {
 
 function portNumber(port: unknown, container: JsonObject): number | undefined {
   if (typeof port === "number") return port;
-  const named = asList(container["ports"]).map(asObject).find((p) => p?.["name"] === port);
-  return typeof named?.["containerPort"] === "number" ? named["containerPort"] : typeof port === "string" && /^\d+$/.test(port) ? Number(port) : undefined;
+  const named = asList(container["ports"])
+    .map(asObject)
+    .find((p) => p?.["name"] === port);
+  return typeof named?.["containerPort"] === "number"
+    ? named["containerPort"]
+    : typeof port === "string" && /^\d+$/.test(port)
+      ? Number(port)
+      : undefined;
 }
 
 // A TCP or gRPC probe naming the model's port follows the port's new name (the old one now
@@ -30,11 +36,19 @@ function renamedPortOps(container: JsonObject, containerPath: string, oldName: s
   return PROBE_KINDS.flatMap((kind): PatchOp[] => {
     const probe = asObject(container[kind]);
     const handler = (["tcpSocket", "grpc"] as const).find((h) => asObject(probe?.[h])?.["port"] === oldName);
-    return probe === undefined || handler === undefined ? [] : [{ op: "replace", path: `${containerPath}/${kind}/${handler}/port`, value: newName }];
+    return probe === undefined || handler === undefined
+      ? []
+      : [{ op: "replace", path: `${containerPath}/${kind}/${handler}/port`, value: newName }];
   });
 }
 
-export function rewriteProbes(container: JsonObject, containerPath: string, modelPort: number, probePort: number, portRename?: { from: string; to: string }): Result<ProbeRewrite, Rejection> {
+export function rewriteProbes(
+  container: JsonObject,
+  containerPath: string,
+  modelPort: number,
+  probePort: number,
+  portRename?: { from: string; to: string },
+): Result<ProbeRewrite, Rejection> {
   const ops: PatchOp[] = portRename === undefined ? [] : renamedPortOps(container, containerPath, portRename.from, portRename.to);
   const routes: EnvoyProbeRoute[] = [];
   for (const kind of PROBE_KINDS) {
@@ -42,14 +56,21 @@ export function rewriteProbes(container: JsonObject, containerPath: string, mode
     const httpGet = asObject(probe?.["httpGet"]);
     if (probe === undefined || httpGet === undefined || portNumber(httpGet["port"], container) !== modelPort) continue;
     if (httpGet["scheme"] === "HTTPS") {
-      return err({ annotation: ANNOTATION.modelPort, message: `the model's ${kind} uses HTTPS on port ${modelPort}, but Envoy speaks plain HTTP to the model; serve plain HTTP on that port (Envoy terminates TLS, see ${ANNOTATION.tls})` });
+      return err({
+        annotation: ANNOTATION.modelPort,
+        message: `the model's ${kind} uses HTTPS on port ${modelPort}, but Envoy speaks plain HTTP to the model; serve plain HTTP on that port (Envoy terminates TLS, see ${ANNOTATION.tls})`,
+      });
     }
     const name = kind.replace("Probe", "");
     const modelPath = typeof httpGet["path"] === "string" && httpGet["path"].startsWith("/") ? httpGet["path"] : "/";
     const path = `${PROBE_PATH_PREFIX}${name}`;
     routes.push({ name, path, modelPath });
     const { host: _host, scheme: _scheme, ...kept } = httpGet;
-    ops.push({ op: "replace", path: `${containerPath}/${kind}`, value: { ...probe, httpGet: { ...kept, path, port: probePort, scheme: "HTTP" } } });
+    ops.push({
+      op: "replace",
+      path: `${containerPath}/${kind}`,
+      value: { ...probe, httpGet: { ...kept, path, port: probePort, scheme: "HTTP" } },
+    });
   }
   return ok({ ops, routes });
 }

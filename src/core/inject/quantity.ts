@@ -14,7 +14,8 @@ export function quantityProblem(value: unknown): string | undefined {
 }
 
 function resourceList(value: unknown, where: string): { list: ResourceList } | { problem: string } {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { problem: `${where} must be a mapping of resource name to quantity` };
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { problem: `${where} must be a mapping of resource name to quantity` };
   const out: Record<string, string> = {};
   for (const [name, q] of Object.entries(value)) {
     if (!RESOURCE_NAMES.has(name)) return { problem: `${where}.${name}: unknown resource (cpu, memory or ephemeral-storage)` };

@@ -37,7 +37,10 @@ function securityContext(runAsUser: number): JsonObject {
 }
 
 function resources(r: ResourceRequirements): JsonObject {
-  return { ...(r.requests === undefined ? {} : { requests: { ...r.requests } }), ...(r.limits === undefined ? {} : { limits: { ...r.limits } }) };
+  return {
+    ...(r.requests === undefined ? {} : { requests: { ...r.requests } }),
+    ...(r.limits === undefined ? {} : { limits: { ...r.limits } }),
+  };
 }
 
 function httpProbe(path: string, port: number, periodSeconds: number, failureThreshold: number): JsonObject {
@@ -68,7 +71,9 @@ export function modelgateContainer(config: SidecarConfig, pod: PodSettings): Jso
       env("MODELGATE_PROTOCOL", pod.protocol),
       ...(pod.environment === "" ? [] : [env("MODELGATE_ENVIRONMENT", pod.environment)]),
       { name: "MODELGATE_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-      ...(secret === undefined ? [] : [{ name: "MODELGATE_REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secret.name, key: secret.key, optional: true } } }]),
+      ...(secret === undefined
+        ? []
+        : [{ name: "MODELGATE_REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secret.name, key: secret.key, optional: true } } }]),
     ],
     ports: [{ name: OPS_PORT_NAME, containerPort: config.opsPort, protocol: "TCP" }],
     // Started means policies are loaded: only then does the kubelet start Envoy and the model.

@@ -31,10 +31,17 @@ export function chargeFactor(charge: LimitCharge, factorPermille: number): numbe
 
 // While the caller is blocked nothing is available before the block ends.
 export function blockedStates(charges: readonly LimitCharge[], retryAfterSeconds: number): LimitState[] {
-  return charges.map(({ limit }) => limitState(limit, { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: retryAfterSeconds * 1000 }));
+  return charges.map(({ limit }) =>
+    limitState(limit, { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: retryAfterSeconds * 1000 }),
+  );
 }
 
-export function blockedVerdict(by: BlockCause, charges: readonly LimitCharge[], retryAfterSeconds: number, mode: LimiterMode): Extract<LimitVerdict, { kind: "blocked" }> {
+export function blockedVerdict(
+  by: BlockCause,
+  charges: readonly LimitCharge[],
+  retryAfterSeconds: number,
+  mode: LimiterMode,
+): Extract<LimitVerdict, { kind: "blocked" }> {
   return { kind: "blocked", by, states: blockedStates(charges, retryAfterSeconds), retryAfterSeconds, mode };
 }
 
@@ -54,7 +61,14 @@ export function combineFigures(
   const violated = over(false);
   if (violated.length > 0) {
     const retryAfterMs = Math.max(...charges.map((c, i) => (c.limit.shadow === true ? 0 : (figures[i]?.retryAfterMs ?? 0))));
-    return { kind: "limited", states, violated: violated.map((c) => c.limit.name), retryAfterSeconds: retryAfterMs / 1000, mode, ...lowered };
+    return {
+      kind: "limited",
+      states,
+      violated: violated.map((c) => c.limit.name),
+      retryAfterSeconds: retryAfterMs / 1000,
+      mode,
+      ...lowered,
+    };
   }
   const shadowed = over(true).map((c) => c.limit.name);
   return shadowed.length > 0 ? { kind: "allowed", states, mode, shadowed, ...lowered } : { kind: "allowed", states, mode, ...lowered };

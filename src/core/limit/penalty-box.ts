@@ -40,7 +40,9 @@ export function recordViolation(spec: PenaltyBoxSpec, state: PenaltyState | unde
   const count = (fresh ? 0 : previous.count) + 1;
   const windowEnd = fresh ? now + spec.withinMs * GRID : previous.windowEnd;
   if (count < spec.violations) {
-    const next = remembered ? { count, windowEnd, blockedUntil: previous.blockedUntil, level: previous.level } : { count, windowEnd, blockedUntil: 0, level: 0 };
+    const next = remembered
+      ? { count, windowEnd, blockedUntil: previous.blockedUntil, level: previous.level }
+      : { count, windowEnd, blockedUntil: 0, level: 0 };
     return { state: next, blockSteps: 0, keepUntil: keepUntil(next, max) };
   }
   const level = (remembered ? previous.level : 0) + 1;

@@ -85,13 +85,7 @@ export function readString(value: unknown, path: string, issues: Issues): string
   return undefined;
 }
 
-export function readPattern(
-  value: unknown,
-  pattern: RegExp,
-  rule: string,
-  path: string,
-  issues: Issues,
-): string | undefined {
+export function readPattern(value: unknown, pattern: RegExp, rule: string, path: string, issues: Issues): string | undefined {
   const text = readString(value, path, issues);
   if (text === undefined) return undefined;
   if (pattern.test(text)) return text;
@@ -150,12 +144,7 @@ export function readList<T>(
 }
 
 // Reports a repeated `name` within one list, at the path of the later occurrence.
-export function rejectDuplicateNames(
-  names: readonly (string | undefined)[],
-  path: string,
-  what: string,
-  issues: Issues,
-): void {
+export function rejectDuplicateNames(names: readonly (string | undefined)[], path: string, what: string, issues: Issues): void {
   const seen = new Set<string>();
   names.forEach((name, i) => {
     if (name === undefined) return;

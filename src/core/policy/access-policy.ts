@@ -89,7 +89,9 @@ function parseSpec(value: unknown, path: string, issues: Issues): AccessPolicySp
   rejectUnknownKeys(obj, SPEC_KEYS, path, issues);
   const models = requiredField(obj, "models", path, issues, parseModels);
   const priority = optionalField(obj, "priority", path, issues, integerParser(-PRIORITY_RANGE, PRIORITY_RANGE)) ?? 0;
-  const routes = optionalField(obj, "routes", path, issues, (v, p, i) => readList(v, 0, p, i, (r, rp) => parseRoute(r, rp, i), MAX_ITEMS.routes));
+  const routes = optionalField(obj, "routes", path, issues, (v, p, i) =>
+    readList(v, 0, p, i, (r, rp) => parseRoute(r, rp, i), MAX_ITEMS.routes),
+  );
   const rules = requiredField(obj, "rules", path, issues, parseRules);
   const limits = parseLimits(own(obj, "limits"), fieldPath(path, "limits"), issues);
   const failureMode = optionalField(obj, "failureMode", path, issues, parseFailureMode) ?? "open";
@@ -100,14 +102,21 @@ function parseSpec(value: unknown, path: string, issues: Issues): AccessPolicySp
 }
 
 function parseModels(value: unknown, path: string, issues: Issues): readonly string[] | undefined {
-  return readList(value, 1, path, issues, (item, itemPath) => {
-    const glob = readString(item, itemPath, issues);
-    if (glob === undefined) return undefined;
-    const problem = modelGlobProblem(glob);
-    if (problem === undefined) return glob;
-    issues.push({ path: itemPath, message: `model glob ${JSON.stringify(glob.slice(0, 80))}: ${problem}` });
-    return undefined;
-  }, MAX_ITEMS.models);
+  return readList(
+    value,
+    1,
+    path,
+    issues,
+    (item, itemPath) => {
+      const glob = readString(item, itemPath, issues);
+      if (glob === undefined) return undefined;
+      const problem = modelGlobProblem(glob);
+      if (problem === undefined) return glob;
+      issues.push({ path: itemPath, message: `model glob ${JSON.stringify(glob.slice(0, 80))}: ${problem}` });
+      return undefined;
+    },
+    MAX_ITEMS.models,
+  );
 }
 
 function parseRules(value: unknown, path: string, issues: Issues): readonly RuleSpec[] | undefined {

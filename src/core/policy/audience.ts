@@ -6,7 +6,8 @@ import type { SubjectMatcher } from "./subject.ts";
 // Broadest first. "everyone" includes anonymous callers (`{}`, or `method: anonymous`, which
 // anyone can be by sending no credential); "authenticated" is any caller with an identity
 // (`subject: "*"`); a method is any caller of that method (`method: apikey`: every key holder).
-export type Audience = { readonly kind: "everyone" } | { readonly kind: "authenticated" } | { readonly kind: "method"; readonly method: AuthMethod };
+export type Audience =
+  { readonly kind: "everyone" } | { readonly kind: "authenticated" } | { readonly kind: "method"; readonly method: AuthMethod };
 
 const ALL_STARS = /^\*+$/;
 

@@ -139,7 +139,8 @@ function callType(checker: Checker, expr: Expr, call: Call, locals: Locals): Whe
 }
 
 function conditionalType(checker: Checker, expr: Expr, [condition = DYN, whenTrue = DYN, whenFalse = DYN]: WhenType[]): WhenType {
-  if (!isDyn(condition) && !isScalar(condition, "bool")) return problem(checker, `the condition of ?: must be a bool, not ${aType(condition)}`);
+  if (!isDyn(condition) && !isScalar(condition, "bool"))
+    return problem(checker, `the condition of ?: must be a bool, not ${aType(condition)}`);
   if (!comparable(whenTrue, whenFalse)) {
     return problem(checker, `${source(expr)}: the branches have different types (${typeText(whenTrue)} and ${typeText(whenFalse)})`);
   }
@@ -152,7 +153,14 @@ function equalityType(checker: Checker, expr: Expr, [left = DYN, right = DYN]: W
 }
 
 function inType(checker: Checker, expr: Expr, [element = DYN, container = DYN]: WhenType[]): WhenType {
-  const inside = container.kind === "list" ? container.element : container.kind === "map" ? container.key : container.kind === "record" ? CelScalar.STRING : undefined;
+  const inside =
+    container.kind === "list"
+      ? container.element
+      : container.kind === "map"
+        ? container.key
+        : container.kind === "record"
+          ? CelScalar.STRING
+          : undefined;
   if (isDyn(container)) return BOOL;
   if (inside === undefined) return problem(checker, `${source(expr)}: "in" needs a list or a map, not ${aType(container)}`);
   if (comparable(element, inside)) return BOOL;
@@ -165,9 +173,12 @@ function indexType(checker: Checker, [container = DYN, index = DYN]: WhenType[])
     return comparable(index, CelScalar.INT) ? container.element : problem(checker, `a list is indexed by a number, not ${aType(index)}`);
   }
   if (container.kind === "map") {
-    return comparable(index, container.key) ? container.value : problem(checker, `${aType(container)} is indexed by ${aType(container.key)}, not ${aType(index)}`);
+    return comparable(index, container.key)
+      ? container.value
+      : problem(checker, `${aType(container)} is indexed by ${aType(container.key)}, not ${aType(index)}`);
   }
-  if (container.kind === "record") return comparable(index, CelScalar.STRING) ? DYN : problem(checker, `"${container.name}" is indexed by a string, not ${aType(index)}`);
+  if (container.kind === "record")
+    return comparable(index, CelScalar.STRING) ? DYN : problem(checker, `"${container.name}" is indexed by a string, not ${aType(index)}`);
   return problem(checker, `${aType(container)} cannot be indexed`);
 }
 
@@ -187,7 +198,11 @@ function overloadProblem(checker: Checker, expr: Expr, name: string, target: Whe
   const types = args.map(typeText).join(", ");
   const operator = /^[^A-Za-z]/.test(name) ? name.replaceAll("_", "") : undefined; // `_+_` → `+`
   const what =
-    operator !== undefined ? `${operator} cannot be applied to (${types})` : target !== undefined ? `${aType(target)} has no method ${name}(${types})` : `${name}() does not take (${types})`;
+    operator !== undefined
+      ? `${operator} cannot be applied to (${types})`
+      : target !== undefined
+        ? `${aType(target)} has no method ${name}(${types})`
+        : `${name}() does not take (${types})`;
   return problem(checker, `${source(expr)}: ${what}`);
 }
 

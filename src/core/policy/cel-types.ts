@@ -47,7 +47,19 @@ export function whenVariables(): Readonly<Record<string, WhenType>> {
 }
 
 // Names that denote types (`type(x) == string`).
-export const TYPE_NAMES: readonly string[] = ["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "dyn"];
+export const TYPE_NAMES: readonly string[] = [
+  "int",
+  "uint",
+  "double",
+  "bool",
+  "string",
+  "bytes",
+  "list",
+  "map",
+  "null_type",
+  "type",
+  "dyn",
+];
 
 export function typeText(type: WhenType): string {
   switch (type.kind) {

@@ -60,7 +60,13 @@ export function compilePolicy(policy: AccessPolicy, env: CelEnv): Result<Compile
   const { metadata, spec } = policy;
   const ref = (rule: string): PolicyRef =>
     Object.freeze({ namespace: metadata.namespace, name: metadata.name, generation: metadata.generation, rule });
-  const scope: RuleScope = { env, ref, policyLimits: spec.limits, limiter: { failureMode: spec.failureMode, penaltyBox: spec.penaltyBox }, issues };
+  const scope: RuleScope = {
+    env,
+    ref,
+    policyLimits: spec.limits,
+    limiter: { failureMode: spec.failureMode, penaltyBox: spec.penaltyBox },
+    issues,
+  };
   const rules = spec.rules.map((rule, i) => compileRule(rule, `spec.rules[${i}]`, scope));
   const routes = spec.routes.map((route, i) => {
     const pattern = compileRoutePattern(route.method, route.path);

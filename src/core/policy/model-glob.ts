@@ -44,7 +44,8 @@ export function compileModelScope(globs: readonly string[]): ModelScope {
   const serverWide = globs.includes(SERVER_WIDE);
   const denyServerWide = serverWide || globs.some(isCatchAll);
   const matchers = globs.filter((g) => g !== SERVER_WIDE).map(compileSegmentGlob);
-  const named: StringMatcher = matchers.length === 1 && matchers[0] !== undefined ? matchers[0] : (model) => matchers.some((match) => match(model));
+  const named: StringMatcher =
+    matchers.length === 1 && matchers[0] !== undefined ? matchers[0] : (model) => matchers.some((match) => match(model));
   return Object.freeze({
     governs: (model: string) => (model === "" ? denyServerWide : named(model)),
     allows: (model: string) => (model === "" ? serverWide : named(model)),

@@ -45,7 +45,9 @@ export function parseRule(value: unknown, path: string, issues: Issues, env: () 
   rejectUnknownKeys(obj, RULE_KEYS, path, issues);
   const name = requiredField(obj, "name", path, issues, patternParser(RULE_NAME, RULE_NAME_TEXT));
   const effect = requiredField(obj, "effect", path, issues, parseEffect);
-  const subjects = requiredField(obj, "subjects", path, issues, (v, p, i) => readList(v, 1, p, i, (s, sp) => parseSubject(s, sp, i), MAX_ITEMS.subjects));
+  const subjects = requiredField(obj, "subjects", path, issues, (v, p, i) =>
+    readList(v, 1, p, i, (s, sp) => parseSubject(s, sp, i), MAX_ITEMS.subjects),
+  );
   const actions = requiredField(obj, "actions", path, issues, parseActions);
   const when = optionalField(obj, "when", path, issues, (v, p, i) => parseWhen(v, p, i, env));
   const limits = parseLimits(own(obj, "limits"), fieldPath(path, "limits"), issues);

@@ -2,16 +2,7 @@
 // of a rule are alternatives (OR); `{}` is everyone, anonymous callers included.
 import type { AuthMethod } from "../identity.ts";
 import type { Issues } from "../parse/fields.ts";
-import {
-  describe,
-  fieldPath,
-  isPlainObject,
-  optionalField,
-  readList,
-  readObject,
-  readString,
-  rejectUnknownKeys,
-} from "../parse/fields.ts";
+import { describe, fieldPath, isPlainObject, optionalField, readList, readObject, readString, rejectUnknownKeys } from "../parse/fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "./names.ts";
 import { spiffePatternProblem } from "./spiffe.ts";
 import { MAX_ITEMS } from "./list-limits.ts";
@@ -70,11 +61,7 @@ function parseSpiffe(value: unknown, path: string, issues: Issues): string | und
   return undefined;
 }
 
-function parseAttributes(
-  value: unknown,
-  path: string,
-  issues: Issues,
-): Readonly<Record<string, readonly string[]>> | undefined {
+function parseAttributes(value: unknown, path: string, issues: Issues): Readonly<Record<string, readonly string[]>> | undefined {
   const obj = readObject(value, path, issues);
   if (obj === undefined) return undefined;
   const keys = Object.keys(obj);

@@ -13,7 +13,11 @@ export function grpcMessages(body: RequestBody): Result<readonly Uint8Array[], s
   while (offset < bytes.length) {
     if (offset + 5 > bytes.length) return err("truncated gRPC message header");
     if (bytes[offset] !== 0) return err("a compressed gRPC message cannot be inspected (send it uncompressed)");
-    const length = (((bytes[offset + 1] ?? 0) << 24) >>> 0) + ((bytes[offset + 2] ?? 0) << 16) + ((bytes[offset + 3] ?? 0) << 8) + (bytes[offset + 4] ?? 0);
+    const length =
+      (((bytes[offset + 1] ?? 0) << 24) >>> 0) +
+      ((bytes[offset + 2] ?? 0) << 16) +
+      ((bytes[offset + 3] ?? 0) << 8) +
+      (bytes[offset + 4] ?? 0);
     if (offset + 5 + length > bytes.length) return err("truncated gRPC message");
     messages.push(bytes.subarray(offset + 5, offset + 5 + length));
     offset += 5 + length;

@@ -83,7 +83,9 @@ function compileSegment(text: string): Result<PatternSegment, string> {
     return ok({ kind: "literal", text });
   }
   if (!text.startsWith("{")) {
-    return err(text.includes("{") ? `{model} must start its segment (in ${JSON.stringify(text)})` : `stray brace in ${JSON.stringify(text)}`);
+    return err(
+      text.includes("{") ? `{model} must start its segment (in ${JSON.stringify(text)})` : `stray brace in ${JSON.stringify(text)}`,
+    );
   }
   if (!text.startsWith(MODEL)) {
     return err(`unknown placeholder in ${JSON.stringify(text)}; only {model} is supported`);

@@ -35,8 +35,13 @@ interface Named {
   readonly model: string;
 }
 
-export function applyRoutingHeaders(req: NormalizedRequest, target: ModelAction, routingHeader: RoutingHeader | undefined): Result<ModelAction, RequestError> {
-  if (req.headers.has(REDIRECT)) return requestError("header_invalid", `${REDIRECT} would send the request to another Triton endpoint than the one authorized`);
+export function applyRoutingHeaders(
+  req: NormalizedRequest,
+  target: ModelAction,
+  routingHeader: RoutingHeader | undefined,
+): Result<ModelAction, RequestError> {
+  if (req.headers.has(REDIRECT))
+    return requestError("header_invalid", `${REDIRECT} would send the request to another Triton endpoint than the one authorized`);
   const named = namedModels(req);
   if (!named.ok) return named;
   if (named.value.length === 0) return ok(target);
@@ -47,7 +52,10 @@ export function applyRoutingHeaders(req: NormalizedRequest, target: ModelAction,
   const disagreeing = named.value.find((n) => n.model !== model);
   if (disagreeing !== undefined) {
     const by = routed.length > 0 ? `header ${routed[0]?.header}` : "the request";
-    return requestError("model_ambiguous", `${by} names model ${JSON.stringify(model)} but header ${disagreeing.header} names ${JSON.stringify(disagreeing.model.slice(0, 80))}`);
+    return requestError(
+      "model_ambiguous",
+      `${by} names model ${JSON.stringify(model)} but header ${disagreeing.header} names ${JSON.stringify(disagreeing.model.slice(0, 80))}`,
+    );
   }
   if (routed.length === 0) return ok(target);
   const problem = modelNameProblem(model);

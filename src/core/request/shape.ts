@@ -49,11 +49,7 @@ export function readArray(obj: Fields, key: string, where: string): Result<reado
 }
 
 // A protobuf map<string, string>; entries in insertion order.
-export function readStringMap(
-  obj: Fields,
-  key: string,
-  where: string,
-): Result<ReadonlyArray<readonly [string, string]>, RequestError> {
+export function readStringMap(obj: Fields, key: string, where: string): Result<ReadonlyArray<readonly [string, string]>, RequestError> {
   const value = readFields(obj, key, where);
   if (!value.ok) {
     return value;

@@ -33,7 +33,11 @@ function offline(s: Scenario, config: AnomalyConfig): unknown[] {
   });
 }
 
-const summary = (alerts: readonly unknown[]) => alerts.map((a) => { const x = a as { rule: string; identity: { subject: string } }; return { rule: x.rule, subject: x.identity.subject }; });
+const summary = (alerts: readonly unknown[]) =>
+  alerts.map((a) => {
+    const x = a as { rule: string; identity: { subject: string } };
+    return { rule: x.rule, subject: x.identity.subject };
+  });
 
 describe("online anomaly detection", () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))("%s", async (_name, s) => {
@@ -45,7 +49,8 @@ describe("online anomaly detection", () => {
       await feed(kit.detector, traffic(s.calls));
       expect(summary(kit.alerts)).toEqual(s.expected);
       expect(kit.alerts.map(alertFacts)).toEqual(offline(s, config));
-      for (const e of s.expected) expect(await metricValue(kit.registry, "modelgate_anomalies_total", { rule: e.rule, response: "alert" })).toBe(1);
+      for (const e of s.expected)
+        expect(await metricValue(kit.registry, "modelgate_anomalies_total", { rule: e.rule, response: "alert" })).toBe(1);
       expect(await metricValue(kit.registry, "modelgate_anomaly_observations_total", { result: "failed" })).toBe(0);
       expect(kit.errors).toEqual([]);
     } finally {
@@ -54,12 +59,24 @@ describe("online anomaly detection", () => {
   });
 
   it("applies the chosen response once, to the real identity, through the responder", async () => {
-    const config = testConfig({ maxInFlight: 100_000, rules: { volume: { response: "block", period: "20m" }, probing: { response: "lower-limits", limitFactor: 0.2, period: "1h" } } });
+    const config = testConfig({
+      maxInFlight: 100_000,
+      rules: { volume: { response: "block", period: "20m" }, probing: { response: "lower-limits", limitFactor: 0.2, period: "1h" } },
+    });
     // The policy ml/models chooses `block` for sharing in its spec.anomaly.
-    const kit = await detectorKit(redis.url, config, { policyResponses: (ref) => (ref.namespace === "ml" && ref.name === "models" ? { sharing: "block" } : undefined) });
+    const kit = await detectorKit(redis.url, config, {
+      policyResponses: (ref) => (ref.namespace === "ml" && ref.name === "models" ? { sharing: "block" } : undefined),
+    });
     try {
       await feed(kit.detector, traffic(ALL_AT_ONCE.calls));
-      const calls = kit.responder.calls.map((c) => ({ action: c.action, rule: c.target.rule, subject: c.target.identity.subject, factor: c.factor, periodMs: c.periodMs, policy: c.target.policy?.name }));
+      const calls = kit.responder.calls.map((c) => ({
+        action: c.action,
+        rule: c.target.rule,
+        subject: c.target.identity.subject,
+        factor: c.factor,
+        periodMs: c.periodMs,
+        policy: c.target.policy?.name,
+      }));
       expect(calls).toEqual([
         { action: "block", rule: "volume", subject: "mallory@example.com", factor: 1, periodMs: 1_200_000, policy: "models" },
         { action: "lower-limits", rule: "probing", subject: "trudy@example.com", factor: 0.2, periodMs: 3_600_000, policy: "models" },
@@ -96,9 +113,12 @@ describe("online anomaly detection", () => {
       const keys = await admin.keys("*");
       expect(keys.length).toBeGreaterThan(10);
       for (const key of keys) {
-        expect(key).toMatch(/^mg:an:\{[A-Za-z0-9_-]{22}\}:(v|p:\d+|r:\d+|s:[A-Za-z0-9_-]{22}:\d+|c:(volume|probing|reconnaissance|sharing))$/);
+        expect(key).toMatch(
+          /^mg:an:\{[A-Za-z0-9_-]{22}\}:(v|p:\d+|r:\d+|s:[A-Za-z0-9_-]{22}:\d+|c:(volume|probing|reconnaissance|sharing))$/,
+        );
         expect(await admin.pttl(key)).toBeGreaterThan(0);
-        for (const set of key.includes(":r:") || key.includes(":s:") ? await admin.smembers(key) : []) expect(set).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        for (const set of key.includes(":r:") || key.includes(":s:") ? await admin.smembers(key) : [])
+          expect(set).toMatch(/^[A-Za-z0-9_-]{22}$/);
       }
       expect(keys.join(" ")).not.toMatch(/example|fraud|203\.0|10\.1/);
     } finally {

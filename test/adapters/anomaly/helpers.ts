@@ -51,14 +51,23 @@ export interface KitOptions {
 }
 
 export async function detectorKit(url: string, config: AnomalyConfig, options: KitOptions = {}): Promise<DetectorKit> {
-  const port = options.script ?? (await connectAnomalyRedis(url, { timeoutMs: config.redis.timeoutMs, readyMs: 2000, onError: () => undefined }));
+  const port =
+    options.script ?? (await connectAnomalyRedis(url, { timeoutMs: config.redis.timeoutMs, readyMs: 2000, onError: () => undefined }));
   const alerts: AuditEvent[] = [];
   const errors: string[] = [];
   const responder = new RecordingResponder();
   const registry = new Registry();
   const detector = new AnomalyDetector({
-    config, script: port, rendering: { subjects: "plain", hmacKey: undefined }, record: (e) => void alerts.push(e),
-    responder, policyResponses: options.policyResponses ?? (() => undefined), metrics: registerAnomalyMetrics(registry), now: options.now ?? Date.now, onError: (m) => void errors.push(m), errorLogIntervalMs: options.errorLogIntervalMs ?? 0,
+    config,
+    script: port,
+    rendering: { subjects: "plain", hmacKey: undefined },
+    record: (e) => void alerts.push(e),
+    responder,
+    policyResponses: options.policyResponses ?? (() => undefined),
+    metrics: registerAnomalyMetrics(registry),
+    now: options.now ?? Date.now,
+    onError: (m) => void errors.push(m),
+    errorLogIntervalMs: options.errorLogIntervalMs ?? 0,
   });
   return { detector, alerts, errors, responder, registry, script: port, close: () => port.close() };
 }

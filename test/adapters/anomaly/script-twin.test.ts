@@ -39,21 +39,37 @@ const step = fc.record({
   who: fc.integer({ min: 0, max: 2 }),
   // Mostly bursts, now and then a long silence, or an arrival up to 55 s late (less than the
   // shortest window: the lateness both sides tolerate alike, see anomaly-plan.ts).
-  dt: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 4000 }), weight: 12 }, { arbitrary: fc.integer({ min: 0, max: 900_000 }), weight: 1 }, { arbitrary: fc.integer({ min: -55_000, max: 0 }), weight: 1 }),
+  dt: fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: 4000 }), weight: 12 },
+    { arbitrary: fc.integer({ min: 0, max: 900_000 }), weight: 1 },
+    { arbitrary: fc.integer({ min: -55_000, max: 0 }), weight: 1 },
+  ),
   model: fc.integer({ min: 0, max: 4 }),
   source: fc.integer({ min: 0, max: 4 }),
   bad: fc.boolean(),
   outcome: fc.boolean(),
 });
 
-function observationsOf(steps: readonly { who: number; dt: number; model: number; source: number; bad: boolean; outcome: boolean }[], run: number): AnomalyObservation[] {
+function observationsOf(
+  steps: readonly { who: number; dt: number; model: number; source: number; bad: boolean; outcome: boolean }[],
+  run: number,
+): AnomalyObservation[] {
   let clock = T0 + run * 86_400_000;
   return steps.flatMap((s, i) => {
     // A negative step is one late arrival; the clock itself never goes back.
     if (s.dt > 0) clock += s.dt;
     const t = clock + Math.min(0, s.dt);
     const who = { method: "apikey", subject: `user-${run}-${s.who}`, issuer: "keys", keyId: `k${s.who}` };
-    const obs = observation({ who, time: t, model: `m${s.model}`, sourceAddress: `10.0.0.${s.source}:1`, bad: s.bad, decisionId: `d${i}`, requestId: `r${i}`, policy: undefined });
+    const obs = observation({
+      who,
+      time: t,
+      model: `m${s.model}`,
+      sourceAddress: `10.0.0.${s.source}:1`,
+      bad: s.bad,
+      decisionId: `d${i}`,
+      requestId: `r${i}`,
+      policy: undefined,
+    });
     if (obs === undefined) throw new Error("unobservable");
     return s.outcome ? [obs, { ...obs, kind: "outcome" as const, bad: true }] : [obs];
   });

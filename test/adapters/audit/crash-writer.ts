@@ -11,11 +11,15 @@ const path = process.argv[2];
 if (path === undefined) throw new Error("usage: crash-writer.ts <audit path>");
 const started = await startAuditWriter({
   sink: createFileSink({ path, maxBytes: 64 * 1024, maxAgeSeconds: 0, fsync: "batch", now: Date.now }),
-  replica: "pod-crash", chainId: "", signer: undefined,
+  replica: "pod-crash",
+  chainId: "",
+  signer: undefined,
   checkpoint: { everyRecords: 100, everySeconds: 60 },
   buffer: { maxRecords: 10_000, maxBytes: 16 * 1024 * 1024 },
   batch: { maxRecords: 32, maxBytes: 1024 * 1024, flushIntervalMs: 1 },
-  writeTimeoutMs: 5000, metrics: registerAuditMetrics(new Registry()), now: Date.now,
+  writeTimeoutMs: 5000,
+  metrics: registerAuditMetrics(new Registry()),
+  now: Date.now,
 });
 if (!started.ok) throw new Error(started.error);
 const writer = started.value;

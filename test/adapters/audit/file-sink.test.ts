@@ -22,8 +22,16 @@ function sinkOptions(path: string, overrides: Partial<FileSinkOptions> = {}): Fi
   return { path, maxBytes: 100 * 1024 * 1024, maxAgeSeconds: 0, fsync: "batch", now: Date.now, ...overrides };
 }
 
-async function writeRecords(options: FileSinkOptions, from: number, count: number, batch = 64): Promise<{ chain: string; firstSeq: number }> {
-  const h = await harness(createFileSink(options), { signer: keys.signer, batch: { maxRecords: batch, maxBytes: 1024 * 1024, flushIntervalMs: 1 } });
+async function writeRecords(
+  options: FileSinkOptions,
+  from: number,
+  count: number,
+  batch = 64,
+): Promise<{ chain: string; firstSeq: number }> {
+  const h = await harness(createFileSink(options), {
+    signer: keys.signer,
+    batch: { maxRecords: batch, maxBytes: 1024 * 1024, flushIntervalMs: 1 },
+  });
   const firstSeq = h.writer.head().seq + 1;
   for (let i = from; i < from + count; i += 1) {
     h.writer.record(decisionEvent(i));
@@ -101,7 +109,9 @@ describe("file sink", () => {
     const dir = tempDir();
     const path = join(dir, "audit.jsonl");
     writeFileSync(rotationPath(path, 1), "this is not an audit record\n");
-    await expect(harness(createFileSink(sinkOptions(path)))).rejects.toThrow(/cannot resume the audit chain from the file sink: .*the last record cannot be read/);
+    await expect(harness(createFileSink(sinkOptions(path)))).rejects.toThrow(
+      /cannot resume the audit chain from the file sink: .*the last record cannot be read/,
+    );
   });
 
   it("creates the directory, and writes one canonical JSON object per line", async () => {

@@ -53,18 +53,27 @@ export async function harness(sink: AuditSink, overrides: Partial<AuditWriterOpt
   const registry = new Registry();
   const metrics = registerAuditMetrics(registry);
   const started = await startAuditWriter({
-    sink, replica: "pod-a", chainId: "", signer: undefined,
+    sink,
+    replica: "pod-a",
+    chainId: "",
+    signer: undefined,
     checkpoint: { everyRecords: 1_000_000, everySeconds: 3600 },
     buffer: { maxRecords: 10_000, maxBytes: 16 * 1024 * 1024 },
     batch: { maxRecords: 64, maxBytes: 1024 * 1024, flushIntervalMs: 2 },
-    writeTimeoutMs: 100, metrics, now: Date.now, retry: { minMs: 5, maxMs: 20 },
+    writeTimeoutMs: 100,
+    metrics,
+    now: Date.now,
+    retry: { minMs: 5, maxMs: 20 },
     ...overrides,
   });
   if (!started.ok) throw new Error(started.error);
   const writer = started.value;
   return {
-    writer, registry, metrics,
-    recorder: (failMode) => new AuditRecorder({ writer, hmacKey: HMAC_KEY, subjects: "plain", failMode, metrics, now: Date.now, outcomes: undefined }),
+    writer,
+    registry,
+    metrics,
+    recorder: (failMode) =>
+      new AuditRecorder({ writer, hmacKey: HMAC_KEY, subjects: "plain", failMode, metrics, now: Date.now, outcomes: undefined }),
     metric: async (name, labels = {}) => {
       const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
       return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((n, v) => n + v.value, 0);
@@ -81,13 +90,25 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000, what =
 }
 
 // Runs the real `modelgate audit verify --json` over paths (files, directories, configured paths).
-export async function verifyPaths(paths: readonly string[], flags: readonly string[] = [], cwd = "/"): Promise<{ code: number; report: VerifyReport | undefined; stderr: string }> {
+export async function verifyPaths(
+  paths: readonly string[],
+  flags: readonly string[] = [],
+  cwd = "/",
+): Promise<{ code: number; report: VerifyReport | undefined; stderr: string }> {
   let out = "";
   let err = "";
-  const code = await runAuditVerify([...flags, "--json", ...paths], { stdout: (s) => void (out += s), stderr: (s) => void (err += s), cwd, stdin: new PassThrough() });
+  const code = await runAuditVerify([...flags, "--json", ...paths], {
+    stdout: (s) => void (out += s),
+    stderr: (s) => void (err += s),
+    cwd,
+    stdin: new PassThrough(),
+  });
   return { code, report: out === "" ? undefined : (JSON.parse(out) as VerifyReport), stderr: err };
 }
 
 export function decisionIds(lines: readonly string[], decision: "allow" | "deny"): string[] {
-  return lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r["type"] === "decision" && r["decision"] === decision).map((r) => r["decision_id"] as string);
+  return lines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => r["type"] === "decision" && r["decision"] === decision)
+    .map((r) => r["decision_id"] as string);
 }

@@ -45,24 +45,37 @@ describe("stream sink", () => {
     cleanups.push(() => void client.destroy());
     // Small kernel buffers so the stall comes quickly.
     client.setNoDelay(true);
-    const h: Harness = await harness(createStreamSink("socket", client), { writeTimeoutMs: 100, buffer: { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 } });
+    const h: Harness = await harness(createStreamSink("socket", client), {
+      writeTimeoutMs: 100,
+      buffer: { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024 },
+    });
     cleanups.push(() => void h.writer.close(100));
     const recorder = h.recorder("closed");
     const answered: Decision[] = [];
     let i = 0;
-    await waitFor(() => {
-      for (let n = 0; n < 500; n += 1) answered.push(recorder.record(allow((i += 1)), undefined, 0));
-      return !h.writer.healthy();
-    }, 20_000, "the socket to stall");
+    await waitFor(
+      () => {
+        for (let n = 0; n < 500; n += 1) answered.push(recorder.record(allow((i += 1)), undefined, 0));
+        return !h.writer.healthy();
+      },
+      20_000,
+      "the socket to stall",
+    );
     expect(recorder.record(allow(-1), undefined, 0)).toMatchObject({ reason: "audit_unavailable" });
 
     peer?.resume();
     expect(await h.writer.flush(20_000)).toBe(true);
-    const receivedLines = (): string[] => Buffer.concat(received).toString("utf8").split("\n").filter((l) => l !== "");
+    const receivedLines = (): string[] =>
+      Buffer.concat(received)
+        .toString("utf8")
+        .split("\n")
+        .filter((l) => l !== "");
     // flush() resolves once the kernel took the data; the peer reads it a moment later.
     await waitFor(() => receivedLines().length === h.writer.head().seq + 1, 10_000, "every record to arrive");
     const lines = receivedLines();
-    expect(verifyAuditLines(asLines(lines), { keys: [], requireCheckpointAtEnd: false, allowPartialStart: false, mixed: false }).ok).toBe(true);
+    expect(verifyAuditLines(asLines(lines), { keys: [], requireCheckpointAtEnd: false, allowPartialStart: false, mixed: false }).ok).toBe(
+      true,
+    );
     expect(decisionIds(lines, "allow")).toEqual(answered.filter((d) => d.allowed).map((d) => d.id));
   });
 });

@@ -2,7 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchJson } from "../../../src/adapters/jwt/fetch-json.ts";
-import { startCanaryServer, startOidcServer, type CanaryServer, type OidcServer, type ServeMode } from "../../integration/helpers/oidc-server.ts";
+import {
+  startCanaryServer,
+  startOidcServer,
+  type CanaryServer,
+  type OidcServer,
+  type ServeMode,
+} from "../../integration/helpers/oidc-server.ts";
 
 let idp: OidcServer;
 let canary: CanaryServer;

@@ -48,7 +48,11 @@ describe("JWKS import", () => {
     ["a private RSA key", () => rsaPrivate, "private or symmetric"],
     ["an encryption key", () => ({ ...ec, use: "enc" }), "not a signing key"],
     ["a key_ops without verify", () => ({ ...ec, key_ops: ["encrypt"] }), "not a verification key"],
-    ["a 1024-bit RSA key", () => generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ format: "jwk" }) as JWK, "no allowed algorithm"],
+    [
+      "a 1024-bit RSA key",
+      () => generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ format: "jwk" }) as JWK,
+      "no allowed algorithm",
+    ],
     ["a P-256 key labelled ES384", () => ({ ...ec, alg: "ES384" }), "no allowed algorithm"],
     ["a P-256 key labelled HS256", () => ({ ...ec, alg: "HS256" }), "no allowed algorithm"],
     ["an X25519 key", () => ({ kty: "OKP", crv: "X25519", x: ed.x }), "unsupported key type"],
@@ -61,7 +65,15 @@ describe("JWKS import", () => {
   });
 
   it("keeps the usable keys of a mixed set and notes the rest", async () => {
-    const imported = await importJwks({ keys: [{ kty: "oct", k: "c2VjcmV0" }, { ...ec, kid: "ok" }] }, DEFAULT_ALGORITHMS);
+    const imported = await importJwks(
+      {
+        keys: [
+          { kty: "oct", k: "c2VjcmV0" },
+          { ...ec, kid: "ok" },
+        ],
+      },
+      DEFAULT_ALGORITHMS,
+    );
     expect(imported.ok && imported.value.keys.map((k) => k.kid)).toEqual(["ok"]);
     expect(imported.ok && imported.value.skipped).toEqual(["keys[0]: carries private or symmetric key material"]);
   });
@@ -95,7 +107,12 @@ describe("JWKS import", () => {
     };
     const one = await fp([{ ...ec, kid: "a" }]);
     expect(await fp([{ ...ec, kid: "a", x5t: "ignored" }])).toBe(one);
-    expect(await fp([{ ...ec, kid: "a" }, { ...ed, kid: "b" }])).not.toBe(one);
+    expect(
+      await fp([
+        { ...ec, kid: "a" },
+        { ...ed, kid: "b" },
+      ]),
+    ).not.toBe(one);
     expect(await fp([{ ...ec, kid: "renamed" }])).not.toBe(one);
   });
 });

@@ -8,7 +8,13 @@ import { jwksLoader } from "../../../src/adapters/jwt/jwks-loaders.ts";
 import { createJwtKeySets, type JwtKeySets } from "../../../src/adapters/jwt/jwt-key-sets.ts";
 import { parseJwtConfig } from "../../../src/config/parse-jwt-config.ts";
 import type { JwtConfig } from "../../../src/core/identity/jwt/jwt-config.ts";
-import { startCanaryServer, startOidcServer, type CanaryServer, type OidcServer, type ServeMode } from "../../integration/helpers/oidc-server.ts";
+import {
+  startCanaryServer,
+  startOidcServer,
+  type CanaryServer,
+  type OidcServer,
+  type ServeMode,
+} from "../../integration/helpers/oidc-server.ts";
 
 // The key-set manager against a real OpenID provider on loopback: discovery, rotation, unknown
 // kids, outages of every kind, recovery. Time is a variable the test moves; only the
@@ -197,7 +203,14 @@ describe("background refresh (real clock)", () => {
     await idp.addKey("ES256");
     const cfg = config().issuers[0];
     if (cfg === undefined) throw new Error("no issuer");
-    const set = new JwksKeySet({ issuer: cfg.issuer, algorithms: cfg.algorithms, load: jwksLoader(cfg, { baseDir: "/" }), refreshMs: 100, cooldownMs: 30_000, maxStaleMs: 600_000 });
+    const set = new JwksKeySet({
+      issuer: cfg.issuer,
+      algorithms: cfg.algorithms,
+      load: jwksLoader(cfg, { baseDir: "/" }),
+      refreshMs: 100,
+      cooldownMs: 30_000,
+      maxStaleMs: 600_000,
+    });
     try {
       await set.start();
       const rotated = await idp.addKey("ES256");

@@ -28,7 +28,11 @@ describe("OIDC discovery", () => {
     ["a fetch failure", err("HTTP 503"), "discovery: HTTP 503"],
     ["a document that is a list", ok([]), "not a JSON object"],
     ["another issuer", ok({ issuer: "https://evil.example/", jwks_uri: "https://evil.example/jwks" }), "names a different issuer"],
-    ["the issuer with a trailing slash added", ok({ issuer: `${ISSUER}/`, jwks_uri: "https://keys.example.com/certs" }), "names a different issuer"],
+    [
+      "the issuer with a trailing slash added",
+      ok({ issuer: `${ISSUER}/`, jwks_uri: "https://keys.example.com/certs" }),
+      "names a different issuer",
+    ],
     ["no jwks_uri", ok({ issuer: ISSUER }), "has no jwks_uri"],
     ["a plain-http jwks_uri", ok({ issuer: ISSUER, jwks_uri: "http://keys.example.com/certs" }), "jwks_uri must be an https URL"],
     ["a file jwks_uri", ok({ issuer: ISSUER, jwks_uri: "file:///etc/jwks.json" }), "jwks_uri must be an https URL"],

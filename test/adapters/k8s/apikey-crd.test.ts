@@ -14,9 +14,31 @@ import { LIMITS } from "../../../src/core/identity/record-fields.ts";
 const ROOT = join(import.meta.dirname, "../../..");
 const CRD_PATH = join(ROOT, "deploy/crds/apikeys.modelgate.io.yaml");
 const CRD_TEXT = readFileSync(CRD_PATH, "utf8");
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; pattern?: string; required?: string[]; maxLength?: number; minLength?: number; maxItems?: number; maxProperties?: number; format?: string; default?: unknown };
-type Version = { name: string; served: boolean; storage: boolean; subresources?: unknown; additionalPrinterColumns: { name: string; type: string; jsonPath: string }[]; schema: { openAPIV3Schema: Schema } };
-const crd = parse(CRD_TEXT) as { metadata: { name: string }; spec: { group: string; scope: string; names: { kind: string; plural: string; shortNames: string[] }; versions: Version[] } };
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  pattern?: string;
+  required?: string[];
+  maxLength?: number;
+  minLength?: number;
+  maxItems?: number;
+  maxProperties?: number;
+  format?: string;
+  default?: unknown;
+};
+type Version = {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  subresources?: unknown;
+  additionalPrinterColumns: { name: string; type: string; jsonPath: string }[];
+  schema: { openAPIV3Schema: Schema };
+};
+const crd = parse(CRD_TEXT) as {
+  metadata: { name: string };
+  spec: { group: string; scope: string; names: { kind: string; plural: string; shortNames: string[] }; versions: Version[] };
+};
 const version = crd.spec.versions[0];
 const spec = version?.schema.openAPIV3Schema.properties?.["spec"];
 const field = (name: string): Schema | undefined => spec?.properties?.[name];
@@ -43,11 +65,19 @@ const copiesOf = (dir: string): string[] => crdCopies(dir, "apikeys.modelgate.io
 describe("the ApiKey CRD", () => {
   it("is the namespaced modelgate.io/v1alpha1 ApiKey, without a status, with the printer columns", () => {
     expect(crd.metadata.name).toBe("apikeys.modelgate.io");
-    expect(crd.spec).toMatchObject({ group: "modelgate.io", scope: "Namespaced", names: { kind: "ApiKey", plural: "apikeys", shortNames: ["mgkey"] } });
+    expect(crd.spec).toMatchObject({
+      group: "modelgate.io",
+      scope: "Namespaced",
+      names: { kind: "ApiKey", plural: "apikeys", shortNames: ["mgkey"] },
+    });
     expect(version).toMatchObject({ name: "v1alpha1", served: true, storage: true });
     expect(version?.subresources).toBeUndefined();
     expect(version?.additionalPrinterColumns.map((c) => [c.name, c.jsonPath])).toEqual([
-      ["Subject", ".spec.subject"], ["Team", ".spec.attributes.team"], ["Expires", ".spec.expiresAt"], ["Revoked", ".spec.revoked"], ["Age", ".metadata.creationTimestamp"],
+      ["Subject", ".spec.subject"],
+      ["Team", ".spec.attributes.team"],
+      ["Expires", ".spec.expiresAt"],
+      ["Revoked", ".spec.revoked"],
+      ["Age", ".metadata.creationTimestamp"],
     ]);
   });
 
@@ -65,7 +95,13 @@ describe("the ApiKey CRD", () => {
       group: field("groups")?.items?.maxLength,
       groups: field("groups")?.maxItems,
       attributes: field("attributes")?.maxProperties,
-    }).toEqual({ subject: LIMITS.subject, description: LIMITS.description, group: LIMITS.text, groups: LIMITS.listItems, attributes: LIMITS.attributes });
+    }).toEqual({
+      subject: LIMITS.subject,
+      description: LIMITS.description,
+      group: LIMITS.text,
+      groups: LIMITS.listItems,
+      attributes: LIMITS.attributes,
+    });
   });
 
   it("has no copy that differs from deploy/crds (a chart's crds/ must be a byte-identical copy)", () => {
@@ -74,20 +110,37 @@ describe("the ApiKey CRD", () => {
     }
   });
 
-  it.each(["k3v7q2m4x6ab", "aaaaaaaaaaaa", "k3v7q2m4x9ab", "K3V7Q2M4X6AB", "k3v7q2m4x6a", "k3v7q2m4x6abc", ""])("agrees with the parser on the key id %j", (id) => {
-    expect(pattern(field("id")).test(id)).toBe(parseApiKeyRecord({ id, digest: DIGEST, subject: "s" }, "").ok);
-  });
-
-  it.each([DIGEST, DIGEST.toUpperCase(), `sha256:${"ab".repeat(31)}`, `hmac-sha256:${"ab".repeat(32)}`, "ab".repeat(32), `${DIGEST}0`])("agrees with the parser on the digest %j", (digest) => {
-    expect(pattern(field("digest")).test(digest)).toBe(parseApiKeyRecord({ id: "k3v7q2m4x6ab", digest, subject: "s" }, "").ok);
-  });
-
-  it.each(["alice@example.com", "svc scorer", "Ünïcödé", "", "a\u0007b", "a\u001b[31m", "a\u007fb", "a\u0085b", "a\u2028b", "a\u2029b", "tab\there", "x".repeat(256), "x".repeat(257)])(
-    "agrees with the parser on the subject and description text %j",
-    (text) => {
-      expect(schemaAccepts(field("subject"), text)).toBe(parserAccepts("subject", text));
-      if (text.length <= LIMITS.text) expect(schemaAccepts(field("groups")?.items, text)).toBe(parserAccepts("groups", [text]));
-      expect(schemaAccepts(field("description"), text)).toBe(parserAccepts("description", text));
+  it.each(["k3v7q2m4x6ab", "aaaaaaaaaaaa", "k3v7q2m4x9ab", "K3V7Q2M4X6AB", "k3v7q2m4x6a", "k3v7q2m4x6abc", ""])(
+    "agrees with the parser on the key id %j",
+    (id) => {
+      expect(pattern(field("id")).test(id)).toBe(parseApiKeyRecord({ id, digest: DIGEST, subject: "s" }, "").ok);
     },
   );
+
+  it.each([DIGEST, DIGEST.toUpperCase(), `sha256:${"ab".repeat(31)}`, `hmac-sha256:${"ab".repeat(32)}`, "ab".repeat(32), `${DIGEST}0`])(
+    "agrees with the parser on the digest %j",
+    (digest) => {
+      expect(pattern(field("digest")).test(digest)).toBe(parseApiKeyRecord({ id: "k3v7q2m4x6ab", digest, subject: "s" }, "").ok);
+    },
+  );
+
+  it.each([
+    "alice@example.com",
+    "svc scorer",
+    "Ünïcödé",
+    "",
+    "a\u0007b",
+    "a\u001b[31m",
+    "a\u007fb",
+    "a\u0085b",
+    "a\u2028b",
+    "a\u2029b",
+    "tab\there",
+    "x".repeat(256),
+    "x".repeat(257),
+  ])("agrees with the parser on the subject and description text %j", (text) => {
+    expect(schemaAccepts(field("subject"), text)).toBe(parserAccepts("subject", text));
+    if (text.length <= LIMITS.text) expect(schemaAccepts(field("groups")?.items, text)).toBe(parserAccepts("groups", [text]));
+    expect(schemaAccepts(field("description"), text)).toBe(parserAccepts("description", text));
+  });
 });

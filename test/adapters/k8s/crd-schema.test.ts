@@ -18,7 +18,12 @@ const ROOT = join(import.meta.dirname, "../../..");
 const CRD_PATH = join(ROOT, "deploy/crds/accesspolicies.modelgate.io.yaml");
 const CRD_TEXT = readFileSync(CRD_PATH, "utf8");
 type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; pattern?: string; enum?: unknown[]; maxItems?: number };
-const crd = parse(CRD_TEXT) as { spec: { group: string; versions: { name: string; subresources: unknown; additionalPrinterColumns: { name: string }[]; schema: { openAPIV3Schema: Schema } }[] } };
+const crd = parse(CRD_TEXT) as {
+  spec: {
+    group: string;
+    versions: { name: string; subresources: unknown; additionalPrinterColumns: { name: string }[]; schema: { openAPIV3Schema: Schema } }[];
+  };
+};
 const version = crd.spec.versions[0];
 const spec = version?.schema.openAPIV3Schema.properties?.["spec"];
 const rule = spec?.properties?.["rules"]?.items;
@@ -58,20 +63,47 @@ describe("the AccessPolicy CRD", () => {
     }
   });
 
-  it.each(["fraud-detector", "fraud-*", "team/**", "**", "*", "llm/*/v1", "meta-llama/Llama-3-8B-Instruct", "a*b*c", "", "a//b", "/a", "a/", "team**", "**a", "a b", "x/**/y", "ü", "(server)", "(server)/a", "a/(server)", "(Server)", "()", "(server"])(
-    "agrees with the validator on the model glob %j",
-    (glob) => {
-      expect(pattern(spec?.properties?.["models"]?.items).test(glob) && glob.length <= 512).toBe(modelGlobProblem(glob) === undefined);
-    },
-  );
+  it.each([
+    "fraud-detector",
+    "fraud-*",
+    "team/**",
+    "**",
+    "*",
+    "llm/*/v1",
+    "meta-llama/Llama-3-8B-Instruct",
+    "a*b*c",
+    "",
+    "a//b",
+    "/a",
+    "a/",
+    "team**",
+    "**a",
+    "a b",
+    "x/**/y",
+    "ü",
+    "(server)",
+    "(server)/a",
+    "a/(server)",
+    "(Server)",
+    "()",
+    "(server",
+  ])("agrees with the validator on the model glob %j", (glob) => {
+    expect(pattern(spec?.properties?.["models"]?.items).test(glob) && glob.length <= 512).toBe(modelGlobProblem(glob) === undefined);
+  });
 
-  it.each(["spiffe://cluster.local/ns/batch/sa/scorer", "spiffe://cluster.local/ns/*/sa/*", "spiffe://prod.example/**", "cluster.local/ns/x", "spiffe://Cluster/x", "spiffe://td/", "spiffe://td/a//b", "spiffe:///x"])(
-    "agrees with the validator on the SPIFFE pattern %j",
-    (id) => {
-      const subject = rule?.properties?.["subjects"]?.items?.properties?.["spiffe"];
-      expect(pattern(subject).test(id)).toBe(spiffePatternProblem(id) === undefined);
-    },
-  );
+  it.each([
+    "spiffe://cluster.local/ns/batch/sa/scorer",
+    "spiffe://cluster.local/ns/*/sa/*",
+    "spiffe://prod.example/**",
+    "cluster.local/ns/x",
+    "spiffe://Cluster/x",
+    "spiffe://td/",
+    "spiffe://td/a//b",
+    "spiffe:///x",
+  ])("agrees with the validator on the SPIFFE pattern %j", (id) => {
+    const subject = rule?.properties?.["subjects"]?.items?.properties?.["spiffe"];
+    expect(pattern(subject).test(id)).toBe(spiffePatternProblem(id) === undefined);
+  });
 
   it.each(["predict", "read", "x", "a-b_c", "Predict", "1x", "", "-a", "a".repeat(64)])("agrees on the action name %j", (name) => {
     expect(pattern(rule?.properties?.["actions"]?.items).test(name)).toBe(ACTION_NAME.test(name) || name === "*");
@@ -82,13 +114,16 @@ describe("the AccessPolicy CRD", () => {
     expect(pattern(schema).test(name) && name.length <= 63).toBe(RULE_NAME.test(name));
   });
 
-  it.each(["1s", "500ms", "1h30m", "1d", "30d", "1.5s", "1 s", "s", "-1s", "0s", "90d"])("says of the period %j what the validator says, or leaves it to modelgate", (per) => {
-    const limit = rule?.properties?.["limits"]?.items;
-    const schemaOk = pattern(limit?.properties?.["per"]).test(per) && !/^(0+(ms|s|m|h|d))+$/.test(per);
-    // The schema cannot compute the 30 d maximum: it may accept more, never less.
-    if (parseDuration(per).ok) expect(schemaOk).toBe(true);
-    else if (per !== "90d") expect(schemaOk).toBe(false);
-  });
+  it.each(["1s", "500ms", "1h30m", "1d", "30d", "1.5s", "1 s", "s", "-1s", "0s", "90d"])(
+    "says of the period %j what the validator says, or leaves it to modelgate",
+    (per) => {
+      const limit = rule?.properties?.["limits"]?.items;
+      const schemaOk = pattern(limit?.properties?.["per"]).test(per) && !/^(0+(ms|s|m|h|d))+$/.test(per);
+      // The schema cannot compute the 30 d maximum: it may accept more, never less.
+      if (parseDuration(per).ok) expect(schemaOk).toBe(true);
+      else if (per !== "90d") expect(schemaOk).toBe(false);
+    },
+  );
 
   it("offers spec.anomaly for exactly the detector's rules, each with exactly its responses", () => {
     const anomaly = spec?.properties?.["anomaly"];

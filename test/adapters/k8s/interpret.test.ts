@@ -82,7 +82,8 @@ describe("ApiKey objects", () => {
 });
 
 describe("AccessPolicy objects as the API server sends them", () => {
-  const fixture = (dir: string, file: string) => parse(readFileSync(join(import.meta.dirname, "../../fixtures/policies", dir, file), "utf8")) as unknown;
+  const fixture = (dir: string, file: string) =>
+    parse(readFileSync(join(import.meta.dirname, "../../fixtures/policies", dir, file), "utf8")) as unknown;
 
   it("accepts server-set metadata and status", () => {
     expect(interpretPolicy(fixture("valid", "kubectl-output.yaml")).issues).toEqual([]);
@@ -99,8 +100,18 @@ describe("status conditions", () => {
   const base = { key: "ns/p", uid: "u", resourceVersion: "1", shadowed: [], warnings: [] };
   it.each([
     ["accepted and served", { generation: 2, accepted: true, issues: [], servedGeneration: 2 }, ["True", "Compiled"], ["True", "Serving"]],
-    ["invalid, older one served", { generation: 3, accepted: false, issues: [{ path: "spec.rules[0].when", message: "bad" }], servedGeneration: 2 }, ["False", "Invalid"], ["False", "ServingPreviousGeneration"]],
-    ["invalid, nothing served", { generation: 1, accepted: false, issues: [{ path: "", message: "bad" }], servedGeneration: undefined }, ["False", "Invalid"], ["False", "NotServed"]],
+    [
+      "invalid, older one served",
+      { generation: 3, accepted: false, issues: [{ path: "spec.rules[0].when", message: "bad" }], servedGeneration: 2 },
+      ["False", "Invalid"],
+      ["False", "ServingPreviousGeneration"],
+    ],
+    [
+      "invalid, nothing served",
+      { generation: 1, accepted: false, issues: [{ path: "", message: "bad" }], servedGeneration: undefined },
+      ["False", "Invalid"],
+      ["False", "NotServed"],
+    ],
   ])("%s", (_what, status, accepted, ready) => {
     const [a, r] = desiredConditions({ ...base, ...status });
     expect([a?.status, a?.reason]).toEqual(accepted);
@@ -116,7 +127,9 @@ describe("status conditions", () => {
     ];
     const [accepted] = desiredConditions({ ...base, warnings, generation: 1, accepted: true, issues: [], servedGeneration: 1 });
     expect(accepted).toMatchObject({ status: "True", reason: "CompiledWithWarnings" });
-    expect(accepted?.message).toBe(`the policy is valid, with 2 warnings: rule probes ${warnings[0]?.message}; rule keys grants read on every model`);
+    expect(accepted?.message).toBe(
+      `the policy is valid, with 2 warnings: rule probes ${warnings[0]?.message}; rule keys grants read on every model`,
+    );
   });
 
   it("writes Lease times with the six fractional digits MicroTime requires", () => {

@@ -4,7 +4,9 @@ import { createLastGoodCollection, type Interpretation } from "../../../src/adap
 // Resources carry `spec.value`: a number is valid, anything else is a problem.
 function interpret(object: unknown): Interpretation<number> {
   const value = (object as { spec?: { value?: unknown } }).spec?.value;
-  return typeof value === "number" ? { value, issues: [] } : { value: undefined, issues: [{ path: "spec.value", message: "not a number" }] };
+  return typeof value === "number"
+    ? { value, issues: [] }
+    : { value: undefined, issues: [{ path: "spec.value", message: "not a number" }] };
 }
 
 const res = (name: string, generation: number, value: unknown, uid = `uid-${name}`) => ({
@@ -18,7 +20,9 @@ describe("last-good collection", () => {
     c.upsert(res("a", 1, 1));
     expect(c.upsert(res("a", 2, "bad"))).toBe(true);
     expect(c.served()).toEqual([1]);
-    expect(c.statuses()).toMatchObject([{ key: "ns/a", generation: 2, accepted: false, servedGeneration: 1, issues: [{ path: "spec.value" }] }]);
+    expect(c.statuses()).toMatchObject([
+      { key: "ns/a", generation: 2, accepted: false, servedGeneration: 1, issues: [{ path: "spec.value" }] },
+    ]);
     c.upsert(res("a", 3, 3));
     expect(c.served()).toEqual([3]);
     expect(c.statuses()[0]).toMatchObject({ accepted: true, servedGeneration: 3, issues: [] });

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { createListWatchLoop, type LoopEvent, type LoopTuning, type ResourceSink } from "../../../src/adapters/k8s/list-watch-loop.ts";
 import { failure, fakeClient, manualTimers, object, page, type FakeClient } from "./fake-kube.ts";
 
-const TUNING: LoopTuning = { watchTimeoutSeconds: 60, stallGraceMs: 30_000, relistIntervalMs: 600_000, backoffInitialMs: 500, backoffMaxMs: 30_000 };
+const TUNING: LoopTuning = {
+  watchTimeoutSeconds: 60,
+  stallGraceMs: 30_000,
+  relistIntervalMs: 600_000,
+  backoffInitialMs: 500,
+  backoffMaxMs: 30_000,
+};
 
 function setup(client: FakeClient, tuning = TUNING) {
   const timers = manualTimers();

@@ -30,12 +30,42 @@ describe("CircuitBreaker", () => {
   it.each<[string, Step[], BreakerState[]]>([
     ["starts closed and routes to Redis", [{ state: "closed" }, { route: "redis" }], []],
     ["opens after 3 consecutive failures", [...open3, { route: "local" }], ["open"]],
-    ["a success in between resets the count", [{ fail: "redis" }, { fail: "redis" }, { ok: "redis" }, { fail: "redis" }, { fail: "redis" }, { state: "closed" }], []],
+    [
+      "a success in between resets the count",
+      [{ fail: "redis" }, { fail: "redis" }, { ok: "redis" }, { fail: "redis" }, { fail: "redis" }, { state: "closed" }],
+      [],
+    ],
     ["stays open for openForMs", [...open3, { wait: 999 }, { route: "local" }], ["open"]],
-    ["then lets exactly one probe through", [...open3, { wait: 1000 }, { route: "probe" }, { state: "half-open" }, { route: "local" }, { route: "local" }], ["open", "half-open"]],
-    ["a successful probe closes it", [...open3, { wait: 1000 }, { route: "probe" }, { ok: "probe" }, { state: "closed" }, { route: "redis" }], ["open", "half-open", "closed"]],
-    ["a failed probe opens it for another openForMs", [...open3, { wait: 1000 }, { route: "probe" }, { fail: "probe" }, { state: "open" }, { wait: 999 }, { route: "local" }, { wait: 1 }, { route: "probe" }], ["open", "half-open", "open", "half-open"]],
-    ["late answers of calls sent before it opened change nothing", [...open3, { ok: "redis" }, { fail: "redis" }, { state: "open" }], ["open"]],
+    [
+      "then lets exactly one probe through",
+      [...open3, { wait: 1000 }, { route: "probe" }, { state: "half-open" }, { route: "local" }, { route: "local" }],
+      ["open", "half-open"],
+    ],
+    [
+      "a successful probe closes it",
+      [...open3, { wait: 1000 }, { route: "probe" }, { ok: "probe" }, { state: "closed" }, { route: "redis" }],
+      ["open", "half-open", "closed"],
+    ],
+    [
+      "a failed probe opens it for another openForMs",
+      [
+        ...open3,
+        { wait: 1000 },
+        { route: "probe" },
+        { fail: "probe" },
+        { state: "open" },
+        { wait: 999 },
+        { route: "local" },
+        { wait: 1 },
+        { route: "probe" },
+      ],
+      ["open", "half-open", "open", "half-open"],
+    ],
+    [
+      "late answers of calls sent before it opened change nothing",
+      [...open3, { ok: "redis" }, { fail: "redis" }, { state: "open" }],
+      ["open"],
+    ],
   ])("%s", (_name, steps, changes) => {
     expect(play(steps)).toEqual(changes);
   });

@@ -10,11 +10,26 @@ const state: LimitState = { name: "minute", quota: 5, windowSeconds: 60, remaini
 const BOX = { key: "pb", spec: { violations: 2, withinMs: 1000, blockMs: 5000, maxBlockMs: 5000 } };
 
 function req(extra: Partial<ChargeRequest> = {}): ChargeRequest {
-  return { charges: [{ key: "m", limit: minute }, { key: "h", limit: hour }], cost: 1, failClosed: false, penaltyBox: undefined, ...extra };
+  return {
+    charges: [
+      { key: "m", limit: minute },
+      { key: "h", limit: hour },
+    ],
+    cost: 1,
+    failClosed: false,
+    penaltyBox: undefined,
+    ...extra,
+  };
 }
 
 function limited(retryAfterMs: number, cost = 1): RedisOutcome {
-  const verdict = { kind: "limited", states: [state], violated: ["minute"], retryAfterSeconds: retryAfterMs / 1000, mode: "redis" } as const;
+  const verdict = {
+    kind: "limited",
+    states: [state],
+    violated: ["minute"],
+    retryAfterSeconds: retryAfterMs / 1000,
+    mode: "redis",
+  } as const;
   return { verdict, nowMs: 0, denials: [{ key: "m", cost, retryAfterMs, state }], blockMs: 0, blockStarted: false };
 }
 
@@ -32,7 +47,13 @@ describe("DenyCache", () => {
   it("answers a denied key locally until sentAt + retry-after, then not at all", () => {
     const { clock, cache: c } = cache();
     c.remember(req(), limited(2000), 900);
-    expect(c.lookup(req())).toEqual({ kind: "limited", states: [{ ...state, resetSeconds: 1.9 }], violated: ["minute"], retryAfterSeconds: 1.9, mode: "redis" });
+    expect(c.lookup(req())).toEqual({
+      kind: "limited",
+      states: [{ ...state, resetSeconds: 1.9 }],
+      violated: ["minute"],
+      retryAfterSeconds: 1.9,
+      mode: "redis",
+    });
     clock.now = 2899;
     expect(c.lookup(req())?.kind).toBe("limited");
     clock.now = 2900;
@@ -58,7 +79,11 @@ describe("DenyCache", () => {
     c.remember(req({ penaltyBox: BOX }), limited(2000), 1000);
     expect(c.lookup(req({ penaltyBox: BOX }))).toBeUndefined();
     c.remember(req({ penaltyBox: BOX }), blocked(5000), 1000);
-    expect(c.lookup(req({ penaltyBox: BOX }))).toMatchObject({ kind: "blocked", retryAfterSeconds: 5, states: [{ name: "minute", remaining: 0, resetSeconds: 5 }, { name: "hour" }] });
+    expect(c.lookup(req({ penaltyBox: BOX }))).toMatchObject({
+      kind: "blocked",
+      retryAfterSeconds: 5,
+      states: [{ name: "minute", remaining: 0, resetSeconds: 5 }, { name: "hour" }],
+    });
     clock.now = 6000;
     expect(c.lookup(req({ penaltyBox: BOX }))).toBeUndefined();
   });
@@ -67,7 +92,11 @@ describe("DenyCache", () => {
     const { clock, cache: c } = cache();
     const sanctioned = { ...blocked(3000), verdict: { ...blocked(3000).verdict, by: "anomaly" as const } };
     c.remember(req({ sanction: "mg:sx:{me}" }), sanctioned, 1000);
-    expect(c.lookup(req({ sanction: "mg:sx:{me}", penaltyBox: BOX }))).toMatchObject({ kind: "blocked", by: "anomaly", retryAfterSeconds: 3 });
+    expect(c.lookup(req({ sanction: "mg:sx:{me}", penaltyBox: BOX }))).toMatchObject({
+      kind: "blocked",
+      by: "anomaly",
+      retryAfterSeconds: 3,
+    });
     expect(c.lookup(req({ sanction: "mg:sx:{other}" }))).toBeUndefined();
     clock.now = 4000;
     expect(c.lookup(req({ sanction: "mg:sx:{me}" }))).toBeUndefined();
@@ -75,7 +104,8 @@ describe("DenyCache", () => {
 
   it("is bounded: the oldest entries go first", () => {
     const { cache: c } = cache(2);
-    for (const key of ["a", "b", "c"]) c.remember(req(), { ...limited(5000), denials: [{ key, cost: 1, retryAfterMs: 5000, state }] }, 1000);
+    for (const key of ["a", "b", "c"])
+      c.remember(req(), { ...limited(5000), denials: [{ key, cost: 1, retryAfterMs: 5000, state }] }, 1000);
     expect(c.size).toBe(2);
     const only = (key: string) => req({ charges: [{ key, limit: minute }] });
     expect(c.lookup(only("a"))).toBeUndefined();

@@ -10,7 +10,15 @@ const BOX = { key: "mg:pb:{me}:p", spec: { violations: 3, withinMs: 1000, blockM
 
 describe("encodeCall", () => {
   it("puts the penalty box first, then one key per limit, with grid-step intervals", () => {
-    const call = encodeCall("charge", [{ key: "a", limit: minute, callerOwned: true }, { key: "b", limit: odd }], 2, { box: BOX });
+    const call = encodeCall(
+      "charge",
+      [
+        { key: "a", limit: minute, callerOwned: true },
+        { key: "b", limit: odd },
+      ],
+      2,
+      { box: BOX },
+    );
     expect(call.keys).toEqual(["mg:pb:{me}:p", "a", "b"]);
     // 60000/5 ms = 12288000 steps; 86400000/49 ms rounded up to the grid.
     const header = ["charge", "2", "1", "0", "3", "1024000", "2048000", "8192000", "0", "1000"];
@@ -29,13 +37,29 @@ describe("encodeCall", () => {
   });
 
   it("without a penalty box or sanction the header is zeros", () => {
-    expect(encodeCall("undo", [{ key: "a", limit: minute }], 1).args.slice(0, 10)).toEqual(["undo", "1", "0", "0", "0", "0", "0", "0", "0", "1000"]);
+    expect(encodeCall("undo", [{ key: "a", limit: minute }], 1).args.slice(0, 10)).toEqual([
+      "undo",
+      "1",
+      "0",
+      "0",
+      "0",
+      "0",
+      "0",
+      "0",
+      "0",
+      "1000",
+    ]);
   });
 });
 
 describe("decodeReply", () => {
   it.each<[string, unknown, number, unknown]>([
-    ["allowed with one row", [1024, 0, 0, 0, 1000, 1, 4, 2048, 0, 3072], 1, { nowMs: 1, status: "allowed", factorPermille: 1000, rows: [{ allowed: true, remaining: 4, resetMs: 2, retryAfterMs: 0, tatMs: 3 }] }],
+    [
+      "allowed with one row",
+      [1024, 0, 0, 0, 1000, 1, 4, 2048, 0, 3072],
+      1,
+      { nowMs: 1, status: "allowed", factorPermille: 1000, rows: [{ allowed: true, remaining: 4, resetMs: 2, retryAfterMs: 0, tatMs: 3 }] },
+    ],
     ["allowed under a lowered factor", [1024, 0, 0, 0, 250, 1, 1, 2048, 0, 3072], 1, { status: "allowed", factorPermille: 250 }],
     ["blocked has no rows", [1024, 2, 5120, 1, 1000], 3, { status: "blocked", blockMs: 5, blockStarted: true, rows: [] }],
     ["sanctioned has no rows", [1024, 3, 10240, 0, 1000], 3, { status: "sanctioned", blockMs: 10, blockStarted: false, rows: [] }],
@@ -91,6 +115,8 @@ describe("planGroups", () => {
   });
 
   it("a request without limits still carries its sanction key", () => {
-    expect(planGroups({ ...request, charges: [], penaltyBox: undefined, sanction: "mg:sx:{me}" }, true)).toEqual([{ indices: [], box: undefined, sanction: "mg:sx:{me}" }]);
+    expect(planGroups({ ...request, charges: [], penaltyBox: undefined, sanction: "mg:sx:{me}" }, true)).toEqual([
+      { indices: [], box: undefined, sanction: "mg:sx:{me}" },
+    ]);
   });
 });

@@ -24,7 +24,12 @@ describe("LocalLimiter: shadow limits", () => {
     const verdicts = [1, 2, 3].map(() => l.chargeNow(charges, 1));
     expect(verdicts.map((v) => v.kind)).toEqual(["allowed", "allowed", "allowed"]);
     expect(verdicts.map((v) => (v.kind === "allowed" ? v.shadowed : "-"))).toEqual([undefined, ["one"], ["one"]]);
-    expect(verdicts[2]?.kind === "allowed" && verdicts[2].states[1]).toMatchObject({ name: "one", remaining: 0, resetSeconds: 60, shadow: true });
+    expect(verdicts[2]?.kind === "allowed" && verdicts[2].states[1]).toMatchObject({
+      name: "one",
+      remaining: 0,
+      resetSeconds: 60,
+      shadow: true,
+    });
   });
 
   it("a denial by an enforced limit charges the shadow limit nothing either", () => {
@@ -69,7 +74,11 @@ describe("LocalLimiter: anomaly sanctions", () => {
     const { clock, limiter: l } = limiter();
     l.impose(SANCTION, { kind: "block", periodMs: 2_000 });
     expect(l.chargeNow([], 1, undefined, SANCTION)).toMatchObject({ kind: "blocked", by: "anomaly", retryAfterSeconds: 2 });
-    expect(l.chargeNow([own("a", five)], 1, BOX, SANCTION)).toMatchObject({ kind: "blocked", by: "anomaly", states: [{ name: "five", remaining: 0 }] });
+    expect(l.chargeNow([own("a", five)], 1, BOX, SANCTION)).toMatchObject({
+      kind: "blocked",
+      by: "anomaly",
+      states: [{ name: "five", remaining: 0 }],
+    });
     expect(l.chargeNow([own("a", five)], 1, BOX, "mg:sx:{other}").kind).toBe("allowed");
     clock.now = T0 + 2_000;
     expect(l.chargeNow([], 1, undefined, SANCTION).kind).toBe("allowed");
@@ -81,7 +90,13 @@ describe("LocalLimiter: anomaly sanctions", () => {
     const charges = [own("mine", five), at("org", five)];
     const verdicts = [1, 2, 3].map(() => l.chargeNow(charges, 1, undefined, SANCTION));
     expect(verdicts.map((v) => v.kind)).toEqual(["allowed", "allowed", "limited"]);
-    expect(verdicts[0]).toMatchObject({ lowered: 400, states: [{ name: "five", quota: 2, remaining: 1 }, { name: "five", quota: 5, remaining: 4 }] });
+    expect(verdicts[0]).toMatchObject({
+      lowered: 400,
+      states: [
+        { name: "five", quota: 2, remaining: 1 },
+        { name: "five", quota: 5, remaining: 4 },
+      ],
+    });
     expect(verdicts[2]).toMatchObject({ kind: "limited", violated: ["five"], lowered: 400 });
   });
 

@@ -66,7 +66,10 @@ describe("LocalLimiter: verdicts and states", () => {
   it("charge() resolves to the same verdict as chargeNow()", async () => {
     const a = fakeClock();
     const b = fakeClock();
-    for (let i = 0; i < 7; i++) expect(await a.limiter.charge({ charges: [at("k", MINUTE)], cost: 1, failClosed: false, penaltyBox: undefined })).toEqual(b.limiter.chargeNow([at("k", MINUTE)], 1));
+    for (let i = 0; i < 7; i++)
+      expect(await a.limiter.charge({ charges: [at("k", MINUTE)], cost: 1, failClosed: false, penaltyBox: undefined })).toEqual(
+        b.limiter.chargeNow([at("k", MINUTE)], 1),
+      );
   });
 
   it("no charges: allowed with no states", () => {
@@ -216,13 +219,22 @@ describe("LocalLimiter: maxKeys", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.record({ keys: fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 3 }), gap: fc.integer({ min: 0, max: 5_000 }) }), { maxLength: 200 }),
+        fc.array(
+          fc.record({
+            keys: fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 3 }),
+            gap: fc.integer({ min: 0, max: 5_000 }),
+          }),
+          { maxLength: 200 },
+        ),
         (maxKeys, steps) => {
           const { clock, limiter } = fakeClock({ maxKeys });
           const stored = new Set<number>(); // keys of admitted requests: only those are kept
           for (const { keys, gap } of steps) {
             clock.now += gap;
-            const v = limiter.chargeNow(keys.map((k) => at(`k${k}`, MINUTE)), 1);
+            const v = limiter.chargeNow(
+              keys.map((k) => at(`k${k}`, MINUTE)),
+              1,
+            );
             if (v.kind === "allowed") keys.forEach((k) => stored.add(k));
             expect(limiter.size).toBeLessThanOrEqual(maxKeys);
           }

@@ -8,7 +8,10 @@ import { parseRedisLimiterConfig, withRedisUrl } from "../../../src/config/parse
 // The `limiter.redis` section: one fixture file per mistake, and what each valid form means.
 
 const ROOT = join(import.meta.dirname, "fixtures/redis-config");
-const files = (dir: string) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".yaml")).sort();
+const files = (dir: string) =>
+  readdirSync(join(ROOT, dir))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
 const load = (dir: string, file: string) => parseRedisLimiterConfig(parse(readFileSync(join(ROOT, dir, file), "utf8")), "limiter.redis");
 
 const INVALID: Readonly<Record<string, readonly [string, string]>> = {
@@ -50,17 +53,73 @@ describe("valid limiter.redis fixtures", () => {
   it.each<[string, object]>([
     [
       "url-standalone.yaml",
-      { target: { topology: "standalone", nodes: [{ host: "redis.modelgate", port: 6379 }], db: 2, tls: false, username: undefined, password: "s3cret", sentinelName: "" }, deadlineMs: d.deadlineMs },
+      {
+        target: {
+          topology: "standalone",
+          nodes: [{ host: "redis.modelgate", port: 6379 }],
+          db: 2,
+          tls: false,
+          username: undefined,
+          password: "s3cret",
+          sentinelName: "",
+        },
+        deadlineMs: d.deadlineMs,
+      },
     ],
     [
       "url-sentinel-tls.yaml",
-      { target: { topology: "sentinel", nodes: [{ host: "sentinel-0", port: 26380 }, { host: "sentinel-1", port: 26379 }], sentinelName: "mymaster", db: 1, tls: true } },
+      {
+        target: {
+          topology: "sentinel",
+          nodes: [
+            { host: "sentinel-0", port: 26380 },
+            { host: "sentinel-1", port: 26379 },
+          ],
+          sentinelName: "mymaster",
+          db: 1,
+          tls: true,
+        },
+      },
     ],
-    ["url-cluster.yaml", { target: { topology: "cluster", nodes: [{ host: "redis-0", port: 6379 }, { host: "fd00::1", port: 7000 }], db: 0, tls: false } }],
-    ["explicit-cluster.yaml", { target: { topology: "cluster", nodes: [{ host: "redis-0", port: 6379 }, { host: "redis-1", port: 7001 }], tls: true, username: "modelgate", password: undefined } }],
+    [
+      "url-cluster.yaml",
+      {
+        target: {
+          topology: "cluster",
+          nodes: [
+            { host: "redis-0", port: 6379 },
+            { host: "fd00::1", port: 7000 },
+          ],
+          db: 0,
+          tls: false,
+        },
+      },
+    ],
+    [
+      "explicit-cluster.yaml",
+      {
+        target: {
+          topology: "cluster",
+          nodes: [
+            { host: "redis-0", port: 6379 },
+            { host: "redis-1", port: 7001 },
+          ],
+          tls: true,
+          username: "modelgate",
+          password: undefined,
+        },
+      },
+    ],
     [
       "every-field.yaml",
-      { deadlineMs: 5, connectTimeoutMs: 2000, localShare: 0.25, shadow: true, breaker: { failures: 10, openForMs: 500 }, denyCacheSize: 500 },
+      {
+        deadlineMs: 5,
+        connectTimeoutMs: 2000,
+        localShare: 0.25,
+        shadow: true,
+        breaker: { failures: 10, openForMs: 500 },
+        denyCacheSize: 500,
+      },
     ],
   ])("%s", (file, expected) => {
     const result = load("valid", file);
@@ -70,7 +129,14 @@ describe("valid limiter.redis fixtures", () => {
 
   it("defaults: 10 ms deadline, half of each limit locally, breaker 5 failures / 1 s, 10,000 cached denials", () => {
     const result = parseRedisLimiterConfig({ url: "redis://r" }, "x");
-    expect(result.ok && result.value).toMatchObject({ deadlineMs: 10, connectTimeoutMs: 1000, localShare: 0.5, shadow: false, breaker: { failures: 5, openForMs: 1000 }, denyCacheSize: 10_000 });
+    expect(result.ok && result.value).toMatchObject({
+      deadlineMs: 10,
+      connectTimeoutMs: 1000,
+      localShare: 0.5,
+      shadow: false,
+      breaker: { failures: 5, openForMs: 1000 },
+      denyCacheSize: 10_000,
+    });
   });
 });
 
@@ -78,6 +144,9 @@ describe("MODELGATE_REDIS_URL", () => {
   it("replaces the target the file names and keeps every other setting", () => {
     const merged = withRedisUrl({ topology: "cluster", nodes: ["a:1"], deadline: "5ms" }, "redis://env:6380");
     const result = parseRedisLimiterConfig(merged, "limiter.redis");
-    expect(result.ok && result.value).toMatchObject({ target: { topology: "standalone", nodes: [{ host: "env", port: 6380 }] }, deadlineMs: 5 });
+    expect(result.ok && result.value).toMatchObject({
+      target: { topology: "standalone", nodes: [{ host: "env", port: 6380 }] },
+      deadlineMs: 5,
+    });
   });
 });

@@ -110,7 +110,9 @@ describe("ResilientLimiter", () => {
     const denied: RedisOutcome = {
       ...ALLOWED,
       verdict: { kind: "limited", states: [], violated: ["minute"], retryAfterSeconds: 5, mode: "redis" },
-      denials: [{ key: "k", cost: 1, retryAfterMs: 5000, state: { name: "minute", quota: 10, windowSeconds: 60, remaining: 0, resetSeconds: 5 } }],
+      denials: [
+        { key: "k", cost: 1, retryAfterMs: 5000, state: { name: "minute", quota: 10, windowSeconds: 60, remaining: 0, resetSeconds: 5 } },
+      ],
     };
     const { limiter, seen, metric } = setup([ok(denied)]);
     await limiter.charge(REQ);
@@ -129,7 +131,10 @@ describe("ResilientLimiter", () => {
   describe("before Redis was ever reached (a cold start)", () => {
     it.each([false, true])("a request with limits is `unavailable` (fail-closed %s), never the local share", async (failClosed) => {
       const { limiter, seen, metric } = setup([], { backendReady: false });
-      expect(await limiter.charge({ ...REQ, failClosed })).toEqual({ kind: "unavailable", detail: "Redis has not been reachable since this replica started" });
+      expect(await limiter.charge({ ...REQ, failClosed })).toEqual({
+        kind: "unavailable",
+        detail: "Redis has not been reachable since this replica started",
+      });
       expect(seen).toHaveLength(0);
       expect(await metric("modelgate_limiter_fallback_total", { reason: "not_ready" })).toBe(1);
       expect(await metric("modelgate_limiter_verdicts_total", { source: "local", result: "allowed" })).toBe(0);

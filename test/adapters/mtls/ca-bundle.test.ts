@@ -46,7 +46,12 @@ describe("loadCaBundle", () => {
     ["a CA with nameConstraints", () => constrainedRoot.pem, "[0]", "has nameConstraints, which modelgate does not evaluate"],
     ["a private key", () => rootA.pem + readFileSync(rootA.keyFile, "utf8"), "", 'is "PRIVATE KEY"; only CERTIFICATE blocks'],
     ["no certificates", () => "# nothing here\n", "", "contains no CERTIFICATE blocks"],
-    ["a block that is not a certificate", () => "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "[0]", "not an X.509 certificate"],
+    [
+      "a block that is not a certificate",
+      () => "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+      "[0]",
+      "not an X.509 certificate",
+    ],
     ["a block without its END line", () => rootA.pem.replace("-----END CERTIFICATE-----", ""), "", "has no END CERTIFICATE line"],
   ])("rejects a bundle with %s", async (name, text, suffix, message) => {
     const file = bundleFile(`${name.replaceAll(" ", "-")}.pem`, text());

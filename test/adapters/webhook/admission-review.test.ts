@@ -14,14 +14,20 @@ const POD = {
 };
 
 function review(request: Record<string, unknown>): unknown {
-  return { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u-1", kind: { group: "", version: "v1", kind: "Pod" }, operation: "CREATE", namespace: "ml", object: POD, ...request } };
+  return {
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    request: { uid: "u-1", kind: { group: "", version: "v1", kind: "Pod" }, operation: "CREATE", namespace: "ml", object: POD, ...request },
+  };
 }
 
 function answer(body: unknown) {
   return answerAdmissionReview(body, INJECTOR_CONFIG_DEFAULTS, renderInjectedBootstrap);
 }
 
-type Response = { response: { uid: string; allowed: boolean; patchType?: string; patch?: string; status?: { code: number; message: string } } };
+type Response = {
+  response: { uid: string; allowed: boolean; patchType?: string; patch?: string; status?: { code: number; message: string } };
+};
 
 describe("answerAdmissionReview", () => {
   it("injects with a base64 JSONPatch and echoes the uid", () => {
@@ -37,8 +43,15 @@ describe("answerAdmissionReview", () => {
     const bad = { ...POD, metadata: { ...POD.metadata, annotations: { ...POD.metadata.annotations, "modelgate.io/protocol": "grpc" } } };
     const a = answer(review({ object: bad }));
     expect(a.outcome).toEqual({ result: "rejected", reason: "protocol" });
-    expect((a.body as Response).response).toMatchObject({ uid: "u-1", allowed: false, status: { code: 400, message: expect.stringContaining("modelgate.io/protocol") } });
-    const typo = { ...POD, metadata: { ...POD.metadata, annotations: { ...POD.metadata.annotations, "modelgate.io/anything-a-user-types": "x" } } };
+    expect((a.body as Response).response).toMatchObject({
+      uid: "u-1",
+      allowed: false,
+      status: { code: 400, message: expect.stringContaining("modelgate.io/protocol") },
+    });
+    const typo = {
+      ...POD,
+      metadata: { ...POD.metadata, annotations: { ...POD.metadata.annotations, "modelgate.io/anything-a-user-types": "x" } },
+    };
     expect(answer(review({ object: typo })).outcome).toEqual({ result: "rejected", reason: "unknown_annotation" });
   });
 

@@ -39,11 +39,15 @@ describe("modelgate webhook TLS files", () => {
     const next = servingCert(pki, ca, "rotated");
     copyFileSync(next.keyFile, webhook.keyFile);
     copyFileSync(next.certFile, webhook.certFile);
-    const after = await eventually(async () => {
-      const serial = await servedSerial(webhook.port, ca.pem);
-      if (serial === before) throw new Error("still the old certificate");
-      return serial;
-    }, 15_000, 200);
+    const after = await eventually(
+      async () => {
+        const serial = await servedSerial(webhook.port, ca.pem);
+        if (serial === before) throw new Error("still the old certificate");
+        return serial;
+      },
+      15_000,
+      200,
+    );
     expect(after).not.toBe(before);
     expect(await webhook.metrics()).toMatch(/modelgate_webhook_tls_reloads_total\{result="ok"\} [1-9]/);
   });
@@ -52,9 +56,14 @@ describe("modelgate webhook TLS files", () => {
     const current = await servedSerial(webhook.port, ca.pem);
     const other = servingCert(pki, ca, "mismatch");
     copyFileSync(other.keyFile, webhook.keyFile); // key of another certificate
-    await eventually(async () => {
-      if (!/modelgate_webhook_tls_reloads_total\{result="error"\} [1-9]/.test(await webhook.metrics())) throw new Error("not noticed yet");
-    }, 15_000, 200);
+    await eventually(
+      async () => {
+        if (!/modelgate_webhook_tls_reloads_total\{result="error"\} [1-9]/.test(await webhook.metrics()))
+          throw new Error("not noticed yet");
+      },
+      15_000,
+      200,
+    );
     expect(await servedSerial(webhook.port, ca.pem)).toBe(current);
   });
 });

@@ -11,7 +11,12 @@ import { auditEventsOf, sealAll } from "./records.ts";
 // The rules over crafted traffic, offline: each attack fires its rule exactly once for the
 // attacker, and normal traffic (and near misses) fire nothing.
 
-function analyze(s: Scenario, subjects: "plain" | "hmac" = "plain", config = testConfig(), responses: PolicyResponses = NO_POLICY_RESPONSES): AnomalyFinding[] {
+function analyze(
+  s: Scenario,
+  subjects: "plain" | "hmac" = "plain",
+  config = testConfig(),
+  responses: PolicyResponses = NO_POLICY_RESPONSES,
+): AnomalyFinding[] {
   const analyzer = new AnomalyAnalyzer(config, responses);
   const findings: AnomalyFinding[] = [];
   for (const record of sealAll(auditEventsOf(traffic(s.calls), subjects), "pod-a@2026-11-01T00:00:00.000Z")) {
@@ -39,7 +44,10 @@ describe("anomaly rules over audit records", () => {
     const byRule = new Map(analyze(ALL_AT_ONCE).map((f) => [f.rule, f]));
     expect(byRule.get("volume")).toMatchObject({ observed: { requests: 40 }, threshold: { requests: 40 }, windowMs: 60_000 });
     expect(byRule.get("volume")?.observed["baseline_milli"]).toBe(6000);
-    expect(byRule.get("probing")).toMatchObject({ observed: { requests: 20, bad: 15, share_permille: 750 }, threshold: { min_requests: 20, share_permille: 500 } });
+    expect(byRule.get("probing")).toMatchObject({
+      observed: { requests: 20, bad: 15, share_permille: 750 },
+      threshold: { min_requests: 20, share_permille: 500 },
+    });
     expect(byRule.get("reconnaissance")).toMatchObject({ observed: { models: 8 }, threshold: { models: 8 } });
     expect(byRule.get("sharing")).toMatchObject({ observed: { sources: 6 }, threshold: { sources: 6 } });
   });
@@ -52,7 +60,9 @@ describe("anomaly rules over audit records", () => {
 
   it("fires again only after the cooldown, while the pattern goes on", () => {
     const s = SCENARIOS.find((x) => x.name === "sharing") as Scenario;
-    expect(analyze(s, "plain", testConfig({ rules: { sharing: { cooldown: "1s" } } })).filter((f) => f.rule === "sharing").length).toBeGreaterThan(1);
+    expect(
+      analyze(s, "plain", testConfig({ rules: { sharing: { cooldown: "1s" } } })).filter((f) => f.rule === "sharing").length,
+    ).toBeGreaterThan(1);
   });
 
   it("stays silent for a disabled rule", () => {
@@ -80,8 +90,11 @@ ${anomaly}
 
 describe("the response of each finding", () => {
   // Rule defaults: probing lowers limits, sharing alerts with a factor and period of its own.
-  const config = testConfig({ rules: { probing: { response: "lower-limits", period: "2h" }, sharing: { limitFactor: 0.25, period: "1h" } } });
-  const actions = (responses: PolicyResponses) => analyze(ALL_AT_ONCE, "plain", config, responses).map((f) => [f.rule, f.response] as const);
+  const config = testConfig({
+    rules: { probing: { response: "lower-limits", period: "2h" }, sharing: { limitFactor: 0.25, period: "1h" } },
+  });
+  const actions = (responses: PolicyResponses) =>
+    analyze(ALL_AT_ONCE, "plain", config, responses).map((f) => [f.rule, f.response] as const);
 
   it("follows the decision's AccessPolicy spec.anomaly over the rule's response, with the rule's period and factor", () => {
     const responses = policyIndexResponses("ml", "  anomaly: { volume: block, probing: alert, sharing: lower-limits }");

@@ -44,13 +44,20 @@ describe("the anomaly audit record", () => {
     const records = sealAll([...decisions, anomalyEvent(finding, T0 + 1), ...decisions], "pod-a@2026-11-01T00:00:00.000Z");
     const parsed = parseAuditLine(records[2]?.line ?? "");
     expect(parsed.ok && parsed.value.type).toBe("anomaly");
-    const report = verifyAuditLines(records.map((r, i) => ({ file: "a.jsonl", line: i + 1, text: r.line })), { keys: [], requireCheckpointAtEnd: false, allowPartialStart: false, mixed: false });
+    const report = verifyAuditLines(
+      records.map((r, i) => ({ file: "a.jsonl", line: i + 1, text: r.line })),
+      { keys: [], requireCheckpointAtEnd: false, allowPartialStart: false, mixed: false },
+    );
     expect(report.ok).toBe(true);
     expect(report.records).toBe(records.length);
   });
 
   it("stays one bounded record for a hostile identity", () => {
-    const evil = { ...finding, identity: { method: "apikey", subject: `a\nb"\u001b[2J${"x".repeat(1 << 20)}`, issuer: "i".repeat(5000), keyId: "k" }, decisionId: "d".repeat(4000) };
+    const evil = {
+      ...finding,
+      identity: { method: "apikey", subject: `a\nb"\u001b[2J${"x".repeat(1 << 20)}`, issuer: "i".repeat(5000), keyId: "k" },
+      decisionId: "d".repeat(4000),
+    };
     const [record] = sealAll([anomalyEvent(evil, T0)], "pod-a@2026-11-01T00:00:00.000Z");
     expect(record?.line).not.toMatch(/[\n\u001b]/);
     expect(record?.bytes).toBeLessThan(MAX_RECORD_BYTES);
@@ -59,7 +66,17 @@ describe("the anomaly audit record", () => {
   });
 
   it("prints as one table row with escaped identity text", () => {
-    const table = findingsTable([finding, { ...finding, rule: "volume", identity: { ...finding.identity, subject: "m\u001b[31m\nx" }, observed: { requests: 40, baseline_milli: 6000 }, threshold: { requests: 40 }, response: { action: "alert", periodMs: 0, limitFactor: 1 } }]);
+    const table = findingsTable([
+      finding,
+      {
+        ...finding,
+        rule: "volume",
+        identity: { ...finding.identity, subject: "m\u001b[31m\nx" },
+        observed: { requests: 40, baseline_milli: 6000 },
+        threshold: { requests: 40 },
+        response: { action: "alert", periodMs: 0, limitFactor: 1 },
+      },
+    ]);
     const lines = table.trimEnd().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^TIME\s+RULE\s+IDENTITY\s+WINDOW\s+OBSERVED\s+THRESHOLD\s+RESPONSE$/);

@@ -29,7 +29,10 @@ describe("observations", () => {
     ["a denied JWT call", decisionOf({ who: person("bob", "jwt"), at: T0, model: "m", address: "[2001:db8::1]:5", denied: true })],
     ["a call with a hostile, oversized subject", decisionOf({ who: hostile, at: T0, model: "m".repeat(900), address: "10.0.0.1:5" })],
   ])("%s: the decision and its record observe the same", (_name, d) => {
-    for (const [rendering, subjects] of [[plain, "plain"], [hmac, "hmac"]] as const) {
+    for (const [rendering, subjects] of [
+      [plain, "plain"],
+      [hmac, "hmac"],
+    ] as const) {
       const online = observeDecision(d, rendering, DENIALS);
       expect(online).toBeDefined();
       expect(fromRecord(d, subjects)).toEqual(online);
@@ -64,19 +67,35 @@ describe("observations", () => {
   });
 
   it("reads outcome records", () => {
-    expect(outcomeFactsOf({ type: "outcome", decision_id: "d-1", decision: "allow", response_code: 503 })).toEqual({ decisionId: "d-1", allowed: true, responseCode: 503 });
+    expect(outcomeFactsOf({ type: "outcome", decision_id: "d-1", decision: "allow", response_code: 503 })).toEqual({
+      decisionId: "d-1",
+      allowed: true,
+      responseCode: 503,
+    });
     expect(outcomeFactsOf({ type: "outcome", decision: "allow", response_code: 503 })).toBeUndefined();
   });
 });
 
 describe("chooseResponse", () => {
-  const config = testConfig({ rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } } });
+  const config = testConfig({
+    rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } },
+  });
 
   it.each([
     ["the rule's own response", "volume", undefined, { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 }],
     ["alert by default", "probing", undefined, { action: "alert", periodMs: 0, limitFactor: 1 }],
-    ["the policy's block over the rule's alert, for the rule's period", "sharing", "block", { action: "block", periodMs: 3_600_000, limitFactor: 1 }],
-    ["the policy's lower-limits with the rule's factor and period", "volume", "lower-limits", { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 }],
+    [
+      "the policy's block over the rule's alert, for the rule's period",
+      "sharing",
+      "block",
+      { action: "block", periodMs: 3_600_000, limitFactor: 1 },
+    ],
+    [
+      "the policy's lower-limits with the rule's factor and period",
+      "volume",
+      "lower-limits",
+      { action: "lower-limits", periodMs: 1_800_000, limitFactor: 0.25 },
+    ],
     ["the policy's alert over the rule's lower-limits", "volume", "alert", { action: "alert", periodMs: 0, limitFactor: 1 }],
   ] as const)("%s", (_name, rule, chosenByPolicy, response) => {
     expect(chooseResponse(config, rule, chosenByPolicy)).toEqual(response);
@@ -84,11 +103,14 @@ describe("chooseResponse", () => {
 });
 
 describe("findingOf: the response of the decision's policy", () => {
-  const config = testConfig({ rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } } });
+  const config = testConfig({
+    rules: { volume: { response: "lower-limits", limitFactor: 0.25, period: "30m" }, sharing: { response: "alert", period: "1h" } },
+  });
   const models = { namespace: "ml", name: "models", generation: 1, rule: "team-ml" };
   // What the policy index answers: ml/models chooses `block` for sharing (its spec.anomaly),
   // ml/quiet has a spec.anomaly that says nothing; any other policy is not loaded.
-  const responses: PolicyResponses = (ref) => (ref.namespace !== "ml" ? undefined : ref.name === "models" ? { sharing: "block" } : ref.name === "quiet" ? {} : undefined);
+  const responses: PolicyResponses = (ref) =>
+    ref.namespace !== "ml" ? undefined : ref.name === "models" ? { sharing: "block" } : ref.name === "quiet" ? {} : undefined;
   const observed = observeDecision(decisionOf({ who: person("alice"), at: T0, model: "m", address: "10.0.0.1:5" }), plain, DENIALS);
 
   it.each([
@@ -106,7 +128,9 @@ describe("findingOf: the response of the decision's policy", () => {
 
   it("uses no policy's choice without a lookup (NO_POLICY_RESPONSES)", () => {
     if (observed === undefined) throw new Error("the decision was not observed");
-    expect(findingOf({ rule: "sharing", values: [6] }, { ...observed, policy: models }, config, NO_POLICY_RESPONSES).response.action).toBe("alert");
+    expect(findingOf({ rule: "sharing", values: [6] }, { ...observed, policy: models }, config, NO_POLICY_RESPONSES).response.action).toBe(
+      "alert",
+    );
   });
 });
 

@@ -34,22 +34,44 @@ export const TEST_CONFIG_RAW = {
 } as const;
 
 // `rules` overrides merge per rule: { rules: { volume: { enabled: false } } } keeps the rest.
-export function testConfig(overrides: { readonly rules?: Readonly<Record<string, object>>; readonly [key: string]: unknown } = {}): AnomalyConfig {
+export function testConfig(
+  overrides: { readonly rules?: Readonly<Record<string, object>>; readonly [key: string]: unknown } = {},
+): AnomalyConfig {
   const base: Readonly<Record<string, object>> = TEST_CONFIG_RAW.rules;
-  const rules = Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(overrides.rules ?? {})])].map((r) => [r, { ...base[r], ...overrides.rules?.[r] }]));
+  const rules = Object.fromEntries(
+    [...new Set([...Object.keys(base), ...Object.keys(overrides.rules ?? {})])].map((r) => [r, { ...base[r], ...overrides.rules?.[r] }]),
+  );
   const parsed = parseAnomalyConfig({ ...TEST_CONFIG_RAW, ...overrides, rules }, "anomaly");
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   return parsed.value;
 }
 
 export function person(name: string, method: Identity["method"] = "apikey"): Identity {
-  return { method, subject: `${name}@example.com`, issuer: method === "jwt" ? "https://login.example.com" : "keys", keyId: method === "apikey" ? `k${name.padEnd(11, "x").slice(0, 11)}` : "", groups: [], attributes: { team: "ml" } };
+  return {
+    method,
+    subject: `${name}@example.com`,
+    issuer: method === "jwt" ? "https://login.example.com" : "keys",
+    keyId: method === "apikey" ? `k${name.padEnd(11, "x").slice(0, 11)}` : "",
+    groups: [],
+    attributes: { team: "ml" },
+  };
 }
 
 function request(id: string, at: number, address: string): NormalizedRequest {
   return {
-    id, method: "POST", path: "/v2/models/m/infer", rawPath: "/v2/models/m/infer", query: new Map(), host: "models.local", scheme: "https",
-    protocol: "HTTP/1.1", headers: new Map(), peer: { address, principal: "", certificate: "" }, body: undefined, contextExtensions: new Map(), receivedAt: at,
+    id,
+    method: "POST",
+    path: "/v2/models/m/infer",
+    rawPath: "/v2/models/m/infer",
+    query: new Map(),
+    host: "models.local",
+    scheme: "https",
+    protocol: "HTTP/1.1",
+    headers: new Map(),
+    peer: { address, principal: "", certificate: "" },
+    body: undefined,
+    contextExtensions: new Map(),
+    receivedAt: at,
   };
 }
 
@@ -66,9 +88,15 @@ let serial = 0;
 
 export function decisionOf(c: Call, n = (serial += 1)): Decision {
   const facts = {
-    id: `d-${n}`, requestId: `r-${n}`, decidedAt: c.at, identity: c.who, identitySource: c.who.method,
+    id: `d-${n}`,
+    requestId: `r-${n}`,
+    decidedAt: c.at,
+    identity: c.who,
+    identitySource: c.who.method,
     target: { model: c.model, version: "", action: "predict", source: "profile" as const },
-    policy: { namespace: "ml", name: "models", generation: 1, rule: "team-ml" }, rateLimit: undefined, request: request(`r-${n}`, c.at, c.address),
+    policy: { namespace: "ml", name: "models", generation: 1, rule: "team-ml" },
+    rateLimit: undefined,
+    request: request(`r-${n}`, c.at, c.address),
   };
   return c.denied === true
     ? { ...facts, allowed: false, reason: "policy_no_match", detail: "no rule allows predict", challenge: undefined }
@@ -81,7 +109,12 @@ export function traffic(calls: readonly Call[]): TrafficEvent[] {
   calls.forEach((c, i) => {
     const decision = decisionOf(c, i + 1);
     events.push({ at: c.at, order: 2 * i, event: { kind: "decision", decision } });
-    if (c.denied !== true) events.push({ at: c.at + 40, order: 2 * i + 1, event: { kind: "outcome", at: c.at + 40, requestId: decision.requestId, decisionId: decision.id, code: c.code ?? 200 } });
+    if (c.denied !== true)
+      events.push({
+        at: c.at + 40,
+        order: 2 * i + 1,
+        event: { kind: "outcome", at: c.at + 40, requestId: decision.requestId, decisionId: decision.id, code: c.code ?? 200 },
+      });
   });
   return events.sort((a, b) => a.at - b.at || a.order - b.order).map((e) => e.event);
 }
@@ -94,7 +127,14 @@ export function steady(who: Identity, fromMinute: number, minutes: number, perMi
     for (let i = 0; i < perMinute; i += 1) {
       const k = m * perMinute + i;
       const at = T0 + (fromMinute + m) * MINUTE + Math.floor((i * MINUTE) / perMinute) + 7;
-      calls.push({ who, at, model: k % 2 === 0 ? "fraud-detector" : "churn", address, denied: k % 20 === 19, code: k % 50 === 49 ? 500 : 200 });
+      calls.push({
+        who,
+        at,
+        model: k % 2 === 0 ? "fraud-detector" : "churn",
+        address,
+        denied: k % 20 === 19,
+        code: k % 50 === 49 ? 500 : 200,
+      });
     }
   }
   return calls;
@@ -103,7 +143,12 @@ export function steady(who: Identity, fromMinute: number, minutes: number, perMi
 // A steady caller whose minute `spikeMinute` carries `spike` calls instead.
 export function volumeSpike(who: Identity, spike: number): Call[] {
   const base = steady(who, 0, 30, 6).filter((c) => c.at < T0 + 20 * MINUTE || c.at >= T0 + 21 * MINUTE);
-  const burst = Array.from({ length: spike }, (_, i) => ({ who, at: T0 + 20 * MINUTE + Math.floor((i * MINUTE) / spike), model: "fraud-detector", address: "10.1.0.2:40000" }));
+  const burst = Array.from({ length: spike }, (_, i) => ({
+    who,
+    at: T0 + 20 * MINUTE + Math.floor((i * MINUTE) / spike),
+    model: "fraud-detector",
+    address: "10.1.0.2:40000",
+  }));
   return [...base, ...burst];
 }
 
@@ -119,7 +164,12 @@ export function probing(who: Identity, total: number, bad: number, via: "denials
 
 // One call each to `models` different models within three minutes.
 export function reconnaissance(who: Identity, models: number): Call[] {
-  return Array.from({ length: models }, (_, i) => ({ who, at: T0 + 61 * MINUTE + i * Math.floor((3 * MINUTE) / models), model: `model-${i}`, address: "10.1.0.4:40000" }));
+  return Array.from({ length: models }, (_, i) => ({
+    who,
+    at: T0 + 61 * MINUTE + i * Math.floor((3 * MINUTE) / models),
+    model: `model-${i}`,
+    address: "10.1.0.4:40000",
+  }));
 }
 
 // One credential from `sources` addresses within five minutes (`ipv6`: all in one /64).
@@ -152,18 +202,51 @@ export function normalCalls(): Call[] {
 
 export const SCENARIOS: readonly Scenario[] = [
   { name: "normal traffic", calls: normalCalls(), expected: [] },
-  { name: "near misses: 35 calls in a minute, 45% denied, 7 models, 5 sources, 20 addresses in one /64", calls: [...normalCalls(), ...volumeSpike(mallory, 35), ...probing(trudy, 40, 18, "denials"), ...reconnaissance(eve, 7), ...sharing(oscar, 5), ...sharing(carol, 20, true)], expected: [] },
-  { name: "volume spike", calls: [...normalCalls(), ...volumeSpike(mallory, 120)], expected: [{ rule: "volume", subject: "mallory@example.com" }] },
-  { name: "probing by denials", calls: [...normalCalls(), ...probing(trudy, 40, 30, "denials")], expected: [{ rule: "probing", subject: "trudy@example.com" }] },
-  { name: "probing by model errors", calls: [...normalCalls(), ...probing(trudy, 40, 25, "errors")], expected: [{ rule: "probing", subject: "trudy@example.com" }] },
-  { name: "reconnaissance", calls: [...normalCalls(), ...reconnaissance(eve, 12)], expected: [{ rule: "reconnaissance", subject: "eve@example.com" }] },
+  {
+    name: "near misses: 35 calls in a minute, 45% denied, 7 models, 5 sources, 20 addresses in one /64",
+    calls: [
+      ...normalCalls(),
+      ...volumeSpike(mallory, 35),
+      ...probing(trudy, 40, 18, "denials"),
+      ...reconnaissance(eve, 7),
+      ...sharing(oscar, 5),
+      ...sharing(carol, 20, true),
+    ],
+    expected: [],
+  },
+  {
+    name: "volume spike",
+    calls: [...normalCalls(), ...volumeSpike(mallory, 120)],
+    expected: [{ rule: "volume", subject: "mallory@example.com" }],
+  },
+  {
+    name: "probing by denials",
+    calls: [...normalCalls(), ...probing(trudy, 40, 30, "denials")],
+    expected: [{ rule: "probing", subject: "trudy@example.com" }],
+  },
+  {
+    name: "probing by model errors",
+    calls: [...normalCalls(), ...probing(trudy, 40, 25, "errors")],
+    expected: [{ rule: "probing", subject: "trudy@example.com" }],
+  },
+  {
+    name: "reconnaissance",
+    calls: [...normalCalls(), ...reconnaissance(eve, 12)],
+    expected: [{ rule: "reconnaissance", subject: "eve@example.com" }],
+  },
   { name: "sharing", calls: [...normalCalls(), ...sharing(oscar, 10)], expected: [{ rule: "sharing", subject: "oscar@example.com" }] },
 ];
 
 // Every attack at once, for the two-replica and analyze tests.
 export const ALL_AT_ONCE: Scenario = {
   name: "every attack mixed into normal traffic",
-  calls: [...normalCalls(), ...volumeSpike(mallory, 120), ...probing(trudy, 40, 30, "denials"), ...reconnaissance(eve, 12), ...sharing(oscar, 10)],
+  calls: [
+    ...normalCalls(),
+    ...volumeSpike(mallory, 120),
+    ...probing(trudy, 40, 30, "denials"),
+    ...reconnaissance(eve, 12),
+    ...sharing(oscar, 10),
+  ],
   expected: [
     { rule: "volume", subject: "mallory@example.com" },
     { rule: "probing", subject: "trudy@example.com" },

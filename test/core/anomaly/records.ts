@@ -21,7 +21,16 @@ export function auditEventsOf(events: readonly TrafficEvent[], subjects: "plain"
     const d = decisions.get(e.requestId);
     if (d === undefined) throw new Error(`outcome before its decision: ${e.requestId}`);
     const pending = { decisionId: d.id, requestId: d.requestId, allowed: d.allowed, decidedAt: d.decidedAt };
-    const outcome = { requestId: e.requestId, responseCode: e.code, responseCodeDetails: "via_upstream", responseFlags: [], requestBodyBytes: 100, responseBodyBytes: 200, durationMs: 30, startedAt: d.decidedAt };
+    const outcome = {
+      requestId: e.requestId,
+      responseCode: e.code,
+      responseCodeDetails: "via_upstream",
+      responseFlags: [],
+      requestBodyBytes: 100,
+      responseBodyBytes: 200,
+      durationMs: 30,
+      startedAt: d.decidedAt,
+    };
     return outcomeEvent(outcome, pending, e.at);
   });
 }

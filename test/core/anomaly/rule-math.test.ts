@@ -7,7 +7,12 @@ import { decayFactor, stepVolume, volumeThreshold, type VolumeParams, type Volum
 import { windowIndex, windowStart } from "../../../src/core/anomaly/window.ts";
 
 const P: VolumeParams = { baselineWindows: 10, factorPermille: 5000, minRequests: 40, forgetWindows: 100 };
-const S = (bucket: number, count: number, baselineMilli: number, windows: number): VolumeState => ({ bucket, count, baselineMilli, windows });
+const S = (bucket: number, count: number, baselineMilli: number, windows: number): VolumeState => ({
+  bucket,
+  count,
+  baselineMilli,
+  windows,
+});
 
 describe("volume", () => {
   it.each([

@@ -1,6 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
 import { genesisHead, sealEvent, type ChainHead, type SealedRecord } from "../../../src/core/audit/chain.ts";
-import { ed25519PublicKey, ed25519Signer, sealCheckpoint, type CheckpointPublicKey, type CheckpointSigner } from "../../../src/core/audit/checkpoint.ts";
+import {
+  ed25519PublicKey,
+  ed25519Signer,
+  sealCheckpoint,
+  type CheckpointPublicKey,
+  type CheckpointSigner,
+} from "../../../src/core/audit/checkpoint.ts";
 import type { AuditEvent } from "../../../src/core/audit/event.ts";
 import { auditHmacKey, type AuditHmacKey } from "../../../src/core/audit/input-hmac.ts";
 import { buildAuditRecord, type AuditRequestFacts } from "../../../src/core/audit/record.ts";
@@ -30,7 +36,12 @@ export function allowed(overrides: Partial<Decision & { allowed: true }> = {}): 
     identitySource: "apikey",
     target: { model: "fraud-detector", version: "", action: "predict", source: "profile" },
     policy: { namespace: "default", name: "fraud-detector", generation: 3, rule: "data-science-predict" },
-    rateLimit: { mode: "local", states: [{ name: "minute", quota: 5, windowSeconds: 60, remaining: 4, resetSeconds: 12 }], violated: [], retryAfterSeconds: 0 },
+    rateLimit: {
+      mode: "local",
+      states: [{ name: "minute", quota: 5, windowSeconds: 60, remaining: 4, resetSeconds: 12 }],
+      violated: [],
+      retryAfterSeconds: 0,
+    },
     allowed: true,
     reason: "allowed",
     credentialHeaders: ["x-api-key"],
@@ -58,11 +69,22 @@ export function denied(overrides: Partial<Decision & { allowed: false }> = {}): 
 }
 
 export function facts(overrides: Partial<AuditRequestFacts> = {}): AuditRequestFacts {
-  return { sourceAddress: "10.0.0.7", method: "POST", path: "/v2/models/fraud-detector/infer", query: new Map(), body: undefined, ...overrides };
+  return {
+    sourceAddress: "10.0.0.7",
+    method: "POST",
+    path: "/v2/models/fraud-detector/infer",
+    query: new Map(),
+    body: undefined,
+    ...overrides,
+  };
 }
 
 export function decisionEvent(i: number): AuditEvent {
-  return buildAuditRecord({ decision: allowed({ id: `d-${i}`, requestId: `r-${i}` }), request: facts(), durationMs: 0.25 }, HMAC_KEY, T0 + i);
+  return buildAuditRecord(
+    { decision: allowed({ id: `d-${i}`, requestId: `r-${i}` }), request: facts(), durationMs: 0.25 },
+    HMAC_KEY,
+    T0 + i,
+  );
 }
 
 export interface TestKeys {
@@ -84,7 +106,10 @@ export function testKeys(): TestKeys {
 
 // A chain of `count` decision records with a checkpoint after every `every` records and,
 // when `endWithCheckpoint`, one at the end.
-export function buildChain(count: number, options: { signer?: CheckpointSigner; every?: number; endWithCheckpoint?: boolean; chain?: string } = {}): SealedRecord[] {
+export function buildChain(
+  count: number,
+  options: { signer?: CheckpointSigner; every?: number; endWithCheckpoint?: boolean; chain?: string } = {},
+): SealedRecord[] {
   let head: ChainHead = genesisHead(options.chain ?? "pod-a@2026-11-01T00:00:00.000Z");
   const out: SealedRecord[] = [];
   const push = (s: { record: SealedRecord; head: ChainHead }): void => {

@@ -1,12 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, canonicalSplit, joinCanonicalObjects, parseCanonical, type JsonObject, type JsonValue } from "../../../src/core/audit/canonical-json.ts";
+import {
+  canonicalJson,
+  canonicalSplit,
+  joinCanonicalObjects,
+  parseCanonical,
+  type JsonObject,
+  type JsonValue,
+} from "../../../src/core/audit/canonical-json.ts";
 
 describe("canonicalJson", () => {
   it.each<[string, JsonValue, string]>([
-    ["sorts keys by code unit", { b: 1, a: 2, B: 3, "é": 4, "~": 5 }, '{"B":3,"a":2,"b":1,"~":5,"é":4}'],
+    ["sorts keys by code unit", { b: 1, a: 2, B: 3, é: 4, "~": 5 }, '{"B":3,"a":2,"b":1,"~":5,"é":4}'],
     ["nests and keeps array order", { z: [3, 1, { y: true, x: null }] }, '{"z":[3,1,{"x":null,"y":true}]}'],
-    ["escapes quotes, backslash and C0 controls", "a\"b\\c\nd\u001b[31m", '"a\\"b\\\\c\\nd\\u001b[31m"'],
+    ["escapes quotes, backslash and C0 controls", 'a"b\\c\nd\u001b[31m', '"a\\"b\\\\c\\nd\\u001b[31m"'],
     ["escapes DEL, C1 controls and line separators", "x\u007f\u009b\u2028\u2029y", '"x\\u007f\\u009b\\u2028\\u2029y"'],
     ["escapes lone surrogates", "a\ud800b", '"a\\ud800b"'],
     ["keeps other non-ASCII as is", "Zoë 日本 😀", '"Zoë 日本 😀"'],
@@ -47,18 +54,26 @@ describe("canonicalJson", () => {
 
   // Written here from the rule alone, member by member, as the reference the fast path must match.
   const reference = (value: JsonValue): string => {
-    if (typeof value === "string") return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    if (typeof value === "string")
+      return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     if (typeof value !== "object" || value === null) return JSON.stringify(value);
     if (Array.isArray(value)) return `[${value.map(reference).join(",")}]`;
     const object = value as JsonObject;
-    return `{${Object.keys(object).sort().map((k) => `${reference(k)}:${reference(object[k] as JsonValue)}`).join(",")}}`;
+    return `{${Object.keys(object)
+      .sort()
+      .map((k) => `${reference(k)}:${reference(object[k] as JsonValue)}`)
+      .join(",")}}`;
   };
   // The same value with every object's keys inserted in sorted order: what the fast path takes.
   const sortedCopy = (value: JsonValue): JsonValue => {
     if (typeof value !== "object" || value === null) return value;
     if (Array.isArray(value)) return value.map(sortedCopy);
     const object = value as JsonObject;
-    return Object.fromEntries(Object.keys(object).sort().map((k) => [k, sortedCopy(object[k] as JsonValue)]));
+    return Object.fromEntries(
+      Object.keys(object)
+        .sort()
+        .map((k) => [k, sortedCopy(object[k] as JsonValue)]),
+    );
   };
 
   it("writes what the rule says, whatever order the keys were inserted in", () => {
@@ -86,7 +101,11 @@ describe("canonicalJson", () => {
 });
 
 describe("canonicalSplit and joinCanonicalObjects", () => {
-  const objects = fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("hash", "hasg", "hasi", "h", "i")), fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxKeys: 8, noNullPrototype: true });
+  const objects = fc.dictionary(
+    fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("hash", "hasg", "hasi", "h", "i")),
+    fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+    { maxKeys: 8, noNullPrototype: true },
+  );
 
   it("give the object's canonical text without the split key, and with a member added there", () => {
     fc.assert(

@@ -48,7 +48,14 @@ describe("checkpoints", () => {
     const head = sealEvent(genesisHead("pod-a"), decisionEvent(0)).head;
     const { record } = sealCheckpoint(head, T0, keys.signer);
     const cp = JSON.parse(record.line) as Record<string, unknown>;
-    expect(cp).toMatchObject({ type: "checkpoint", seq: 1, prev: head.hash, head: { seq: 0, hash: head.hash }, alg: "ed25519", key_id: keys.publicKey.keyId });
+    expect(cp).toMatchObject({
+      type: "checkpoint",
+      seq: 1,
+      prev: head.hash,
+      head: { seq: 0, hash: head.hash },
+      alg: "ed25519",
+      key_id: keys.publicKey.keyId,
+    });
     expect(keys.publicKey.keyId).toMatch(/^ed25519:[0-9a-f]{32}$/);
     expect(checkCheckpointSignature(cp as never, [keys.publicKey])).toBe("valid");
   });

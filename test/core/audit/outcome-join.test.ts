@@ -3,7 +3,12 @@ import { OutcomeJoin } from "../../../src/core/audit/outcome-join.ts";
 import type { AccessOutcome, PendingDecision } from "../../../src/core/audit/outcome-record.ts";
 import { T0 } from "./builders.ts";
 
-const decision = (n: number, at = T0, requestId = `r-${n}`): PendingDecision => ({ decisionId: `d-${n}`, requestId, allowed: n % 2 === 0, decidedAt: at });
+const decision = (n: number, at = T0, requestId = `r-${n}`): PendingDecision => ({
+  decisionId: `d-${n}`,
+  requestId,
+  allowed: n % 2 === 0,
+  decidedAt: at,
+});
 const outcome = (requestId: string, overrides: Partial<AccessOutcome> = {}): AccessOutcome => ({
   requestId,
   responseCode: 200,
@@ -44,7 +49,11 @@ describe("OutcomeJoin", () => {
   ])("records decision_missing when %s", (_name, setup) => {
     const join = new OutcomeJoin({ waitMs: 1000, maxPending: 10 });
     setup(join);
-    expect(join.matchOutcome(outcome("r-1", { responseCode: undefined }), T0)).toMatchObject({ type: "decision_missing", request_id: "r-1", response_code: null });
+    expect(join.matchOutcome(outcome("r-1", { responseCode: undefined }), T0)).toMatchObject({
+      type: "decision_missing",
+      request_id: "r-1",
+      response_code: null,
+    });
   });
 
   it("marks decisions whose outcome does not arrive in time, and only those", () => {
@@ -54,7 +63,10 @@ describe("OutcomeJoin", () => {
     join.noteDecision(decision(3, T0 + 900), T0 + 900);
     expect(join.expire(T0 + 999)).toEqual([]);
     const expired = join.expire(T0 + 1500);
-    expect(expired).toEqual([expect.objectContaining({ type: "outcome_missing", decision_id: "d-1" }), expect.objectContaining({ decision_id: "d-2", waited_ms: 1000, cause: "timeout" })]);
+    expect(expired).toEqual([
+      expect.objectContaining({ type: "outcome_missing", decision_id: "d-1" }),
+      expect.objectContaining({ decision_id: "d-2", waited_ms: 1000, cause: "timeout" }),
+    ]);
     expect(join.size).toBe(1);
     expect(join.matchOutcome(outcome("r-3"), T0 + 1600)).toMatchObject({ type: "outcome", decision_id: "d-3" });
   });
@@ -85,13 +97,23 @@ describe("OutcomeJoin", () => {
     join.noteDecision(decision(1), T0);
     join.noteDecision(decision(2, T0, "r-1"), T0);
     join.noteDecision(decision(3), T0);
-    expect(join.drain(T0 + 5).map((e) => [e["decision_id"], e["cause"]])).toEqual([["d-1", "shutdown"], ["d-2", "shutdown"], ["d-3", "shutdown"]]);
+    expect(join.drain(T0 + 5).map((e) => [e["decision_id"], e["cause"]])).toEqual([
+      ["d-1", "shutdown"],
+      ["d-2", "shutdown"],
+      ["d-3", "shutdown"],
+    ]);
     expect(join.size).toBe(0);
   });
 
   it("bounds hostile access-log values", () => {
     const join = new OutcomeJoin({ waitMs: 1000, maxPending: 10 });
-    const event = join.matchOutcome(outcome("x".repeat(100_000), { responseCodeDetails: "\n".repeat(10_000), responseFlags: Array.from({ length: 40 }, (_, i) => `f${i}`) }), T0);
+    const event = join.matchOutcome(
+      outcome("x".repeat(100_000), {
+        responseCodeDetails: "\n".repeat(10_000),
+        responseFlags: Array.from({ length: 40 }, (_, i) => `f${i}`),
+      }),
+      T0,
+    );
     expect(event["truncated"]).toEqual(["response_flags", "request_id", "response_code_details"]);
     expect((event["response_flags"] as string[]).length).toBe(16);
   });

@@ -31,7 +31,12 @@ describe("buildAuditRecord", () => {
       model_version: "",
       action: "predict",
       policy: { namespace: "default", name: "fraud-detector", generation: 3, rule: "data-science-predict" },
-      limiter: { mode: "local", limits: [{ name: "minute", quota: 5, window_ms: 60_000, remaining: 4, reset_ms: 12_000 }], violated: [], retry_after_ms: 0 },
+      limiter: {
+        mode: "local",
+        limits: [{ name: "minute", quota: 5, window_ms: 60_000, remaining: 4, reset_ms: 12_000 }],
+        violated: [],
+        retry_after_ms: 0,
+      },
       duration_us: 1235,
       input: { kind: "request", hmac: hmac("POST /v2/models/fraud-detector/infer"), key_id: HMAC_KEY.id, bytes: 36, partial: false },
       truncated: [],
@@ -56,7 +61,11 @@ describe("buildAuditRecord", () => {
     ],
     [
       "an anomaly block",
-      denied({ reason: "anomaly_blocked", identity: alice, rateLimit: { mode: "redis", states: [], violated: [], retryAfterSeconds: 900, penaltyBox: true, anomalyBlock: true } }),
+      denied({
+        reason: "anomaly_blocked",
+        identity: alice,
+        rateLimit: { mode: "redis", states: [], violated: [], retryAfterSeconds: 900, penaltyBox: true, anomalyBlock: true },
+      }),
       { mode: "redis", limits: [], violated: [], retry_after_ms: 900_000, anomaly_block: true },
     ],
   ])("says when an anomaly response shaped the limiter's answer: %s", (_name, decision, limiter) => {
@@ -65,7 +74,11 @@ describe("buildAuditRecord", () => {
 
   it("hashes the body when Envoy sent one, and says when it was cut", () => {
     const body = new TextEncoder().encode('{"inputs":[1,2,3]}');
-    const record = buildAuditRecord({ decision: allowed(), request: facts({ body: { bytes: body, partial: true } }), durationMs: 0 }, HMAC_KEY, T0);
+    const record = buildAuditRecord(
+      { decision: allowed(), request: facts({ body: { bytes: body, partial: true } }), durationMs: 0 },
+      HMAC_KEY,
+      T0,
+    );
     expect(record["input"]).toEqual({ kind: "body", hmac: hmac(body), key_id: HMAC_KEY.id, bytes: body.length, partial: true });
   });
 
@@ -98,17 +111,35 @@ describe("buildAuditRecord", () => {
     ["an allowed decision", allowed(), facts()],
     ["one with a body", allowed(), facts({ body: { bytes: new Uint8Array(3), partial: false } })],
     ["lowered limits", allowed({ rateLimit: { mode: "redis", states: [], violated: [], retryAfterSeconds: 0, lowered: 250 } }), facts()],
-    ["an anomaly block", denied({ reason: "anomaly_blocked", identity: alice, rateLimit: { mode: "redis", states: [], violated: ["minute"], retryAfterSeconds: 9, anomalyBlock: true } }), facts()],
+    [
+      "an anomaly block",
+      denied({
+        reason: "anomaly_blocked",
+        identity: alice,
+        rateLimit: { mode: "redis", states: [], violated: ["minute"], retryAfterSeconds: 9, anomalyBlock: true },
+      }),
+      facts(),
+    ],
   ])("lists the keys of its nested objects in canonical order: %s", (_name, decision, request) => {
     const record = buildAuditRecord({ decision, request, durationMs: 0 }, HMAC_KEY, T0);
-    const nested = Object.values(record).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) => typeof v === "object" && v !== null);
+    const nested = Object.values(record)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((v) => typeof v === "object" && v !== null);
     const limits = (record["limiter"] as { limits: JsonValue[] }).limits;
     expect(nested.length).toBeGreaterThanOrEqual(3);
     for (const object of [...nested, ...limits]) expect(JSON.stringify(object)).toBe(canonicalJson(object as JsonValue));
   });
 
   it("takes its request facts from the normalized request", () => {
-    const req = normalizedRequest({ method: "GET", path: "/v2/models/m", query: new Map([["b", ["2"]], ["a", ["1", "0"]]]), peer: { address: "192.0.2.1", principal: "", certificate: "" } });
+    const req = normalizedRequest({
+      method: "GET",
+      path: "/v2/models/m",
+      query: new Map([
+        ["b", ["2"]],
+        ["a", ["1", "0"]],
+      ]),
+      peer: { address: "192.0.2.1", principal: "", certificate: "" },
+    });
     const input = auditInputOf(allowed(), req, 3);
     expect(input.request).toMatchObject({ sourceAddress: "192.0.2.1", method: "GET", path: "/v2/models/m" });
     const record = buildAuditRecord(input, HMAC_KEY, T0);
@@ -119,7 +150,14 @@ describe("buildAuditRecord", () => {
 describe("input HMAC rules", () => {
   it.each<[string, [string, string[]][], string]>([
     ["no query", [], ""],
-    ["names sorted, values in order", [["b", ["2"]], ["a", ["x", "w"]]], "a=x&a=w&b=2"],
+    [
+      "names sorted, values in order",
+      [
+        ["b", ["2"]],
+        ["a", ["x", "w"]],
+      ],
+      "a=x&a=w&b=2",
+    ],
     ["RFC 3986 encoding", [["q", ["a b&c=d/é*"]]], "q=a%20b%26c%3Dd%2F%C3%A9%2A"],
     ["empty values kept", [["flag", [""]]], "flag="],
   ])("canonical query: %s", (_name, pairs, expected) => {
@@ -148,7 +186,7 @@ describe("input HMAC rules", () => {
 
 describe("log injection (security.md L1, T18)", () => {
   const hostile = [
-    "eve\n{\"type\":\"decision\",\"decision\":\"allow\"}",
+    'eve\n{"type":"decision","decision":"allow"}',
     'eve"},"decision":"allow","x":{"',
     "\u001b[2J\u001b[31mALLOWED\u001b[0m",
     "\r\nforged: line\u2028\u2029\u0085\u009b31m",
@@ -160,19 +198,31 @@ describe("log injection (security.md L1, T18)", () => {
 
   it.each(hostile.map((h, i) => [i, h]))("hostile value #%s yields one bounded, well-formed record", (_i, value) => {
     const identity = { ...alice, subject: value, issuer: value, keyId: value };
-    const decision = denied({ reason: "policy_denied", identity, requestId: value, detail: value, target: { model: value, version: value, action: value, source: "route" } });
+    const decision = denied({
+      reason: "policy_denied",
+      identity,
+      requestId: value,
+      detail: value,
+      target: { model: value, version: value, action: value, source: "route" },
+    });
     const event = buildAuditRecord({ decision, request: facts({ sourceAddress: value, path: `/${value}` }), durationMs: 0 }, HMAC_KEY, T0);
     const { record } = sealEvent(genesisHead("pod-a"), event);
     expect(record.line.split("\n")).toHaveLength(1);
     expect(record.line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(record.bytes).toBeLessThanOrEqual(MAX_RECORD_BYTES);
     expect(JSON.parse(record.line)).toMatchObject({ type: "decision", decision: "deny" });
-    expect(verifyAuditLines(asLines([record]), { keys: [], requireCheckpointAtEnd: false, allowPartialStart: false, mixed: false }).ok).toBe(true);
+    expect(
+      verifyAuditLines(asLines([record]), { keys: [], requireCheckpointAtEnd: false, allowPartialStart: false, mixed: false }).ok,
+    ).toBe(true);
   });
 
   it("keeps a short hostile value intact (escaped, not altered)", () => {
     const subject = 'eve\n"}\u001b[31m';
-    const event = buildAuditRecord({ decision: allowed({ identity: { ...alice, subject } }), request: facts(), durationMs: 0 }, HMAC_KEY, T0);
+    const event = buildAuditRecord(
+      { decision: allowed({ identity: { ...alice, subject } }), request: facts(), durationMs: 0 },
+      HMAC_KEY,
+      T0,
+    );
     const { record } = sealEvent(genesisHead("pod-a"), event);
     expect(JSON.parse(record.line).identity.subject).toBe(subject);
     expect(JSON.parse(record.line).truncated).toEqual([]);
@@ -182,9 +232,20 @@ describe("log injection (security.md L1, T18)", () => {
     const big = fc.string({ unit: "binary", minLength: 2000, maxLength: 5000 });
     fc.assert(
       fc.property(big, big, big, (a, b, c) => {
-        const limits = Array.from({ length: 20 }, (_, i) => ({ name: `${c}${i}`, quota: 2 ** 52, windowSeconds: 1e9, remaining: 2 ** 52, resetSeconds: 1e9 }));
+        const limits = Array.from({ length: 20 }, (_, i) => ({
+          name: `${c}${i}`,
+          quota: 2 ** 52,
+          windowSeconds: 1e9,
+          remaining: 2 ** 52,
+          resetSeconds: 1e9,
+        }));
         const decision = denied({
-          reason: "rate_limited", identity: { ...alice, subject: a, issuer: b, keyId: c }, identitySource: c, requestId: a, id: b, detail: c,
+          reason: "rate_limited",
+          identity: { ...alice, subject: a, issuer: b, keyId: c },
+          identitySource: c,
+          requestId: a,
+          id: b,
+          detail: c,
           target: { model: a, version: b, action: c, source: "route" },
           policy: { namespace: a, name: b, generation: 2 ** 52, rule: c },
           rateLimit: { mode: "redis", states: limits, violated: limits.map((l) => l.name), retryAfterSeconds: 1e9 },

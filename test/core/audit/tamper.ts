@@ -39,4 +39,3 @@ export const swap = (lines: string[], a: number, b: number): string[] => {
   return out;
 };
 export const flipToDeny = (r: Rec): Rec => ({ ...r, decision: "deny", reason: "policy_denied" });
-

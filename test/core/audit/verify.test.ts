@@ -32,7 +32,10 @@ const cases: Record<string, Case> = {
     lines: [...CHAIN.slice(0, 6), rehash({ ...parse(CHAIN[6] ?? ""), decision_id: "forged" }), ...CHAIN.slice(6)],
     expected: { kind: "forged", line: 7, seq: 6 },
   },
-  "a rewritten tail (every later record re-linked)": { lines: rewriteFrom(CHAIN, 2, flipToDeny), expected: { kind: "checkpoint_forged", line: 5, seq: 4 } },
+  "a rewritten tail (every later record re-linked)": {
+    lines: rewriteFrom(CHAIN, 2, flipToDeny),
+    expected: { kind: "checkpoint_forged", line: 5, seq: 4 },
+  },
   "a truncated tail after the last checkpoint": { lines: CHAIN.slice(0, 11), expected: "ok" },
   "a truncated tail, checkpoint required at the end": {
     lines: CHAIN.slice(0, 11),
@@ -52,16 +55,29 @@ const cases: Record<string, Case> = {
     lines: edit(CHAIN, 9, (r) => ({ ...r, sig: Buffer.alloc(64, 7).toString("base64") }), true),
     expected: { kind: "checkpoint_forged", line: 10, seq: 9 },
   },
-  "a checkpoint made unsigned": { lines: edit(CHAIN, 4, (r) => ({ ...r, alg: "none", sig: "", key_id: "" }), true), expected: { kind: "checkpoint_unsigned", line: 5, seq: 4 } },
-  "the wrong public key": { lines: CHAIN, options: { keys: [other.publicKey] }, expected: { kind: "checkpoint_wrong_key", line: 5, seq: 4 } },
+  "a checkpoint made unsigned": {
+    lines: edit(CHAIN, 4, (r) => ({ ...r, alg: "none", sig: "", key_id: "" }), true),
+    expected: { kind: "checkpoint_unsigned", line: 5, seq: 4 },
+  },
+  "the wrong public key": {
+    lines: CHAIN,
+    options: { keys: [other.publicKey] },
+    expected: { kind: "checkpoint_wrong_key", line: 5, seq: 4 },
+  },
   "a checkpoint whose head is not the record before it": {
     lines: edit(CHAIN, 4, (r) => ({ ...r, head: { seq: 2, hash: "a".repeat(64) } }), true),
     expected: { kind: "checkpoint_invalid", line: 5, seq: 4 },
   },
   "a missing beginning": { lines: CHAIN.slice(5), expected: { kind: "start_missing", line: 1, seq: 5 } },
   "a missing beginning, partial start allowed": { lines: CHAIN.slice(5), options: { allowPartialStart: true }, expected: "ok" },
-  "a line that is not canonical": { lines: [...CHAIN.slice(0, 3), (CHAIN[3] ?? "").replace(":", ": "), ...CHAIN.slice(4)], expected: { kind: "malformed", line: 4, seq: null } },
-  "a line that is not JSON": { lines: [...CHAIN.slice(0, 3), "garbage", ...CHAIN.slice(3)], expected: { kind: "malformed", line: 4, seq: null } },
+  "a line that is not canonical": {
+    lines: [...CHAIN.slice(0, 3), (CHAIN[3] ?? "").replace(":", ": "), ...CHAIN.slice(4)],
+    expected: { kind: "malformed", line: 4, seq: null },
+  },
+  "a line that is not JSON": {
+    lines: [...CHAIN.slice(0, 3), "garbage", ...CHAIN.slice(3)],
+    expected: { kind: "malformed", line: 4, seq: null },
+  },
   "a record delivered twice": { lines: [...CHAIN.slice(0, 4), CHAIN[3] ?? "", ...CHAIN.slice(4)], expected: "ok" },
   "no records at all": { lines: [], expected: { kind: "empty", line: null, seq: null } },
 };
@@ -82,8 +98,12 @@ describe("audit verify: tamper matrix (security.md A1, T19)", () => {
 
   it("counts verified signatures and the uncovered tail", () => {
     const report = verifyAuditLines(asLines(CHAIN.slice(0, 11)), STRICT);
-    expect(report.chains).toEqual([expect.objectContaining({ firstSeq: 0, lastSeq: 10, records: 11, checkpoints: 2, signaturesVerified: 2, uncoveredTail: 1, ok: true })]);
-    expect(report.warnings).toContain(`chain ${parse(CHAIN[0] ?? "")["chain"] as string}: tail after seq 9 is not covered by a checkpoint (1 record)`);
+    expect(report.chains).toEqual([
+      expect.objectContaining({ firstSeq: 0, lastSeq: 10, records: 11, checkpoints: 2, signaturesVerified: 2, uncoveredTail: 1, ok: true }),
+    ]);
+    expect(report.warnings).toContain(
+      `chain ${parse(CHAIN[0] ?? "")["chain"] as string}: tail after seq 9 is not covered by a checkpoint (1 record)`,
+    );
   });
 
   it("verifies without a key but says the signatures were not checked", () => {
@@ -134,7 +154,8 @@ describe("audit verify: tamper matrix (security.md A1, T19)", () => {
   });
 
   it("ignores an independent checkpoint that does not verify", () => {
-    const forged = sealCheckpoint({ chain: parse(CHAIN[0] ?? "")["chain"] as string, seq: 40, hash: "b".repeat(64) }, T0, other.signer).record.line;
+    const forged = sealCheckpoint({ chain: parse(CHAIN[0] ?? "")["chain"] as string, seq: 40, hash: "b".repeat(64) }, T0, other.signer)
+      .record.line;
     const report = verifyAuditLines(asLines(CHAIN), STRICT, [{ file: "w", line: 3, text: forged }]);
     expect(report.ok).toBe(true);
     expect(report.warnings).toContain("w:3: ignored an independent checkpoint that does not verify");

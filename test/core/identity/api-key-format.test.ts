@@ -1,11 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  API_KEY_LENGTH,
-  looksLikeApiKey,
-  mintApiKey,
-  parseApiKey,
-} from "../../../src/core/identity/api-key-format.ts";
+import { API_KEY_LENGTH, looksLikeApiKey, mintApiKey, parseApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { mintFrom } from "./helpers.ts";
 
 const SCANNER_REGEX = /^mgk_[a-z2-7]{12}_[0-9A-Za-z]{38}$/;
@@ -129,7 +124,10 @@ describe("parseApiKey", () => {
     const chars = (alphabet: string, n: number) =>
       fc.array(fc.constantFrom(...alphabet), { minLength: n, maxLength: n }).map((a) => a.join(""));
     const shaped = fc.tuple(chars(BASE32, 12), chars(BASE62, 38)).map(([id, tail]) => `mgk_${id}_${tail}`);
-    fc.assert(fc.property(fc.oneof(fc.string(), shaped), (text) => !parseApiKey(text).ok), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), shaped), (text) => !parseApiKey(text).ok),
+      { numRuns: 5000 },
+    );
   });
 });
 

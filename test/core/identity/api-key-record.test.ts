@@ -1,11 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  keyDigest,
-  parseApiKeyRecord,
-  recordForKey,
-  toStoredRecord,
-} from "../../../src/core/identity/api-key-record.ts";
+import { keyDigest, parseApiKeyRecord, recordForKey, toStoredRecord } from "../../../src/core/identity/api-key-record.ts";
 import { parseInstant } from "../../../src/core/identity/instant.ts";
 import { T0, mintFrom } from "./helpers.ts";
 
@@ -79,7 +74,11 @@ describe("parseApiKeyRecord rejects", () => {
     ["a nested attribute", { ...MINIMAL, attributes: { team: { name: "x" } } }, "k.attributes.team"],
     ["an upper-case attribute name", { ...MINIMAL, attributes: { Team: "x" } }, "k.attributes.Team"],
     ["an attribute name starting with a digit", { ...MINIMAL, attributes: { "1team": "x" } }, "k.attributes.1team"],
-    ["a __proto__ attribute", JSON.parse(`{"id":"${ID}","digest":"${DIGEST}","subject":"s","attributes":{"__proto__":"x"}}`), "k.attributes.__proto__"],
+    [
+      "a __proto__ attribute",
+      JSON.parse(`{"id":"${ID}","digest":"${DIGEST}","subject":"s","attributes":{"__proto__":"x"}}`),
+      "k.attributes.__proto__",
+    ],
     ["a list with a number", { ...MINIMAL, attributes: { roles: ["a", 2] } }, "k.attributes.roles[1]"],
     ["65 list items", { ...MINIMAL, groups: Array.from({ length: 65 }, (_, i) => `g${i}`) }, "k.groups"],
     ["65 attributes", { ...MINIMAL, attributes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`a${i}`, "x"])) }, "k.attributes"],

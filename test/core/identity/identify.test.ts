@@ -69,14 +69,18 @@ describe("identify", () => {
       scheme: "ApiKey",
       detail: "nope",
       source: "keys",
-      challenge:
-        'ApiKey realm="modelgate", error="invalid_token", error_description="api_key_unknown", Bearer realm="modelgate"',
+      challenge: 'ApiKey realm="modelgate", error="invalid_token", error_description="api_key_unknown", Bearer realm="modelgate"',
     });
     expect(b.calls).toEqual([]);
   });
 
   it("awaits asynchronous sources", async () => {
-    const slow: IdentitySource = { name: "jwt", scheme: "Bearer", credentialHeaders: ["authorization"], identify: async () => identified("dana") };
+    const slow: IdentitySource = {
+      name: "jwt",
+      scheme: "Bearer",
+      credentialHeaders: ["authorization"],
+      identify: async () => identified("dana"),
+    };
     expect(await identify([slow], REQ, T0)).toMatchObject({ kind: "identified", source: "jwt" });
   });
 

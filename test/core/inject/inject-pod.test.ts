@@ -27,7 +27,10 @@ function injectedOps(pod: JsonObject, namespace = "ml"): readonly PatchOp[] {
 // The bootstrap argument is one long JSON line; the golden file shows it parsed, so a change to
 // the renderer reads as a diff of fields. (It is compact JSON.stringify output, so nothing is lost.)
 function readable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => (value[i - 1] === "--config-yaml" && typeof v === "string" ? { "$bootstrap": JSON.parse(v) as unknown } : readable(v)));
+  if (Array.isArray(value))
+    return value.map((v, i) =>
+      value[i - 1] === "--config-yaml" && typeof v === "string" ? { $bootstrap: JSON.parse(v) as unknown } : readable(v),
+    );
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v)]));
 }
@@ -109,7 +112,12 @@ describe("what the patch guarantees", () => {
 
   it("hardens both sidecars", () => {
     for (const c of injected.spec.initContainers) {
-      expect(c["securityContext"]).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+      expect(c["securityContext"]).toMatchObject({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+      });
     }
   });
 
@@ -120,15 +128,36 @@ describe("what the patch guarantees", () => {
       { name: "http", containerPort: 8443, protocol: "TCP" },
       { name: "modelgate-probe", containerPort: 15021, protocol: "TCP" },
     ]);
-    expect(injected.spec.containers[0]!["ports"]).toEqual([{ name: "mg-model", containerPort: 8080 }, { name: "metrics", containerPort: 9100 }]);
+    expect(injected.spec.containers[0]!["ports"]).toEqual([
+      { name: "mg-model", containerPort: 8080 },
+      { name: "metrics", containerPort: 9100 },
+    ]);
   });
 
   it("rewrites each HTTP probe to its own exact Envoy route, keeping the probe's other settings", () => {
     const model = injected.spec.containers[0]!;
-    expect(model["readinessProbe"]).toEqual({ httpGet: { path: "/modelgate-probe/readiness", port: 15021, scheme: "HTTP" }, periodSeconds: 5 });
-    expect(model["startupProbe"]).toEqual({ httpGet: { path: "/modelgate-probe/startup", port: 15021, scheme: "HTTP" }, failureThreshold: 30 });
-    const routes = (bootstrapOf(injected.spec.initContainers) as { static_resources: { listeners: { virtual_hosts?: unknown; filter_chains: { filters: { typed_config: { route_config: { virtual_hosts: { routes: { match: unknown; route?: { prefix_rewrite?: string } }[] }[] } } }[] }[] }[] } })
-      .static_resources.listeners[1]!.filter_chains[0]!.filters[0]!.typed_config.route_config.virtual_hosts[0]!.routes;
+    expect(model["readinessProbe"]).toEqual({
+      httpGet: { path: "/modelgate-probe/readiness", port: 15021, scheme: "HTTP" },
+      periodSeconds: 5,
+    });
+    expect(model["startupProbe"]).toEqual({
+      httpGet: { path: "/modelgate-probe/startup", port: 15021, scheme: "HTTP" },
+      failureThreshold: 30,
+    });
+    const routes = (
+      bootstrapOf(injected.spec.initContainers) as {
+        static_resources: {
+          listeners: {
+            virtual_hosts?: unknown;
+            filter_chains: {
+              filters: {
+                typed_config: { route_config: { virtual_hosts: { routes: { match: unknown; route?: { prefix_rewrite?: string } }[] }[] } };
+              }[];
+            }[];
+          }[];
+        };
+      }
+    ).static_resources.listeners[1]!.filter_chains[0]!.filters[0]!.typed_config.route_config.virtual_hosts[0]!.routes;
     expect(routes.map((r) => [r.match, r.route?.prefix_rewrite])).toEqual([
       [{ path: "/healthz/envoy" }, undefined],
       [{ path: "/modelgate-probe/liveness", headers: [{ name: ":method", string_match: { exact: "GET" } }] }, "/v2/health/live"],
@@ -138,9 +167,15 @@ describe("what the patch guarantees", () => {
   });
 
   it("takes the Redis password from the configured Secret, never a literal", () => {
-    const config = { ...INJECTOR_CONFIG_DEFAULTS, sidecar: { ...INJECTOR_CONFIG_DEFAULTS.sidecar, redisPasswordSecret: { name: "modelgate-redis", key: "password" } } };
+    const config = {
+      ...INJECTOR_CONFIG_DEFAULTS,
+      sidecar: { ...INJECTOR_CONFIG_DEFAULTS.sidecar, redisPasswordSecret: { name: "modelgate-redis", key: "password" } },
+    };
     const p = planInjection(f.pod, "ml", config, renderInjectedBootstrap);
     const pod = applyPatch(f.pod, p.kind === "inject" ? p.ops : []) as { spec: { initContainers: { env: unknown[] }[] } };
-    expect(pod.spec.initContainers[0]!.env).toContainEqual({ name: "MODELGATE_REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "modelgate-redis", key: "password", optional: true } } });
+    expect(pod.spec.initContainers[0]!.env).toContainEqual({
+      name: "MODELGATE_REDIS_PASSWORD",
+      valueFrom: { secretKeyRef: { name: "modelgate-redis", key: "password", optional: true } },
+    });
   });
 });

@@ -85,7 +85,11 @@ describe("the limiter step of decide()", () => {
       ["trial", true],
       ["org-day", false],
     ]);
-    expect(request).toMatchObject({ cost: 1, failClosed, penaltyBox: { spec: { violations: 5, withinMs: 120_000, blockMs: 600_000, maxBlockMs: 3_600_000 } } });
+    expect(request).toMatchObject({
+      cost: 1,
+      failClosed,
+      penaltyBox: { spec: { violations: 5, withinMs: 120_000, blockMs: 600_000, maxBlockMs: 3_600_000 } },
+    });
     expect(request?.penaltyBox?.key).toMatch(/^mg:pb:\{/);
   });
 
@@ -153,14 +157,22 @@ describe("the limiter step of decide()", () => {
     [
       "blocked by an anomaly response",
       { kind: "blocked", by: "anomaly", states: [], retryAfterSeconds: 900, mode: "redis" },
-      { allowed: false, reason: "anomaly_blocked", rateLimit: { penaltyBox: true, anomalyBlock: true, violated: [], retryAfterSeconds: 900 } },
+      {
+        allowed: false,
+        reason: "anomaly_blocked",
+        rateLimit: { penaltyBox: true, anomalyBlock: true, violated: [], retryAfterSeconds: 900 },
+      },
     ],
     [
       "allowed under lowered limits",
       { kind: "allowed", states: [], mode: "redis", lowered: 250 },
       { allowed: true, reason: "allowed", rateLimit: { lowered: 250, violated: [] } },
     ],
-    ["unavailable", { kind: "unavailable", detail: "redis down, fail closed" }, { allowed: false, reason: "limiter_unavailable", detail: "redis down, fail closed" }],
+    [
+      "unavailable",
+      { kind: "unavailable", detail: "redis down, fail closed" },
+      { allowed: false, reason: "limiter_unavailable", detail: "redis down, fail closed" },
+    ],
   ])("a verdict %s becomes the right decision", async (_name, verdict, expected) => {
     expect(await decide(predict, ports(recording(verdict).limiter))).toMatchObject(expected);
   });

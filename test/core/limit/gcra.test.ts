@@ -11,7 +11,13 @@ function limit(requests: number, periodMs: number, burst = requests): LimitSpec 
 
 // Sends `times` requests of `cost` at `now`, committing each admitted one; returns the outcomes
 // and the final TAT.
-function burstAt(spec: LimitSpec, tat: number | undefined, now: number, times: number, cost = 1): { outcomes: GcraOutcome[]; tat: number | undefined } {
+function burstAt(
+  spec: LimitSpec,
+  tat: number | undefined,
+  now: number,
+  times: number,
+  cost = 1,
+): { outcomes: GcraOutcome[]; tat: number | undefined } {
   const outcomes: GcraOutcome[] = [];
   let state = tat;
   for (let i = 0; i < times; i++) {
@@ -138,7 +144,11 @@ describe("gcra: table", () => {
   });
 
   it("an emission interval that is not a whole number of grid steps errs on the slow side, by under 1 µs", () => {
-    for (const [requests, periodMs] of [[3, 1000], [7, 60_000], [49, 86_400_000]] as const) {
+    for (const [requests, periodMs] of [
+      [3, 1000],
+      [7, 60_000],
+      [49, 86_400_000],
+    ] as const) {
       const exact = periodMs / requests;
       const used = emissionIntervalMs(limit(requests, periodMs));
       expect(used).toBeGreaterThanOrEqual(exact);
@@ -169,12 +179,21 @@ function referenceGcra(spec: LimitSpec) {
 
 // Limits whose emission interval p/2^a ms lies on the implementation's 1/1024 ms grid.
 const gridLimit = fc
-  .record({ a: fc.integer({ min: 0, max: 10 }), d: fc.integer({ min: 1, max: 40 }), p: fc.integer({ min: 1, max: 100_000 }), burst: fc.integer({ min: 1, max: 60 }) })
+  .record({
+    a: fc.integer({ min: 0, max: 10 }),
+    d: fc.integer({ min: 1, max: 40 }),
+    p: fc.integer({ min: 1, max: 100_000 }),
+    burst: fc.integer({ min: 1, max: 60 }),
+  })
   .map(({ a, d, p, burst }) => limit(2 ** a * d, d * p, burst));
 
 // Any limit the policy validator could produce (small enough to simulate).
 const anyLimit = fc
-  .record({ requests: fc.integer({ min: 1, max: 2000 }), periodMs: fc.integer({ min: 1, max: 100_000_000 }), burst: fc.integer({ min: 1, max: 60 }) })
+  .record({
+    requests: fc.integer({ min: 1, max: 2000 }),
+    periodMs: fc.integer({ min: 1, max: 100_000_000 }),
+    burst: fc.integer({ min: 1, max: 60 }),
+  })
   .map(({ requests, periodMs, burst }) => limit(requests, periodMs, burst));
 
 // Integer-millisecond request times with gaps around the emission interval, and costs 1–3.
@@ -184,7 +203,10 @@ function traffic(spec: LimitSpec) {
   return fc.record({
     start: fc.integer({ min: 0, max: 10_000_000 }),
     steps: fc.array(
-      fc.record({ gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: maxGap }), fc.constant(Math.ceil(interval))), cost: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({
+        gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: maxGap }), fc.constant(Math.ceil(interval))),
+        cost: fc.integer({ min: 1, max: 3 }),
+      }),
       { minLength: 1, maxLength: 120 },
     ),
   });
@@ -193,43 +215,49 @@ function traffic(spec: LimitSpec) {
 describe("gcra: properties", () => {
   it("matches an exact rational GCRA whenever the emission interval is on the grid", () => {
     fc.assert(
-      fc.property(gridLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))), ([spec, { start, steps }]) => {
-        const reference = referenceGcra(spec);
-        let tat: number | undefined;
-        let now = T0 + start;
-        for (const { gap, cost } of steps) {
-          now += gap;
-          const got = gcra(spec, tat, now, cost);
-          const want = reference(now, cost);
-          expect(got.allowed).toBe(want.allowed);
-          expect(got.remaining).toBe(want.remaining);
-          expect(got.resetMs).toBe(want.resetTicks / spec.requests);
-          if (got.allowed) tat = got.tat;
-        }
-      }),
+      fc.property(
+        gridLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))),
+        ([spec, { start, steps }]) => {
+          const reference = referenceGcra(spec);
+          let tat: number | undefined;
+          let now = T0 + start;
+          for (const { gap, cost } of steps) {
+            now += gap;
+            const got = gcra(spec, tat, now, cost);
+            const want = reference(now, cost);
+            expect(got.allowed).toBe(want.allowed);
+            expect(got.remaining).toBe(want.remaining);
+            expect(got.resetMs).toBe(want.resetTicks / spec.requests);
+            if (got.allowed) tat = got.tat;
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("never admits more than burst + floor((t - t0) / interval) units by any time t", () => {
     fc.assert(
-      fc.property(anyLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))), ([spec, { start, steps }]) => {
-        let tat: number | undefined;
-        let now = T0 + start;
-        let t0: number | undefined;
-        let admitted = 0;
-        for (const { gap, cost } of steps) {
-          now += gap;
-          const o = gcra(spec, tat, now, cost);
-          if (!o.allowed) continue;
-          t0 ??= now; // the first admitted request
-          tat = o.tat;
-          admitted += cost;
-          // Exact integer bound: floor((t - t0) * requests / periodMs).
-          const bound = spec.burst + Math.floor(((now - t0) * spec.requests) / spec.periodMs);
-          expect(admitted).toBeLessThanOrEqual(bound);
-        }
-      }),
+      fc.property(
+        anyLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))),
+        ([spec, { start, steps }]) => {
+          let tat: number | undefined;
+          let now = T0 + start;
+          let t0: number | undefined;
+          let admitted = 0;
+          for (const { gap, cost } of steps) {
+            now += gap;
+            const o = gcra(spec, tat, now, cost);
+            if (!o.allowed) continue;
+            t0 ??= now; // the first admitted request
+            tat = o.tat;
+            admitted += cost;
+            // Exact integer bound: floor((t - t0) * requests / periodMs).
+            const bound = spec.burst + Math.floor(((now - t0) * spec.requests) / spec.periodMs);
+            expect(admitted).toBeLessThanOrEqual(bound);
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -258,56 +286,68 @@ describe("gcra: properties", () => {
 
   it("after idling burst·interval from any state, exactly `burst` are admitted at once", () => {
     fc.assert(
-      fc.property(anyLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))), ([spec, { start, steps }]) => {
-        let tat: number | undefined;
-        let now = T0 + start;
-        for (const { gap, cost } of steps) {
-          now += gap;
-          const o = gcra(spec, tat, now, cost);
-          if (o.allowed) tat = o.tat;
-        }
-        const idle = now + spec.burst * emissionIntervalMs(spec);
-        const { outcomes } = burstAt(spec, tat, idle, spec.burst + 1);
-        expect(outcomes.filter((o) => o.allowed)).toHaveLength(spec.burst);
-        expect(outcomes[spec.burst]?.allowed).toBe(false);
-      }),
+      fc.property(
+        anyLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))),
+        ([spec, { start, steps }]) => {
+          let tat: number | undefined;
+          let now = T0 + start;
+          for (const { gap, cost } of steps) {
+            now += gap;
+            const o = gcra(spec, tat, now, cost);
+            if (o.allowed) tat = o.tat;
+          }
+          const idle = now + spec.burst * emissionIntervalMs(spec);
+          const { outcomes } = burstAt(spec, tat, idle, spec.burst + 1);
+          expect(outcomes.filter((o) => o.allowed)).toHaveLength(spec.burst);
+          expect(outcomes[spec.burst]?.allowed).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("`remaining` is exactly how many more are admitted at the same instant", () => {
     fc.assert(
-      fc.property(anyLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))), ([spec, { start, steps }]) => {
-        let tat: number | undefined;
-        let now = T0 + start;
-        let last: GcraOutcome | undefined;
-        for (const { gap, cost } of steps) {
-          now += gap;
-          const o = gcra(spec, tat, now, cost);
-          if (o.allowed) {
-            tat = o.tat;
-            last = o;
+      fc.property(
+        anyLimit.chain((spec) => fc.tuple(fc.constant(spec), traffic(spec))),
+        ([spec, { start, steps }]) => {
+          let tat: number | undefined;
+          let now = T0 + start;
+          let last: GcraOutcome | undefined;
+          for (const { gap, cost } of steps) {
+            now += gap;
+            const o = gcra(spec, tat, now, cost);
+            if (o.allowed) {
+              tat = o.tat;
+              last = o;
+            }
           }
-        }
-        if (last === undefined || tat === undefined) return;
-        const probe = gcra(spec, tat, now, 1);
-        const expected = probe.allowed ? probe.remaining + 1 : 0;
-        const { outcomes } = burstAt(spec, tat, now, expected + 1);
-        expect(outcomes.filter((o) => o.allowed)).toHaveLength(expected);
-      }),
+          if (last === undefined || tat === undefined) return;
+          const probe = gcra(spec, tat, now, 1);
+          const expected = probe.allowed ? probe.remaining + 1 : 0;
+          const { outcomes } = burstAt(spec, tat, now, expected + 1);
+          expect(outcomes.filter((o) => o.allowed)).toHaveLength(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("retryAfterMs is exact: denied one grid step earlier, admitted then", () => {
     fc.assert(
-      fc.property(anyLimit, fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 0, max: 1e8 }), fc.integer({ min: 1, max: 3 }), (spec, offset, ahead, cost) => {
-        const now = T0 + offset;
-        const o = gcra(spec, now + ahead, now, cost);
-        if (o.allowed || cost > spec.burst) return;
-        expect(gcra(spec, now + ahead, now + o.retryAfterMs, cost).allowed).toBe(true);
-        expect(gcra(spec, now + ahead, now + o.retryAfterMs - 1 / 1024, cost).allowed).toBe(false);
-      }),
+      fc.property(
+        anyLimit,
+        fc.integer({ min: 0, max: 1e9 }),
+        fc.integer({ min: 0, max: 1e8 }),
+        fc.integer({ min: 1, max: 3 }),
+        (spec, offset, ahead, cost) => {
+          const now = T0 + offset;
+          const o = gcra(spec, now + ahead, now, cost);
+          if (o.allowed || cost > spec.burst) return;
+          expect(gcra(spec, now + ahead, now + o.retryAfterMs, cost).allowed).toBe(true);
+          expect(gcra(spec, now + ahead, now + o.retryAfterMs - 1 / 1024, cost).allowed).toBe(false);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

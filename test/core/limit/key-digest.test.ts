@@ -4,7 +4,14 @@ import { limitKey, penaltyKey, sanctionKey } from "../../../src/core/limit/limit
 import type { Identity } from "../../../src/core/identity.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
-const alice: Identity = { method: "apikey", subject: "alice@example.com", issuer: "keys", keyId: "k1", groups: [], attributes: { org: "acme" } };
+const alice: Identity = {
+  method: "apikey",
+  subject: "alice@example.com",
+  issuer: "keys",
+  keyId: "k1",
+  groups: [],
+  attributes: { org: "acme" },
+};
 const policy = { namespace: "default", name: "fraud", generation: 1, rule: "predict" };
 const spec: LimitSpec = { name: "minute", requests: 5, periodMs: 60_000, burst: 5, by: { kind: "identity" } };
 
@@ -12,7 +19,12 @@ describe("memoizedDigest", () => {
   it("answers what SHA-256 answers, computing each text once", () => {
     const computed: string[] = [];
     const digest = memoizedDigest(10, (text) => (computed.push(text), sha256Digest(text)));
-    expect([digest("a"), digest("b"), digest("a"), digest("a")]).toEqual([sha256Digest("a"), sha256Digest("b"), sha256Digest("a"), sha256Digest("a")]);
+    expect([digest("a"), digest("b"), digest("a"), digest("a")]).toEqual([
+      sha256Digest("a"),
+      sha256Digest("b"),
+      sha256Digest("a"),
+      sha256Digest("a"),
+    ]);
     expect(computed).toEqual(["a", "b"]);
   });
 

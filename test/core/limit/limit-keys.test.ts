@@ -67,11 +67,13 @@ describe("limitKey: counters are separated by scope, limit and policy", () => {
   });
 
   it("keeps every identity-keyed counter of one identity in one hash slot", () => {
-    const tags = new Set([
-      limitKey(policy(), "predict", spec(), ctx(alice)),
-      limitKey(policy(), "", spec("hour"), ctx(alice)),
-      limitKey(policy("churn", "other"), "x", spec("day"), ctx(alice, "churn-model", "10.9.9.9:1")),
-    ].map(hashTag));
+    const tags = new Set(
+      [
+        limitKey(policy(), "predict", spec(), ctx(alice)),
+        limitKey(policy(), "", spec("hour"), ctx(alice)),
+        limitKey(policy("churn", "other"), "x", spec("day"), ctx(alice, "churn-model", "10.9.9.9:1")),
+      ].map(hashTag),
+    );
     expect(tags.size).toBe(1);
   });
 

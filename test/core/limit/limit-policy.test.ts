@@ -47,8 +47,16 @@ describe("penaltyBox", () => {
   it.each<[string, string, object | undefined]>([
     ["absent: off", "", undefined],
     ["{}: every default", "  penaltyBox: {}", { violations: 10, withinMs: 60_000, blockMs: 60_000, maxBlockMs: 3_600_000 }],
-    ["every field", "  penaltyBox: { violations: 3, within: 30s, block: 5m, maxBlock: 2h }", { violations: 3, withinMs: 30_000, blockMs: 300_000, maxBlockMs: 7_200_000 }],
-    ["a block longer than the default maxBlock raises maxBlock to it", "  penaltyBox: { block: 2h }", { violations: 10, withinMs: 60_000, blockMs: 7_200_000, maxBlockMs: 7_200_000 }],
+    [
+      "every field",
+      "  penaltyBox: { violations: 3, within: 30s, block: 5m, maxBlock: 2h }",
+      { violations: 3, withinMs: 30_000, blockMs: 300_000, maxBlockMs: 7_200_000 },
+    ],
+    [
+      "a block longer than the default maxBlock raises maxBlock to it",
+      "  penaltyBox: { block: 2h }",
+      { violations: 10, withinMs: 60_000, blockMs: 7_200_000, maxBlockMs: 7_200_000 },
+    ],
   ])("%s", (_name, spec, expected) => {
     expect(parse(spec).spec.penaltyBox).toEqual(expected);
     expect(allowOf(spec).penaltyBox).toEqual(expected);

@@ -31,8 +31,18 @@ describe("combineFigures", () => {
   it.each<[string, LimitCharge[], LimitFigures[], object]>([
     ["all pass", [charge("a"), charge("b")], [pass(), pass()], { kind: "allowed" }],
     ["one enforced fails", [charge("a"), charge("b")], [pass(), fail(2_000)], { kind: "limited", violated: ["b"], retryAfterSeconds: 2 }],
-    ["two fail: the longer wait wins", [charge("a"), charge("b")], [fail(9_000), fail(2_000)], { kind: "limited", violated: ["a", "b"], retryAfterSeconds: 9 }],
-    ["a shadow limit fails: allowed, and named", [charge("a"), charge("s", true)], [pass(), fail(5_000)], { kind: "allowed", shadowed: ["s"] }],
+    [
+      "two fail: the longer wait wins",
+      [charge("a"), charge("b")],
+      [fail(9_000), fail(2_000)],
+      { kind: "limited", violated: ["a", "b"], retryAfterSeconds: 9 },
+    ],
+    [
+      "a shadow limit fails: allowed, and named",
+      [charge("a"), charge("s", true)],
+      [pass(), fail(5_000)],
+      { kind: "allowed", shadowed: ["s"] },
+    ],
     [
       "enforced and shadow fail: the shadow wait does not count",
       [charge("a"), charge("s", true)],

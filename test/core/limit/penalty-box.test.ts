@@ -79,16 +79,24 @@ describe("penalty box: keepUntil", () => {
       extra: fc.integer({ min: 0, max: 3000 }),
     });
     fc.assert(
-      fc.property(spec, fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 100 }), (s, gaps, after) => {
-        const box = { violations: s.violations, withinMs: s.withinMs, blockMs: s.blockMs, maxBlockMs: s.blockMs + s.extra };
-        let t = 0;
-        const outcomes = violations(gaps.map((g) => (t += g)), box);
-        const last = outcomes.at(-1);
-        if (last === undefined) return;
-        const later = last.keepUntil + ms(after);
-        expect(recordViolation(box, last.state, later)).toEqual(recordViolation(box, undefined, later));
-        expect(blockRemaining(last.state, later)).toBe(0);
-      }),
+      fc.property(
+        spec,
+        fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 100 }),
+        (s, gaps, after) => {
+          const box = { violations: s.violations, withinMs: s.withinMs, blockMs: s.blockMs, maxBlockMs: s.blockMs + s.extra };
+          let t = 0;
+          const outcomes = violations(
+            gaps.map((g) => (t += g)),
+            box,
+          );
+          const last = outcomes.at(-1);
+          if (last === undefined) return;
+          const later = last.keepUntil + ms(after);
+          expect(recordViolation(box, last.state, later)).toEqual(recordViolation(box, undefined, later));
+          expect(blockRemaining(last.state, later)).toBe(0);
+        },
+      ),
       { numRuns: 500 },
     );
   });

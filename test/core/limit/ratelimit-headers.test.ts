@@ -24,7 +24,10 @@ describe("RateLimit-Policy and RateLimit: table", () => {
     ["the README example", [state("minute")], '"minute";q=5;w=60', '"minute";r=4;t=12'],
     [
       "two limits, in order, comma-separated",
-      [state("burst", { quota: 20, windowSeconds: 1, remaining: 0, resetSeconds: 0.05 }), state("minute", { quota: 120, remaining: 119, resetSeconds: 0.5 })],
+      [
+        state("burst", { quota: 20, windowSeconds: 1, remaining: 0, resetSeconds: 0.05 }),
+        state("minute", { quota: 120, remaining: 119, resetSeconds: 0.5 }),
+      ],
       '"burst";q=20;w=1, "minute";q=120;w=60',
       '"burst";r=0;t=1, "minute";r=119;t=1',
     ],
@@ -71,7 +74,11 @@ describe("RateLimit-Policy and RateLimit: table", () => {
 });
 
 const limitState = fc.record({
-  name: fc.oneof(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/), fc.string({ maxLength: 30 }), fc.string({ unit: "binary", maxLength: 30 })),
+  name: fc.oneof(
+    fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/),
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: "binary", maxLength: 30 }),
+  ),
   quota: fc.integer({ min: 0, max: 1_000_000_000 }),
   windowSeconds: fc.double({ min: 0.001, max: 30 * 86_400, noNaN: true }),
   remaining: fc.double({ min: -10, max: 1_000_000_000, noNaN: true }),

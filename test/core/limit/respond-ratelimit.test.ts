@@ -11,7 +11,17 @@ const org: LimitState = { name: "org-day", quota: 5000, windowSeconds: 86_400, r
 const trial: LimitState = { name: "trial", quota: 1, windowSeconds: 3600, remaining: 0, resetSeconds: 1800, shadow: true };
 
 function decision(reason: "allowed" | "penalty_box" | "rate_limited", rateLimit: RateLimitOutcome): Decision {
-  const facts = { id: "d-1", requestId: "r-1", decidedAt: 0, identity: undefined, identitySource: undefined, target: undefined, policy: undefined, rateLimit, request: undefined };
+  const facts = {
+    id: "d-1",
+    requestId: "r-1",
+    decidedAt: 0,
+    identity: undefined,
+    identitySource: undefined,
+    target: undefined,
+    policy: undefined,
+    rateLimit,
+    request: undefined,
+  };
   return reason === "allowed"
     ? { ...facts, allowed: true, reason, credentialHeaders: [] }
     : { ...facts, allowed: false, reason, detail: "d", challenge: undefined };
@@ -23,7 +33,9 @@ function header(response: AuthzResponse, name: string): string | undefined {
 }
 
 describe("respond: penalty box", () => {
-  const boxed = respond(decision("penalty_box", { mode: "redis", states: [minute, org, trial], violated: [], retryAfterSeconds: 600, penaltyBox: true }));
+  const boxed = respond(
+    decision("penalty_box", { mode: "redis", states: [minute, org, trial], violated: [], retryAfterSeconds: 600, penaltyBox: true }),
+  );
 
   it("is a 429 with Retry-After equal to what is left of the block", () => {
     expect(boxed).toMatchObject({ allowed: false, httpStatus: 429, grpcCode: 8 });
@@ -42,8 +54,25 @@ describe("respond: penalty box", () => {
 
 describe("respond: shadow limits stay out of the client's headers", () => {
   it.each<[string, Decision]>([
-    ["allowed", decision("allowed", { mode: "redis", states: [{ ...minute, remaining: 4, resetSeconds: 2 }, trial], violated: [], retryAfterSeconds: 0, shadowed: ["trial"] })],
-    ["rate limited", decision("rate_limited", { mode: "redis", states: [{ ...minute, resetSeconds: 3 }, trial], violated: ["minute"], retryAfterSeconds: 3 })],
+    [
+      "allowed",
+      decision("allowed", {
+        mode: "redis",
+        states: [{ ...minute, remaining: 4, resetSeconds: 2 }, trial],
+        violated: [],
+        retryAfterSeconds: 0,
+        shadowed: ["trial"],
+      }),
+    ],
+    [
+      "rate limited",
+      decision("rate_limited", {
+        mode: "redis",
+        states: [{ ...minute, resetSeconds: 3 }, trial],
+        violated: ["minute"],
+        retryAfterSeconds: 3,
+      }),
+    ],
   ])("%s", (_name, d) => {
     const r = respond(d);
     expect(header(r, "ratelimit-policy")).toBe('"minute";q=120;w=60');

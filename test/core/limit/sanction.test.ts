@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gcra, GRID } from "../../../src/core/limit/gcra.ts";
-import { imposeSanction, sanctionBlockRemaining, sanctionFactor, sanctionKeepUntil, type Sanction } from "../../../src/core/limit/sanction.ts";
+import {
+  imposeSanction,
+  sanctionBlockRemaining,
+  sanctionFactor,
+  sanctionKeepUntil,
+  type Sanction,
+} from "../../../src/core/limit/sanction.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
 const NOW = 1_000_000 * GRID; // grid steps
@@ -10,19 +16,51 @@ const MS = GRID;
 describe("imposeSanction", () => {
   it.each<[string, Sanction | undefined, Parameters<typeof imposeSanction>[1], Sanction]>([
     ["a first block", undefined, { kind: "block", periodMs: 100 }, { blockedUntil: NOW + 100 * MS, factorPermille: 1000, factorUntil: 0 }],
-    ["a shorter block never shortens a longer one", { blockedUntil: NOW + 500 * MS, factorPermille: 1000, factorUntil: 0 }, { kind: "block", periodMs: 100 }, { blockedUntil: NOW + 500 * MS, factorPermille: 1000, factorUntil: 0 }],
-    ["a longer block extends", { blockedUntil: NOW + 50 * MS, factorPermille: 1000, factorUntil: 0 }, { kind: "block", periodMs: 100 }, { blockedUntil: NOW + 100 * MS, factorPermille: 1000, factorUntil: 0 }],
-    ["first lowered limits", undefined, { kind: "lower-limits", factorPermille: 500, periodMs: 100 }, { blockedUntil: 0, factorPermille: 500, factorUntil: NOW + 100 * MS }],
-    ["a gentler factor never softens a harsher one in force", { blockedUntil: 0, factorPermille: 200, factorUntil: NOW + 10 * MS }, { kind: "lower-limits", factorPermille: 500, periodMs: 100 }, { blockedUntil: 0, factorPermille: 200, factorUntil: NOW + 100 * MS }],
-    ["an expired factor is forgotten", { blockedUntil: 0, factorPermille: 200, factorUntil: NOW - 1 }, { kind: "lower-limits", factorPermille: 500, periodMs: 100 }, { blockedUntil: 0, factorPermille: 500, factorUntil: NOW + 100 * MS }],
-    ["a block keeps lowered limits", { blockedUntil: 0, factorPermille: 300, factorUntil: NOW + 10 * MS }, { kind: "block", periodMs: 1 }, { blockedUntil: NOW + MS, factorPermille: 300, factorUntil: NOW + 10 * MS }],
+    [
+      "a shorter block never shortens a longer one",
+      { blockedUntil: NOW + 500 * MS, factorPermille: 1000, factorUntil: 0 },
+      { kind: "block", periodMs: 100 },
+      { blockedUntil: NOW + 500 * MS, factorPermille: 1000, factorUntil: 0 },
+    ],
+    [
+      "a longer block extends",
+      { blockedUntil: NOW + 50 * MS, factorPermille: 1000, factorUntil: 0 },
+      { kind: "block", periodMs: 100 },
+      { blockedUntil: NOW + 100 * MS, factorPermille: 1000, factorUntil: 0 },
+    ],
+    [
+      "first lowered limits",
+      undefined,
+      { kind: "lower-limits", factorPermille: 500, periodMs: 100 },
+      { blockedUntil: 0, factorPermille: 500, factorUntil: NOW + 100 * MS },
+    ],
+    [
+      "a gentler factor never softens a harsher one in force",
+      { blockedUntil: 0, factorPermille: 200, factorUntil: NOW + 10 * MS },
+      { kind: "lower-limits", factorPermille: 500, periodMs: 100 },
+      { blockedUntil: 0, factorPermille: 200, factorUntil: NOW + 100 * MS },
+    ],
+    [
+      "an expired factor is forgotten",
+      { blockedUntil: 0, factorPermille: 200, factorUntil: NOW - 1 },
+      { kind: "lower-limits", factorPermille: 500, periodMs: 100 },
+      { blockedUntil: 0, factorPermille: 500, factorUntil: NOW + 100 * MS },
+    ],
+    [
+      "a block keeps lowered limits",
+      { blockedUntil: 0, factorPermille: 300, factorUntil: NOW + 10 * MS },
+      { kind: "block", periodMs: 1 },
+      { blockedUntil: NOW + MS, factorPermille: 300, factorUntil: NOW + 10 * MS },
+    ],
   ])("%s", (_name, previous, order, expected) => {
     expect(imposeSanction(previous, order, NOW)).toEqual(expected);
   });
 
   it("block and factor apply until their own ends, and the state is kept until the later one", () => {
     const s: Sanction = { blockedUntil: NOW + 10, factorPermille: 250, factorUntil: NOW + 20 };
-    expect([sanctionBlockRemaining(s, NOW), sanctionBlockRemaining(s, NOW + 10), sanctionBlockRemaining(undefined, NOW)]).toEqual([10, 0, 0]);
+    expect([sanctionBlockRemaining(s, NOW), sanctionBlockRemaining(s, NOW + 10), sanctionBlockRemaining(undefined, NOW)]).toEqual([
+      10, 0, 0,
+    ]);
     expect([sanctionFactor(s, NOW + 19), sanctionFactor(s, NOW + 20), sanctionFactor(undefined, NOW)]).toEqual([250, 1000, 1000]);
     expect(sanctionKeepUntil(s)).toBe(NOW + 20);
   });
@@ -65,22 +103,27 @@ describe("gcra with lowered limits", () => {
 
   it("never admits more than the exact fraction of the written limit over time", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 999 }), fc.integer({ min: 1, max: 3 }), (requests, factor, burst) => {
-        const s: LimitSpec = { name: "l", requests, periodMs: 60_000, burst, by: { kind: "identity" } };
-        let tat: number | undefined;
-        let admitted = 0;
-        const horizonMs = 600_000;
-        for (let t = 0; t <= horizonMs; t += 250) {
-          const o = gcra(s, tat, T0 + t, 1, factor);
-          if (o.allowed) {
-            tat = o.tat;
-            admitted += 1;
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 999 }),
+        fc.integer({ min: 1, max: 3 }),
+        (requests, factor, burst) => {
+          const s: LimitSpec = { name: "l", requests, periodMs: 60_000, burst, by: { kind: "identity" } };
+          let tat: number | undefined;
+          let admitted = 0;
+          const horizonMs = 600_000;
+          for (let t = 0; t <= horizonMs; t += 250) {
+            const o = gcra(s, tat, T0 + t, 1, factor);
+            if (o.allowed) {
+              tat = o.tat;
+              admitted += 1;
+            }
           }
-        }
-        const lowered = (requests * factor) / 1000;
-        const bound = (lowered * horizonMs) / 60_000 + Math.max(1, (burst * factor) / 1000);
-        expect(admitted).toBeLessThanOrEqual(Math.ceil(bound));
-      }),
+          const lowered = (requests * factor) / 1000;
+          const bound = (lowered * horizonMs) / 60_000 + Math.max(1, (burst * factor) / 1000);
+          expect(admitted).toBeLessThanOrEqual(Math.ceil(bound));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -6,8 +6,20 @@ describe("parseSfList (test helper)", () => {
   it("parses the draft's examples", () => {
     const policy = parseSfList('"burst";q=100;w=60,"daily";q=1000;w=86400');
     expect(policy).toEqual([
-      { value: { type: "string", value: "burst" }, params: [["q", { type: "integer", value: 100 }], ["w", { type: "integer", value: 60 }]] },
-      { value: { type: "string", value: "daily" }, params: [["q", { type: "integer", value: 1000 }], ["w", { type: "integer", value: 86400 }]] },
+      {
+        value: { type: "string", value: "burst" },
+        params: [
+          ["q", { type: "integer", value: 100 }],
+          ["w", { type: "integer", value: 60 }],
+        ],
+      },
+      {
+        value: { type: "string", value: "daily" },
+        params: [
+          ["q", { type: "integer", value: 1000 }],
+          ["w", { type: "integer", value: 86400 }],
+        ],
+      },
     ]);
     const limit = parseSfList('"default";r=50;t=30');
     expect(limit).toHaveLength(1);

@@ -134,7 +134,7 @@ function parseString(c: Cursor): BareItem {
     if (ch === "\\") {
       if (c.done) c.fail("string ends after '\\'");
       const escaped = c.next();
-      if (escaped !== '"' && escaped !== "\\") c.fail("only \\\" and \\\\ are escapes");
+      if (escaped !== '"' && escaped !== "\\") c.fail('only \\" and \\\\ are escapes');
       out += escaped;
     } else if (ch === '"') {
       return { type: "string", value: out };

@@ -105,7 +105,11 @@ describe("spec.anomaly", () => {
   };
 
   it.each<[string, unknown, object]>([
-    ["every rule", { volume: "block", probing: "lower-limits", reconnaissance: "alert", sharing: "block" }, { volume: "block", probing: "lower-limits", reconnaissance: "alert", sharing: "block" }],
+    [
+      "every rule",
+      { volume: "block", probing: "lower-limits", reconnaissance: "alert", sharing: "block" },
+      { volume: "block", probing: "lower-limits", reconnaissance: "alert", sharing: "block" },
+    ],
     ["one rule", { probing: "lower-limits" }, { probing: "lower-limits" }],
     ["no rule", {}, {}],
   ])("keeps the chosen responses: %s", (_name, anomaly, expected) => {
@@ -115,24 +119,53 @@ describe("spec.anomaly", () => {
   });
 
   it.each<[string, unknown, string, string]>([
-    ["an unknown rule", { theft: "block" }, "spec.anomaly.theft", 'unknown anomaly rule "theft"; the rules are volume, probing, reconnaissance, sharing'],
+    [
+      "an unknown rule",
+      { theft: "block" },
+      "spec.anomaly.theft",
+      'unknown anomaly rule "theft"; the rules are volume, probing, reconnaissance, sharing',
+    ],
     ["a misspelled rule", { volumes: "block" }, "spec.anomaly.volumes", 'unknown anomaly rule "volumes"; did you mean "volume"?'],
     ["a rule in the wrong case", { Sharing: "block" }, "spec.anomaly.Sharing", 'did you mean "sharing"?'],
-    ["an unknown response", { volume: "deny" }, "spec.anomaly.volume", 'unknown response "deny"; expected one of alert, lower-limits, block'],
-    ["a misspelled response", { probing: "lower-limit" }, "spec.anomaly.probing", 'unknown response "lower-limit"; did you mean "lower-limits"?'],
+    [
+      "an unknown response",
+      { volume: "deny" },
+      "spec.anomaly.volume",
+      'unknown response "deny"; expected one of alert, lower-limits, block',
+    ],
+    [
+      "a misspelled response",
+      { probing: "lower-limit" },
+      "spec.anomaly.probing",
+      'unknown response "lower-limit"; did you mean "lower-limits"?',
+    ],
     ["a response in the wrong case", { volume: "Block" }, "spec.anomaly.volume", 'did you mean "block"?'],
-    ["a response that is not a string", { volume: true }, "spec.anomaly.volume", "expected one of alert, lower-limits, block, got boolean true"],
+    [
+      "a response that is not a string",
+      { volume: true },
+      "spec.anomaly.volume",
+      "expected one of alert, lower-limits, block, got boolean true",
+    ],
     ["a null response", { sharing: null }, "spec.anomaly.sharing", "expected one of alert, lower-limits, block, got null"],
     ["a list of responses", { volume: ["alert", "block"] }, "spec.anomaly.volume", "got a list"],
     ["a bare response instead of a mapping", "block", "spec.anomaly", 'expected a mapping, got the string "block"'],
     ["a list of rules", ["volume"], "spec.anomaly", "expected a mapping, got a list"],
-    ["an inherited key", JSON.parse('{"__proto__": {"volume": "block"}}') as unknown, "spec.anomaly.__proto__", 'unknown anomaly rule "__proto__"'],
+    [
+      "an inherited key",
+      JSON.parse('{"__proto__": {"volume": "block"}}') as unknown,
+      "spec.anomaly.__proto__",
+      'unknown anomaly rule "__proto__"',
+    ],
   ])("rejects %s", (_name, anomaly, path, message) => {
     expect(issuesOf(anomaly)).toContainEqual({ path, message: expect.stringContaining(message) });
   });
 
   it("reports every wrong entry in one pass", () => {
-    expect(issuesOf({ volume: "ban", theft: "block", sharing: "block" }).map((i) => i.path).sort()).toEqual(["spec.anomaly.theft", "spec.anomaly.volume"]);
+    expect(
+      issuesOf({ volume: "ban", theft: "block", sharing: "block" })
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual(["spec.anomaly.theft", "spec.anomaly.volume"]);
   });
 });
 

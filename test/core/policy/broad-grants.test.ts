@@ -13,12 +13,42 @@ const warningsOf = (rule: Omit<RuleDoc, "name">, models: readonly string[]) =>
 
 describe("broad grants", () => {
   it.each<[string, Omit<RuleDoc, "name">, readonly string[], string | undefined]>([
-    ["health of every model to everyone", { subjects: [{}], actions: ["health"] }, ["**"], 'grants health on every model (models: "**") to everyone, anonymous callers included'],
-    ["metadata under * to anonymous callers", { subjects: [{ method: "anonymous" }], actions: ["read"] }, ["*"], "grants read on every model"],
-    ["read to every key holder", { subjects: [{ method: "apikey" }], actions: ["read", "health"] }, ["fraud-*", "**"], "grants health, read on every model (models: \"**\") to every apikey caller"],
-    ["any authenticated subject", { subjects: [{ subject: "*" }], actions: ["predict"] }, ["**"], 'grants predict on every model (models: "**") to every authenticated caller'],
-    ["the broadest entry is named", { subjects: [{ groups: ["ops"] }, { method: "jwt" }, {}], actions: ["*"] }, ["**"], "grants every action (*) on every model (models: \"**\") to everyone"],
-    ["the server list to everyone", { subjects: [{}], actions: ["list"] }, ["(server)"], "grants list on the server-wide routes (the model list, statistics of every model) to everyone"],
+    [
+      "health of every model to everyone",
+      { subjects: [{}], actions: ["health"] },
+      ["**"],
+      'grants health on every model (models: "**") to everyone, anonymous callers included',
+    ],
+    [
+      "metadata under * to anonymous callers",
+      { subjects: [{ method: "anonymous" }], actions: ["read"] },
+      ["*"],
+      "grants read on every model",
+    ],
+    [
+      "read to every key holder",
+      { subjects: [{ method: "apikey" }], actions: ["read", "health"] },
+      ["fraud-*", "**"],
+      'grants health, read on every model (models: "**") to every apikey caller',
+    ],
+    [
+      "any authenticated subject",
+      { subjects: [{ subject: "*" }], actions: ["predict"] },
+      ["**"],
+      'grants predict on every model (models: "**") to every authenticated caller',
+    ],
+    [
+      "the broadest entry is named",
+      { subjects: [{ groups: ["ops"] }, { method: "jwt" }, {}], actions: ["*"] },
+      ["**"],
+      'grants every action (*) on every model (models: "**") to everyone',
+    ],
+    [
+      "the server list to everyone",
+      { subjects: [{}], actions: ["list"] },
+      ["(server)"],
+      "grants list on the server-wide routes (the model list, statistics of every model) to everyone",
+    ],
     ["server read and list through *", { subjects: [{}], actions: ["*"] }, ["(server)"], "grants list and read on the server-wide routes"],
     ["server health to everyone is what probes need", { subjects: [{}], actions: ["health"] }, ["(server)"], undefined],
     ["server metadata to key holders", { subjects: [{ method: "apikey" }], actions: ["read"] }, ["(server)"], undefined],
@@ -46,7 +76,10 @@ describe("broad grants", () => {
       ),
     );
     expect(old.warnings.map((w) => w.rule)).toEqual(["anyone-checks-health", "keyholders-read-server-metadata"]);
-    const example = parsePolicyYaml(readFileSync(join(import.meta.dirname, "../../../deploy/examples/policies.yaml"), "utf8"), "policies.yaml");
+    const example = parsePolicyYaml(
+      readFileSync(join(import.meta.dirname, "../../../deploy/examples/policies.yaml"), "utf8"),
+      "policies.yaml",
+    );
     expect(example.issues).toEqual([]);
     expect(compilePolicies(example.policies).warnings).toEqual([]);
   });

@@ -8,15 +8,19 @@ const env = createCelEnv();
 
 describe("CEL type check", () => {
   it.each<[string, string, string]>([
-    ["string compared with int", "request.environment == 1", "request.environment == 1 compares a string with an int, which are never equal"],
+    [
+      "string compared with int",
+      "request.environment == 1",
+      "request.environment == 1 compares a string with an int, which are never equal",
+    ],
     ["string ordered against int", "request.environment < 1", "request.environment < 1: < cannot be applied to (string, int)"],
     ["int looked up among strings", "1 in identity.groups", "looks for an int among string values"],
     ["list compared with string", 'request.query["debug"] == "1"', "compares a list(string) with a string"],
-    ["header map indexed by int", "request.headers[1] == \"a\"", "indexed by a string, not an int"],
+    ["header map indexed by int", 'request.headers[1] == "a"', "indexed by a string, not an int"],
     ["non-boolean result", "request.host", "the condition must be a bool, but it is a string"],
     ["method with a wrong argument", "model.name.startsWith(1)", "a string has no method startsWith(int)"],
-    ["method called as a function", 'matches(model.name, "^f")', 'matches() does not take (string, string)'],
-    ["field of a string", "request.environment.stage == \"x\"", 'a string has no fields (".stage")'],
+    ["method called as a function", 'matches(model.name, "^f")', "matches() does not take (string, string)"],
+    ["field of a string", 'request.environment.stage == "x"', 'a string has no fields (".stage")'],
     ["unknown field under has()", "has(identity.team)", '"identity" has no field "team"'],
     ["macro body mistyped", "identity.groups.all(g, g > 1)", "g > 1: > cannot be applied to (string, int)"],
     ["not on a string", "!action", "! cannot be applied to (string)"],
@@ -39,7 +43,7 @@ describe("CEL type check", () => {
     'identity.groups.exists(g, g.endsWith("ers")) && identity.groups.all(g, g != "")',
     'identity.groups.map(g, g + "!").exists_one(x, x == "a!")',
     'identity.groups.filter(g, g.matches("^ml-")).size() == 1',
-    "request.query.all(k, k != \"\")",
+    'request.query.all(k, k != "")',
     "has(request.headers.authorization) || has(identity.subject)",
     'type(action) == string && int(request.headers["x-count"]) > 3',
     'duration("1s") < duration("2s") && 1.0 == 1',
@@ -50,7 +54,9 @@ describe("CEL type check", () => {
   });
 
   it("reports a mistake once, not again in every expression around it, and each independent one", () => {
-    expect(whenProblem(env, '(request.environment < 1) == true && action == "x"')).toBe("request.environment < 1: < cannot be applied to (string, int)");
+    expect(whenProblem(env, '(request.environment < 1) == true && action == "x"')).toBe(
+      "request.environment < 1: < cannot be applied to (string, int)",
+    );
     expect(whenProblem(env, "request.environment < 1 || action == 2")).toBe(
       "request.environment < 1: < cannot be applied to (string, int); action == 2 compares a string with an int, which are never equal",
     );

@@ -8,7 +8,9 @@ describe("compilePolicies", () => {
     const first = parsed(policyDoc([{ name: "first" }], { name: "dup" }));
     const second = parsed(policyDoc([{ name: "second" }], { name: "dup", priority: 10 }));
     const result = compilePolicies([first, second]);
-    expect(result.issues).toEqual([{ policy: "ml-prod/dup", issues: [{ path: "metadata.name", message: "duplicate policy ml-prod/dup; the first one is kept" }] }]);
+    expect(result.issues).toEqual([
+      { policy: "ml-prod/dup", issues: [{ path: "metadata.name", message: "duplicate policy ml-prod/dup; the first one is kept" }] },
+    ]);
     expect(result.index.policyCount).toBe(1);
     const evaluation = result.index.evaluate(input());
     expect(evaluation.effect === "allow" && evaluation.policy.rule).toBe("first");

@@ -39,7 +39,12 @@ describe("deny wins and ordering", () => {
   const other = policyDoc([{ name: "x" }], { name: "other-ns", namespace: "aaa" });
 
   it.each<[string, readonly unknown[], Identity, Outcome]>([
-    ["a Deny in a low-priority policy beats an Allow in a high one", [allowAll, denyBob], bob, { effect: "deny", reason: "policy_denied", policy: "zz-deny", rule: "no-bob" }],
+    [
+      "a Deny in a low-priority policy beats an Allow in a high one",
+      [allowAll, denyBob],
+      bob,
+      { effect: "deny", reason: "policy_denied", policy: "zz-deny", rule: "no-bob" },
+    ],
     ["the Deny does not touch other identities", [allowAll, denyBob], alice, { effect: "allow", policy: "allow-all", rule: "everyone" }],
     ["higher priority decides first", [low, high], alice, { effect: "allow", policy: "b-high", rule: "high" }],
     ["equal priority: name order", [sameB, sameA], alice, { effect: "allow", policy: "alpha", rule: "a-rule" }],
@@ -72,12 +77,20 @@ describe("first matching Allow decides and carries its limits", () => {
     expect(evaluation.policy).toEqual({ namespace: "ml-prod", name: "tiers", generation: 0, rule });
     expect(evaluation.ruleLimits.map((l) => `${l.name}:${l.requests}/${l.periodMs}`)).toEqual(ruleLimits);
     // Policy-wide limits come from the allowing policy only, never from other governing policies.
-    expect(evaluation.policyLimits).toEqual([{ name: "org-hour", requests: 50000, periodMs: 3_600_000, burst: 50000, by: { kind: "attribute", name: "org" } }]);
+    expect(evaluation.policyLimits).toEqual([
+      { name: "org-hour", requests: 50000, periodMs: 3_600_000, burst: 50000, by: { kind: "attribute", name: "org" } },
+    ]);
   });
 
   it("limit defaults: burst = requests, keyed by identity", () => {
     const evaluation = compiled(tiers).index.evaluate(input({ identity: identity({ attributes: { tier: "gold" } }) }));
-    expect(evaluation.effect === "allow" && evaluation.ruleLimits[0]).toEqual({ name: "minute", requests: 1200, periodMs: 60_000, burst: 1200, by: { kind: "identity" } });
+    expect(evaluation.effect === "allow" && evaluation.ruleLimits[0]).toEqual({
+      name: "minute",
+      requests: 1200,
+      periodMs: 60_000,
+      burst: 1200,
+      by: { kind: "identity" },
+    });
   });
 });
 
@@ -127,7 +140,12 @@ describe("subjects", () => {
     ["spiffe ** glob", [{ spiffe: "spiffe://cluster.local/**" }], scorer, "allow"],
     ["spiffe * is one segment", [{ spiffe: "spiffe://cluster.local/ns/*" }], scorer, "deny"],
     ["spiffe trust domain must be equal", [{ spiffe: "spiffe://other.local/**" }], scorer, "deny"],
-    ["spiffe from a non-mTLS identity never matches", [{ spiffe: "spiffe://cluster.local/**" }], identity({ attributes: { spiffe_id: "spiffe://cluster.local/ns/a/sa/b" } }), "deny"],
+    [
+      "spiffe from a non-mTLS identity never matches",
+      [{ spiffe: "spiffe://cluster.local/**" }],
+      identity({ attributes: { spiffe_id: "spiffe://cluster.local/ns/a/sa/b" } }),
+      "deny",
+    ],
   ])("%s", (_, subjects, who, effect) => {
     expect(decide(rule(subjects), input({ identity: who })).effect).toBe(effect);
   });

@@ -5,7 +5,10 @@ import { compilePolicies } from "../../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
 
 const ROOT = join(import.meta.dirname, "../../fixtures/policies");
-const yamlFiles = (dir: string): string[] => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".yaml")).sort();
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
 const load = (dir: string, file: string) => parsePolicyYaml(readFileSync(join(ROOT, dir, file), "utf8"), file);
 
 // file → [path substring, message substring] that at least one issue must carry.
@@ -13,7 +16,10 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "action-with-uppercase.yaml": ["#0:spec.rules[0].actions[0]", "lower-case identifier"],
   "anomaly-not-a-mapping.yaml": ["spec.anomaly", "expected a mapping"],
   "anomaly-unknown-action.yaml": ["spec.anomaly.volume", 'unknown response "deny"; expected one of alert, lower-limits, block'],
-  "anomaly-unknown-rule.yaml": ["spec.anomaly.theft", 'unknown anomaly rule "theft"; the rules are volume, probing, reconnaissance, sharing'],
+  "anomaly-unknown-rule.yaml": [
+    "spec.anomaly.theft",
+    'unknown anomaly rule "theft"; the rules are volume, probing, reconnaissance, sharing',
+  ],
   "anonymous-with-subject.yaml": ["spec.rules[0].subjects[0].method", "anonymous callers have no subject"],
   "attribute-matcher-empty-list.yaml": ["spec.rules[0].subjects[0].attributes.team", "at least 1 item"],
   "attribute-matcher-not-string.yaml": ["spec.rules[0].subjects[0].attributes.tier", 'quote it: "1"'],
@@ -21,7 +27,10 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "burst-refill-too-long.yaml": ["spec.rules[0].limits[0].burst", "longer than 30d to refill"],
   "burst-zero.yaml": ["spec.rules[0].limits[0].burst", "between 1 and"],
   "by-unknown-kind.yaml": ["spec.rules[0].limits[0].by", "not a limit key"],
-  "cel-compares-string-with-int.yaml": ["spec.rules[0].when", "request.environment == 1 compares a string with an int, which are never equal"],
+  "cel-compares-string-with-int.yaml": [
+    "spec.rules[0].when",
+    "request.environment == 1 compares a string with an int, which are never equal",
+  ],
   "cel-condition-not-boolean.yaml": ["spec.rules[0].when", "the condition must be a bool, but it is a string"],
   "cel-deny-orders-string-against-int.yaml": ["spec.rules[1].when", "< cannot be applied to (string, int)"],
   "cel-unknown-field.yaml": ["spec.rules[0].when", '"request" has no field "enviroment"'],
@@ -87,7 +96,9 @@ describe("invalid policy fixtures", () => {
   it.each(Object.entries(INVALID))("%s is rejected at %j", (file, [path, message]) => {
     const result = load("invalid", file);
     expect(result.policies).toEqual([]);
-    expect(result.issues).toContainEqual(expect.objectContaining({ path: expect.stringContaining(path), message: expect.stringContaining(message) }));
+    expect(result.issues).toContainEqual(
+      expect.objectContaining({ path: expect.stringContaining(path), message: expect.stringContaining(message) }),
+    );
     for (const issue of result.issues) expect(issue.path === file || issue.path.startsWith(`${file}#`)).toBe(true);
   });
 });
@@ -104,7 +115,12 @@ describe("valid policy fixtures", () => {
 
   it("spec.anomaly choices are served by the index, per policy; absent means none", () => {
     const every = compilePolicies(load("valid", "every-field.yaml").policies).index;
-    expect(every.anomalyResponses("ml-prod", "llm-gateway")).toEqual({ volume: "lower-limits", probing: "block", reconnaissance: "alert", sharing: "block" });
+    expect(every.anomalyResponses("ml-prod", "llm-gateway")).toEqual({
+      volume: "lower-limits",
+      probing: "block",
+      reconnaissance: "alert",
+      sharing: "block",
+    });
     expect(every.anomalyResponses("ml-prod", "no-such-policy")).toBeUndefined();
     const minimal = load("valid", "minimal.yaml").policies;
     const first = minimal[0];

@@ -14,7 +14,7 @@ describe("parsePolicyYaml", () => {
     const text = ["", policy("first"), "# only a comment\n", policy("second", "  priority: high\n"), policy("third")].join("---\n");
     const result = parsePolicyYaml(text, "policies.yaml");
     expect(result.policies.map((p) => p.metadata.name)).toEqual(["first", "third"]);
-    expect(result.issues).toEqual([{ path: "policies.yaml#2:spec.priority", message: "expected an integer, got the string \"high\"" }]);
+    expect(result.issues).toEqual([{ path: "policies.yaml#2:spec.priority", message: 'expected an integer, got the string "high"' }]);
   });
 
   it.each([
@@ -43,7 +43,9 @@ describe("parsePolicyYaml", () => {
     const kubectl = `apiVersion: v1\nkind: List\nmetadata: { resourceVersion: "" }\nitems:\n${asList.replace(/^/gm, "  ")}`;
     const fromKubectl = parsePolicyYaml(kubectl, "get.yaml");
     expect(fromKubectl.policies.map((p) => p.metadata.name)).toEqual(["a"]);
-    expect(fromKubectl.issues).toEqual([{ path: "get.yaml#0:items[1].spec.priority", message: 'expected an integer, got the string "high"' }]);
+    expect(fromKubectl.issues).toEqual([
+      { path: "get.yaml#0:items[1].spec.priority", message: 'expected an integer, got the string "high"' },
+    ]);
   });
 
   it("reports YAML syntax errors with line and column and keeps the valid documents", () => {

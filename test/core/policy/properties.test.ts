@@ -16,12 +16,14 @@ const WHENS = [undefined, "true", "false", 'request.environment == "prod"', 'req
 
 const arbIdentity: fc.Arbitrary<Identity> = fc.oneof(
   fc.constant(identity({ method: "anonymous", subject: "", issuer: "" })),
-  fc.record({
-    method: fc.constantFrom("apikey" as const, "jwt" as const, "mtls" as const),
-    subject: fc.constantFrom("alice@example.com", "svc-batch", "bob@example.org"),
-    groups: fc.subarray(GROUPS),
-    team: fc.oneof(fc.constantFrom(...TEAMS), fc.subarray(TEAMS)),
-  }).map(({ method, subject, groups, team }) => identity({ method, subject, groups, attributes: { team } })),
+  fc
+    .record({
+      method: fc.constantFrom("apikey" as const, "jwt" as const, "mtls" as const),
+      subject: fc.constantFrom("alice@example.com", "svc-batch", "bob@example.org"),
+      groups: fc.subarray(GROUPS),
+      team: fc.oneof(fc.constantFrom(...TEAMS), fc.subarray(TEAMS)),
+    })
+    .map(({ method, subject, groups, team }) => identity({ method, subject, groups, attributes: { team } })),
 );
 
 const arbSubject: fc.Arbitrary<object> = fc.oneof(
@@ -39,12 +41,14 @@ const arbSubject: fc.Arbitrary<object> = fc.oneof(
 );
 
 const arbRule = (effect: "Allow" | "Deny"): fc.Arbitrary<Omit<RuleDoc, "name">> =>
-  fc.record({
-    effect: fc.constant(effect),
-    subjects: fc.array(arbSubject, { minLength: 1, maxLength: 3 }),
-    actions: fc.subarray([...ACTIONS, "*"], { minLength: 1 }),
-    when: fc.constantFrom(...WHENS),
-  }).map(({ when, ...rest }) => (when === undefined ? rest : { ...rest, when }));
+  fc
+    .record({
+      effect: fc.constant(effect),
+      subjects: fc.array(arbSubject, { minLength: 1, maxLength: 3 }),
+      actions: fc.subarray([...ACTIONS, "*"], { minLength: 1 }),
+      when: fc.constantFrom(...WHENS),
+    })
+    .map(({ when, ...rest }) => (when === undefined ? rest : { ...rest, when }));
 
 interface PolicyShape {
   readonly rules: readonly Omit<RuleDoc, "name">[];
@@ -62,7 +66,12 @@ const arbPolicy = (rule: fc.Arbitrary<Omit<RuleDoc, "name">>): fc.Arbitrary<Poli
 const arbMixedRule = fc.oneof(arbRule("Allow"), arbRule("Deny"));
 
 const arbInput: fc.Arbitrary<EvaluationInput> = fc
-  .record({ who: arbIdentity, model: fc.constantFrom(...MODELS), action: fc.constantFrom(...ACTIONS), environment: fc.constantFrom("prod", "dev") })
+  .record({
+    who: arbIdentity,
+    model: fc.constantFrom(...MODELS),
+    action: fc.constantFrom(...ACTIONS),
+    environment: fc.constantFrom("prod", "dev"),
+  })
   .map(({ who, model, action, environment }) => input({ identity: who, model, action, environment }));
 
 function toDocs(shapes: readonly PolicyShape[]): unknown[] {
@@ -80,7 +89,8 @@ function evaluate(docs: readonly unknown[], evaluationInput: EvaluationInput) {
   return result.index.evaluate(evaluationInput);
 }
 
-const denyEveryone = (name: string) => policyDoc([{ name: "stop", effect: "Deny", subjects: [{}], actions: ["*"] }], { name, models: ["**"] });
+const denyEveryone = (name: string) =>
+  policyDoc([{ name: "stop", effect: "Deny", subjects: [{}], actions: ["*"] }], { name, models: ["**"] });
 
 describe("policy properties", () => {
   it("default deny: an empty index allows nothing", () => {
@@ -137,7 +147,9 @@ describe("policy properties", () => {
 function governs(shape: PolicyShape, i: EvaluationInput): boolean {
   const model = i.target.model;
   // Where Deny rules apply: `(server)` and the catch-alls reach the model "" (server-wide routes).
-  return shape.models.some((glob) => (model === "" ? ["*", "**", "(server)"].includes(glob) : glob !== "(server)" && compileSegmentGlob(glob)(model)));
+  return shape.models.some((glob) =>
+    model === "" ? ["*", "**", "(server)"].includes(glob) : glob !== "(server)" && compileSegmentGlob(glob)(model),
+  );
 }
 
 describe("glob properties", () => {

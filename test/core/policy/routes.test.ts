@@ -26,9 +26,21 @@ describe("matchRoute", () => {
   it.each<[string, string, string, string, { model: string; action: string; policy: string } | undefined]>([
     ["captured model", "POST", "/v1/models/fraud-x:retrain", "ignored", { model: "fraud-x", action: "train", policy: "fraud" }],
     ["captured model its policy does not govern", "POST", "/v1/models/llm:retrain", "fraud-x", undefined],
-    ["default model when nothing is captured", "GET", "/debug/pprof/heap", "fraud-detector", { model: "fraud-detector", action: "admin", policy: "fraud" }],
+    [
+      "default model when nothing is captured",
+      "GET",
+      "/debug/pprof/heap",
+      "fraud-detector",
+      { model: "fraud-detector", action: "admin", policy: "fraud" },
+    ],
     ["default model not governed", "GET", "/debug/pprof/heap", "other", undefined],
-    ["higher priority wins", "POST", "/retrain", "fraud-detector", { model: "fraud-detector", action: "retrain-all", policy: "everything" }],
+    [
+      "higher priority wins",
+      "POST",
+      "/retrain",
+      "fraud-detector",
+      { model: "fraud-detector", action: "retrain-all", policy: "everything" },
+    ],
     ["equal priority: name order", "POST", "/tune", "m", { model: "m", action: "tune-a", policy: "alpha" }],
     ["method must match", "PUT", "/retrain", "fraud-detector", undefined],
     ["* method", "DELETE", "/reload", "fraud-detector", { model: "fraud-detector", action: "admin", policy: "fraud" }],
@@ -39,7 +51,12 @@ describe("matchRoute", () => {
   });
 
   it("names the policy, with an empty rule", () => {
-    expect(index.matchRoute("POST", "/v1/models/fraud-x:retrain", "")?.policy).toEqual({ namespace: "ml-prod", name: "fraud", generation: 0, rule: "" });
+    expect(index.matchRoute("POST", "/v1/models/fraud-x:retrain", "")?.policy).toEqual({
+      namespace: "ml-prod",
+      name: "fraud",
+      generation: 0,
+      rule: "",
+    });
   });
 });
 

@@ -5,12 +5,22 @@ describe("shadowed Allow rules", () => {
   it.each<[string, readonly unknown[], readonly string[]]>([
     [
       "an unconditional everyone rule hides later rules for the same actions",
-      [policyDoc([{ name: "everyone", actions: ["predict", "read"] }, { name: "gold", subjects: [{ groups: ["gold"] }] }])],
+      [
+        policyDoc([
+          { name: "everyone", actions: ["predict", "read"] },
+          { name: "gold", subjects: [{ groups: ["gold"] }] },
+        ]),
+      ],
       ["ml-prod/policy:gold <- ml-prod/policy:everyone"],
     ],
     [
       "narrower actions do not shadow",
-      [policyDoc([{ name: "everyone", actions: ["read"] }, { name: "gold", subjects: [{ groups: ["gold"] }] }])],
+      [
+        policyDoc([
+          { name: "everyone", actions: ["read"] },
+          { name: "gold", subjects: [{ groups: ["gold"] }] },
+        ]),
+      ],
       [],
     ],
     [
@@ -20,7 +30,12 @@ describe("shadowed Allow rules", () => {
     ],
     [
       "* does not shadow a rule that names admin",
-      [policyDoc([{ name: "everyone", actions: ["*"] }, { name: "ops", actions: ["admin"] }])],
+      [
+        policyDoc([
+          { name: "everyone", actions: ["*"] },
+          { name: "ops", actions: ["admin"] },
+        ]),
+      ],
       [],
     ],
     [
@@ -30,17 +45,26 @@ describe("shadowed Allow rules", () => {
     ],
     [
       "not across policies that govern other models",
-      [policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["other"] }), policyDoc([{ name: "later" }], { name: "a-second" })],
+      [
+        policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["other"] }),
+        policyDoc([{ name: "later" }], { name: "a-second" }),
+      ],
       [],
     ],
     [
       "a ** policy does not shadow a (server) rule: its Allow rules never reach server-wide routes",
-      [policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["**"] }), policyDoc([{ name: "later" }], { name: "a-second", models: ["(server)"] })],
+      [
+        policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["**"] }),
+        policyDoc([{ name: "later" }], { name: "a-second", models: ["(server)"] }),
+      ],
       [],
     ],
     [
       "an earlier (server) rule shadows a later one",
-      [policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["**", "(server)"] }), policyDoc([{ name: "later" }], { name: "a-second", models: ["(server)"] })],
+      [
+        policyDoc([{ name: "everyone" }], { name: "b-first", priority: 5, models: ["**", "(server)"] }),
+        policyDoc([{ name: "later" }], { name: "a-second", models: ["(server)"] }),
+      ],
       ["ml-prod/a-second:later <- ml-prod/b-first:everyone"],
     ],
   ])("%s", (_, docs, expected) => {

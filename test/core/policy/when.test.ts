@@ -31,7 +31,7 @@ describe("CEL when", () => {
     ["macros", 'identity.groups.exists(g, g.endsWith("ers"))', true],
     ["missing map key is an error", 'request.headers["x-absent"] == "1"', false],
     ["non-boolean result is an error", "identity.attributes.tier", false],
-    ["runtime type error", 'identity.attributes.tier + 1 == 2', false],
+    ["runtime type error", "identity.attributes.tier + 1 == 2", false],
   ])("Allow: %s", (_, when, decides) => {
     const evaluation = evaluate(when, "Allow");
     expect(evaluation.effect === "allow" && evaluation.policy.rule).toBe(decides ? "conditional" : "fallback");

@@ -82,8 +82,16 @@ describe("normalizeRequest: shape", () => {
     ["a non-string header value", checkRequest({ headers: { "x-a": 1 as unknown as string } }), 'http.headers["x-a"] must be a string'],
     ["raw_body of the wrong type", checkRequest({ http: { raw_body: "abc" } }), "http.raw_body must be bytes"],
     ["source of the wrong type", checkRequest({ attributes: { source: 5 } }), "attributes.source must be a message"],
-    ["a non-number port", checkRequest({ attributes: { source: { address: { socket_address: { address: "1.2.3.4", port_value: "80" } } } } }), "port_value must be a number"],
-    ["context_extensions with a number", checkRequest({ attributes: { context_extensions: { a: 1 } } }), 'context_extensions["a"] must be a string'],
+    [
+      "a non-number port",
+      checkRequest({ attributes: { source: { address: { socket_address: { address: "1.2.3.4", port_value: "80" } } } } }),
+      "port_value must be a number",
+    ],
+    [
+      "context_extensions with a number",
+      checkRequest({ attributes: { context_extensions: { a: 1 } } }),
+      'context_extensions["a"] must be a string',
+    ],
     ["no path at all", checkRequest({ http: { path: "" }, headers: { ":path": "" } }), "no path"],
   ])("%s → request_malformed", (_name, raw, detail) => {
     expect(denial(raw)).toEqual({ reason: "request_malformed", detail: expect.stringContaining(detail) });
@@ -292,7 +300,11 @@ describe("normalizeRequest: header_map (encode_raw_headers)", () => {
 
   it("joins repeated lines with a comma, as Envoy does for `headers`", () => {
     const req = normalized(
-      rawRequest([...requestLine, { key: "x-tenant", raw_value: encoder.encode("blue") }, { key: "x-tenant", raw_value: encoder.encode("red") }]),
+      rawRequest([
+        ...requestLine,
+        { key: "x-tenant", raw_value: encoder.encode("blue") },
+        { key: "x-tenant", raw_value: encoder.encode("red") },
+      ]),
     );
     expect(req.headers.get("x-tenant")).toBe("blue,red");
   });
@@ -327,7 +339,10 @@ describe("normalizeRequest: body", () => {
   const bytes = new TextEncoder().encode('{"model":"m"}');
 
   function bodyOf(http: Record<string, unknown>, marker?: string): unknown {
-    const result = normalizeRequest(checkRequest({ http, headers: marker === undefined ? {} : { "x-envoy-auth-partial-body": marker } }), NOW);
+    const result = normalizeRequest(
+      checkRequest({ http, headers: marker === undefined ? {} : { "x-envoy-auth-partial-body": marker } }),
+      NOW,
+    );
     if (!result.ok) {
       return result.error.reason;
     }
@@ -358,11 +373,27 @@ describe("normalizeRequest: peer", () => {
   const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
   it.each<[string, unknown, unknown]>([
-    ["IPv4", { address: { socket_address: { address: "10.0.0.1", port_value: 443 } } }, { address: "10.0.0.1:443", principal: "", certificate: "" }],
-    ["IPv6", { address: { socket_address: { address: "2001:db8::1", port_value: 443 } } }, { address: "[2001:db8::1]:443", principal: "", certificate: "" }],
-    ["a named port", { address: { socket_address: { address: "10.0.0.1", named_port: "https" } } }, { address: "10.0.0.1:https", principal: "", certificate: "" }],
+    [
+      "IPv4",
+      { address: { socket_address: { address: "10.0.0.1", port_value: 443 } } },
+      { address: "10.0.0.1:443", principal: "", certificate: "" },
+    ],
+    [
+      "IPv6",
+      { address: { socket_address: { address: "2001:db8::1", port_value: 443 } } },
+      { address: "[2001:db8::1]:443", principal: "", certificate: "" },
+    ],
+    [
+      "a named port",
+      { address: { socket_address: { address: "10.0.0.1", named_port: "https" } } },
+      { address: "10.0.0.1:https", principal: "", certificate: "" },
+    ],
     ["no port", { address: { socket_address: { address: "10.0.0.1" } } }, { address: "10.0.0.1", principal: "", certificate: "" }],
-    ["a Unix socket", { address: { pipe: { path: "/run/envoy.sock" }, address: "pipe" } }, { address: "/run/envoy.sock", principal: "", certificate: "" }],
+    [
+      "a Unix socket",
+      { address: { pipe: { path: "/run/envoy.sock" }, address: "pipe" } },
+      { address: "/run/envoy.sock", principal: "", certificate: "" },
+    ],
     ["an internal address", { address: { envoy_internal_address: {} } }, { address: "", principal: "", certificate: "" }],
     ["no source", undefined, { address: "", principal: "", certificate: "" }],
     [

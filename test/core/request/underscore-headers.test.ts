@@ -18,7 +18,12 @@ describe("underscoreHeader", () => {
     ["an underscored name, nothing allowed", { x_api_key: "k" }, undefined, "x_api_key"],
     ["the configured routing header", { serve_multiplexed_model_id: "m" }, "serve_multiplexed_model_id", undefined],
     ["the routing header when another is configured", { serve_multiplexed_model_id: "m" }, "seldon-model", "serve_multiplexed_model_id"],
-    ["a smuggled identity header beside the routing header", { serve_multiplexed_model_id: "m", x_modelgate_subject: "admin" }, "serve_multiplexed_model_id", "x_modelgate_subject"],
+    [
+      "a smuggled identity header beside the routing header",
+      { serve_multiplexed_model_id: "m", x_modelgate_subject: "admin" },
+      "serve_multiplexed_model_id",
+      "x_modelgate_subject",
+    ],
   ])("%s", (_name, headers, allowed, expected) => {
     expect(underscoreHeader(requestWith(headers), allowed)).toBe(expected);
   });
@@ -36,7 +41,12 @@ spec:
 describe("decide with underscored headers", () => {
   const index = compilePolicies(parsePolicyYaml(POLICY, "p.yaml").policies).index;
   const ports = (routingHeader?: RoutingHeader) => ({
-    deployment: { profile: "generic" as const, defaultModel: "llama", environment: "", ...(routingHeader === undefined ? {} : { routingHeader }) },
+    deployment: {
+      profile: "generic" as const,
+      defaultModel: "llama",
+      environment: "",
+      ...(routingHeader === undefined ? {} : { routingHeader }),
+    },
     sources: [],
     policies: () => index,
     limiter: new LocalLimiter({ now: () => 0 }),
@@ -45,9 +55,24 @@ describe("decide with underscored headers", () => {
     newId: () => "d-1",
   });
   it.each<[string, RoutingHeader | undefined, Record<string, string>, object]>([
-    ["Ray Serve's header with routingHeader set: decided for its model", "serve_multiplexed_model_id", { serve_multiplexed_model_id: "lora-7" }, { allowed: true, target: { model: "lora-7", source: "header" } }],
-    ["another underscored header with it: refused", "serve_multiplexed_model_id", { serve_multiplexed_model_id: "lora-7", x_api_key: "k" }, { allowed: false, reason: "header_invalid" }],
-    ["Ray Serve's header without routingHeader: refused", undefined, { serve_multiplexed_model_id: "llama" }, { allowed: false, reason: "header_invalid" }],
+    [
+      "Ray Serve's header with routingHeader set: decided for its model",
+      "serve_multiplexed_model_id",
+      { serve_multiplexed_model_id: "lora-7" },
+      { allowed: true, target: { model: "lora-7", source: "header" } },
+    ],
+    [
+      "another underscored header with it: refused",
+      "serve_multiplexed_model_id",
+      { serve_multiplexed_model_id: "lora-7", x_api_key: "k" },
+      { allowed: false, reason: "header_invalid" },
+    ],
+    [
+      "Ray Serve's header without routingHeader: refused",
+      undefined,
+      { serve_multiplexed_model_id: "llama" },
+      { allowed: false, reason: "header_invalid" },
+    ],
   ])("%s", async (_name, routingHeader, headers, expected) => {
     const request = envoyCheckRequest({ method: "POST", path: "/predict", headers });
     expect(await decide(request, ports(routingHeader))).toMatchObject(expected);

@@ -15,7 +15,12 @@ import { getAt, removeAt, setAt } from "./json-patch-path.ts";
 
 export const TLS_SIDECAR_OPTIONS: SidecarOptions = {
   ...EXAMPLE_SIDECAR_OPTIONS,
-  tls: { certFile: "/etc/modelgate/tls/tls.crt", keyFile: "/etc/modelgate/tls/tls.key", caFile: "/etc/modelgate/tls/ca.crt", requireClientCert: true },
+  tls: {
+    certFile: "/etc/modelgate/tls/tls.crt",
+    keyFile: "/etc/modelgate/tls/tls.key",
+    caFile: "/etc/modelgate/tls/ca.crt",
+    requireClientCert: true,
+  },
 };
 
 interface PatchOp {

@@ -72,7 +72,10 @@ export async function startFixtureServer(options: FixtureOptions): Promise<Fixtu
   const config = parseConfig(doc, {}, dir);
   if (!config.ok) throw new Error(`bad fixture config: ${JSON.stringify(config.error)}`);
   const logs: string[] = [];
-  const server = await startServer(config.value, createJsonLogger("debug", (line) => void logs.push(line)));
+  const server = await startServer(
+    config.value,
+    createJsonLogger("debug", (line) => void logs.push(line)),
+  );
   return {
     server,
     dir,

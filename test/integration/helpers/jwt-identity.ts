@@ -40,5 +40,10 @@ export function outcomeReason(outcome: SourceOutcome): string {
 }
 
 export function teamClaims(idp: OidcServer, at: number, overrides: JWTPayload = {}): JWTPayload {
-  return idp.claims(at, { ext: { team: "data_science" }, "https://example.com/org": "acme", realm_access: { roles: ["ml-users"] }, ...overrides });
+  return idp.claims(at, {
+    ext: { team: "data_science" },
+    "https://example.com/org": "acme",
+    realm_access: { roles: ["ml-users"] },
+    ...overrides,
+  });
 }

@@ -35,7 +35,13 @@ export const APIKEYS = `/apis/modelgate.io/v1alpha1/namespaces/${NS}/apikeys`;
 export const SECRETS = `/api/v1/namespaces/${NS}/secrets`;
 
 // Small numbers so restarts and stalls show within seconds; the defaults are minutes.
-export const FAST_TUNING: LoopTuning = { watchTimeoutSeconds: 3, stallGraceMs: 2000, relistIntervalMs: 60_000, backoffInitialMs: 100, backoffMaxMs: 1000 };
+export const FAST_TUNING: LoopTuning = {
+  watchTimeoutSeconds: 3,
+  stallGraceMs: 2000,
+  relistIntervalMs: 60_000,
+  backoffInitialMs: 100,
+  backoffMaxMs: 1000,
+};
 
 export const REAL_TIMERS: LoopTimers = {
   now: () => Date.now(),
@@ -49,7 +55,12 @@ export const REAL_TIMERS: LoopTimers = {
 // The key watch the engine builds for `kubernetes.apiKeySource: source`, with FAST_TUNING.
 export function keyWatchOf(http: KubeHttp, source: ApiKeySource, namespace = NS, listTimeoutMs = 10_000): KeyWatch {
   const records = keyRecords(source, namespace);
-  return createKeyWatch({ client: httpListWatchClient(http, records.collection, listTimeoutMs), interpret: records.interpret, timers: REAL_TIMERS, tuning: FAST_TUNING });
+  return createKeyWatch({
+    client: httpListWatchClient(http, records.collection, listTimeoutMs),
+    interpret: records.interpret,
+    timers: REAL_TIMERS,
+    tuning: FAST_TUNING,
+  });
 }
 
 // What kubectl apply strips from `kubectl get -o yaml` before sending an object back.
@@ -94,7 +105,11 @@ export async function expectStatus<T extends { status: number; body: unknown }>(
 
 // Create, or replace the current version (retrying when the status writer got in between):
 // what `kubectl apply` amounts to for these tests.
-export async function upsert(harness: KubeHarness, collection: string, object: { metadata: { name: string } } & Record<string, unknown>): Promise<unknown> {
+export async function upsert(
+  harness: KubeHarness,
+  collection: string,
+  object: { metadata: { name: string } } & Record<string, unknown>,
+): Promise<unknown> {
   const created = await harness.request("POST", `${collection}?fieldValidation=Strict`, object);
   if (created.status === 201) return created.body;
   if (created.status !== 409) throw new Error(`create: ${created.status} ${JSON.stringify(created.body).slice(0, 500)}`);
@@ -104,7 +119,8 @@ export async function upsert(harness: KubeHarness, collection: string, object: {
     const body = { ...object, metadata: { ...object.metadata, resourceVersion } };
     const replaced = await harness.request("PUT", `${collection}/${object.metadata.name}?fieldValidation=Strict`, body);
     if (replaced.status === 200) return replaced.body;
-    if (replaced.status !== 409 || attempt >= 20) throw new Error(`replace: ${replaced.status} ${JSON.stringify(replaced.body).slice(0, 500)}`);
+    if (replaced.status !== 409 || attempt >= 20)
+      throw new Error(`replace: ${replaced.status} ${JSON.stringify(replaced.body).slice(0, 500)}`);
   }
 }
 
@@ -126,7 +142,12 @@ export async function eventually<T>(probe: () => Promise<T> | T, timeoutMs: numb
 }
 
 export function policy(name: string, rules: unknown[], extra: Record<string, unknown> = {}) {
-  return { apiVersion: "modelgate.io/v1alpha1", kind: "AccessPolicy", metadata: { name, namespace: NS }, spec: { models: ["fraud-detector"], rules, ...extra } };
+  return {
+    apiVersion: "modelgate.io/v1alpha1",
+    kind: "AccessPolicy",
+    metadata: { name, namespace: NS },
+    spec: { models: ["fraud-detector"], rules, ...extra },
+  };
 }
 
 export function allowTeam(team: string, actions = ["predict"]) {

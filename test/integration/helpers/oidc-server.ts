@@ -45,7 +45,12 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   const server = await listen((req, res) => {
     if (req.url === "/.well-known/openid-configuration") {
       requests.discovery++;
-      return answer(res, state.discoveryMode, { issuer: state.discoveryMode === "wrong-issuer" ? `${base}/other` : base, jwks_uri: `${base}/jwks` }, options);
+      return answer(
+        res,
+        state.discoveryMode,
+        { issuer: state.discoveryMode === "wrong-issuer" ? `${base}/other` : base, jwks_uri: `${base}/jwks` },
+        options,
+      );
     }
     if (req.url === "/jwks") {
       requests.jwks++;

@@ -33,7 +33,16 @@ export function startCharger(config: ChargerConfig): RunningCharger {
 // 1,000 callers in three processes on one identity, starting together once all have loaded.
 export function accuracyConfigs(url: string, tag: string, rate: LimitSpec, durationMs: number): ChargerConfig[] {
   const startAt = Date.now() + 2_500;
-  return [334, 333, 333].map((callers) => ({ url, callers, startAt, durationMs, limits: [rate], tag, identities: 0, penaltyBox: undefined }));
+  return [334, 333, 333].map((callers) => ({
+    url,
+    callers,
+    startAt,
+    durationMs,
+    limits: [rate],
+    tag,
+    identities: 0,
+    penaltyBox: undefined,
+  }));
 }
 
 export interface GcraCheck {

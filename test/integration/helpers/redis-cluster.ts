@@ -52,7 +52,11 @@ export async function startRedisCluster(): Promise<RedisClusterProcess> {
     ports.push(port);
   }
   const stop = async () => {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once("exit", () => resolve()), c.kill("SIGKILL"))))));
+    await Promise.all(
+      children.map(
+        (c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once("exit", () => resolve()), c.kill("SIGKILL")))),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   try {

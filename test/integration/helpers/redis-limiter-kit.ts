@@ -10,7 +10,12 @@ import type { LimitKey, LimitSpec, PenaltyBoxSpec } from "../../../src/core/poli
 
 // Small builders shared by the Redis limiter tests.
 
-export function limit(name: string, requests: number, periodMs: number, extra: { burst?: number; shadow?: boolean; by?: LimitKey } = {}): LimitSpec {
+export function limit(
+  name: string,
+  requests: number,
+  periodMs: number,
+  extra: { burst?: number; shadow?: boolean; by?: LimitKey } = {},
+): LimitSpec {
   const spec = { name, requests, periodMs, burst: extra.burst ?? requests, by: extra.by ?? { kind: "identity" as const } };
   return extra.shadow === true ? { ...spec, shadow: true } : spec;
 }
@@ -48,7 +53,10 @@ export async function waitReady(connection: RedisConnection, withinMs = 10_000):
 }
 
 // The whole Redis-backed limiter (breaker, deny cache, local fallback) with its own registry.
-export async function resilient(url: string, overrides: Record<string, unknown> = {}): Promise<RedisLimiterHandle & { registry: Registry }> {
+export async function resilient(
+  url: string,
+  overrides: Record<string, unknown> = {},
+): Promise<RedisLimiterHandle & { registry: Registry }> {
   const config = parseRedisLimiterConfig({ url, ...overrides }, "limiter.redis");
   if (!config.ok) throw new Error(JSON.stringify(config.error));
   const registry = new Registry();

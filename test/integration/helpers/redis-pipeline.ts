@@ -18,7 +18,11 @@ export interface Pipeline {
   predict(who: string): Promise<Decision>;
 }
 
-export function pipeline(policyYaml: string, people: Readonly<Record<string, Readonly<Record<string, string>>>>, limiter: Limiter): Pipeline {
+export function pipeline(
+  policyYaml: string,
+  people: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  limiter: Limiter,
+): Pipeline {
   const parsed = parsePolicyYaml(policyYaml, "policies.yaml");
   if (parsed.issues.length > 0) throw new Error(JSON.stringify(parsed.issues));
   const index = compilePolicies(parsed.policies).index;
@@ -44,6 +48,9 @@ export function pipeline(policyYaml: string, people: Readonly<Record<string, Rea
   return {
     keys,
     predict: (who) =>
-      decide(envoyCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": keys[who] ?? "" } }), ports),
+      decide(
+        envoyCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": keys[who] ?? "" } }),
+        ports,
+      ),
   };
 }

@@ -19,7 +19,14 @@ export async function startSentinel(masterPort: number, masterName: string): Pro
   const config = join(dir, "sentinel.conf");
   writeFileSync(
     config,
-    [`port ${port}`, "bind 127.0.0.1", `dir ${dir}`, `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${masterName} 5000`, ""].join("\n"),
+    [
+      `port ${port}`,
+      "bind 127.0.0.1",
+      `dir ${dir}`,
+      `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${masterName} 5000`,
+      "",
+    ].join("\n"),
   );
   const child = spawn(REDIS_SERVER, [config, "--sentinel"], { stdio: "ignore" });
   await waitForPing(port);

@@ -64,7 +64,21 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export function redisArgs(port: number, dir: string, extra: readonly string[] = []): string[] {
-  return ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning", ...extra];
+  return [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    "--loglevel",
+    "warning",
+    ...extra,
+  ];
 }
 
 export async function startRedis(extra: readonly string[] = []): Promise<RedisProcess> {

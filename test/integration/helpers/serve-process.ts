@@ -18,7 +18,11 @@ export interface ServeDir {
   remove(): void;
 }
 
-export function writeServeDir(policyYaml: string, keySpecs: Readonly<Record<string, KeySpec>>, config: Readonly<Record<string, unknown>>): ServeDir {
+export function writeServeDir(
+  policyYaml: string,
+  keySpecs: Readonly<Record<string, KeySpec>>,
+  config: Readonly<Record<string, unknown>>,
+): ServeDir {
   const dir = mkdtempSync(join(tmpdir(), "modelgate-serve-"));
   const keys = writeKeys(dir, keySpecs);
   writeFileSync(join(dir, "policies.yaml"), policyYaml);

@@ -69,10 +69,23 @@ function make(dir: string, issuer: TestCert | undefined, name: string, spec: Cer
   const now = Date.now();
   const signer = issuer === undefined ? ["-selfsign", "-keyfile", keyFile] : ["-cert", issuer.certFile, "-keyfile", issuer.keyFile];
   openssl([
-    "ca", "-batch", "-config", join(work, "ca.cnf"), "-in", join(work, "req.csr"), "-out", certFile, "-notext",
-    "-preserveDN", "-extensions", "ext", ...signer,
-    "-startdate", asn1Time(spec.notBefore ?? new Date(now - HOUR)),
-    "-enddate", asn1Time(spec.notAfter ?? new Date(now + 30 * 24 * HOUR)),
+    "ca",
+    "-batch",
+    "-config",
+    join(work, "ca.cnf"),
+    "-in",
+    join(work, "req.csr"),
+    "-out",
+    certFile,
+    "-notext",
+    "-preserveDN",
+    "-extensions",
+    "ext",
+    ...signer,
+    "-startdate",
+    asn1Time(spec.notBefore ?? new Date(now - HOUR)),
+    "-enddate",
+    asn1Time(spec.notAfter ?? new Date(now + 30 * 24 * HOUR)),
   ]);
   return { name, pem: readFileSync(certFile, "utf8"), certFile, keyFile };
 }
@@ -81,12 +94,25 @@ function caConfig(work: string, spec: CertSpec, issued: boolean): string {
   const ca = spec.ca === true;
   const keyUsage = spec.keyUsage === undefined ? (ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") : spec.keyUsage;
   const extKeyUsage = spec.extKeyUsage === undefined ? (ca ? null : "clientAuth") : spec.extKeyUsage;
-  const sans = [...(spec.uris ?? []).map((u, i) => `URI.${i + 1} = ${u}`), ...(spec.dns ?? []).map((d, i) => `DNS.${i + 1} = ${d}`), ...(spec.ips ?? []).map((a, i) => `IP.${i + 1} = ${a}`)];
+  const sans = [
+    ...(spec.uris ?? []).map((u, i) => `URI.${i + 1} = ${u}`),
+    ...(spec.dns ?? []).map((d, i) => `DNS.${i + 1} = ${d}`),
+    ...(spec.ips ?? []).map((a, i) => `IP.${i + 1} = ${a}`),
+  ];
   return [
-    "[ ca ]", "default_ca = this",
-    "[ this ]", `database = ${join(work, "index.txt")}`, `new_certs_dir = ${work}`, "rand_serial = yes",
-    "default_md = sha256", "policy = any", "unique_subject = no", "copy_extensions = none", "email_in_dn = yes",
-    "[ any ]", ...["C", "ST", "L", "O", "OU", "CN", "emailAddress"].map((f) => `${f} = optional`),
+    "[ ca ]",
+    "default_ca = this",
+    "[ this ]",
+    `database = ${join(work, "index.txt")}`,
+    `new_certs_dir = ${work}`,
+    "rand_serial = yes",
+    "default_md = sha256",
+    "policy = any",
+    "unique_subject = no",
+    "copy_extensions = none",
+    "email_in_dn = yes",
+    "[ any ]",
+    ...["C", "ST", "L", "O", "OU", "CN", "emailAddress"].map((f) => `${f} = optional`),
     "[ ext ]",
     `basicConstraints = critical,CA:${ca ? "TRUE" : "FALSE"}${spec.pathLength === undefined ? "" : `,pathlen:${spec.pathLength}`}`,
     "subjectKeyIdentifier = hash",

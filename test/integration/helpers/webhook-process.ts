@@ -28,7 +28,16 @@ export async function startWebhook(pki: TestPki, ca: TestCert, extraConfig: Reco
   const cert = servingCert(pki, ca, "webhook-serving");
   const [port, opsPort] = [await freePort(), await freePort()];
   const configFile = join(pki.dir, "webhook.yaml");
-  writeFileSync(configFile, stringify({ listen: `127.0.0.1:${port}`, opsListen: `127.0.0.1:${opsPort}`, tls: { certFile: cert.certFile, keyFile: cert.keyFile }, namespace: "modelgate-system", ...extraConfig }));
+  writeFileSync(
+    configFile,
+    stringify({
+      listen: `127.0.0.1:${port}`,
+      opsListen: `127.0.0.1:${opsPort}`,
+      tls: { certFile: cert.certFile, keyFile: cert.keyFile },
+      namespace: "modelgate-system",
+      ...extraConfig,
+    }),
+  );
   const cli = join(import.meta.dirname, "../../../src/cli/modelgate.ts");
   const proc = startProcess("modelgate-webhook", process.execPath, [cli, "webhook", "--config", configFile], join(pki.dir, "webhook.log"));
   await waitUntil(proc, "ready", 30_000, async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).ok);
@@ -47,11 +56,16 @@ export async function startWebhook(pki: TestPki, ca: TestCert, extraConfig: Reco
 
 function postJson(port: number, caPem: string, body: unknown): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path: "/inject", method: "POST", ca: caPem, headers: { "content-type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "null") as unknown }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port, path: "/inject", method: "POST", ca: caPem, headers: { "content-type": "application/json" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "null") as unknown }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(JSON.stringify(body));
   });

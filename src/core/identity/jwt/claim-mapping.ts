@@ -73,7 +73,8 @@ function attributeOf(claims: unknown, path: ClaimPath): Result<AttributeValue | 
   if (single !== undefined && isScalar(single)) return ok(clean(String(single)));
   const values = scalarsAt(claims, path);
   if (values === undefined) return err(`the claim ${path.text} must be a string, number, boolean or a list of them`);
-  if (values.length > CLAIM_VALUE_LIMITS.listItems) return err(`the claim ${path.text} has more than ${CLAIM_VALUE_LIMITS.listItems} values`);
+  if (values.length > CLAIM_VALUE_LIMITS.listItems)
+    return err(`the claim ${path.text} has more than ${CLAIM_VALUE_LIMITS.listItems} values`);
   return ok(Object.freeze([...new Set(values)]));
 }
 

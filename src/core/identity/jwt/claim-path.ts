@@ -30,7 +30,8 @@ export function parseClaimPath(text: string): Result<ClaimPath, string> {
   let rest = text;
   while (rest.length > 0) {
     const separated = steps.length === 0 || rest.startsWith("[") ? rest : rest.startsWith(".") ? rest.slice(1) : undefined;
-    if (separated === undefined) return err(`unexpected ${JSON.stringify(rest[0])} after ${JSON.stringify(text.slice(0, text.length - rest.length))}`);
+    if (separated === undefined)
+      return err(`unexpected ${JSON.stringify(rest[0])} after ${JSON.stringify(text.slice(0, text.length - rest.length))}`);
     const step = separated.startsWith("[") ? bracketStep(separated) : nameStep(separated);
     if (!step.ok) return step;
     steps.push(step.value.step);

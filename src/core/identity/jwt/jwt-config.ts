@@ -21,9 +21,7 @@ export const ASYMMETRIC_ALGORITHMS = [
 export type JwsAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
 // ES512 costs ≈1.2 ms per verification (ten times ES256), so an issuer must name it to use it.
-export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(
-  ASYMMETRIC_ALGORITHMS.filter((alg) => alg !== "ES512"),
-);
+export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(ASYMMETRIC_ALGORITHMS.filter((alg) => alg !== "ES512"));
 
 export function isAsymmetricAlgorithm(alg: string): alg is JwsAlgorithm {
   return (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg);

@@ -9,7 +9,8 @@ import type { IssuerConfig } from "./jwt-config.ts";
 // These match jose's jwtVerify, so either layer gives the same answer.
 export function validateClaims(claims: Readonly<Record<string, unknown>>, issuer: IssuerConfig, nowMs: number): JwtFailure | undefined {
   for (const claim of requiredClaims(issuer)) {
-    if (!Object.hasOwn(claims, claim)) return failure(claim === "aud" ? "jwt_audience_invalid" : "jwt_claims_invalid", `the token has no ${claim} claim`);
+    if (!Object.hasOwn(claims, claim))
+      return failure(claim === "aud" ? "jwt_audience_invalid" : "jwt_claims_invalid", `the token has no ${claim} claim`);
   }
   if (!audienceMatches(claims["aud"], issuer.audiences)) return failure("jwt_audience_invalid", "the token is not meant for this audience");
   const times = numericDates(claims);

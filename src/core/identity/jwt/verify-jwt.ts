@@ -72,7 +72,12 @@ async function verifyJwt<K>(
   const identity = identityFromClaims(claims.value, issuer.claims, issuer.issuer, jws.value.kid ?? "");
   if (!identity.ok) return err(failure("jwt_claims_invalid", identity.error));
   const exp = claims.value["exp"];
-  return ok({ identity: identity.value, issuer: issuer.issuer, keysVersion, expiresAtMs: typeof exp === "number" ? exp * 1000 : undefined });
+  return ok({
+    identity: identity.value,
+    issuer: issuer.issuer,
+    keysVersion,
+    expiresAtMs: typeof exp === "number" ? exp * 1000 : undefined,
+  });
 }
 
 async function verifySignature<K>(jws: CompactJws, keys: IssuerKeys<K>, verify: SignatureVerifier<K>): Promise<JwtFailure | undefined> {

@@ -118,22 +118,39 @@ function verify(
 function fromXfccElement(element: XfccElement, now: number, context: Context): SourceOutcome {
   if (element.cert !== undefined) return fromCertificate(element.cert, element.chain ?? "", element.hash, now, context);
   if (context.anchors !== undefined) {
-    return rejected("mtls_certificate_invalid", "a CA bundle is configured, but the x-forwarded-client-cert element has no Cert to verify (set Envoy's set_current_client_cert_details.cert)");
+    return rejected(
+      "mtls_certificate_invalid",
+      "a CA bundle is configured, but the x-forwarded-client-cert element has no Cert to verify (set Envoy's set_current_client_cert_details.cert)",
+    );
   }
   const { uris, dns, subject, hash } = element;
-  return fromEvidence({ uris, dns, subjectDn: subject ?? "", subjectFields: undefined, principal: "", fingerprint: hash ?? "", issuer: "" }, context);
+  return fromEvidence(
+    { uris, dns, subjectDn: subject ?? "", subjectFields: undefined, principal: "", fingerprint: hash ?? "", issuer: "" },
+    context,
+  );
 }
 
 function fromPrincipal(principal: string, context: Context): SourceOutcome {
   if (context.anchors !== undefined) {
-    return rejected("mtls_certificate_invalid", "a CA bundle is configured, but Envoy sent no certificate to verify (set include_peer_certificate: true)");
+    return rejected(
+      "mtls_certificate_invalid",
+      "a CA bundle is configured, but Envoy sent no certificate to verify (set include_peer_certificate: true)",
+    );
   }
   return fromEvidence({ uris: [], dns: [], subjectDn: "", subjectFields: undefined, principal, fingerprint: "", issuer: "" }, context);
 }
 
 function certificateEvidence(leaf: CertificateFacts, issuer: string): PeerEvidence {
   const fields = { cn: nameValues(leaf.subject, "CN")[0], o: nameValues(leaf.subject, "O"), ou: nameValues(leaf.subject, "OU") };
-  return { uris: leaf.uris, dns: leaf.dns, subjectDn: leaf.subject.text, subjectFields: fields, principal: "", fingerprint: leaf.fingerprint, issuer };
+  return {
+    uris: leaf.uris,
+    dns: leaf.dns,
+    subjectDn: leaf.subject.text,
+    subjectFields: fields,
+    principal: "",
+    fingerprint: leaf.fingerprint,
+    issuer,
+  };
 }
 
 function fromEvidence(evidence: PeerEvidence, context: Context): SourceOutcome {

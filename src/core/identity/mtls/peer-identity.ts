@@ -35,8 +35,16 @@ export interface IdentityRules {
 // Attribute names an mTLS identity carries (the README documents them). spiffe_id is the one the
 // policy engine's `spiffe:` matcher reads.
 export const MTLS_ATTRIBUTES = [
-  SPIFFE_ID_ATTRIBUTE, "spiffe_trust_domain", "namespace", "service_account",
-  "dns", "uri", "subject_dn", "subject_cn", "subject_o", "subject_ou",
+  SPIFFE_ID_ATTRIBUTE,
+  "spiffe_trust_domain",
+  "namespace",
+  "service_account",
+  "dns",
+  "uri",
+  "subject_dn",
+  "subject_cn",
+  "subject_o",
+  "subject_ou",
 ] as const;
 export type BuiltInAttribute = (typeof MTLS_ATTRIBUTES)[number];
 
@@ -70,7 +78,13 @@ export function identityFromEvidence(evidence: PeerEvidence, rules: IdentityRule
 function valuesProblem(evidence: PeerEvidence): string | undefined {
   if (evidence.uris.length + evidence.dns.length > MAX_NAMES) return `more than ${MAX_NAMES} subject alternative names`;
   const fields = evidence.subjectFields;
-  const all = [...evidence.uris, ...evidence.dns, evidence.subjectDn, evidence.principal, ...(fields === undefined ? [] : [fields.cn ?? "", ...fields.o, ...fields.ou])];
+  const all = [
+    ...evidence.uris,
+    ...evidence.dns,
+    evidence.subjectDn,
+    evidence.principal,
+    ...(fields === undefined ? [] : [fields.cn ?? "", ...fields.o, ...fields.ou]),
+  ];
   if (all.some((value) => value.length > MAX_VALUE)) return `a name is longer than ${MAX_VALUE} characters`;
   if (all.some((value) => CONTROL.test(value))) return "a name contains control characters";
   return undefined;

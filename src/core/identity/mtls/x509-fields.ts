@@ -53,7 +53,10 @@ export function readX509Fields(der: Uint8Array): Result<X509Fields, string> {
   const issuer = issuerTlv === undefined ? undefined : readName(der, issuerTlv);
   const subject = subjectTlv === undefined ? undefined : readName(der, subjectTlv);
   if (issuer === undefined || subject === undefined) return err("the certificate's subject or issuer name cannot be read");
-  const extensions = readExtensions(der, body.slice(6).find((f) => f.tag === EXTENSIONS));
+  const extensions = readExtensions(
+    der,
+    body.slice(6).find((f) => f.tag === EXTENSIONS),
+  );
   if (!extensions.ok) return extensions;
   return interpret(subject, issuer, extensions.value);
 }

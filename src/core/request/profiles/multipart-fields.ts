@@ -32,7 +32,11 @@ export function multipartBoundary(contentType: string): Result<string, string> {
 }
 
 // Each wanted field name → every value it was given, in order.
-export function multipartFields(body: Uint8Array, boundary: string, wanted: readonly string[]): Result<ReadonlyMap<string, readonly string[]>, string> {
+export function multipartFields(
+  body: Uint8Array,
+  boundary: string,
+  wanted: readonly string[],
+): Result<ReadonlyMap<string, readonly string[]>, string> {
   const boundaryBytes = new TextEncoder().encode(boundary);
   const delimiter = new Uint8Array([...CRLF, 45, 45, ...boundaryBytes]); // CRLF "--" boundary
   const opening = delimiter.subarray(2);
@@ -85,8 +89,10 @@ function fieldValue(part: PartHeaders, bytes: Uint8Array): Result<string, string
   const text = decodeUtf8(bytes);
   if (!text.ok) return text;
   for (const [name, value] of part.headers) {
-    if (name === "content-type" && !isPlainText(value, text.value)) return err(`Content-Type ${value.trim()} may decode the value differently`);
-    if (name === "content-length" && value.trim() !== String(bytes.length)) return err(`Content-Length ${value.trim()} is not the value's ${bytes.length} bytes`);
+    if (name === "content-type" && !isPlainText(value, text.value))
+      return err(`Content-Type ${value.trim()} may decode the value differently`);
+    if (name === "content-length" && value.trim() !== String(bytes.length))
+      return err(`Content-Length ${value.trim()} is not the value's ${bytes.length} bytes`);
     if (!KNOWN_FIELD_HEADERS.includes(name)) return err(`unexpected header ${name}`);
   }
   return text;

@@ -47,7 +47,12 @@ export function resolveOipGrpc(req: NormalizedRequest, defaultModel: string): Ta
   const name = req.path.slice(OIP_GRPC_SERVICE.length);
   if (req.method !== "POST" || !(req.headers.get("content-type") ?? "").startsWith("application/grpc")) return unrecognised(defaultModel);
   if (name === "ModelStreamInfer") {
-    return defaultModel === "" ? requestError("model_missing", "ModelStreamInfer messages may each name a model: configure the deployment's model or a routing header") : target(defaultModel, "stream");
+    return defaultModel === ""
+      ? requestError(
+          "model_missing",
+          "ModelStreamInfer messages may each name a model: configure the deployment's model or a routing header",
+        )
+      : target(defaultModel, "stream");
   }
   const method = own(METHODS, name);
   if (method === undefined) return unrecognised(defaultModel);
@@ -55,13 +60,24 @@ export function resolveOipGrpc(req: NormalizedRequest, defaultModel: string): Ta
   return modelFromMessage(req, method.action, method.model, defaultModel);
 }
 
-function modelFromMessage(req: NormalizedRequest, action: Action, fields: NonNullable<GrpcMethod["model"]>, defaultModel: string): TargetResult {
-  if (req.body === undefined) return requestError("body_unavailable", "the gRPC request message is needed to resolve the model (enable with_request_body in Envoy)");
+function modelFromMessage(
+  req: NormalizedRequest,
+  action: Action,
+  fields: NonNullable<GrpcMethod["model"]>,
+  defaultModel: string,
+): TargetResult {
+  if (req.body === undefined)
+    return requestError("body_unavailable", "the gRPC request message is needed to resolve the model (enable with_request_body in Envoy)");
   const messages = grpcMessages(req.body);
   if (!messages.ok) return requestError("body_unavailable", messages.error);
   const [message, ...more] = messages.value;
-  if (message === undefined || more.length > 0) return requestError("body_malformed", `a unary call carries one message, got ${messages.value.length}`);
-  const wanted = [fields.name, ...(fields.version === undefined ? [] : [fields.version]), ...(fields.fallback === undefined ? [] : [fields.fallback])];
+  if (message === undefined || more.length > 0)
+    return requestError("body_malformed", `a unary call carries one message, got ${messages.value.length}`);
+  const wanted = [
+    fields.name,
+    ...(fields.version === undefined ? [] : [fields.version]),
+    ...(fields.fallback === undefined ? [] : [fields.fallback]),
+  ];
   const scanned = scanLengthDelimited(message, wanted);
   if (!scanned.ok) return requestError("body_malformed", `gRPC message: ${scanned.error}`);
   const text = (field: number | undefined) => {

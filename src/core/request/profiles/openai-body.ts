@@ -100,7 +100,10 @@ export function readMultipartBody(req: NormalizedRequest): Result<OpenAiBody, Re
     return requestError("body_unavailable", "the model is in the form but Envoy sent no body (with_request_body)");
   }
   if (req.body.partial) {
-    return requestError("body_unavailable", "the body was cut at max_request_bytes; a model could hide past the cut (raise it to the largest upload)");
+    return requestError(
+      "body_unavailable",
+      "the body was cut at max_request_bytes; a model could hide past the cut (raise it to the largest upload)",
+    );
   }
   // Python servers read the bytes as sent, a decompressing proxy or framework would not.
   const encoding = req.headers.get("content-encoding");

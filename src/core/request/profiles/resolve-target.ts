@@ -14,11 +14,7 @@ import { resolveTorchServe } from "./torchserve.ts";
 // Model and action for a request under the deployment's protocol profile. Multi-model servers
 // are legitimate, so the resolved model is never forced to `defaultModel`; policies select by
 // model glob. Every model name, whatever its source, passes the same check here.
-export function resolveTarget(
-  req: NormalizedRequest,
-  profile: ProtocolName,
-  defaultModel: string,
-): Result<ModelAction, RequestError> {
+export function resolveTarget(req: NormalizedRequest, profile: ProtocolName, defaultModel: string): Result<ModelAction, RequestError> {
   const resolved = resolveWith(profile, req, defaultModel);
   if (!resolved.ok || resolved.value.model === "") {
     return resolved;

@@ -7,11 +7,7 @@ import { routeTarget, unrecognised } from "./target.ts";
 const MODEL: MethodActions = { GET: "read", PUT: "admin", DELETE: "admin" };
 
 // Management API under /models; `rest` is the path after /models.
-export function resolveTorchServeManagement(
-  req: NormalizedRequest,
-  rest: readonly string[],
-  defaultModel: string,
-): TargetResult {
+export function resolveTorchServeManagement(req: NormalizedRequest, rest: readonly string[], defaultModel: string): TargetResult {
   const [model, version, verb] = rest;
   if (model === undefined) {
     return req.method === "POST" ? registerTarget(req, defaultModel) : routeTarget(req.method, { GET: "list" }, "");

@@ -22,10 +22,35 @@ const CLAIMS = JSON.parse(`{
 describe("claim paths", () => {
   it.each([
     ["sub", [{ kind: "name", name: "sub" }]],
-    ["realm_access.roles", [{ kind: "name", name: "realm_access" }, { kind: "name", name: "roles" }]],
-    ["orgs[1].name", [{ kind: "name", name: "orgs" }, { kind: "index", index: 1 }, { kind: "name", name: "name" }]],
-    ['["https://example.com/claims"].team', [{ kind: "name", name: "https://example.com/claims" }, { kind: "name", name: "team" }]],
-    ['x.["a.b"]', [{ kind: "name", name: "x" }, { kind: "name", name: "a.b" }]],
+    [
+      "realm_access.roles",
+      [
+        { kind: "name", name: "realm_access" },
+        { kind: "name", name: "roles" },
+      ],
+    ],
+    [
+      "orgs[1].name",
+      [
+        { kind: "name", name: "orgs" },
+        { kind: "index", index: 1 },
+        { kind: "name", name: "name" },
+      ],
+    ],
+    [
+      '["https://example.com/claims"].team',
+      [
+        { kind: "name", name: "https://example.com/claims" },
+        { kind: "name", name: "team" },
+      ],
+    ],
+    [
+      'x.["a.b"]',
+      [
+        { kind: "name", name: "x" },
+        { kind: "name", name: "a.b" },
+      ],
+    ],
     ['["quote\\"d"]', [{ kind: "name", name: 'quote"d' }]],
     ["cognito:groups", [{ kind: "name", name: "cognito:groups" }]],
   ])("parses %s", (text, steps) => {

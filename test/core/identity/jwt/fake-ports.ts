@@ -36,7 +36,9 @@ export function countingVerifier(): CountingVerifier {
       calls++;
       await Promise.resolve();
       const [h = "", p = "", s = ""] = token.split(".");
-      return s === fakeSignature(`${h}.${p}`, key) ? { ok: true } : { ok: false, code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", message: "bad" };
+      return s === fakeSignature(`${h}.${p}`, key)
+        ? { ok: true }
+        : { ok: false, code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", message: "bad" };
     },
     calls: () => calls,
   };

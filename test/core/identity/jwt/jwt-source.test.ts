@@ -64,7 +64,11 @@ describe("the JWT source", () => {
 
   it.each([
     ["a 1 MiB bearer", () => "a".repeat(1024 * 1024), "jwt_too_large"],
-    ["a 10k-element aud array", () => signedToken(HEADER, { ...CLAIMS, aud: Array.from({ length: 10_000 }, (_, i) => `a${i}`) }), "jwt_too_large"],
+    [
+      "a 10k-element aud array",
+      () => signedToken(HEADER, { ...CLAIMS, aud: Array.from({ length: 10_000 }, (_, i) => `a${i}`) }),
+      "jwt_too_large",
+    ],
     ["a token from an unknown issuer", () => signedToken(HEADER, { ...CLAIMS, iss: "https://evil.example/" }), "jwt_issuer_invalid"],
     ["a token without iss", () => signedToken(HEADER, { ...CLAIMS, iss: undefined }), "jwt_issuer_invalid"],
     ["an issuer differing by a trailing slash", () => signedToken(HEADER, { ...CLAIMS, iss: ISSUER.slice(0, -1) }), "jwt_issuer_invalid"],
@@ -186,7 +190,9 @@ describe("with the API key source", () => {
     expect(bad.kind).toBe("rejected");
     if (bad.kind === "rejected") {
       expect(bad.reason).toBe("jwt_audience_invalid");
-      expect(bad.challenge).toBe('Bearer realm="modelgate", error="invalid_token", error_description="jwt_audience_invalid", ApiKey realm="modelgate"');
+      expect(bad.challenge).toBe(
+        'Bearer realm="modelgate", error="invalid_token", error_description="jwt_audience_invalid", ApiKey realm="modelgate"',
+      );
     }
   });
 });
@@ -197,7 +203,10 @@ describe("property: arbitrary bearer tokens", () => {
     fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? "").toString("base64url")),
     fc.string({ maxLength: 40 }),
   );
-  const header = fc.record({ alg: fc.constantFrom("ES256", "RS256", "none", "HS256", "EdDSA"), kid: fc.option(fc.string(), { nil: undefined }) });
+  const header = fc.record({
+    alg: fc.constantFrom("ES256", "RS256", "none", "HS256", "EdDSA"),
+    kid: fc.option(fc.string(), { nil: undefined }),
+  });
 
   it("never throw and never identify a caller without a valid signature", async () => {
     const { run } = setup();

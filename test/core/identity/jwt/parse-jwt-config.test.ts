@@ -26,7 +26,10 @@ describe("identity.jwt configuration", () => {
     const parsed = parseJwtConfig(doc, "jwt");
     expect(parsed.ok).toBe(false);
     const reported = parsed.ok ? [] : parsed.error.map((i) => `${i.path}: ${i.message}`);
-    expect(reported.some((line) => line.startsWith(expected)), reported.join("\n")).toBe(true);
+    expect(
+      reported.some((line) => line.startsWith(expected)),
+      reported.join("\n"),
+    ).toBe(true);
   });
 
   it("reads every field", () => {

@@ -14,10 +14,10 @@ const certs: Record<string, TestCert> = {};
 const SUBJECTS: Record<string, string> = {
   plain: "/O=acme/OU=data_science/CN=scorer",
   "several OUs": "/C=DE/O=acme/OU=ml/OU=platform/CN=svc",
-  "special characters": "/O=a\\,b\\+c;d=e/OU=\"quoted\"/CN=#hash <x> \\\\ y ",
+  "special characters": '/O=a\\,b\\+c;d=e/OU="quoted"/CN=#hash <x> \\\\ y ',
   "multi-valued RDN": "/O=acme/CN=svc+UID=42",
-  "unicode": "/O=Zürich AG/CN=café",
-  "email": "/CN=bot/emailAddress=bot@example.com",
+  unicode: "/O=Zürich AG/CN=café",
+  email: "/CN=bot/emailAddress=bot@example.com",
 };
 
 beforeAll(() => {
@@ -84,7 +84,13 @@ describe("readCertificate", () => {
     ["constrained", Number.POSITIVE_INFINITY, true, ["2.5.29.30", "1.3.6.1.4.1.55555.2"]],
   ])("reads the constraints of %s", (name, pathLength, nameConstrained, unknownCritical) => {
     const facts = readCertificate((certs[name] as TestCert).pem);
-    expect(facts.ok && { pathLength: facts.value.pathLength, nameConstrained: facts.value.nameConstrained, unknownCritical: facts.value.unknownCritical }).toEqual({
+    expect(
+      facts.ok && {
+        pathLength: facts.value.pathLength,
+        nameConstrained: facts.value.nameConstrained,
+        unknownCritical: facts.value.unknownCritical,
+      },
+    ).toEqual({
       pathLength,
       nameConstrained,
       unknownCritical,

@@ -29,7 +29,9 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
 };
 
 describe("parseMtlsConfig", () => {
-  const files = readdirSync(join(ROOT, "config-invalid")).filter((f) => f.endsWith(".yaml")).sort();
+  const files = readdirSync(join(ROOT, "config-invalid"))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
 
   it("has an expectation for every invalid fixture", () => {
     expect(files).toEqual(Object.keys(INVALID).sort());
@@ -60,14 +62,19 @@ describe("parseMtlsConfig", () => {
     });
   });
 
-  it.each([["an empty mapping", load("config-valid", "empty.yaml")], ["an absent section", undefined], ["null", null]])(
-    "uses the defaults for %s",
-    (_name, raw) => {
-      expect(parseMtlsConfig(raw, "identity.mtls")).toEqual({ ok: true, value: DEFAULT_MTLS_CONFIG });
-    },
-  );
+  it.each([
+    ["an empty mapping", load("config-valid", "empty.yaml")],
+    ["an absent section", undefined],
+    ["null", null],
+  ])("uses the defaults for %s", (_name, raw) => {
+    expect(parseMtlsConfig(raw, "identity.mtls")).toEqual({ ok: true, value: DEFAULT_MTLS_CONFIG });
+  });
 
   it("defaults to ignoring XFCC, no bundle, any trust domain", () => {
-    expect(DEFAULT_MTLS_CONFIG).toMatchObject({ caFile: undefined, trustDomains: [], xfcc: { mode: "ignore", trustedHops: 1, maxBytes: 32768 } });
+    expect(DEFAULT_MTLS_CONFIG).toMatchObject({
+      caFile: undefined,
+      trustDomains: [],
+      xfcc: { mode: "ignore", trustedHops: 1, maxBytes: 32768 },
+    });
   });
 });

@@ -91,23 +91,43 @@ describe("mtlsSource with source.certificate", () => {
     ["a SPIFFE URI next to an https URI", "spiffeAndHttps", withBundle, "mtls_identity_invalid"],
     ["a CA certificate as the leaf", "caLeaf", withBundle, "mtls_certificate_invalid"],
     ["no SAN while trust domains are configured", "noSan", withBundle, "mtls_identity_invalid"],
-    ["no SAN, any identity accepted: the subject DN", "noSan", { bundle: "A", trustDomains: [] }, "identified CN=legacy-client,OU=analytics,O=acme"],
+    [
+      "no SAN, any identity accepted: the subject DN",
+      "noSan",
+      { bundle: "A", trustDomains: [] },
+      "identified CN=legacy-client,OU=analytics,O=acme",
+    ],
     ["a foreign trust domain", "foreignDomain", withBundle, "mtls_identity_invalid"],
-    ["DNS SANs only, any identity accepted: the first DNS name", "dnsOnly", { bundle: "A", trustDomains: [] }, "identified api.partner.example"],
+    [
+      "DNS SANs only, any identity accepted: the first DNS name",
+      "dnsOnly",
+      { bundle: "A", trustDomains: [] },
+      "identified api.partner.example",
+    ],
     ["keyUsage without digitalSignature", "noDigitalSignature", withBundle, "mtls_certificate_invalid"],
     ["extKeyUsage without clientAuth", "serverAuthOnly", withBundle, "mtls_certificate_invalid"],
     ["no keyUsage or extKeyUsage at all (RFC 5280: unrestricted)", "noUsageExtensions", withBundle, `identified ${SCORER}`],
     ["an invalid SPIFFE ID (upper-case trust domain)", "invalidSpiffe", withBundle, "mtls_identity_invalid"],
     ["a critical extension nobody here understands", "unknownCritical", withBundle, "mtls_certificate_invalid"],
     ["issued by an intermediate the bundle lacks", "viaIntermediate", withBundle, "mtls_untrusted"],
-    ["issued by an intermediate in the bundle", "viaIntermediate", { bundle: "A+intermediate" }, "identified spiffe://cluster.local/ns/batch/sa/worker"],
+    [
+      "issued by an intermediate in the bundle",
+      "viaIntermediate",
+      { bundle: "A+intermediate" },
+      "identified spiffe://cluster.local/ns/batch/sa/worker",
+    ],
     ["bundle configured but not loaded: fail closed", "good", { bundle: "not loaded" }, "mtls_untrusted"],
     ["no bundle: Envoy's validation is the only check (expired passes)", "expired", noBundle, `identified ${SCORER}`],
     ["no bundle: another CA passes", "wrongCa", noBundle, `identified ${SCORER}`],
     ["no bundle: a CA leaf is still refused", "caLeaf", noBundle, "mtls_certificate_invalid"],
     ["no bundle: two URI SANs are still refused", "twoUris", noBundle, "mtls_identity_invalid"],
     ["no bundle: foreign trust domain is still refused", "foreignDomain", noBundle, "mtls_identity_invalid"],
-    ["no bundle, any trust domain: foreign domain passes", "foreignDomain", noBundleAnyDomain, "identified spiffe://evil.example/ns/batch/sa/scorer"],
+    [
+      "no bundle, any trust domain: foreign domain passes",
+      "foreignDomain",
+      noBundleAnyDomain,
+      "identified spiffe://evil.example/ns/batch/sa/scorer",
+    ],
   ])("%s", async (_name, leaf, setup, expected) => {
     const outcome = await source(setup).identify(requestWith({ certificate: pem(leaf) }), NOW());
     expect(summary(outcome)).toBe(expected);
@@ -126,7 +146,10 @@ describe("mtlsSource with source.certificate", () => {
   });
 
   it("builds the documented identity and attributes from a verified certificate", async () => {
-    const outcome = await source({ bundle: "A", attributes: { team: "subject_ou", org: "subject_o" } }).identify(requestWith({ certificate: pem("good") }), NOW());
+    const outcome = await source({ bundle: "A", attributes: { team: "subject_ou", org: "subject_o" } }).identify(
+      requestWith({ certificate: pem("good") }),
+      NOW(),
+    );
     expect(outcome.kind).toBe("identified");
     const identity = (outcome as { identity: Identity }).identity;
     const fingerprint = readCertificate(pem("good"));
@@ -213,24 +236,84 @@ function xfccFor(leaf: LeafName, extra = ""): string {
 describe("mtlsSource with x-forwarded-client-cert", () => {
   it.each<[string, Presented, Setup, string]>([
     ["ignore: a forged header is not read", { xfcc: "XFCC_GOOD" }, withBundle, "absent"],
-    ["ignore: a forged header beside a principal leaves the principal", { xfcc: "XFCC_GOOD", principal: "spiffe://cluster.local/ns/x/sa/y" }, noBundle, "identified spiffe://cluster.local/ns/x/sa/y"],
-    ["sanitize-set: the element's certificate is verified", { xfcc: "XFCC_GOOD" }, { bundle: "A", xfcc: "sanitize-set" }, `identified ${SCORER}`],
+    [
+      "ignore: a forged header beside a principal leaves the principal",
+      { xfcc: "XFCC_GOOD", principal: "spiffe://cluster.local/ns/x/sa/y" },
+      noBundle,
+      "identified spiffe://cluster.local/ns/x/sa/y",
+    ],
+    [
+      "sanitize-set: the element's certificate is verified",
+      { xfcc: "XFCC_GOOD" },
+      { bundle: "A", xfcc: "sanitize-set" },
+      `identified ${SCORER}`,
+    ],
     ["sanitize-set: an expired certificate", { xfcc: "XFCC_EXPIRED" }, { bundle: "A", xfcc: "sanitize-set" }, "mtls_certificate_expired"],
     ["sanitize-set: Hash that does not match Cert", { xfcc: "XFCC_BAD_HASH" }, { bundle: "A", xfcc: "sanitize-set" }, "xfcc_malformed"],
     ["sanitize-set: two elements", { xfcc: "XFCC_TWO" }, { bundle: "A", xfcc: "sanitize-set" }, "xfcc_malformed"],
     ["sanitize-set: a malformed header", { xfcc: 'URI="spiffe://cluster.local/ns/a/sa/b' }, { xfcc: "sanitize-set" }, "xfcc_malformed"],
-    ["sanitize-set: no Cert while a bundle must verify it", { xfcc: `URI=${SCORER}` }, { bundle: "A", xfcc: "sanitize-set" }, "mtls_certificate_invalid"],
-    ["sanitize-set, no bundle: URI SAN from the element", { xfcc: `Hash=${"ab".repeat(32)};URI=${SCORER}` }, { xfcc: "sanitize-set" }, `identified ${SCORER}`],
-    ["sanitize-set, no bundle: two URI SANs", { xfcc: `URI=${SCORER};URI=spiffe://cluster.local/ns/a/sa/b` }, { xfcc: "sanitize-set" }, "mtls_identity_invalid"],
-    ["sanitize-set, no bundle: an element naming nobody", { xfcc: "By=spiffe://cluster.local/ns/ml/sa/envoy;URI=" }, { xfcc: "sanitize-set" }, "mtls_identity_invalid"],
-    ["append: the last element decides, a forged first one is ignored", { xfcc: "XFCC_FORGED_FIRST" }, { bundle: "A", xfcc: "append" }, "mtls_untrusted"],
-    ["append 2: the element before our proxy's", { xfcc: "XFCC_FORGED_FIRST" }, { bundle: "A", xfcc: "append", trustedHops: 2 }, `identified ${SCORER}`],
-    ["append: an intermediate from the element's Chain", { xfcc: "XFCC_CHAIN" }, { bundle: "A", xfcc: "append" }, "identified spiffe://cluster.local/ns/batch/sa/worker"],
+    [
+      "sanitize-set: no Cert while a bundle must verify it",
+      { xfcc: `URI=${SCORER}` },
+      { bundle: "A", xfcc: "sanitize-set" },
+      "mtls_certificate_invalid",
+    ],
+    [
+      "sanitize-set, no bundle: URI SAN from the element",
+      { xfcc: `Hash=${"ab".repeat(32)};URI=${SCORER}` },
+      { xfcc: "sanitize-set" },
+      `identified ${SCORER}`,
+    ],
+    [
+      "sanitize-set, no bundle: two URI SANs",
+      { xfcc: `URI=${SCORER};URI=spiffe://cluster.local/ns/a/sa/b` },
+      { xfcc: "sanitize-set" },
+      "mtls_identity_invalid",
+    ],
+    [
+      "sanitize-set, no bundle: an element naming nobody",
+      { xfcc: "By=spiffe://cluster.local/ns/ml/sa/envoy;URI=" },
+      { xfcc: "sanitize-set" },
+      "mtls_identity_invalid",
+    ],
+    [
+      "append: the last element decides, a forged first one is ignored",
+      { xfcc: "XFCC_FORGED_FIRST" },
+      { bundle: "A", xfcc: "append" },
+      "mtls_untrusted",
+    ],
+    [
+      "append 2: the element before our proxy's",
+      { xfcc: "XFCC_FORGED_FIRST" },
+      { bundle: "A", xfcc: "append", trustedHops: 2 },
+      `identified ${SCORER}`,
+    ],
+    [
+      "append: an intermediate from the element's Chain",
+      { xfcc: "XFCC_CHAIN" },
+      { bundle: "A", xfcc: "append" },
+      "identified spiffe://cluster.local/ns/batch/sa/worker",
+    ],
     ["append: two intermediates from the Chain", { xfcc: "XFCC_SUB_A" }, { bundle: "A", xfcc: "append" }, `identified ${SCORER}`],
     ["append: a Chain that breaks a CA's pathlen:0", { xfcc: "XFCC_PATHLEN" }, { bundle: "A", xfcc: "append" }, "mtls_untrusted"],
-    ["append: a Chain through a CA with nameConstraints (not evaluated, so refused)", { xfcc: "XFCC_NAME_CONSTRAINED" }, { bundle: "A", xfcc: "append" }, "mtls_untrusted"],
-    ["source.certificate wins over a trusted header", { certificate: "analyst", xfcc: "XFCC_GOOD" }, { bundle: "A", xfcc: "sanitize-set" }, "identified spiffe://cluster.local/ns/reports/sa/analyst"],
-    ["a trusted header wins over the principal", { principal: "spiffe://cluster.local/ns/ml/sa/gateway", xfcc: `URI=${SCORER}` }, { xfcc: "sanitize-set" }, `identified ${SCORER}`],
+    [
+      "append: a Chain through a CA with nameConstraints (not evaluated, so refused)",
+      { xfcc: "XFCC_NAME_CONSTRAINED" },
+      { bundle: "A", xfcc: "append" },
+      "mtls_untrusted",
+    ],
+    [
+      "source.certificate wins over a trusted header",
+      { certificate: "analyst", xfcc: "XFCC_GOOD" },
+      { bundle: "A", xfcc: "sanitize-set" },
+      "identified spiffe://cluster.local/ns/reports/sa/analyst",
+    ],
+    [
+      "a trusted header wins over the principal",
+      { principal: "spiffe://cluster.local/ns/ml/sa/gateway", xfcc: `URI=${SCORER}` },
+      { xfcc: "sanitize-set" },
+      `identified ${SCORER}`,
+    ],
   ])("%s", async (_name, presented, setup, expected) => {
     const headers: Record<string, string> = {
       XFCC_GOOD: xfccFor("good"),
@@ -245,14 +328,18 @@ describe("mtlsSource with x-forwarded-client-cert", () => {
     };
     const xfcc = presented.xfcc === undefined ? undefined : (headers[presented.xfcc] ?? presented.xfcc);
     const certificate = presented.certificate === undefined ? undefined : pem(presented.certificate as LeafName);
-    const req = requestWith({ ...presented, ...(xfcc === undefined ? {} : { xfcc }), ...(certificate === undefined ? {} : { certificate }) });
+    const req = requestWith({
+      ...presented,
+      ...(xfcc === undefined ? {} : { xfcc }),
+      ...(certificate === undefined ? {} : { certificate }),
+    });
     expect(summary(await source(setup).identify(req, NOW()))).toBe(expected);
   });
 
   it("never yields an identity from a header the parser calls malformed", async () => {
     const src = source({ xfcc: "sanitize-set", trustDomains: [] });
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: fc.constantFrom(..."URIDNSHash=,;\"\\ :/%a"), maxLength: 80 }), async (header) => {
+      fc.asyncProperty(fc.string({ unit: fc.constantFrom(...'URIDNSHash=,;"\\ :/%a'), maxLength: 80 }), async (header) => {
         const outcome = await src.identify(requestWith({ xfcc: header }), NOW());
         if (!parseXfcc(header).ok) expect(outcome).toMatchObject({ kind: "rejected", reason: "xfcc_malformed" });
         else expect(outcome.kind).not.toBe("absent");

@@ -17,7 +17,12 @@ describe("identityFromEvidence", () => {
     ["then the subject DN", { subjectDn: "CN=a,O=b" }, ANY, "CN=a,O=b"],
     ["then a non-SPIFFE URI SAN", { uris: ["https://a.example/"] }, ANY, "https://a.example/"],
     ["then the principal", { principal: "CN=p" }, ANY, "CN=p"],
-    ["a non-SPIFFE URI does not satisfy SPIFFE rules", { uris: ["https://a.example/"] }, { trustDomains: ["td"], attributeMap: {} }, "error: no SPIFFE ID"],
+    [
+      "a non-SPIFFE URI does not satisfy SPIFFE rules",
+      { uris: ["https://a.example/"] },
+      { trustDomains: ["td"], attributeMap: {} },
+      "error: no SPIFFE ID",
+    ],
     ["nothing at all", {}, ANY, "error: the certificate names no identity"],
     ["two non-SPIFFE URIs are not an SVID question", { uris: ["urn:a", "urn:b"], dns: ["x.example"] }, ANY, "x.example"],
     ["a SPIFFE URI among others", { uris: ["urn:a", "spiffe://td/a"] }, ANY, "error: exactly one URI SAN; found 2"],
@@ -32,7 +37,10 @@ describe("identityFromEvidence", () => {
   });
 
   it("copies mapped attributes: one value as a string, several as a list, absent ones not at all", () => {
-    const rules: IdentityRules = { trustDomains: [], attributeMap: { team: "subject_ou", host: "dns", tenant: "namespace", who: "subject_cn" } };
+    const rules: IdentityRules = {
+      trustDomains: [],
+      attributeMap: { team: "subject_ou", host: "dns", tenant: "namespace", who: "subject_cn" },
+    };
     const identity = identityFromEvidence(
       evidence({ dns: ["a.example", "b.example"], subjectDn: "CN=x,OU=ml", subjectFields: { cn: "x", o: [], ou: ["ml"] } }),
       rules,

@@ -14,10 +14,26 @@ export interface PkiFixture {
 export type CaName = "subA" | "pathLenZero" | "subOfPathLenZero" | "nameConstrained";
 
 export type LeafName =
-  | "good" | "viaIntermediate" | "expired" | "notYetValid" | "wrongCa" | "twoUris" | "spiffeAndHttps"
-  | "caLeaf" | "noSan" | "foreignDomain" | "dnsOnly" | "noDigitalSignature" | "serverAuthOnly"
-  | "noUsageExtensions" | "invalidSpiffe" | "analyst" | "unknownCritical"
-  | "viaSubA" | "viaSubOfPathLenZero" | "viaNameConstrained";
+  | "good"
+  | "viaIntermediate"
+  | "expired"
+  | "notYetValid"
+  | "wrongCa"
+  | "twoUris"
+  | "spiffeAndHttps"
+  | "caLeaf"
+  | "noSan"
+  | "foreignDomain"
+  | "dnsOnly"
+  | "noDigitalSignature"
+  | "serverAuthOnly"
+  | "noUsageExtensions"
+  | "invalidSpiffe"
+  | "analyst"
+  | "unknownCritical"
+  | "viaSubA"
+  | "viaSubOfPathLenZero"
+  | "viaNameConstrained";
 
 export const SCORER = "spiffe://cluster.local/ns/batch/sa/scorer";
 const DAY = 24 * 3600_000;
@@ -53,7 +69,10 @@ export function createPkiFixture(): PkiFixture {
     serverAuthOnly: leaf("serverAuthOnly", { uris: [SCORER], extKeyUsage: "serverAuth" }),
     noUsageExtensions: leaf("noUsageExtensions", { uris: [SCORER], keyUsage: null, extKeyUsage: null }),
     invalidSpiffe: leaf("invalidSpiffe", { uris: ["spiffe://Cluster.Local/ns/batch/sa/scorer"] }),
-    unknownCritical: leaf("unknownCritical", { uris: [SCORER], extraExtensions: ["1.3.6.1.4.1.55555.1 = critical,ASN1:UTF8String:must-understand"] }),
+    unknownCritical: leaf("unknownCritical", {
+      uris: [SCORER],
+      extraExtensions: ["1.3.6.1.4.1.55555.1 = critical,ASN1:UTF8String:must-understand"],
+    }),
     viaSubA: leaf("viaSubA", { uris: [SCORER] }, subA),
     viaSubOfPathLenZero: leaf("viaSubOfPathLenZero", { uris: [SCORER] }, subOfPathLenZero),
     viaNameConstrained: leaf("viaNameConstrained", { uris: [SCORER] }, nameConstrained),

@@ -43,13 +43,33 @@ describe("parseXfcc: valid headers", () => {
       [element({ hash: HASH_A, subject: "CN=scorer,OU=a;b,O=acme=1", uris: ["spiffe://cluster.local/ns/batch/sa/scorer"] })],
     ],
     ["escaped quotes and backslashes", String.raw`Subject="CN=\"quoted\" \\ name"`, [element({ subject: String.raw`CN="quoted" \ name` })]],
-    ["repeated URI and By", "By=spiffe://a/x;By=spiffe://a/y;URI=spiffe://td/one;URI=spiffe://td/two", [element({ by: ["spiffe://a/x", "spiffe://a/y"], uris: ["spiffe://td/one", "spiffe://td/two"] })]],
-    ["keys are case-insensitive, hash is lower-cased", `hash=${HASH_A.toUpperCase()};uri=u:1;dNs=d`, [element({ hash: HASH_A, uris: ["u:1"], dns: ["d"] })]],
+    [
+      "repeated URI and By",
+      "By=spiffe://a/x;By=spiffe://a/y;URI=spiffe://td/one;URI=spiffe://td/two",
+      [element({ by: ["spiffe://a/x", "spiffe://a/y"], uris: ["spiffe://td/one", "spiffe://td/two"] })],
+    ],
+    [
+      "keys are case-insensitive, hash is lower-cased",
+      `hash=${HASH_A.toUpperCase()};uri=u:1;dNs=d`,
+      [element({ hash: HASH_A, uris: ["u:1"], dns: ["d"] })],
+    ],
     ["Envoy's empty URI= when the certificate has none", `Hash=${HASH_A};Subject="";URI=`, [element({ hash: HASH_A, subject: "" })]],
-    ["Cert: URL-encoded PEM, Envoy style (%20, %0a)", `Cert="${PEM.replaceAll(" ", "%20").replaceAll("\n", "%0a")}"`, [element({ cert: PEM })]],
-    ["Cert and Chain: encodeURIComponent style, unquoted", `Cert=${encodeURIComponent(PEM)};Chain=${encodeURIComponent(PEM + PEM)}`, [element({ cert: PEM, chain: PEM + PEM })]],
-    ["unknown keys are ignored", "Foo=bar;URI=spiffe://td/w;X-Other=\"a,b\"", [element({ uris: ["spiffe://td/w"] })]],
-    ["optional whitespace around separators", ` URI=u:1 ; DNS=d , DNS=e `, [element({ uris: ["u:1"], dns: ["d"] }), element({ dns: ["e"] })]],
+    [
+      "Cert: URL-encoded PEM, Envoy style (%20, %0a)",
+      `Cert="${PEM.replaceAll(" ", "%20").replaceAll("\n", "%0a")}"`,
+      [element({ cert: PEM })],
+    ],
+    [
+      "Cert and Chain: encodeURIComponent style, unquoted",
+      `Cert=${encodeURIComponent(PEM)};Chain=${encodeURIComponent(PEM + PEM)}`,
+      [element({ cert: PEM, chain: PEM + PEM })],
+    ],
+    ["unknown keys are ignored", 'Foo=bar;URI=spiffe://td/w;X-Other="a,b"', [element({ uris: ["spiffe://td/w"] })]],
+    [
+      "optional whitespace around separators",
+      ` URI=u:1 ; DNS=d , DNS=e `,
+      [element({ uris: ["u:1"], dns: ["d"] }), element({ dns: ["e"] })],
+    ],
     ["an unquoted value may contain '='", "URI=https://x.example/?a=b", [element({ uris: ["https://x.example/?a=b"] })]],
   ])("%s", (_name, header, expected) => {
     const parsed = parseXfcc(header);
@@ -107,7 +127,7 @@ function serialise(elements: readonly (readonly (readonly [string, string])[])[]
   return elements.map((pairs) => pairs.map(([k, v]) => `${k}=${value(v)}`).join(";")).join(",");
 }
 
-const valueText = fc.string({ unit: fc.constantFrom(..."ab=,;\"\\ /:%"), maxLength: 12 });
+const valueText = fc.string({ unit: fc.constantFrom(...'ab=,;"\\ /:%'), maxLength: 12 });
 const pairArb = fc.tuple(fc.constantFrom("By", "URI", "DNS", "X-Unknown"), valueText);
 // Subject may appear once per element; the other keys repeat freely.
 const elementArb = fc
@@ -119,7 +139,7 @@ const headerArb = fc.array(elementArb, { minLength: 1, maxLength: 4 });
 describe("parseXfcc properties", () => {
   it("never throws, whatever the input", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(..."URIDNS=,;\"\\ \t%a\u0000é"), maxLength: 200 }), (text) => {
+      fc.property(fc.string({ unit: fc.constantFrom(...'URIDNS=,;"\\ \t%a\u0000é'), maxLength: 200 }), (text) => {
         const parsed = parseXfcc(text);
         expect(typeof parsed.ok).toBe("boolean");
       }),
@@ -136,7 +156,11 @@ describe("parseXfcc properties", () => {
         expect(parsed.value).toHaveLength(elements.length);
         elements.forEach((pairs, i) => {
           const got = parsed.value[i];
-          const values = (key: string) => pairs.filter(([k]) => k === key).map(([, v]) => v).filter((v) => v !== "");
+          const values = (key: string) =>
+            pairs
+              .filter(([k]) => k === key)
+              .map(([, v]) => v)
+              .filter((v) => v !== "");
           expect(got?.uris).toEqual(values("URI"));
           expect(got?.dns).toEqual(values("DNS"));
           expect(got?.by).toEqual(values("By"));
@@ -149,9 +173,17 @@ describe("parseXfcc properties", () => {
 
   it("treats a stray quote at the end, or an empty first element, as malformed", () => {
     fc.assert(
-      fc.property(headerArb, fc.constantFrom((h: string) => `${h}"`, (h: string) => `,${h}`, (h: string) => `${h};`), (elements, corrupt) => {
-        expect(parseXfcc(corrupt(serialise(elements))).ok).toBe(false);
-      }),
+      fc.property(
+        headerArb,
+        fc.constantFrom(
+          (h: string) => `${h}"`,
+          (h: string) => `,${h}`,
+          (h: string) => `${h};`,
+        ),
+        (elements, corrupt) => {
+          expect(parseXfcc(corrupt(serialise(elements))).ok).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -23,8 +23,13 @@ function agrees(our: Exclude<Ours, "refused">, reading: Extract<Reading, { ok: t
   const values = (field: string): (string | null)[] => reading.fields.filter(([name]) => name === field).map(([, value]) => value);
   const models = values("model");
   const streams = values("stream");
-  const modelAgrees = our.model === undefined ? models.length === 0 || (models.length === 1 && models[0] === "") : models.length === 1 && models[0] === our.model;
-  const streamAgrees = our.stream ? streams.length === 1 && streams[0] === "true" : streams.length === 0 || (streams.length === 1 && streams[0] === "false");
+  const modelAgrees =
+    our.model === undefined
+      ? models.length === 0 || (models.length === 1 && models[0] === "")
+      : models.length === 1 && models[0] === our.model;
+  const streamAgrees = our.stream
+    ? streams.length === 1 && streams[0] === "true"
+    : streams.length === 0 || (streams.length === 1 && streams[0] === "false");
   return modelAgrees && streamAgrees;
 }
 
@@ -55,7 +60,9 @@ async function differential(uploads: readonly Upload[], goOracle: string): Promi
       if (reading?.ok !== true) continue;
       tally.acceptedBy[oracle]++;
       if (our !== "refused" && !agrees(our, reading)) {
-        tally.problems.push(`${oracle} read ${view(reading)}, we read ${JSON.stringify(our)}: ${u.contentType} ${JSON.stringify(new TextDecoder().decode(u.bytes))}`);
+        tally.problems.push(
+          `${oracle} read ${view(reading)}, we read ${JSON.stringify(our)}: ${u.contentType} ${JSON.stringify(new TextDecoder().decode(u.bytes))}`,
+        );
       }
     }
   });
@@ -72,7 +79,10 @@ describe("multipart: our reader against undici, python-multipart and Go", () => 
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   it("refuses every hand-written spelling another parser reads differently", async () => {
-    const tally = await differential(SPELLINGS.map((s) => ({ contentType: s.contentType, bytes: bodyBytes(s.body) })), goOracle);
+    const tally = await differential(
+      SPELLINGS.map((s) => ({ contentType: s.contentType, bytes: bodyBytes(s.body) })),
+      goOracle,
+    );
     expect(tally.problems).toEqual([]);
     // The table holds cases the parsers themselves split on (the bypasses this guards against).
     expect(tally.parsersDisagree).toBeGreaterThan(5);

@@ -8,7 +8,6 @@ import fc from "fast-check";
 import { bodyBytes } from "./multipart-spellings.ts";
 import type { Upload } from "./multipart-oracles.ts";
 
-
 // The canonical choice most of the time, one of the variants now and then: a body holds ~30
 // choices, so each must be rare for many bodies to stay readable by every parser.
 function mostly<T>(canonical: T, ...variants: T[]): fc.Arbitrary<T> {
@@ -17,13 +16,35 @@ function mostly<T>(canonical: T, ...variants: T[]): fc.Arbitrary<T> {
 
 const name = fc.constantFrom("model", "model", "model", "stream", "stream", "file", "other", "_charset_", "Model");
 const spelledValue = (n: string): fc.Arbitrary<string> =>
-  mostly(`"${n}"`, n, n, `"${n} "`, `"\ufeff${n}"`, `"${n}; x=y"`, `utf-8''${n}`, `"${n.slice(0, 2)}\\${n.slice(2)}"`, `"%${n.charCodeAt(0).toString(16)}${n.slice(1)}"`, `'${n}'`, `"${n}"x`, `"${n}\\"`, `"=?utf-8?q?${n}?="`, `"${n}`);
+  mostly(
+    `"${n}"`,
+    n,
+    n,
+    `"${n} "`,
+    `"\ufeff${n}"`,
+    `"${n}; x=y"`,
+    `utf-8''${n}`,
+    `"${n.slice(0, 2)}\\${n.slice(2)}"`,
+    `"%${n.charCodeAt(0).toString(16)}${n.slice(1)}"`,
+    `'${n}'`,
+    `"${n}"x`,
+    `"${n}\\"`,
+    `"=?utf-8?q?${n}?="`,
+    `"${n}`,
+  );
 const key = fc.constantFrom("name", "NAME", "Name", "name*", "filename", "FILENAME", "filename*", "foo", "name*0");
 const equals = mostly("=", " = ", "= ", " =");
 const extraParameter = fc.tuple(key, equals, name.chain(spelledValue)).map(([k, e, v]) => `${k}${e}${v}`);
 const separator = mostly("; ", ";", " ; ", ";\t", ";\r\n ", ";\n ", "; ;", ", ");
 const dispositionType = mostly("form-data", "Form-Data", "attachment", "inline", "", "form-data ");
-const headerName = mostly("Content-Disposition", "content-disposition", "CONTENT-DISPOSITION", "Content-Disposition ", "Content_Disposition", " Content-Disposition");
+const headerName = mostly(
+  "Content-Disposition",
+  "content-disposition",
+  "CONTENT-DISPOSITION",
+  "Content-Disposition ",
+  "Content_Disposition",
+  " Content-Disposition",
+);
 const colon = mostly(": ", ":", ":  ", ":\t");
 const trailing = mostly("", ";", " ", "\t");
 const EXTRA_HEADERS = [
@@ -50,7 +71,19 @@ const VALUES: Record<string, readonly string[]> = {
 const padding = mostly("", " ", "\t");
 
 const disposition = fc
-  .record({ partName: name, type: dispositionType, header: headerName, colon, sep: separator, trailing, extras: fc.oneof({ arbitrary: fc.constant([]), weight: 8 }, { arbitrary: fc.array(extraParameter, { minLength: 1, maxLength: 2 }), weight: 1 }), at: fc.nat(2) })
+  .record({
+    partName: name,
+    type: dispositionType,
+    header: headerName,
+    colon,
+    sep: separator,
+    trailing,
+    extras: fc.oneof(
+      { arbitrary: fc.constant([]), weight: 8 },
+      { arbitrary: fc.array(extraParameter, { minLength: 1, maxLength: 2 }), weight: 1 },
+    ),
+    at: fc.nat(2),
+  })
   .chain((d) => spelledValue(d.partName).map((value) => ({ ...d, value })))
   .map((d) => {
     const parameters = [...d.extras];
@@ -61,7 +94,10 @@ const disposition = fc
 const part = fc
   .record({
     disposition,
-    extras: fc.oneof({ arbitrary: fc.constant([]), weight: 6 }, { arbitrary: fc.shuffledSubarray(EXTRA_HEADERS, { minLength: 1, maxLength: 2 }), weight: 1 }),
+    extras: fc.oneof(
+      { arbitrary: fc.constant([]), weight: 6 },
+      { arbitrary: fc.shuffledSubarray(EXTRA_HEADERS, { minLength: 1, maxLength: 2 }), weight: 1 },
+    ),
     placement: mostly("first", "last", "none"),
     lineBreak: headerLineBreak,
     padding,
@@ -71,7 +107,8 @@ const part = fc
   .map((p) => {
     const values = VALUES[p.disposition.partName] ?? VALUES.other ?? [];
     const value = values[p.valueIndex % values.length] ?? "";
-    const lines = p.placement === "none" ? p.extras : p.placement === "first" ? [p.disposition.line, ...p.extras] : [...p.extras, p.disposition.line];
+    const lines =
+      p.placement === "none" ? p.extras : p.placement === "first" ? [p.disposition.line, ...p.extras] : [...p.extras, p.disposition.line];
     return { padding: p.padding, delimiterBreak: p.delimiterBreak, text: `${lines.join(p.lineBreak)}\r\n\r\n${value}` };
   });
 
@@ -96,7 +133,13 @@ export const upload: fc.Arbitrary<Upload> = fc
     parts: fc.array(part, { minLength: 1, maxLength: 4 }),
     closing: mostly("--", "-", "", "--  "),
     lfOnly: mostly(false, true),
-    epilogue: mostly("\r\n", "", "\r\n\r\n", "junk", '\r\n--{B}\r\nContent-Disposition: form-data; name="model"\r\n\r\nbeta\r\n--{B}--\r\n'),
+    epilogue: mostly(
+      "\r\n",
+      "",
+      "\r\n\r\n",
+      "junk",
+      '\r\n--{B}\r\nContent-Disposition: form-data; name="model"\r\n\r\nbeta\r\n--{B}--\r\n',
+    ),
   })
   .map((u) => {
     const parts = u.parts.map((p) => `--{B}${p.padding}\r\n${p.text}${p.delimiterBreak}`).join("");

@@ -13,9 +13,15 @@ export interface Upload {
 }
 
 // The fields named `model` and `stream`, in order; null stands for a file part.
-export type Reading = { readonly ok: true; readonly fields: readonly (readonly [string, string | null])[] } | { readonly ok: false; readonly error: string };
+export type Reading =
+  { readonly ok: true; readonly fields: readonly (readonly [string, string | null])[] } | { readonly ok: false; readonly error: string };
 
-export const ORACLES = ["undici", "python-multipart (regex parameters)", "python-multipart (email parameters)", "go mime/multipart"] as const;
+export const ORACLES = [
+  "undici",
+  "python-multipart (regex parameters)",
+  "python-multipart (email parameters)",
+  "go mime/multipart",
+] as const;
 export type Oracle = (typeof ORACLES)[number];
 
 export async function undiciReading(upload: Upload): Promise<Reading> {
@@ -34,7 +40,9 @@ const SCRIPT = join(import.meta.dirname, "multipart-oracle.py");
 
 // One process per oracle for the whole batch: one JSON line in, one out, per upload.
 function lineOracle(command: string, args: readonly string[], uploads: readonly Upload[], hint: string): readonly unknown[] {
-  const input = uploads.map((u) => JSON.stringify({ contentType: u.contentType, body: Buffer.from(u.bytes).toString("base64") })).join("\n");
+  const input = uploads
+    .map((u) => JSON.stringify({ contentType: u.contentType, body: Buffer.from(u.bytes).toString("base64") }))
+    .join("\n");
   const run = spawnSync(command, args, { input: `${input}\n`, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${hint}): ${run.error?.message ?? run.stderr}`);
   const lines = run.stdout.trim().split("\n");
@@ -43,7 +51,10 @@ function lineOracle(command: string, args: readonly string[], uploads: readonly 
 }
 
 function pythonReadings(uploads: readonly Upload[]): readonly { readonly regex: Reading; readonly email: Reading }[] {
-  return lineOracle(PYTHON, [SCRIPT], uploads, "is python3-multipart installed? apt-get install -y python3-multipart") as { regex: Reading; email: Reading }[];
+  return lineOracle(PYTHON, [SCRIPT], uploads, "is python3-multipart installed? apt-get install -y python3-multipart") as {
+    regex: Reading;
+    email: Reading;
+  }[];
 }
 
 const GO = existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";

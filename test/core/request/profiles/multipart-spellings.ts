@@ -45,8 +45,17 @@ export const SPELLINGS: readonly Spelling[] = [
   spelled("no space after the colon", [model(`Content-Disposition:form-data; name="model"`)], WHISPER),
   spelled("text/plain; charset=utf-8 on the field", [model(`${CD}; name="model"\r\nContent-Type: text/plain; charset=UTF-8`)], WHISPER),
   spelled("OkHttp: Content-Length on the field", [model(`${CD}; name="model"\r\nContent-Length: 9`)], WHISPER),
-  spelled("Apache HttpClient: ISO-8859-1 text and 8bit", [model(`${CD}; name="model"\r\nContent-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: 8bit`)], WHISPER),
-  spelled(".NET: unquoted name, utf-8 text, quoted boundary", [model(`Content-Type: text/plain; charset=utf-8\r\n${CD}; name=model`)], WHISPER, `multipart/form-data; boundary="${BOUNDARY}"`),
+  spelled(
+    "Apache HttpClient: ISO-8859-1 text and 8bit",
+    [model(`${CD}; name="model"\r\nContent-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: 8bit`)],
+    WHISPER,
+  ),
+  spelled(
+    ".NET: unquoted name, utf-8 text, quoted boundary",
+    [model(`Content-Type: text/plain; charset=utf-8\r\n${CD}; name=model`)],
+    WHISPER,
+    `multipart/form-data; boundary="${BOUNDARY}"`,
+  ),
   {
     name: "curl: a boundary of dashes and hex",
     contentType: "multipart/form-data; boundary=------------------------d74496d66958873e",
@@ -54,16 +63,33 @@ export const SPELLINGS: readonly Spelling[] = [
     expected: WHISPER,
   },
   spelled("Content-Transfer-Encoding: 8bit on the field", [model(`${CD}; name="model"\r\nContent-Transfer-Encoding: 8bit`)], WHISPER),
-  spelled("a file part with filename*", [`${CD}; name="file"; filename="a.wav"; filename*=UTF-8''a.wav\r\n\r\nRIFF`, model(`${CD}; name="model"`)], WHISPER),
+  spelled(
+    "a file part with filename*",
+    [`${CD}; name="file"; filename="a.wav"; filename*=UTF-8''a.wav\r\n\r\nRIFF`, model(`${CD}; name="model"`)],
+    WHISPER,
+  ),
   spelled("quoted boundary", [model(`${CD}; name="model"`)], WHISPER, `multipart/form-data; boundary="${BOUNDARY}"`),
-  spelled("charset=utf-8 on the request", [model(`${CD}; name="model"`)], WHISPER, `multipart/form-data; charset=utf-8; boundary=${BOUNDARY}`),
+  spelled(
+    "charset=utf-8 on the request",
+    [model(`${CD}; name="model"`)],
+    WHISPER,
+    `multipart/form-data; charset=utf-8; boundary=${BOUNDARY}`,
+  ),
   spelled("stream as a quoted field", [model(`${CD}; name="model"`), model(`${CD}; name="stream"`, "true")], ["stream", "whisper-1"]),
   spelled("stream spelled as a token", [model(`${CD}; name="model"`), model(`${CD}; name=stream`, "true")], ["stream", "whisper-1"]),
   spelled("a name in single quotes is another name", [model(`${CD}; name='model'`)], ["predict", "default-model"]),
   spelled("a name of another case is another field", [model(`${CD}; name="Model"`)], ["predict", "default-model"]),
   // Refused: a second model in another spelling.
-  spelled("a second model spelled as a token", [model(`${CD}; name="model"`), FILE, model(`${CD}; name=model`, "secret")], "model_ambiguous"),
-  spelled("a second model with an upper-case parameter", [model(`${CD}; name="model"`), model(`${CD}; NAME="model"`, "secret")], "model_ambiguous"),
+  spelled(
+    "a second model spelled as a token",
+    [model(`${CD}; name="model"`), FILE, model(`${CD}; name=model`, "secret")],
+    "model_ambiguous",
+  ),
+  spelled(
+    "a second model with an upper-case parameter",
+    [model(`${CD}; name="model"`), model(`${CD}; NAME="model"`, "secret")],
+    "model_ambiguous",
+  ),
   spelled("the same model twice", [model(`${CD}; name="model"`), model(`${CD}; name="model"`)], "model_ambiguous"),
   // Refused: names some parser reads differently, or not at all.
   spelled("name*=utf-8''model (RFC 5987)", [model(`${CD}; name*=utf-8''model`)], "body_malformed"),
@@ -72,7 +98,11 @@ export const SPELLINGS: readonly Spelling[] = [
   spelled("duplicate name parameter", [model(`${CD}; name="other"; name="model"`)], "body_malformed"),
   spelled("duplicate name parameter in two cases", [model(`${CD}; name="other"; NAME="model"`)], "body_malformed"),
   spelled("two Content-Disposition headers", [model(`${CD}; name="other"\r\n${CD}; name="model"`)], "body_malformed"),
-  spelled("two Content-Disposition headers in two cases", [model(`${CD}; name="other"\r\ncontent-disposition: form-data; name="model"`)], "body_malformed"),
+  spelled(
+    "two Content-Disposition headers in two cases",
+    [model(`${CD}; name="other"\r\ncontent-disposition: form-data; name="model"`)],
+    "body_malformed",
+  ),
   spelled("folded Content-Disposition", [model(`${CD};\r\n name="model"`)], "body_malformed"),
   spelled("bare LF between part headers", [model(`${CD}; name="other"\nContent-Disposition: form-data; name="model"`)], "body_malformed"),
   spelled("bare CR in a part header", [model(`${CD}; name="other"\rContent-Type: text/plain`)], "body_malformed"),
@@ -94,7 +124,11 @@ export const SPELLINGS: readonly Spelling[] = [
   spelled("RFC 2047 encoded word as the name", [model(`${CD}; name="=?utf-8?q?model?="`)], "body_malformed"),
   spelled("a byte order mark before the name (undici drops it)", [model(`${CD}; name="\ufeffmodel"`)], "body_malformed"),
   spelled("a non-ASCII name", [model(`${CD}; name="mod\u0115l"`)], "body_malformed"),
-  spelled("a ; inside a quoted filename", [`${CD}; name="file"; filename="x; name=model"\r\n\r\nx`, model(`${CD}; name="model"`)], "body_malformed"),
+  spelled(
+    "a ; inside a quoted filename",
+    [`${CD}; name="file"; filename="x; name=model"\r\n\r\nx`, model(`${CD}; name="model"`)],
+    "body_malformed",
+  ),
   spelled("a byte order mark before the part headers", [model(`\ufeff${CD}; name="model"`)], "body_malformed"),
   spelled("whitespace inside the quoted name", [model(`${CD}; name=" model"`)], "body_malformed"),
   spelled("an unknown parameter", [model(`${CD}; name="model"; size=3`)], "body_malformed"),
@@ -102,23 +136,72 @@ export const SPELLINGS: readonly Spelling[] = [
   spelled("junk after the quoted name", [model(`${CD}; name="model"x`)], "body_malformed"),
   spelled("unterminated quoted name", [model(`${CD}; name="model`)], "body_malformed"),
   spelled("a _charset_ field", [model(`${CD}; name="_charset_"`, "utf-8"), model(`${CD}; name="model"`)], "body_malformed"),
-  spelled("Content-Transfer-Encoding: base64 on the field", [model(`${CD}; name="model"\r\nContent-Transfer-Encoding: base64`, "c2VjcmV0")], "body_malformed"),
-  spelled("Content-Transfer-Encoding: quoted-printable", [model(`${CD}; name="model"\r\nContent-Transfer-Encoding: quoted-printable`)], "body_malformed"),
+  spelled(
+    "Content-Transfer-Encoding: base64 on the field",
+    [model(`${CD}; name="model"\r\nContent-Transfer-Encoding: base64`, "c2VjcmV0")],
+    "body_malformed",
+  ),
+  spelled(
+    "Content-Transfer-Encoding: quoted-printable",
+    [model(`${CD}; name="model"\r\nContent-Transfer-Encoding: quoted-printable`)],
+    "body_malformed",
+  ),
   spelled("utf-7 Content-Type on the field", [model(`${CD}; name="model"\r\nContent-Type: text/plain; charset=utf-7`)], "body_malformed"),
   spelled("a wrong Content-Length on the field", [model(`${CD}; name="model"\r\nContent-Length: 4`)], "body_malformed"),
-  spelled("ISO-8859-1 text that is not ASCII", [model(`${CD}; name="model"\r\nContent-Type: text/plain; charset=ISO-8859-1`, "whisper-\u20ac")], "body_malformed"),
-  spelled("a non-text Content-Type on the field", [model(`${CD}; name="model"\r\nContent-Type: application/octet-stream`)], "body_malformed"),
+  spelled(
+    "ISO-8859-1 text that is not ASCII",
+    [model(`${CD}; name="model"\r\nContent-Type: text/plain; charset=ISO-8859-1`, "whisper-\u20ac")],
+    "body_malformed",
+  ),
+  spelled(
+    "a non-text Content-Type on the field",
+    [model(`${CD}; name="model"\r\nContent-Type: application/octet-stream`)],
+    "body_malformed",
+  ),
   spelled("another header on the field", [model(`${CD}; name="model"\r\nX-Note: hi`)], "body_malformed"),
   spelled("non-UTF-8 bytes in the model", [model(`${CD}; name="model"`, "whisper-\xff")], "body_malformed"),
   // Refused: framing that parsers split differently.
-  spelled("utf-7 charset on the request", [model(`${CD}; name="model"`, "+AHM-ecret")], "body_malformed", `multipart/form-data; boundary=${BOUNDARY}; charset=utf-7`),
-  spelled("two boundary parameters", [model(`${CD}; name="model"`)], "body_malformed", `multipart/form-data; boundary=${BOUNDARY}; boundary=other`),
-  spelled("an unknown content-type parameter", [model(`${CD}; name="model"`)], "body_malformed", `multipart/form-data; boundary=${BOUNDARY}; x=y`),
-  spelled("a backslash in the boundary parameter", [model(`${CD}; name="model"`)], "body_malformed", `multipart/form-data; boundary="Bn\\d7"`),
-  spelled("the boundary text inside a file", [`${CD}; name="file"; filename="a"\r\n\r\nxx${BOUNDARY}yy`, model(`${CD}; name="model"`)], "body_malformed"),
-  spelled("a delimiter followed by junk inside a file", [`${CD}; name="file"; filename="a"\r\n\r\nxx\r\n--${BOUNDARY}yy`, model(`${CD}; name="model"`)], "body_malformed"),
+  spelled(
+    "utf-7 charset on the request",
+    [model(`${CD}; name="model"`, "+AHM-ecret")],
+    "body_malformed",
+    `multipart/form-data; boundary=${BOUNDARY}; charset=utf-7`,
+  ),
+  spelled(
+    "two boundary parameters",
+    [model(`${CD}; name="model"`)],
+    "body_malformed",
+    `multipart/form-data; boundary=${BOUNDARY}; boundary=other`,
+  ),
+  spelled(
+    "an unknown content-type parameter",
+    [model(`${CD}; name="model"`)],
+    "body_malformed",
+    `multipart/form-data; boundary=${BOUNDARY}; x=y`,
+  ),
+  spelled(
+    "a backslash in the boundary parameter",
+    [model(`${CD}; name="model"`)],
+    "body_malformed",
+    `multipart/form-data; boundary="Bn\\d7"`,
+  ),
+  spelled(
+    "the boundary text inside a file",
+    [`${CD}; name="file"; filename="a"\r\n\r\nxx${BOUNDARY}yy`, model(`${CD}; name="model"`)],
+    "body_malformed",
+  ),
+  spelled(
+    "a delimiter followed by junk inside a file",
+    [`${CD}; name="file"; filename="a"\r\n\r\nxx\r\n--${BOUNDARY}yy`, model(`${CD}; name="model"`)],
+    "body_malformed",
+  ),
   spelled("headers running into the next boundary", [`${CD}; name="file"\r\n`, model(`${CD}; name="model"`)], "body_malformed"),
-  { name: "transport padding after a boundary", contentType: CONTENT_TYPE, body: `--${BOUNDARY} \r\n${model(`${CD}; name="model"`)}\r\n--${BOUNDARY}--\r\n`, expected: "body_malformed" },
+  {
+    name: "transport padding after a boundary",
+    contentType: CONTENT_TYPE,
+    body: `--${BOUNDARY} \r\n${model(`${CD}; name="model"`)}\r\n--${BOUNDARY}--\r\n`,
+    expected: "body_malformed",
+  },
   {
     name: "LF line endings throughout (Go reads them)",
     contentType: CONTENT_TYPE,
@@ -131,24 +214,54 @@ export const SPELLINGS: readonly Spelling[] = [
     body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\n--${BOUNDARY}\n${model(`${CD}; name="model"`, "secret")}\r\n--${BOUNDARY}--\r\n`,
     expected: "body_malformed",
   },
-  { name: "a preamble", contentType: CONTENT_TYPE, body: `preamble\r\n${formBody([model(`${CD}; name="model"`)])}`, expected: "body_malformed" },
-  { name: "a leading CRLF", contentType: CONTENT_TYPE, body: `\r\n${formBody([model(`${CD}; name="model"`)])}`, expected: "body_malformed" },
+  {
+    name: "a preamble",
+    contentType: CONTENT_TYPE,
+    body: `preamble\r\n${formBody([model(`${CD}; name="model"`)])}`,
+    expected: "body_malformed",
+  },
+  {
+    name: "a leading CRLF",
+    contentType: CONTENT_TYPE,
+    body: `\r\n${formBody([model(`${CD}; name="model"`)])}`,
+    expected: "body_malformed",
+  },
   {
     name: "a part before the first boundary",
     contentType: CONTENT_TYPE,
     body: `${model(`${CD}; name="model"`, "secret")}\r\n${formBody([model(`${CD}; name="model"`)])}`,
     expected: "body_malformed",
   },
-  { name: "an epilogue", contentType: CONTENT_TYPE, body: `${formBody([model(`${CD}; name="model"`)])}epilogue`, expected: "body_malformed" },
+  {
+    name: "an epilogue",
+    contentType: CONTENT_TYPE,
+    body: `${formBody([model(`${CD}; name="model"`)])}epilogue`,
+    expected: "body_malformed",
+  },
   {
     name: "a part after the closing boundary",
     contentType: CONTENT_TYPE,
     body: `${formBody([model(`${CD}; name="model"`)])}--${BOUNDARY}\r\n${model(`${CD}; name="model"`, "secret")}\r\n--${BOUNDARY}--\r\n`,
     expected: "body_malformed",
   },
-  { name: "no closing boundary", contentType: CONTENT_TYPE, body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\r\n`, expected: "body_malformed" },
-  { name: "a closing boundary with one dash", contentType: CONTENT_TYPE, body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\r\n--${BOUNDARY}-\r\n`, expected: "body_malformed" },
-  { name: "no CRLF after the closing boundary", contentType: CONTENT_TYPE, body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\r\n--${BOUNDARY}--`, expected: WHISPER },
+  {
+    name: "no closing boundary",
+    contentType: CONTENT_TYPE,
+    body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\r\n`,
+    expected: "body_malformed",
+  },
+  {
+    name: "a closing boundary with one dash",
+    contentType: CONTENT_TYPE,
+    body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\r\n--${BOUNDARY}-\r\n`,
+    expected: "body_malformed",
+  },
+  {
+    name: "no CRLF after the closing boundary",
+    contentType: CONTENT_TYPE,
+    body: `--${BOUNDARY}\r\n${model(`${CD}; name="model"`)}\r\n--${BOUNDARY}--`,
+    expected: WHISPER,
+  },
 ];
 
 // Bodies are written as JS strings; \x80–\xff stand for single bytes, everything else is UTF-8.
@@ -163,5 +276,10 @@ export function bodyBytes(body: string): Uint8Array {
 }
 
 export function uploadRequest(contentType: string, bytes: Uint8Array): NormalizedRequest {
-  return request({ method: "POST", path: "/v1/audio/transcriptions", headers: new Map([["content-type", contentType]]), body: { bytes, partial: false } });
+  return request({
+    method: "POST",
+    path: "/v1/audio/transcriptions",
+    headers: new Map([["content-type", contentType]]),
+    body: { bytes, partial: false },
+  });
 }

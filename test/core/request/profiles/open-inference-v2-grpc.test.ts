@@ -10,7 +10,9 @@ import { request } from "../builders.ts";
 
 const root = protobuf.Root.fromJSON({
   nested: {
-    InferInputTensor: { fields: { name: { type: "string", id: 1 }, datatype: { type: "string", id: 2 }, shape: { rule: "repeated", type: "int64", id: 3 } } },
+    InferInputTensor: {
+      fields: { name: { type: "string", id: 1 }, datatype: { type: "string", id: 2 }, shape: { rule: "repeated", type: "int64", id: 3 } },
+    },
     ModelInferRequest: {
       fields: {
         model_name: { type: "string", id: 1 },
@@ -40,7 +42,13 @@ function frame(...messages: Uint8Array[]): Uint8Array {
 }
 
 const INFER = "/inference.GRPCInferenceService/ModelInfer";
-const infer = { model_name: "fraud-detector", model_version: "3", id: "r1", inputs: [{ name: "x", datatype: "FP32", shape: [1, 4] }], raw_input_contents: [new Uint8Array([1, 2, 3, 4])] };
+const infer = {
+  model_name: "fraud-detector",
+  model_version: "3",
+  id: "r1",
+  inputs: [{ name: "x", datatype: "FP32", shape: [1, 4] }],
+  raw_input_contents: [new Uint8Array([1, 2, 3, 4])],
+};
 
 function grpc(path: string, body: Uint8Array | undefined, extra: Partial<NormalizedRequest> = {}): NormalizedRequest {
   return request({
@@ -59,18 +67,57 @@ function resolve(req: NormalizedRequest, defaultModel = "default-model"): unknow
 
 describe("open-inference-v2 over gRPC", () => {
   it.each<[string, NormalizedRequest, unknown]>([
-    ["ModelInfer: model and version from fields 1 and 2", grpc(INFER, frame(encode("ModelInferRequest", infer))), ["predict", "fraud-detector", "3"]],
-    ["ModelInfer with an empty model name: the deployment's model", grpc(INFER, frame(encode("ModelInferRequest", { ...infer, model_name: "" }))), ["predict", "default-model", "3"]],
-    ["ModelMetadata", grpc("/inference.GRPCInferenceService/ModelMetadata", frame(encode("ModelMetadataRequest", { name: "iris" }))), ["read", "iris", ""]],
-    ["ModelReady", grpc("/inference.GRPCInferenceService/ModelReady", frame(encode("ModelMetadataRequest", { name: "iris", version: "1" }))), ["health", "iris", "1"]],
-    ["Triton's RepositoryModelLoad names the model in field 2", grpc("/inference.GRPCInferenceService/RepositoryModelLoad", frame(encode("RepositoryModelLoadRequest", { repository_name: "repo", model_name: "iris" }))), ["admin", "iris", ""]],
-    ["KServe's RepositoryModelLoad names it in field 1", grpc("/inference.GRPCInferenceService/RepositoryModelLoad", frame(encode("ModelMetadataRequest", { name: "iris" }))), ["admin", "iris", ""]],
+    [
+      "ModelInfer: model and version from fields 1 and 2",
+      grpc(INFER, frame(encode("ModelInferRequest", infer))),
+      ["predict", "fraud-detector", "3"],
+    ],
+    [
+      "ModelInfer with an empty model name: the deployment's model",
+      grpc(INFER, frame(encode("ModelInferRequest", { ...infer, model_name: "" }))),
+      ["predict", "default-model", "3"],
+    ],
+    [
+      "ModelMetadata",
+      grpc("/inference.GRPCInferenceService/ModelMetadata", frame(encode("ModelMetadataRequest", { name: "iris" }))),
+      ["read", "iris", ""],
+    ],
+    [
+      "ModelReady",
+      grpc("/inference.GRPCInferenceService/ModelReady", frame(encode("ModelMetadataRequest", { name: "iris", version: "1" }))),
+      ["health", "iris", "1"],
+    ],
+    [
+      "Triton's RepositoryModelLoad names the model in field 2",
+      grpc(
+        "/inference.GRPCInferenceService/RepositoryModelLoad",
+        frame(encode("RepositoryModelLoadRequest", { repository_name: "repo", model_name: "iris" })),
+      ),
+      ["admin", "iris", ""],
+    ],
+    [
+      "KServe's RepositoryModelLoad names it in field 1",
+      grpc("/inference.GRPCInferenceService/RepositoryModelLoad", frame(encode("ModelMetadataRequest", { name: "iris" }))),
+      ["admin", "iris", ""],
+    ],
     ["ServerLive needs no message", grpc("/inference.GRPCInferenceService/ServerLive", undefined), ["health", "", ""]],
     ["RepositoryIndex", grpc("/inference.GRPCInferenceService/RepositoryIndex", undefined), ["list", "", ""]],
-    ["a shared-memory registration is admin", grpc("/inference.GRPCInferenceService/CudaSharedMemoryRegister", undefined), ["admin", "", ""]],
-    ["ModelStreamInfer: the deployment's model only", grpc("/inference.GRPCInferenceService/ModelStreamInfer", frame(encode("ModelInferRequest", infer))), ["stream", "default-model", ""]],
+    [
+      "a shared-memory registration is admin",
+      grpc("/inference.GRPCInferenceService/CudaSharedMemoryRegister", undefined),
+      ["admin", "", ""],
+    ],
+    [
+      "ModelStreamInfer: the deployment's model only",
+      grpc("/inference.GRPCInferenceService/ModelStreamInfer", frame(encode("ModelInferRequest", infer))),
+      ["stream", "default-model", ""],
+    ],
     ["an unknown method", grpc("/inference.GRPCInferenceService/ModelExplode", undefined), ["unknown", "default-model", ""]],
-    ["not gRPC (no application/grpc)", grpc(INFER, frame(encode("ModelInferRequest", infer)), { headers: new Map() }), ["unknown", "default-model", ""]],
+    [
+      "not gRPC (no application/grpc)",
+      grpc(INFER, frame(encode("ModelInferRequest", infer)), { headers: new Map() }),
+      ["unknown", "default-model", ""],
+    ],
     ["not POST", grpc(INFER, frame(encode("ModelInferRequest", infer)), { method: "GET" }), ["unknown", "default-model", ""]],
   ])("%s", (_name, req, expected) => {
     expect(resolve(req)).toEqual(expected);
@@ -84,16 +131,39 @@ describe("open-inference-v2 over gRPC", () => {
 
   it.each<[string, NormalizedRequest, string]>([
     ["no body from Envoy", grpc(INFER, undefined), "body_unavailable"],
-    ["a body Envoy cut short", grpc(INFER, frame(encode("ModelInferRequest", infer)), { body: { bytes: frame(encode("ModelInferRequest", infer)), partial: true } }), "body_unavailable"],
-    ["a compressed message", grpc(INFER, (() => { const f = frame(encode("ModelInferRequest", infer)); f[0] = 1; return f; })()), "body_unavailable"],
+    [
+      "a body Envoy cut short",
+      grpc(INFER, frame(encode("ModelInferRequest", infer)), { body: { bytes: frame(encode("ModelInferRequest", infer)), partial: true } }),
+      "body_unavailable",
+    ],
+    [
+      "a compressed message",
+      grpc(
+        INFER,
+        (() => {
+          const f = frame(encode("ModelInferRequest", infer));
+          f[0] = 1;
+          return f;
+        })(),
+      ),
+      "body_unavailable",
+    ],
     ["a frame longer than the body", grpc(INFER, frame(encode("ModelInferRequest", infer)).subarray(0, 20)), "body_unavailable"],
-    ["two messages on a unary call", grpc(INFER, frame(encode("ModelInferRequest", infer), encode("ModelInferRequest", infer))), "body_malformed"],
+    [
+      "two messages on a unary call",
+      grpc(INFER, frame(encode("ModelInferRequest", infer), encode("ModelInferRequest", infer))),
+      "body_malformed",
+    ],
     ["a group (wire type 3)", grpc(INFER, frame(new Uint8Array([0x0b, 0x0c]))), "body_malformed"],
     ["model_name as a varint", grpc(INFER, frame(new Uint8Array([0x08, 0x01]))), "body_malformed"],
     ["a length beyond the message", grpc(INFER, frame(new Uint8Array([0x0a, 0x7f, 0x61]))), "body_malformed"],
     ["a model name that is not UTF-8", grpc(INFER, frame(new Uint8Array([0x0a, 0x02, 0xff, 0xfe]))), "body_malformed"],
     ["a model name with a `..` segment", grpc(INFER, frame(encode("ModelInferRequest", { model_name: "a/../b" }))), "model_invalid"],
-    ["ModelStreamInfer without a deployment model", grpc("/inference.GRPCInferenceService/ModelStreamInfer", frame(encode("ModelInferRequest", infer))), "model_missing"],
+    [
+      "ModelStreamInfer without a deployment model",
+      grpc("/inference.GRPCInferenceService/ModelStreamInfer", frame(encode("ModelInferRequest", infer))),
+      "model_missing",
+    ],
   ])("refuses %s", (_name, req, reason) => {
     const defaultModel = _name.startsWith("ModelStreamInfer") ? "" : "default-model";
     expect(resolve(req, defaultModel)).toBe(reason);

@@ -243,17 +243,79 @@ const audio = new Blob([new Uint8Array([0x52, 0x49, 0x46, 0x46, 13, 10, 45, 45, 
 
 describe("openai profile: uploads name the model in a form field", () => {
   it.each(FORM)("POST %s → predict on the form's model, after the file part too", async (path) => {
-    expect(resolveRequest("openai", formRequest(path, await form([["file", audio], ["model", "whisper-1"]])), "default-model")).toEqual(["predict", "whisper-1"]);
-    expect(resolveRequest("openai", formRequest(path, await form([["model", "whisper-1"], ["file", audio]])), "default-model")).toEqual(["predict", "whisper-1"]);
+    expect(
+      resolveRequest(
+        "openai",
+        formRequest(
+          path,
+          await form([
+            ["file", audio],
+            ["model", "whisper-1"],
+          ]),
+        ),
+        "default-model",
+      ),
+    ).toEqual(["predict", "whisper-1"]);
+    expect(
+      resolveRequest(
+        "openai",
+        formRequest(
+          path,
+          await form([
+            ["model", "whisper-1"],
+            ["file", audio],
+          ]),
+        ),
+        "default-model",
+      ),
+    ).toEqual(["predict", "whisper-1"]);
   });
 
   it.each<[string, readonly (readonly [string, string | Blob])[], Expected]>([
-    ["stream=true", [["model", "whisper-1"], ["stream", "true"], ["file", audio]], ["stream", "whisper-1"]],
+    [
+      "stream=true",
+      [
+        ["model", "whisper-1"],
+        ["stream", "true"],
+        ["file", audio],
+      ],
+      ["stream", "whisper-1"],
+    ],
     ["no model field", [["file", audio]], ["predict", "default-model"]],
-    ["the same model twice (FastAPI reads the last, Node the first)", [["model", "w"], ["model", "w"]], "model_ambiguous"],
-    ["stream twice", [["model", "w"], ["stream", "true"], ["stream", "true"]], "body_malformed"],
-    ["two different models", [["model", "w"], ["file", audio], ["model", "secret"]], "model_ambiguous"],
-    ["stream=yes", [["model", "w"], ["stream", "yes"]], "body_malformed"],
+    [
+      "the same model twice (FastAPI reads the last, Node the first)",
+      [
+        ["model", "w"],
+        ["model", "w"],
+      ],
+      "model_ambiguous",
+    ],
+    [
+      "stream twice",
+      [
+        ["model", "w"],
+        ["stream", "true"],
+        ["stream", "true"],
+      ],
+      "body_malformed",
+    ],
+    [
+      "two different models",
+      [
+        ["model", "w"],
+        ["file", audio],
+        ["model", "secret"],
+      ],
+      "model_ambiguous",
+    ],
+    [
+      "stream=yes",
+      [
+        ["model", "w"],
+        ["stream", "yes"],
+      ],
+      "body_malformed",
+    ],
     ["a model with a `..` segment", [["model", "a/../b"]], "model_invalid"],
   ])("%s", async (_name, fields, expected) => {
     expect(resolveRequest("openai", formRequest("/v1/audio/transcriptions", await form(fields)), "default-model")).toEqual(expected);
@@ -261,12 +323,46 @@ describe("openai profile: uploads name the model in a form field", () => {
 
   it.each<[string, (b: { bytes: Uint8Array; contentType: string }) => NormalizedRequest, string]>([
     ["a body Envoy cut short", (b) => formRequest("/v1/audio/transcriptions", b, true), "body_unavailable"],
-    ["no closing boundary", (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: b.bytes.subarray(0, b.bytes.length - 8) }), "body_malformed"],
-    ["JSON sent to an upload route", () => formRequest("/v1/audio/transcriptions", { bytes: new TextEncoder().encode('{"model":"w"}'), contentType: "application/json" }), "body_malformed"],
-    ["a compressed upload", (b) => request({ ...formRequest("/v1/audio/transcriptions", b), headers: new Map([["content-type", b.contentType], ["content-encoding", "br"]]) }), "body_malformed"],
-    ["a boundary that does not open the body", (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: new Uint8Array([0x78, ...b.bytes]) }), "body_malformed"],
+    [
+      "no closing boundary",
+      (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: b.bytes.subarray(0, b.bytes.length - 8) }),
+      "body_malformed",
+    ],
+    [
+      "JSON sent to an upload route",
+      () => formRequest("/v1/audio/transcriptions", { bytes: new TextEncoder().encode('{"model":"w"}'), contentType: "application/json" }),
+      "body_malformed",
+    ],
+    [
+      "a compressed upload",
+      (b) =>
+        request({
+          ...formRequest("/v1/audio/transcriptions", b),
+          headers: new Map([
+            ["content-type", b.contentType],
+            ["content-encoding", "br"],
+          ]),
+        }),
+      "body_malformed",
+    ],
+    [
+      "a boundary that does not open the body",
+      (b) => formRequest("/v1/audio/transcriptions", { ...b, bytes: new Uint8Array([0x78, ...b.bytes]) }),
+      "body_malformed",
+    ],
   ])("refuses %s", async (_name, build, reason) => {
-    expect(resolveRequest("openai", build(await form([["model", "w"], ["file", audio]])), "default-model")).toEqual(reason);
+    expect(
+      resolveRequest(
+        "openai",
+        build(
+          await form([
+            ["model", "w"],
+            ["file", audio],
+          ]),
+        ),
+        "default-model",
+      ),
+    ).toEqual(reason);
   });
 
   it("reads /v1/audio/speech and /v1/images/generations from JSON", () => {
