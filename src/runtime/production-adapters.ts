@@ -6,7 +6,7 @@ import { createKubernetesSources, loadKubeConfig, type KubernetesSources } from 
 import { SYSTEM_TIMERS } from "../adapters/k8s/resource-watch.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { warningText } from "../core/policy/broad-grants.ts";
-import type { EngineExtras } from "./engine.ts";
+import type { EngineExtras } from "./decision-engine.ts";
 
 // The adapters that replace the embedded defaults when configured: the Redis limiter
 // (limiter.redis / MODELGATE_REDIS_URL) and the Kubernetes sources (policySource: kubernetes).

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJwtIdentity, type JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { startAuthzServer, type AuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
-import { decide, denialWithoutContext, type CheckPorts } from "../../src/core/check.ts";
+import { decide, denialWithoutContext, type CheckPorts } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
@@ -84,7 +84,7 @@ afterAll(async () => {
 });
 
 function predict(headers: Record<string, string>): Promise<CheckResponse> {
-  return client.check(envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", host: "models.local", headers }));
+  return client.check(buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", host: "models.local", headers }));
 }
 
 async function token(claims: Record<string, unknown>): Promise<string> {

@@ -2,13 +2,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { startAuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import type { AuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
 import { loadCaBundle } from "../../src/adapters/mtls/ca-bundle.ts";
-import { decide, denialWithoutContext } from "../../src/core/check.ts";
-import type { CheckPorts } from "../../src/core/check.ts";
+import { decide, denialWithoutContext } from "../../src/core/decide.ts";
+import type { CheckPorts } from "../../src/core/decide.ts";
 import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
@@ -137,7 +137,7 @@ interface Call {
 
 // As Envoy fills it with include_peer_certificate: the principal and the URL-encoded PEM leaf.
 function checkRequest(call: Call): Record<string, unknown> {
-  const request = envoyCheckRequest({ method: call.method ?? "POST", path: call.path ?? INFER, headers: call.headers ?? {} });
+  const request = buildCheckRequest({ method: call.method ?? "POST", path: call.path ?? INFER, headers: call.headers ?? {} });
   if (call.cert !== undefined) {
     const source = (request["attributes"] as { source: Record<string, unknown> }).source;
     source["principal"] = PRINCIPALS[call.cert.name] ?? "";

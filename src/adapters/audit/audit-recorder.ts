@@ -5,7 +5,7 @@ import type { OutcomeJoin } from "../../core/audit/outcome-join.ts";
 import type { AccessOutcome } from "../../core/audit/outcome-record.ts";
 import { auditInputOf, buildAuditRecord } from "../../core/audit/record.ts";
 import type { Decision } from "../../core/decision.ts";
-import type { NormalizedRequest } from "../../core/request.ts";
+import type { NormalizedRequest } from "../../core/request/normalized-request.ts";
 import type { AuditMetrics } from "./audit-metrics.ts";
 import type { AuditWriter } from "./audit-writer.ts";
 

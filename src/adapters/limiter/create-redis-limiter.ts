@@ -1,5 +1,5 @@
 import type { Registry } from "prom-client";
-import type { Limiter } from "../../core/limiter.ts";
+import type { Limiter } from "../../core/limit/limiter-port.ts";
 import type { Logger } from "../log/json-logger.ts";
 import { CircuitBreaker, type BreakerState } from "./circuit-breaker.ts";
 import { DenyCache } from "./deny-cache.ts";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { startAuthzServer, type AuthzServer } from "../../../src/adapters/grpc/authz-server.ts";
-import { envoyCheckRequest } from "../../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
 import type { ApiKeySource } from "../../../src/adapters/k8s/k8s-config.ts";
 import type { KubeHttp } from "../../../src/adapters/k8s/kube-http.ts";
 import { createKeyWatch, type KeyWatch } from "../../../src/adapters/k8s/key-watch.ts";
@@ -12,7 +12,7 @@ import { httpListWatchClient } from "../../../src/adapters/k8s/list-watch-client
 import type { LoopTimers, LoopTuning } from "../../../src/adapters/k8s/list-watch-loop.ts";
 import type { PolicyWatch } from "../../../src/adapters/k8s/policy-watch.ts";
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
-import { decide, denialWithoutContext, type CheckPorts } from "../../../src/core/check.ts";
+import { decide, denialWithoutContext, type CheckPorts } from "../../../src/core/decide.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../../../src/core/identity/api-key-record.ts";
@@ -220,7 +220,7 @@ export async function startGateway(policies: PolicyWatch, keys: KeyWatch | undef
     client,
     reasonFor: async (key) => {
       const headers: Record<string, string> = key === undefined ? {} : { "x-api-key": key };
-      const response = await client.check(envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers }));
+      const response = await client.check(buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers }));
       if (response.status?.code === 0) return "allowed";
       return (JSON.parse(response.denied_response?.body ?? "{}") as { reason?: string }).reason ?? "?";
     },

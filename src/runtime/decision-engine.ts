@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.ts";
-import type { CheckPorts } from "../core/check.ts";
+import type { CheckPorts } from "../core/decide.ts";
 import { apiKeySource } from "../core/identity/api-key-source.ts";
 import { buildKeyIndex, type KeyIndex } from "../core/identity/key-store.ts";
 import { mtlsSource } from "../core/identity/mtls/mtls-source.ts";
@@ -10,7 +10,7 @@ import { FileBackedStore } from "../adapters/files/file-backed-store.ts";
 import { createJwtIdentity, type JwtIdentity } from "../adapters/jwt/create-jwt-source.ts";
 import type { JwksEvent } from "../adapters/jwt/jwks-key-set.ts";
 import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
-import type { Limiter } from "../core/limiter.ts";
+import type { Limiter } from "../core/limit/limiter-port.ts";
 import type { SanctionPort } from "../core/limit/sanction.ts";
 import { memoizedDigest } from "../core/limit/key-digest.ts";
 import type { KubernetesSources } from "../adapters/k8s/kube-sources.ts";
