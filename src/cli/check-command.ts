@@ -6,7 +6,7 @@ import { loadConfig } from "../config/load-config.ts";
 import { decide } from "../core/decide.ts";
 import type { Issue } from "../core/result.ts";
 import { buildCheckRequest } from "../adapters/grpc/build-check-request.ts";
-import { createEngine, type LoadSummary } from "../runtime/decision-engine.ts";
+import { createEngine, type LoadSummary } from "../wiring/decision-engine.ts";
 import { checkRequestFromJson } from "./check-request-json.ts";
 import { explainDecision } from "./explain-decision.ts";
 import type { CliIo } from "./serve-command.ts";

@@ -8,7 +8,7 @@ import { loadConfig } from "../../src/config/load-config.ts";
 import { decide } from "../../src/core/decide.ts";
 import { httpStatusOf } from "../../src/core/reason.ts";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
-import { createEngine } from "../../src/runtime/decision-engine.ts";
+import { createEngine } from "../../src/wiring/decision-engine.ts";
 import { startKubeHarness, type KubeHarness } from "../harness/kube-harness.ts";
 import { REPO, deployTool, run, systemTool } from "../chart/deploy-tools.ts";
 import { kubeconform } from "../chart/kubeconform.ts";

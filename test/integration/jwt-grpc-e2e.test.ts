@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJwtIdentity, type JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
+import { createJwtIdentity, type JwtIdentity } from "../../src/wiring/create-jwt-identity.ts";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { startAuthzServer, type AuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";

@@ -4,7 +4,7 @@ import { apiKeysPath } from "./api-key-resource.ts";
 import { DEFAULT_KUBERNETES_CONFIG } from "./k8s-config.ts";
 import type { KubeHttp, KubeReply } from "./kube-http.ts";
 import { createKubeHttp, statusMessage } from "./kube-http.ts";
-import { loadKubeConfig } from "./kube-sources.ts";
+import { loadKubeConfig } from "./kube-collections.ts";
 
 // `modelgate keys create --namespace N --apply`: creates the key's ApiKey with the current
 // kubeconfig context (or `kubeconfig`). Create only: a key id is new by construction, so an

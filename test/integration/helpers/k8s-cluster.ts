@@ -7,7 +7,7 @@ import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-reques
 import type { ApiKeySource } from "../../../src/adapters/k8s/k8s-config.ts";
 import type { KubeHttp } from "../../../src/adapters/k8s/kube-http.ts";
 import { createKeyWatch, type KeyWatch } from "../../../src/adapters/k8s/key-watch.ts";
-import { keyRecords } from "../../../src/adapters/k8s/kube-sources.ts";
+import { keyRecords } from "../../../src/adapters/k8s/kube-collections.ts";
 import { httpListWatchClient } from "../../../src/adapters/k8s/list-watch-client.ts";
 import type { LoopTimers, LoopTuning } from "../../../src/adapters/k8s/list-watch-loop.ts";
 import type { PolicyWatch } from "../../../src/adapters/k8s/policy-watch.ts";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
-import { createRedisLimiter, type RedisLimiterHandle } from "../../../src/adapters/limiter/create-redis-limiter.ts";
+import { createRedisLimiter, type RedisLimiterHandle } from "../../../src/wiring/create-redis-limiter.ts";
 import { connectRedis, type RedisConnection } from "../../../src/adapters/limiter/redis-connection.ts";
 import { parseRedisLimiterConfig } from "../../../src/config/parse-redis-limiter.ts";
 import { RedisLimiter } from "../../../src/adapters/limiter/redis-limiter.ts";
