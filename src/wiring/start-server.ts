@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { lstatSync, unlinkSync } from "node:fs";
 import type { Config } from "../config/config.ts";
-import { decide, denialWithoutContext } from "../core/decide.ts";
 import type { Issue } from "../core/result.ts";
 import { startAuthzServer, type AuthzServer, type AuthzServerOptions } from "../adapters/grpc/authz-server.ts";
 import { createJsonLogger, type Logger } from "../adapters/log/json-logger.ts";
@@ -14,15 +13,14 @@ import { registerJwtMetrics } from "../adapters/jwt/jwt-metrics.ts";
 import { startAudit, type AuditRuntime } from "./start-audit.ts";
 import { startAnomalyDetection, type AnomalyRuntime } from "./start-anomaly.ts";
 import { sanctionResponder } from "../adapters/anomaly/sanction-responder.ts";
-import { AUDIT_UNAVAILABLE_DETAIL } from "../adapters/audit/audit-recorder.ts";
 import { replicaIdFrom } from "../core/audit/audit-config.ts";
-import { logDecision } from "./decision-log.ts";
+import { createDecisionService } from "./decision-service.ts";
 import { readiness } from "./readiness.ts";
 
 // The composition root of `modelgate serve`, in the order the server starts: configuration →
 // Kubernetes and Redis (production-adapters.ts) → the decision engine (decision-engine.ts) →
-// audit log (start-audit.ts) → anomaly detection (start-anomaly.ts) → the gRPC Check server and
-// the ops server. `modelgate serve` (src/cli/serve-command.ts) keeps flags and signals.
+// audit log (start-audit.ts) → anomaly detection (start-anomaly.ts) → the gRPC Check server with
+// its decision service (decision-service.ts) and the ops server. `modelgate serve` (src/cli/serve-command.ts) keeps flags and signals.
 
 export interface RunningServer {
   readonly grpcPort: number | undefined;
@@ -157,29 +155,24 @@ function startAnomaly(
   });
 }
 
-// The Check handler's wiring: decide, then record (audit may turn an allow into a denial), then
-// metrics, log and anomaly observation of the decision actually answered.
+// The Check server: the transport settings, and one decision service (decision-service.ts) that
+// decides and records each request.
 function checkOptions(config: Config, backends: Backends, logger: Logger, metrics: Metrics): AuthzServerOptions {
   const { engine, audit, anomaly } = backends;
-  const { recorder } = audit;
   return {
     tcp: config.listen,
     uds: config.socket,
     maxInFlight: config.maxInFlight,
     maxReceiveBytes: config.maxReceiveBytes,
-    decide: (raw, cancel) => decide(raw, engine.ports, cancel),
-    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
-    onDecision: (decision, ms) => {
-      metrics.recordDecision(decision, ms);
-      logDecision(logger, decision, ms);
-    },
-    onError: (error) => logger.error("decision failed", { error }),
-    gate: () => (recorder.admits() ? undefined : { reason: "audit_unavailable", detail: AUDIT_UNAVAILABLE_DETAIL }),
-    finalize: (decision, ms) => {
-      const answered = recorder.record(decision, decision.request, ms);
-      anomaly?.detector.observeDecision(answered);
-      return answered;
-    },
+    service: createDecisionService({
+      ports: engine.ports,
+      audit: audit.recorder,
+      anomaly: anomaly?.detector,
+      metrics,
+      logger,
+      now: Date.now,
+      newId: randomUUID,
+    }),
     ...(config.audit.outcomes.enabled
       ? { configure: (server) => audit.addAccessLogService(server, (o) => anomaly?.detector.observeOutcome(o.requestId, o.responseCode)) }
       : {}),

@@ -12,7 +12,7 @@ import { httpListWatchClient } from "../../../src/adapters/k8s/list-watch-client
 import type { LoopTimers, LoopTuning } from "../../../src/adapters/k8s/list-watch-loop.ts";
 import type { PolicyWatch } from "../../../src/adapters/k8s/policy-watch.ts";
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
-import { decide, denialWithoutContext, type CheckPorts } from "../../../src/core/decide.ts";
+import { decide, type CheckPorts } from "../../../src/core/decide.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../../../src/core/identity/api-key-record.ts";
@@ -21,6 +21,7 @@ import { apiKeyManifest } from "../../../src/adapters/k8s/api-key-resource.ts";
 import type { ApiKeyRecord } from "../../../src/core/identity/api-key-record.ts";
 import { startKubeHarness, type KubeHarness } from "../../harness/kube-harness.ts";
 import { connectAuthz, type AuthzClient } from "./authz-client.ts";
+import { plainDecisionService } from "./plain-decision-service.ts";
 
 // A real API server with the AccessPolicy and ApiKey CRDs installed, and the pieces the cluster
 // tests share: create-or-replace, waiting for a condition, a real gRPC server deciding from the
@@ -210,10 +211,7 @@ export async function startGateway(policies: PolicyWatch, keys: KeyWatch | undef
     uds: undefined,
     maxInFlight: 100,
     maxReceiveBytes: 4 * 1024 * 1024,
-    decide: (raw) => decide(raw, ports),
-    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
-    onDecision: () => undefined,
-    onError: () => undefined,
+    service: plainDecisionService({ decide: (raw) => decide(raw, ports) }),
   });
   const client = connectAuthz(`127.0.0.1:${server.tcpPort}`);
   return {
