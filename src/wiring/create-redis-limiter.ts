@@ -6,7 +6,7 @@ import { DenyCache } from "../adapters/limiter/deny-cache.ts";
 import { registerLimiterMetrics, type LimiterMetrics } from "../adapters/limiter/limiter-metrics.ts";
 import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
 import { connectRedis, type RedisConnection } from "../adapters/limiter/redis-connection.ts";
-import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
+import type { RedisLimiterConfig } from "../core/limit/redis-limiter-config.ts";
 import { RedisLimiter } from "../adapters/limiter/redis-limiter.ts";
 import { ResilientLimiter } from "../adapters/limiter/resilient-limiter.ts";
 import { redisSanctions, SANCTION_RETRY_DELAYS_MS } from "../adapters/limiter/redis-sanctions.ts";

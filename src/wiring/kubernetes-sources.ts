@@ -1,7 +1,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { KeyIndex } from "../core/identity/key-store.ts";
 import type { CompiledPolicyIndex } from "../core/policy/compile.ts";
-import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
+import type { KubernetesConfig } from "../core/kubernetes-config.ts";
 import { keyRecords, loopTuning, policyCollection } from "../adapters/k8s/kube-collections.ts";
 import type { KubeHttp } from "../adapters/k8s/kube-http.ts";
 import { createKubeHttp } from "../adapters/k8s/kube-http.ts";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interpretApiKey } from "../../src/adapters/k8s/api-key-resource.ts";
 import { createKubeHttp } from "../../src/adapters/k8s/kube-http.ts";
-import type { ApiKeySource } from "../../src/adapters/k8s/k8s-config.ts";
+import type { ApiKeySource } from "../../src/core/kubernetes-config.ts";
 import { runKeysCreate } from "../../src/cli/keys-create-command.ts";
 import { runKeysMigrate } from "../../src/cli/keys-migrate-command.ts";
 import { buildKeyIndex, verifyApiKey, type KeyIndex } from "../../src/core/identity/key-store.ts";

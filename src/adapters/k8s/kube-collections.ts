@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Issue, Result } from "../../core/result.ts";
 import { err, ok } from "../../core/result.ts";
-import type { ApiKeySource, KubernetesConfig } from "./k8s-config.ts";
+import type { ApiKeySource, KubernetesConfig } from "../../core/kubernetes-config.ts";
 import { apiKeyCollection, interpretApiKey } from "./api-key-resource.ts";
 import { API_KEY_LABEL, interpretKeySecret } from "./key-secret.ts";
 import type { CollectionPath } from "./list-watch-client.ts";

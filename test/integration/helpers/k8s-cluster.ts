@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { startAuthzServer, type AuthzServer } from "../../../src/adapters/grpc/authz-server.ts";
 import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
-import type { ApiKeySource } from "../../../src/adapters/k8s/k8s-config.ts";
+import type { ApiKeySource } from "../../../src/core/kubernetes-config.ts";
 import type { KubeHttp } from "../../../src/adapters/k8s/kube-http.ts";
 import { createKeyWatch, type KeyWatch } from "../../../src/adapters/k8s/key-watch.ts";
 import { keyRecords } from "../../../src/adapters/k8s/kube-collections.ts";
