@@ -6,8 +6,8 @@ import { PerformanceObserver } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import type { AuditConfig } from "../src/core/audit/audit-config.ts";
 import type { Decision } from "../src/core/decision.ts";
-import type { NormalizedRequest } from "../src/core/request.ts";
-import type { AuditRuntime } from "../src/adapters/audit/start-audit.ts";
+import type { NormalizedRequest } from "../src/core/request/normalized-request.ts";
+import type { AuditRuntime } from "../src/wiring/start-audit.ts";
 
 // The audit path alone, in process: the production wiring (startAudit with the file sink,
 // fdatasync per batch, signed checkpoints every 1,000 records) records allowed decisions shaped

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
-import { envoyCheckRequest } from "../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../src/adapters/grpc/build-check-request.ts";
 import { LocalLimiter } from "../src/adapters/limiter/local-limiter.ts";
-import { decide, type CheckPorts } from "../src/core/check.ts";
+import { decide, type CheckPorts } from "../src/core/decide.ts";
 import { mintApiKey } from "../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../src/core/identity/api-key-source.ts";
@@ -45,7 +45,7 @@ function setup(): { request: unknown; ports: (memoized: boolean) => CheckPorts }
   const record = recordForKey(key, { subject: "bench@example.com", attributes: { team: "data_science", org: "acme" } }, Date.now());
   if (!record.ok) throw new Error("cannot build the bench key record");
   const keys = buildKeyIndex([record.value]).index;
-  const request = envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+  const request = buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
   const ports = (memoized: boolean): CheckPorts => {
     let n = 0;
     return {

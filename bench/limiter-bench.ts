@@ -2,9 +2,9 @@ import { cpus } from "node:os";
 import { execFileSync } from "node:child_process";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
-import { createRedisLimiter } from "../src/adapters/limiter/create-redis-limiter.ts";
+import { createRedisLimiter } from "../src/wiring/create-redis-limiter.ts";
 import { parseRedisLimiterConfig } from "../src/config/parse-redis-limiter.ts";
-import type { ChargeRequest, Limiter } from "../src/core/limiter.ts";
+import type { ChargeRequest, Limiter } from "../src/core/limit/limiter-port.ts";
 import type { LimitSpec } from "../src/core/policy/types.ts";
 import { startRedis } from "../test/integration/helpers/redis-server.ts";
 

@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load-config.ts";
-import { decide } from "../core/check.ts";
+import { decide } from "../core/decide.ts";
 import type { Issue } from "../core/result.ts";
-import { envoyCheckRequest } from "../adapters/grpc/envoy-check-request.ts";
-import { createEngine, type LoadSummary } from "../runtime/engine.ts";
+import { buildCheckRequest } from "../adapters/grpc/build-check-request.ts";
+import { createEngine, type LoadSummary } from "../wiring/decision-engine.ts";
 import { checkRequestFromJson } from "./check-request-json.ts";
 import { explainDecision } from "./explain-decision.ts";
 import type { CliIo } from "./serve-command.ts";
@@ -77,7 +77,7 @@ function requestFrom(flags: Flags, cwd: string): { ok: true; value: unknown } | 
       ...(flags.cert === undefined ? {} : { certificate: read(flags.cert) }),
       ...(flags.principal === undefined ? {} : { principal: flags.principal }),
     };
-    return { ok: true, value: envoyCheckRequest(body === undefined ? spec : { ...spec, body }) };
+    return { ok: true, value: buildCheckRequest(body === undefined ? spec : { ...spec, body }) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }

@@ -37,20 +37,24 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return (await import("./check-command.ts")).runCheck(rest, { ...stdio, env: process.env, cwd: process.cwd() });
     case "keys":
       if (rest[0] === "create") {
-        return (await import("./keys-create.ts")).runKeysCreate(rest.slice(1), {
+        return (await import("./keys-create-command.ts")).runKeysCreate(rest.slice(1), {
           ...stdio,
           now: Date.now,
           randomBytes: (n) => new Uint8Array(randomBytes(n)),
         });
       }
-      if (rest[0] === "migrate") return (await import("./keys-migrate.ts")).runKeysMigrate(rest.slice(1), stdio);
+      if (rest[0] === "migrate") return (await import("./keys-migrate-command.ts")).runKeysMigrate(rest.slice(1), stdio);
       stdio.stderr(`unknown keys subcommand "${rest[0] ?? ""}"; try: modelgate keys create --help\n`);
       return 2;
     case "audit":
       if (rest[0] === "verify")
-        return (await import("./audit-verify.ts")).runAuditVerify(rest.slice(1), { ...stdio, cwd: process.cwd(), stdin: process.stdin });
+        return (await import("./audit-verify-command.ts")).runAuditVerify(rest.slice(1), {
+          ...stdio,
+          cwd: process.cwd(),
+          stdin: process.stdin,
+        });
       if (rest[0] === "analyze")
-        return (await import("./audit-analyze.ts")).runAuditAnalyze(rest.slice(1), {
+        return (await import("./audit-analyze-command.ts")).runAuditAnalyze(rest.slice(1), {
           ...stdio,
           cwd: process.cwd(),
           stdin: process.stdin,

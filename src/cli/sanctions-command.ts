@@ -5,7 +5,7 @@ import { connectRedis, type RedisConnection } from "../adapters/limiter/redis-co
 import { GRID } from "../core/limit/gcra.ts";
 import { sanctionKey } from "../core/limit/limit-keys.ts";
 import type { Sanction } from "../core/limit/sanction.ts";
-import type { Identity } from "../core/identity.ts";
+import type { Identity } from "../core/identity/identity.ts";
 import { loadConfig } from "../config/load-config.ts";
 
 // `modelgate sanctions show|lift`: what an anomaly response put on one identity (README

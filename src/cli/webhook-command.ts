@@ -1,13 +1,9 @@
 import { parseArgs } from "node:util";
-import { createJsonLogger } from "../adapters/log/json-logger.ts";
-import { startOpsServer } from "../adapters/ops/ops-server.ts";
-import { createWebhookMetrics } from "../adapters/webhook/webhook-metrics.ts";
-import { startWebhookServer } from "../adapters/webhook/webhook-server.ts";
 import { loadWebhookConfig } from "../config/load-webhook-config.ts";
-import { renderInjectedBootstrap } from "../envoy-config/injected-bootstrap.ts";
+import { startWebhook } from "../wiring/start-webhook.ts";
 
-// `modelgate webhook`: the composition root of the injector. HTTPS AdmissionReview server on
-// `listen`, /healthz /readyz /metrics on `opsListen`.
+// `modelgate webhook`: flags, configuration and signals; the injector is put together in
+// src/wiring/start-webhook.ts.
 
 export interface WebhookIo {
   readonly stdout: (s: string) => void;
@@ -17,7 +13,6 @@ export interface WebhookIo {
 }
 
 const USAGE = "usage: modelgate webhook [--config FILE]   (or MODELGATE_WEBHOOK_CONFIG)\n";
-const TLS_POLL_MS = 1000;
 
 export async function runWebhook(argv: readonly string[], io: WebhookIo): Promise<number> {
   let values: { config?: string | undefined; help?: boolean | undefined };
@@ -40,39 +35,16 @@ export async function runWebhook(argv: readonly string[], io: WebhookIo): Promis
     io.stderr(`invalid webhook configuration:\n${config.error.map((i) => `  ${i.path}: ${i.message}`).join("\n")}\n`);
     return 1;
   }
-  const logger = createJsonLogger("info", io.stdout);
-  const metrics = createWebhookMetrics();
-  const c = config.value;
-  let serving = false;
-  const ops = await startOpsServer({
-    listen: c.opsListen,
-    registry: metrics.registry,
-    ready: () => ({ ready: serving, detail: serving ? "serving" : "starting" }),
-  });
-  let webhook;
-  try {
-    webhook = await startWebhookServer({
-      listen: c.listen,
-      certFile: c.tls.certFile,
-      keyFile: c.tls.keyFile,
-      tlsPollMs: TLS_POLL_MS,
-      injector: c.injector,
-      render: renderInjectedBootstrap,
-      metrics,
-      logger,
-    });
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n`);
-    await ops.close();
+  const started = await startWebhook(config.value, io.stdout);
+  if (!started.ok) {
+    io.stderr(`${started.error}\n`);
     return 1;
   }
-  serving = true;
-  logger.info("modelgate webhook serving", { listen: c.listen, port: webhook.port, opsPort: ops.port, namespace: c.injector.namespace });
+  const { logger, stop: stopWebhook } = started.value;
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
       logger.info("stopping", { signal });
-      serving = false;
-      void Promise.all([webhook.close(), ops.close()]).then(() => done());
+      void stopWebhook().then(() => done());
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));

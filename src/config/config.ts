@@ -2,8 +2,8 @@ import type { ProtocolName } from "../core/model-action.ts";
 import type { RoutingHeader } from "../core/request/routing-headers.ts";
 import type { IdentityConfig } from "./parse-identity.ts";
 import type { AuditConfig } from "../core/audit/audit-config.ts";
-import type { KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
-import type { RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
+import type { KubernetesConfig } from "../core/kubernetes-config.ts";
+import type { RedisLimiterConfig } from "../core/limit/redis-limiter-config.ts";
 import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
 import type { LogLevel } from "../core/log-level.ts";
 

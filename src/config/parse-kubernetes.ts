@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import { API_KEY_SOURCES, DEFAULT_KUBERNETES_CONFIG, type KubernetesConfig } from "../adapters/k8s/k8s-config.ts";
+import { API_KEY_SOURCES, DEFAULT_KUBERNETES_CONFIG, type KubernetesConfig } from "../core/kubernetes-config.ts";
 import { ConfigReader } from "../core/parse/config-reader.ts";
 import { DNS_LABEL, DNS_SUBDOMAIN } from "../core/parse/kube-names.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";

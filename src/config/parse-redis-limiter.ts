@@ -15,7 +15,7 @@ import {
 } from "../core/parse/fields.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { DEFAULT_PORT, parseEndpoint, parseRedisUrl, type RedisEndpoint, type RedisTarget, type RedisTopology } from "../core/redis-url.ts";
-import { REDIS_LIMITER_DEFAULTS, type BreakerConfig, type RedisLimiterConfig } from "../adapters/limiter/redis-limiter-config.ts";
+import { REDIS_LIMITER_DEFAULTS, type BreakerConfig, type RedisLimiterConfig } from "../core/limit/redis-limiter-config.ts";
 
 // The `limiter.redis` section. Either `url` or the explicit `topology` + `nodes` (+ `sentinelName`,
 // `db`, `tls`, `username`); credentials only travel in the URL, which normally comes from

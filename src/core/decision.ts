@@ -1,9 +1,9 @@
-import type { Identity } from "./identity.ts";
-import type { LimitState, LimiterMode } from "./limiter.ts";
+import type { Identity } from "./identity/identity.ts";
+import type { LimitState, LimiterMode } from "./limit/limiter-port.ts";
 import type { ModelAction } from "./model-action.ts";
 import type { PolicyRef } from "./policy/types.ts";
 import type { DenyReason } from "./reason.ts";
-import type { NormalizedRequest } from "./request.ts";
+import type { NormalizedRequest } from "./request/normalized-request.ts";
 
 // The limiter's part of a decision, kept for headers, audit and `modelgate check`.
 export interface RateLimitOutcome {

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
 import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
-import { DEFAULT_KUBERNETES_CONFIG } from "../../src/adapters/k8s/k8s-config.ts";
+import { DEFAULT_KUBERNETES_CONFIG } from "../../src/core/kubernetes-config.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import type { Config } from "../../src/config/config.ts";
 import type { Issue } from "../../src/core/result.ts";

@@ -3,7 +3,7 @@ import type { Config } from "../../src/config/config.ts";
 import { parseConfig } from "../../src/config/parse-config.ts";
 import { DEFAULT_IDENTITY } from "../../src/config/parse-identity.ts";
 import { AUDIT_DEFAULTS } from "../../src/core/audit/audit-config.ts";
-import { DEFAULT_KUBERNETES_CONFIG } from "../../src/adapters/k8s/k8s-config.ts";
+import { DEFAULT_KUBERNETES_CONFIG } from "../../src/core/kubernetes-config.ts";
 import type { Issue } from "../../src/core/result.ts";
 
 const BASE = "/etc/modelgate";

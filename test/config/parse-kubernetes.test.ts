@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_KUBERNETES_CONFIG } from "../../src/adapters/k8s/k8s-config.ts";
+import { DEFAULT_KUBERNETES_CONFIG } from "../../src/core/kubernetes-config.ts";
 import { parseKubernetesConfig } from "../../src/config/parse-kubernetes.ts";
 
 describe("kubernetes configuration", () => {

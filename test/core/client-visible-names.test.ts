@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { decide, type CheckPorts } from "../../src/core/check.ts";
+import { decide, type CheckPorts } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../src/core/identity/key-store.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
-import type { Limiter, LimitVerdict } from "../../src/core/limiter.ts";
+import type { Limiter, LimitVerdict } from "../../src/core/limit/limiter-port.ts";
 import { compilePolicies } from "../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../src/core/policy/load-yaml.ts";
 import { respond } from "../../src/core/respond.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { toCheckResponse } from "../../src/adapters/grpc/check-response.ts";
 import { mintFrom, T0 } from "./identity/helpers.ts";
 
@@ -79,8 +79,8 @@ function portsFor(n: ReturnType<typeof namesFor>, limiter: Limiter): CheckPorts 
 
 const call = (key: string | undefined, action: "predict" | "train" | "health") => {
   const headers = key === undefined ? {} : { "x-api-key": key };
-  if (action === "health") return envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector", headers });
-  return envoyCheckRequest({ method: "POST", path: action === "predict" ? "/v1/models/fraud-detector:predict" : "/retrain", headers });
+  if (action === "health") return buildCheckRequest({ method: "GET", path: "/v1/models/fraud-detector", headers });
+  return buildCheckRequest({ method: "POST", path: action === "predict" ? "/v1/models/fraud-detector:predict" : "/retrain", headers });
 };
 
 const fixed = (verdict: LimitVerdict): Limiter => ({ charge: () => Promise.resolve(verdict) });

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Decision, DecisionFacts, RateLimitOutcome } from "../../src/core/decision.ts";
-import type { Identity } from "../../src/core/identity.ts";
-import type { LimitState } from "../../src/core/limiter.ts";
+import type { Identity } from "../../src/core/identity/identity.ts";
+import type { LimitState } from "../../src/core/limit/limiter-port.ts";
 import { REASON_CODES, REASONS, type DenyReason } from "../../src/core/reason.ts";
 import {
   IDENTITY_HEADERS,

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
 import { loadConfig } from "../../src/config/load-config.ts";
-import { decide } from "../../src/core/check.ts";
+import { decide } from "../../src/core/decide.ts";
 import { httpStatusOf } from "../../src/core/reason.ts";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
-import { createEngine } from "../../src/runtime/engine.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
+import { createEngine } from "../../src/wiring/decision-engine.ts";
 import { startKubeHarness, type KubeHarness } from "../harness/kube-harness.ts";
 import { REPO, deployTool, run, systemTool } from "../chart/deploy-tools.ts";
 import { kubeconform } from "../chart/kubeconform.ts";
@@ -271,7 +271,7 @@ describe("the smoke test's expectations are modelgate's own decisions", () => {
       for (const request of REQUESTS) {
         const headers: Record<string, string> = KEYS[request.key] === "" ? {} : { "x-api-key": KEYS[request.key] ?? "" };
         const decision = await decide(
-          envoyCheckRequest({ method: request.method, path: request.path, headers, host: "127.0.0.1:8443" }),
+          buildCheckRequest({ method: request.method, path: request.path, headers, host: "127.0.0.1:8443" }),
           engine.ports,
         );
         expect(decision.allowed ? 200 : httpStatusOf(decision.reason), request.name).toBe(request.status);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
@@ -26,10 +26,10 @@ beforeAll(async () => {
   const key = (name: string) => fixture.keys[name] as string;
   for (let i = 0; i < 6; i++) {
     await client.check(
-      envoyCheckRequest({ method: "POST", path: `/v2/models/model-${i}/infer`, headers: { "x-api-key": key("analyst") } }),
+      buildCheckRequest({ method: "POST", path: `/v2/models/model-${i}/infer`, headers: { "x-api-key": key("analyst") } }),
     );
     await client.check(
-      envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key("bulk") } }),
+      buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key("bulk") } }),
     );
   }
   await new Promise((r) => setTimeout(r, 300)); // detection runs after the answer

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, headerMap, type AuthzClient, type CheckResponse } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { eventually } from "./helpers/k8s-cluster.ts";
@@ -36,9 +36,9 @@ async function stopReplica(replica: Replica | undefined): Promise<void> {
 }
 
 const predict = (key: string, model = "fraud-detector") =>
-  envoyCheckRequest({ method: "POST", path: `/v2/models/${model}/infer`, headers: { "x-api-key": key } });
+  buildCheckRequest({ method: "POST", path: `/v2/models/${model}/infer`, headers: { "x-api-key": key } });
 const read = (key: string, model = "fraud-detector") =>
-  envoyCheckRequest({ method: "GET", path: `/v2/models/${model}`, headers: { "x-api-key": key } });
+  buildCheckRequest({ method: "GET", path: `/v2/models/${model}`, headers: { "x-api-key": key } });
 
 function reasonOf(r: CheckResponse): string {
   return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_DEFAULTS, type AuditConfig } from "../../src/core/audit/audit-config.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { listRotation } from "../../src/adapters/audit/rotation-names.ts";
-import { startAudit, type AuditRuntime } from "../../src/adapters/audit/start-audit.ts";
+import { startAudit, type AuditRuntime } from "../../src/wiring/start-audit.ts";
 import { loadAccessLogProtos } from "../../src/adapters/grpc/accesslog-protos.ts";
 import { createJsonLogger } from "../../src/adapters/log/json-logger.ts";
 import { allowed, denied, testKeys } from "../core/audit/builders.ts";

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
-import { runAuditVerify } from "../../src/cli/audit-verify.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
+import { runAuditVerify } from "../../src/cli/audit-verify-command.ts";
 import { connectAuthz, headerMap, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
@@ -38,17 +38,17 @@ beforeAll(async () => {
   });
   client = connectAuthz(fixture.tcpTarget);
   const requests = [
-    envoyCheckRequest({
+    buildCheckRequest({
       method: "POST",
       path: "/v2/models/fraud-detector/infer",
       headers: { "x-api-key": fixture.keys["scientist"] as string },
     }),
-    envoyCheckRequest({
+    buildCheckRequest({
       method: "POST",
       path: "/v2/models/fraud-detector/infer",
       headers: { "x-api-key": fixture.keys["analyst"] as string },
     }),
-    envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer\nINJECTED", body: '{"secret":"do-not-log"}' }),
+    buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer\nINJECTED", body: '{"secret":"do-not-log"}' }),
   ];
   for (let i = 0; i < 120; i++) {
     const r = await client.check(requests[i % 3]);

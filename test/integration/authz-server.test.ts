@@ -1,10 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { denialWithoutContext } from "../../src/core/check.ts";
+import { denialWithoutContext } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
+import type { DecisionService } from "../../src/core/decision-service.ts";
 import { startAuthzServer, type AuthzServer, type AuthzServerOptions } from "../../src/adapters/grpc/authz-server.ts";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+import { plainDecisionService } from "./helpers/plain-decision-service.ts";
 
 // The gRPC edge on its own, with a decide function the test controls: slow, failing, or
 // allowing. Whatever happens inside, Envoy must get a CheckResponse with an explicit status.
@@ -17,25 +18,23 @@ afterEach(async () => {
   await server?.shutdown(1000);
 });
 
-async function serve(overrides: Partial<AuthzServerOptions>) {
+async function serve(overrides: Partial<Omit<AuthzServerOptions, "service">> & { decide?: DecisionService["decide"] }) {
   const decisions: Decision[] = [];
   const errors: unknown[] = [];
+  const { decide = () => new Promise(() => {}), ...transport } = overrides;
   server = await startAuthzServer({
     tcp: "127.0.0.1:0",
     uds: undefined,
     maxInFlight: 100,
     maxReceiveBytes: 4 * 1024 * 1024,
-    decide: () => new Promise(() => {}),
-    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
-    onDecision: (d) => void decisions.push(d),
-    onError: (e) => void errors.push(e),
-    ...overrides,
+    service: plainDecisionService({ decide, onDecision: (d) => void decisions.push(d), onError: (e) => void errors.push(e) }),
+    ...transport,
   });
   client = connectAuthz(`127.0.0.1:${server.tcpPort}`);
   return { decisions, errors, client };
 }
 
-const request = envoyCheckRequest({ method: "GET", path: "/v2/models/m" });
+const request = buildCheckRequest({ method: "GET", path: "/v2/models/m" });
 
 describe("the Check edge", () => {
   it("answers a decision that outlives the caller's deadline with an explicit 503 before the deadline", async () => {
@@ -70,7 +69,7 @@ describe("the Check edge", () => {
 
   describe("CheckRequest size (maxReceiveBytes 64 KiB)", () => {
     const LIMIT = 64 * 1024;
-    const withBody = (bytes: number) => envoyCheckRequest({ method: "POST", path: "/v2/models/m/infer", body: "x".repeat(bytes) });
+    const withBody = (bytes: number) => buildCheckRequest({ method: "POST", path: "/v2/models/m/infer", body: "x".repeat(bytes) });
 
     it("answers a request over the limit with a 413 CheckResponse, without deciding it", async () => {
       let decided = 0;

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { runCheck } from "../../src/cli/check-command.ts";
 import { connectAuthz, type AuthzClient, type CheckResponse } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
@@ -118,7 +118,7 @@ describe("check and the server agree on repeated headers", () => {
     const headerLines = lines();
     const fromServer = serverReason(
       await client.check(
-        envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: asEnvoyMerges(headerLines) }),
+        buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: asEnvoyMerges(headerLines) }),
       ),
     );
     const fromCheck = await checkReason(headerLines);

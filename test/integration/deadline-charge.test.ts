@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
@@ -12,7 +12,7 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const infer = (key: string) =>
-  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+  buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 const reasonOf = (r: { status?: { code?: number }; denied_response?: { body?: string } }) =>
   r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
 

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, headerMap, HTTP_STATUS_NAMES, type AuthzClient, type CheckResponse } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
@@ -26,7 +26,7 @@ afterAll(async () => {
 const INFER = "/v2/models/fraud-detector/infer";
 
 function withKey(name: keyof typeof FIXTURE_KEYS, path = INFER, method = "POST", extra: Record<string, string> = {}) {
-  return envoyCheckRequest({ method, path, headers: { "x-api-key": fixture.keys[name] as string, ...extra } });
+  return buildCheckRequest({ method, path, headers: { "x-api-key": fixture.keys[name] as string, ...extra } });
 }
 
 function denial(response: CheckResponse) {
@@ -59,7 +59,7 @@ describe.each(["tcp", "uds"])("Check over %s", (transport) => {
   });
 
   it("answers 401 with a challenge when no credential is presented", async () => {
-    const d = denial(await client().check(envoyCheckRequest({ method: "POST", path: INFER })));
+    const d = denial(await client().check(buildCheckRequest({ method: "POST", path: INFER })));
     expect(d.grpc).toBe(16);
     expect(d.http).toBe(HTTP_STATUS_NAMES[401]);
     expect(d.headers.get("www-authenticate")).toContain("ApiKey");
@@ -72,7 +72,7 @@ describe.each(["tcp", "uds"])("Check over %s", (transport) => {
     ["a malformed key", "mgk_nope", "api_key_malformed"],
     ["a key with a typo", "mgk_aaaaaaaaaaaa_" + "A".repeat(38), "api_key_checksum"],
   ])("answers 401 for %s, never falling through to anonymous", async (_name, key, reason) => {
-    const d = denial(await client().check(envoyCheckRequest({ method: "POST", path: INFER, headers: { "x-api-key": key } })));
+    const d = denial(await client().check(buildCheckRequest({ method: "POST", path: INFER, headers: { "x-api-key": key } })));
     expect(d.grpc).toBe(16);
     expect(d.body["reason"]).toBe(reason);
     expect(d.headers.get("www-authenticate")).toContain('error="invalid_token"');
@@ -103,7 +103,7 @@ describe.each(["tcp", "uds"])("Check over %s", (transport) => {
   it("denies a huge header map with header_invalid", async () => {
     const headers: Record<string, string> = {};
     for (let i = 0; i < 5000; i++) headers[`x-h-${i}`] = "v".repeat(20);
-    const d = denial(await client().check(envoyCheckRequest({ method: "POST", path: INFER, headers })));
+    const d = denial(await client().check(buildCheckRequest({ method: "POST", path: INFER, headers })));
     expect(d.body["reason"]).toBe("header_invalid");
   });
 
@@ -117,7 +117,7 @@ describe("rate limiting through the server", () => {
   it("answers the sixth predict within a minute with 429, Retry-After and RateLimit headers", async () => {
     const client = clients["tcp"] as AuthzClient;
     const request = () =>
-      envoyCheckRequest({ method: "POST", path: INFER, headers: { authorization: `Bearer ${fixture.keys["scientist"]}` } });
+      buildCheckRequest({ method: "POST", path: INFER, headers: { authorization: `Bearer ${fixture.keys["scientist"]}` } });
     // The per-transport suites above already spent one predict each for this identity.
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) codes.push((await client.check(request())).status?.code ?? -1);
@@ -148,7 +148,7 @@ describe("deadlines, load and health", () => {
     const kinds = ["bulk", "analyst", "none"] as const;
     const requests = Array.from({ length: 3000 }, (_, i) => kinds[i % 3] as (typeof kinds)[number]);
     const responses = await Promise.all(
-      requests.map((k) => client.check(k === "none" ? envoyCheckRequest({ method: "POST", path: INFER }) : withKey(k), 20_000)),
+      requests.map((k) => client.check(k === "none" ? buildCheckRequest({ method: "POST", path: INFER }) : withKey(k), 20_000)),
     );
     const codes = responses.map((r) => r.status?.code);
     expect(codes.filter((c) => c === 0).length).toBe(1000);

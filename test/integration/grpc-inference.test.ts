@@ -1,6 +1,6 @@
 import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function reason(model: string): Promise<string> {
-  const request = envoyCheckRequest({
+  const request = buildCheckRequest({
     method: "POST",
     path: "/inference.GRPCInferenceService/ModelInfer",
     headers: { "content-type": "application/grpc", "x-api-key": fixture.keys["scientist"] as string },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, headerMap, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { startOidcServer, type OidcServer, type TestKey } from "./helpers/oidc-server.ts";
@@ -53,8 +53,8 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-const infer = (extra: Parameters<typeof envoyCheckRequest>[0] extends infer S ? Partial<S> : never) =>
-  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", ...extra });
+const infer = (extra: Parameters<typeof buildCheckRequest>[0] extends infer S ? Partial<S> : never) =>
+  buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", ...extra });
 
 async function token(team: string, audience = "modelgate"): Promise<string> {
   return oidc.sign(oidc.claims(Date.now(), { sub: `${team}-user`, team, aud: audience }), signingKey);

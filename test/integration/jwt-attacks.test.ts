@@ -1,9 +1,9 @@
 import { createHmac, createPublicKey, generateKeyPairSync, sign as edSign } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
-import type { JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
+import type { JwtIdentity } from "../../src/wiring/create-jwt-identity.ts";
 import { identifyBearer, outcomeReason, startJwtIdentity, teamClaims } from "./helpers/jwt-identity.ts";
-import type { SourceOutcome } from "../../src/core/identity.ts";
+import type { SourceOutcome } from "../../src/core/identity/identity.ts";
 import { startCanaryServer, startOidcServer, type CanaryServer, type OidcServer } from "./helpers/oidc-server.ts";
 
 // Attacks on the JWT identity source as the server wires it, against a real OpenID provider on

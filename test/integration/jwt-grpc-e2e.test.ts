@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJwtIdentity, type JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { createJwtIdentity, type JwtIdentity } from "../../src/wiring/create-jwt-identity.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { startAuthzServer, type AuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
-import { decide, denialWithoutContext, type CheckPorts } from "../../src/core/check.ts";
+import { decide, type CheckPorts } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
@@ -16,6 +16,7 @@ import { parsePolicyYaml } from "../../src/core/policy/load-yaml.ts";
 import { connectAuthz, headerMap, type AuthzClient, type CheckResponse } from "./helpers/authz-client.ts";
 import { startOidcServer, type OidcServer, type TestKey } from "./helpers/oidc-server.ts";
 import { TEAM_POLICY } from "./fixtures.ts";
+import { plainDecisionService } from "./helpers/plain-decision-service.ts";
 
 // End to end through the real gRPC Check server: one policy (`attributes: {team: data_science}`)
 // admits the same team whether the caller shows a JWT from a real OpenID provider or an API key,
@@ -67,10 +68,11 @@ beforeAll(async () => {
     uds: undefined,
     maxInFlight: 100,
     maxReceiveBytes: 4 * 1024 * 1024,
-    decide: (request) => decide(request, ports),
-    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
-    onDecision: (decision) => void decisions.push(decision),
-    onError: (error) => void errors.push(error),
+    service: plainDecisionService({
+      decide: (request) => decide(request, ports),
+      onDecision: (decision) => void decisions.push(decision),
+      onError: (error) => void errors.push(error),
+    }),
   });
   client = connectAuthz(`127.0.0.1:${server.tcpPort}`);
 });
@@ -84,7 +86,7 @@ afterAll(async () => {
 });
 
 function predict(headers: Record<string, string>): Promise<CheckResponse> {
-  return client.check(envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", host: "models.local", headers }));
+  return client.check(buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", host: "models.local", headers }));
 }
 
 async function token(claims: Record<string, unknown>): Promise<string> {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JWTPayload } from "jose";
-import type { JwtIdentity } from "../../src/adapters/jwt/create-jwt-source.ts";
+import type { JwtIdentity } from "../../src/wiring/create-jwt-identity.ts";
 import { identifyBearer, outcomeReason, startJwtIdentity, teamClaims } from "./helpers/jwt-identity.ts";
-import type { SourceOutcome } from "../../src/core/identity.ts";
+import type { SourceOutcome } from "../../src/core/identity/identity.ts";
 import { startOidcServer, type OidcServer, type TestKey } from "./helpers/oidc-server.ts";
 
 // The JWT identity source as the server wires it (key sets, jose, cache) against a real OpenID

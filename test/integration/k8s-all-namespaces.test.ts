@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
@@ -56,7 +56,7 @@ async function reason(server: FixtureServer, who: keyof typeof FIXTURE_KEYS): Pr
   const client: AuthzClient = connectAuthz(server.tcpTarget);
   try {
     const r = await client.check(
-      envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": server.keys[who] as string } }),
+      buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": server.keys[who] as string } }),
     );
     return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
   } finally {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_KUBERNETES_CONFIG, type KubernetesConfig } from "../../src/adapters/k8s/k8s-config.ts";
-import { createKubernetesSources, loadKubeConfig, type KubernetesSources } from "../../src/adapters/k8s/kube-sources.ts";
+import { DEFAULT_KUBERNETES_CONFIG, type KubernetesConfig } from "../../src/core/kubernetes-config.ts";
+import { loadKubeConfig } from "../../src/adapters/k8s/kube-collections.ts";
+import { createKubernetesSources, type KubernetesSources } from "../../src/wiring/kubernetes-sources.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import { NS, POLICIES, REAL_TIMERS, allowTeam, eventually, policy, startCluster, upsert } from "./helpers/k8s-cluster.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubeHttp } from "../../src/adapters/k8s/kube-http.ts";
 import type { KeyWatch } from "../../src/adapters/k8s/key-watch.ts";
-import { policyCollection } from "../../src/adapters/k8s/kube-sources.ts";
+import { policyCollection } from "../../src/adapters/k8s/kube-collections.ts";
 import { httpListWatchClient } from "../../src/adapters/k8s/list-watch-client.ts";
 import type { LoopEvent } from "../../src/adapters/k8s/list-watch-loop.ts";
 import { createPolicyWatch, type PolicyWatch } from "../../src/adapters/k8s/policy-watch.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { createKubeHttp } from "../../src/adapters/k8s/kube-http.ts";
-import { policyCollection } from "../../src/adapters/k8s/kube-sources.ts";
+import { policyCollection } from "../../src/adapters/k8s/kube-collections.ts";
 import { createLeaseElector } from "../../src/adapters/k8s/lease-elector.ts";
 import { httpListWatchClient } from "../../src/adapters/k8s/list-watch-client.ts";
 import { createPolicyWatch } from "../../src/adapters/k8s/policy-watch.ts";

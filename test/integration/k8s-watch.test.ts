@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpListWatchClient } from "../../src/adapters/k8s/list-watch-client.ts";
 import { createKubeHttp } from "../../src/adapters/k8s/kube-http.ts";
 import type { KeyWatch } from "../../src/adapters/k8s/key-watch.ts";
-import { policyCollection } from "../../src/adapters/k8s/kube-sources.ts";
+import { policyCollection } from "../../src/adapters/k8s/kube-collections.ts";
 import { createLeaseElector, type LeaseElector } from "../../src/adapters/k8s/lease-elector.ts";
 import { createPolicyWatch, type PolicyWatch } from "../../src/adapters/k8s/policy-watch.ts";
 import { createStatusWriter } from "../../src/adapters/k8s/status-writer.ts";

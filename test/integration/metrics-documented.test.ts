@@ -4,10 +4,10 @@ import { Registry, collectDefaultMetrics } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAnomalyMetrics } from "../../src/adapters/anomaly/anomaly-metrics.ts";
 import { registerJwtMetrics } from "../../src/adapters/jwt/jwt-metrics.ts";
-import type { KubernetesSources } from "../../src/adapters/k8s/kube-sources.ts";
+import type { KubernetesSources } from "../../src/wiring/kubernetes-sources.ts";
 import { registerLimiterMetrics } from "../../src/adapters/limiter/limiter-metrics.ts";
 import { createWebhookMetrics } from "../../src/adapters/webhook/webhook-metrics.ts";
-import { registerStaleness } from "../../src/runtime/production-adapters.ts";
+import { registerStaleness } from "../../src/wiring/production-adapters.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 

@@ -2,13 +2,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { startAuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import type { AuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
 import { loadCaBundle } from "../../src/adapters/mtls/ca-bundle.ts";
-import { decide, denialWithoutContext } from "../../src/core/check.ts";
-import type { CheckPorts } from "../../src/core/check.ts";
+import { decide } from "../../src/core/decide.ts";
+import type { CheckPorts } from "../../src/core/decide.ts";
 import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
@@ -22,6 +22,7 @@ import { connectAuthz, headerMap } from "./helpers/authz-client.ts";
 import type { AuthzClient, CheckResponse } from "./helpers/authz-client.ts";
 import { createTestPki, urlEncodedPem } from "./helpers/test-pki.ts";
 import type { TestCert, TestPki } from "./helpers/test-pki.ts";
+import { plainDecisionService } from "./helpers/plain-decision-service.ts";
 
 // End to end through the real Authorization server and a real grpc-js client: certificates made
 // by openssl, a CA bundle read from a file, the policy compiled from YAML, the in-process limiter.
@@ -118,10 +119,7 @@ async function startGate(xfcc: Record<string, unknown>): Promise<AuthzClient> {
     uds: undefined,
     maxInFlight: 64,
     maxReceiveBytes: 4 * 1024 * 1024,
-    decide: (raw) => decide(raw, ports),
-    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
-    onDecision: () => undefined,
-    onError: (error) => void pipelineErrors.push(error),
+    service: plainDecisionService({ decide: (raw) => decide(raw, ports), onError: (error) => void pipelineErrors.push(error) }),
   });
   const client = connectAuthz(`127.0.0.1:${server.tcpPort}`);
   gates.push({ server, client });
@@ -137,7 +135,7 @@ interface Call {
 
 // As Envoy fills it with include_peer_certificate: the principal and the URL-encoded PEM leaf.
 function checkRequest(call: Call): Record<string, unknown> {
-  const request = envoyCheckRequest({ method: call.method ?? "POST", path: call.path ?? INFER, headers: call.headers ?? {} });
+  const request = buildCheckRequest({ method: call.method ?? "POST", path: call.path ?? INFER, headers: call.headers ?? {} });
   if (call.cert !== undefined) {
     const source = (request["attributes"] as { source: Record<string, unknown> }).source;
     source["principal"] = PRINCIPALS[call.cert.name] ?? "";

@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, headerMap, type AuthzClient } from "./helpers/authz-client.ts";
-import { runAuditVerify } from "../../src/cli/audit-verify.ts";
+import { runAuditVerify } from "../../src/cli/audit-verify-command.ts";
 import { PassThrough } from "node:stream";
 
 // The README walk-through, against the real `modelgate serve` process on the embedded
@@ -50,7 +50,7 @@ afterAll(() => {
 });
 
 const infer = (headers: Record<string, string> = {}) =>
-  envoyCheckRequest({
+  buildCheckRequest({
     method: "POST",
     path: "/v2/models/fraud-detector/infer",
     headers: { "content-type": "application/json", ...headers },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
@@ -11,7 +11,7 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 // from a real kube-apiserver, rate limits counted in a real Redis.
 
 const infer = (key: string) =>
-  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+  buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 const reason = async (client: AuthzClient, key: string) => {
   const r = await client.check(infer(key));
   return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;

@@ -5,7 +5,7 @@ import { SANCTION_LUA } from "../../src/adapters/limiter/sanction-lua.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisConnection } from "../../src/adapters/limiter/redis-connection.ts";
 import type { RedisLimiter, RedisOutcome } from "../../src/adapters/limiter/redis-limiter.ts";
-import type { ChargeRequest } from "../../src/core/limiter.ts";
+import type { ChargeRequest } from "../../src/core/limit/limiter-port.ts";
 import { accuracyConfigs, checkGcra, replayGcra, startCharger } from "./helpers/redis-chargers.ts";
 import { startRedisCluster, type RedisClusterProcess } from "./helpers/redis-cluster.ts";
 import { sanctionArgs } from "../../src/adapters/limiter/redis-sanctions.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 import { spawnServe, untilReady, writeServeDir, type ServeDir, type ServeProcess } from "./helpers/serve-process.ts";
@@ -14,7 +14,7 @@ const REPLICAS = 3;
 const BURST = 16;
 
 const infer = (key: string) =>
-  envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
+  buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 
 // The reason of every answer in one burst.
 async function burst(client: AuthzClient, key: string): Promise<string[]> {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createRedisLimiter, type RedisLimiterHandle } from "../../src/adapters/limiter/create-redis-limiter.ts";
+import { createRedisLimiter, type RedisLimiterHandle } from "../../src/wiring/create-redis-limiter.ts";
 import { parseRedisLimiterConfig } from "../../src/config/parse-redis-limiter.ts";
 import { charge, freshTag, limit, metricValue, request, resilient } from "./helpers/redis-limiter-kit.ts";
 import { retainedHeap, startLoad, type PhaseStats } from "./helpers/redis-load.ts";

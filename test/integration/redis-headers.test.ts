@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisLimiterHandle } from "../../src/adapters/limiter/create-redis-limiter.ts";
+import type { RedisLimiterHandle } from "../../src/wiring/create-redis-limiter.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { respond, type AuthzResponse } from "../../src/core/respond.ts";
 import { param, parseSfList, type SfItem } from "../core/limit/structured-field.ts";

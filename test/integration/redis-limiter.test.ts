@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITER_LUA } from "../../src/adapters/limiter/limiter-lua.ts";
 import type { RedisConnection } from "../../src/adapters/limiter/redis-connection.ts";
 import type { RedisLimiter, RedisOutcome } from "../../src/adapters/limiter/redis-limiter.ts";
-import type { ChargeRequest } from "../../src/core/limiter.ts";
+import type { ChargeRequest } from "../../src/core/limit/limiter-port.ts";
 import { box, charge, connect, freshTag, limit, metricValue, request, resilient } from "./helpers/redis-limiter-kit.ts";
 import { errorCount, scriptCalls } from "./helpers/redis-stats.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisLimiterHandle } from "../../src/adapters/limiter/create-redis-limiter.ts";
+import type { RedisLimiterHandle } from "../../src/wiring/create-redis-limiter.ts";
 import { charge, freshTag, limit, request, resilient } from "./helpers/redis-limiter-kit.ts";
 import { startSentinel, type SentinelProcess } from "./helpers/redis-sentinel.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/parse-config.ts";
 import { createJsonLogger } from "../../src/adapters/log/json-logger.ts";
-import { StartupError, startServer } from "../../src/cli/serve-command.ts";
+import { StartupError, startServer } from "../../src/wiring/start-server.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 

@@ -9,7 +9,7 @@ import { statusMatches } from "../../core/anomaly/status-pattern.ts";
 import { anomalyEvent } from "../../core/audit/anomaly-record.ts";
 import type { AuditEvent } from "../../core/audit/event.ts";
 import type { Decision } from "../../core/decision.ts";
-import type { Identity } from "../../core/identity.ts";
+import type { Identity } from "../../core/identity/identity.ts";
 import type { AnomalyMetrics } from "./anomaly-metrics.ts";
 import type { AnomalyScriptPort } from "./anomaly-redis.ts";
 import { decodeReply, encodePlan } from "./anomaly-script-codec.ts";

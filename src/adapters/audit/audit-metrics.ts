@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { AuditEventType } from "../../core/audit/event.ts";
 
-// Audit metrics, registered on the process registry by the composition root. Labels are closed
+// Audit metrics, registered on the process registry by the wiring (src/wiring/start-audit.ts). Labels are closed
 // sets (record type, rejection cause, outcome kind); never an identity, id or address.
 // Together they answer "how blind are we": nothing is dropped without a counter moving.
 

@@ -3,17 +3,16 @@ import type { AuditEvent } from "../../core/audit/event.ts";
 import type { AuditHmacKey } from "../../core/audit/input-hmac.ts";
 import type { OutcomeJoin } from "../../core/audit/outcome-join.ts";
 import type { AccessOutcome } from "../../core/audit/outcome-record.ts";
+import { answerUnrecorded } from "../../core/audit/audit-fail-mode.ts";
 import { auditInputOf, buildAuditRecord } from "../../core/audit/record.ts";
 import type { Decision } from "../../core/decision.ts";
-import type { NormalizedRequest } from "../../core/request.ts";
+import type { NormalizedRequest } from "../../core/request/normalized-request.ts";
 import type { AuditMetrics } from "./audit-metrics.ts";
 import type { AuditWriter } from "./audit-writer.ts";
 
-// Where the pipeline meets the audit log. Vault's rule (security.md anchor 7): an allowed
-// decision is answered as allowed only once its record is accepted into the writer's bounded
-// buffer; otherwise, with failMode "closed", it becomes a 503 `audit_unavailable` (itself
-// recorded when the buffer still has room). With failMode "open" it stays allowed, and
-// modelgate_audit_fail_mode_total{mode="open"} counts it.
+// Where the pipeline meets the audit log. An allowed decision is answered as allowed only once
+// its record is accepted into the writer's bounded buffer; what happens otherwise is the fail
+// mode's (core/audit/audit-fail-mode.ts), counted by modelgate_audit_fail_mode_total.
 //
 // Use: `admits()` before running the pipeline (deny early, so nothing is charged to a limit),
 // then `record(...)` with the pipeline's decision, answering with the decision it returns.
@@ -27,8 +26,6 @@ export interface AuditRecorderOptions {
   readonly now: () => number;
   readonly outcomes: OutcomeJoin | undefined; // present when the Access Log Service join is on
 }
-
-export const AUDIT_UNAVAILABLE_DETAIL = "the audit log cannot record decisions right now";
 
 export class AuditRecorder {
   readonly options: AuditRecorderOptions;
@@ -44,15 +41,17 @@ export class AuditRecorder {
 
   // The decision to answer with: `decision` itself, or its audit_unavailable replacement.
   record(decision: Decision, request: NormalizedRequest | undefined, durationMs: number): Decision {
-    const { writer, failMode } = this.options;
-    if (decision.allowed && failMode === "closed" && !writer.canAccept()) return this.refuse(decision, request, durationMs);
-    if (this.keep(decision, request, durationMs)) return decision;
-    if (!decision.allowed) return decision; // counted by the writer as rejected
-    if (failMode === "open") {
-      this.options.metrics.failedOpen();
-      return decision;
+    const { writer, failMode, metrics } = this.options;
+    // With failMode closed a full buffer refuses an allow without trying to record it.
+    const refusedEarly = decision.allowed && failMode === "closed" && !writer.canAccept();
+    if (!refusedEarly && this.keep(decision, request, durationMs)) return decision;
+    const { answer, failed } = answerUnrecorded(decision, failMode);
+    if (failed === "open") metrics.failedOpen();
+    if (failed === "closed") {
+      metrics.failedClosed();
+      this.keep(answer, request, durationMs);
     }
-    return this.refuse(decision, request, durationMs);
+    return answer;
   }
 
   // An outcome from Envoy's access log, joined to its decision.
@@ -83,20 +82,6 @@ export class AuditRecorder {
       this.recordMissing(outcomes.noteDecision(pending, now()));
     }
     return true;
-  }
-
-  private refuse(decision: Decision & { allowed: true }, request: NormalizedRequest | undefined, durationMs: number): Decision {
-    const { credentialHeaders: _headers, allowed: _allowed, reason: _reason, ...facts } = decision;
-    const denial: Decision = {
-      ...facts,
-      allowed: false,
-      reason: "audit_unavailable",
-      detail: AUDIT_UNAVAILABLE_DETAIL,
-      challenge: undefined,
-    };
-    this.options.metrics.failedClosed();
-    this.keep(denial, request, durationMs);
-    return denial;
   }
 
   private recordMissing(events: readonly AuditEvent[]): void {

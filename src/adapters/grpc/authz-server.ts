@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { Decision } from "../../core/decision.ts";
-import type { DenyReason } from "../../core/reason.ts";
+import type { DecisionService } from "../../core/decision-service.ts";
 import { respond } from "../../core/respond.ts";
 import { loadAuthorizationProtos } from "./envoy-protos.ts";
 import { leanCheckCodec, type CheckCodec } from "./lean-check-codec.ts";
@@ -16,19 +16,7 @@ export interface AuthzServerOptions {
   readonly uds: string | undefined; // filesystem path of a Unix domain socket
   readonly maxInFlight: number;
   readonly maxReceiveBytes: number; // larger CheckRequests are answered 413 request_too_large
-  // `cancel` is aborted once the caller stops waiting (deadline answered, call cancelled): the
-  // pipeline must then charge nothing.
-  readonly decide: (request: unknown, cancel: AbortSignal) => Promise<Decision>;
-  // Builds a denial when the pipeline cannot produce one itself (deadline, overload, bug).
-  readonly fallback: (reason: DenyReason, detail: string) => Decision;
-  readonly onDecision: (decision: Decision, durationMs: number) => void;
-  readonly onError: (error: unknown) => void;
-  // Refuses a check before the pipeline runs (e.g. the audit log cannot take a record), so
-  // nothing is charged for a request that will be denied anyway.
-  readonly gate?: () => { readonly reason: DenyReason; readonly detail: string } | undefined;
-  // Sees every decision before it is answered and may replace it (the audit recorder turns an
-  // allow it could not record into a denial).
-  readonly finalize?: (decision: Decision, durationMs: number) => Decision;
+  readonly service: DecisionService; // admit → decide → record, for every Check
   // Adds further services (e.g. Envoy's Access Log Service) before the server binds.
   readonly configure?: (server: grpc.Server) => void;
 }
@@ -65,50 +53,49 @@ function withDeadline(work: Promise<Decision>, remainingMs: number, onTimeout: (
 }
 
 function checkHandler(options: AuthzServerOptions, codec: CheckCodec) {
+  const { service } = options;
   let inFlight = 0;
   return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
     const started = performance.now();
-    const finish = (decision: Decision): void => {
-      const ms = performance.now() - started;
-      const answer = options.finalize === undefined ? decision : options.finalize(decision, ms);
-      callback(null, codec.response(respond(answer), answer.id, answer.reason));
-      options.onDecision(answer, ms);
-    };
+    const finish = (decision: Decision): void =>
+      service.record(decision, performance.now() - started, (answer) =>
+        callback(null, codec.response(respond(answer), answer.id, answer.reason)),
+      );
     if (inFlight >= options.maxInFlight) {
-      finish(options.fallback("overloaded", `more than ${options.maxInFlight} checks in flight`));
+      finish(service.deny("overloaded", `more than ${options.maxInFlight} checks in flight`));
       return;
     }
     if (isOversized(call.request)) {
       finish(
-        options.fallback(
+        service.deny(
           "request_too_large",
           `the CheckRequest is ${call.request.oversizedBytes} bytes; this server takes at most ${options.maxReceiveBytes}`,
         ),
       );
       return;
     }
-    const refused = options.gate?.();
+    const refused = service.admit();
     if (refused !== undefined) {
-      finish(options.fallback(refused.reason, refused.detail));
+      finish(refused);
       return;
     }
     inFlight += 1;
     const cancel = new AbortController();
     const cancelled = () => cancel.abort();
     call.once("cancelled", cancelled); // the caller gave up (grpc-js also says so after an answer)
-    const work = options.decide(call.request, cancel.signal).catch((error: unknown) => {
-      options.onError(error);
-      return options.fallback("internal_error", "the decision failed; see the server log");
+    const work = service.decide(call.request, cancel.signal).catch((error: unknown) => {
+      service.failed(error);
+      return service.deny("internal_error", "the decision failed; see the server log");
     });
     const missed = () => {
       cancel.abort();
-      return options.fallback("deadline_exceeded", "the decision missed the caller's deadline");
+      return service.deny("deadline_exceeded", "the decision missed the caller's deadline");
     };
     withDeadline(work, deadlineMs(call), missed)
       .then(finish)
-      // finish runs the caller's finalize and onDecision hooks; a throw there is a bug to log,
-      // not an unhandled rejection that would end the process.
-      .catch((error: unknown) => options.onError(error))
+      // A throw in the record phase is a bug to log, not an unhandled rejection that would end
+      // the process.
+      .catch((error: unknown) => service.failed(error))
       .finally(() => {
         call.off("cancelled", cancelled);
         inFlight -= 1;

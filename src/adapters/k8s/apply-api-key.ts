@@ -1,10 +1,10 @@
 import type { Result } from "../../core/result.ts";
 import { err, ok } from "../../core/result.ts";
 import { apiKeysPath } from "./api-key-resource.ts";
-import { DEFAULT_KUBERNETES_CONFIG } from "./k8s-config.ts";
+import { DEFAULT_KUBERNETES_CONFIG } from "../../core/kubernetes-config.ts";
 import type { KubeHttp, KubeReply } from "./kube-http.ts";
 import { createKubeHttp, statusMessage } from "./kube-http.ts";
-import { loadKubeConfig } from "./kube-sources.ts";
+import { loadKubeConfig } from "./kube-collections.ts";
 
 // `modelgate keys create --namespace N --apply`: creates the key's ApiKey with the current
 // kubeconfig context (or `kubeconfig`). Create only: a key id is new by construction, so an

@@ -8,7 +8,7 @@ import { apiKeyFailure } from "./apply-api-key.ts";
 import { apiKeyManifest, apiKeyName, apiKeysPath, interpretApiKey } from "./api-key-resource.ts";
 import { interpretKeySecret } from "./key-secret.ts";
 import type { KubeHttp } from "./kube-http.ts";
-import { keySecretCollection } from "./kube-sources.ts";
+import { keySecretCollection } from "./kube-collections.ts";
 import { httpListWatchClient } from "./list-watch-client.ts";
 
 // `modelgate keys migrate --namespace N`: copies every Secret labelled modelgate.io/api-key into

@@ -1,4 +1,4 @@
-import type { ChargeRequest, LimitState, LimitVerdict } from "../../core/limiter.ts";
+import type { ChargeRequest, LimitState, LimitVerdict } from "../../core/limit/limiter-port.ts";
 import { blockedVerdict } from "../../core/limit/limit-states.ts";
 import type { RedisOutcome } from "./redis-limiter.ts";
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
-// The limiter's own metrics, registered on the process registry by the composition root.
+// The limiter's own metrics, registered on the process registry by the wiring (src/wiring/create-redis-limiter.ts).
 // Labels are closed sets; no identity, key, policy or address is ever a label.
 
 export type VerdictSource = "redis" | "local" | "cache";

@@ -1,4 +1,4 @@
-import type { LimitCharge, PenaltyBoxCharge } from "../../core/limiter.ts";
+import type { LimitCharge, PenaltyBoxCharge } from "../../core/limit/limiter-port.ts";
 import { emissionIntervalSteps, GRID } from "../../core/limit/gcra.ts";
 import type { LimitFigures } from "../../core/limit/limit-states.ts";
 

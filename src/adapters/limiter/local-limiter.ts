@@ -1,4 +1,4 @@
-import type { ChargeRequest, LimitCharge, Limiter, LimitVerdict, PenaltyBoxCharge } from "../../core/limiter.ts";
+import type { ChargeRequest, LimitCharge, Limiter, LimitVerdict, PenaltyBoxCharge } from "../../core/limit/limiter-port.ts";
 import { gcra, GRID, toGridSteps, type GcraOutcome } from "../../core/limit/gcra.ts";
 import { blockedVerdict, chargeFactor, combineFigures } from "../../core/limit/limit-states.ts";
 import { blockRemaining, recordViolation, type PenaltyState } from "../../core/limit/penalty-box.ts";

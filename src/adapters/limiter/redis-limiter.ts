@@ -1,4 +1,4 @@
-import type { Cancellation, ChargeRequest, Limiter, LimitState, LimitVerdict } from "../../core/limiter.ts";
+import type { Cancellation, ChargeRequest, Limiter, LimitState, LimitVerdict } from "../../core/limit/limiter-port.ts";
 import { blockedVerdict, combineFigures, type LimitFigures } from "../../core/limit/limit-states.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import { decodeReply, encodeCall, type CallExtras, type ScriptCall, type ScriptOp, type ScriptReply } from "./limiter-script-codec.ts";

@@ -1,4 +1,4 @@
-import type { Cancellation, ChargeRequest, Limiter, LimitVerdict } from "../../core/limiter.ts";
+import type { Cancellation, ChargeRequest, Limiter, LimitVerdict } from "../../core/limit/limiter-port.ts";
 import { err, type Result } from "../../core/result.ts";
 import type { BreakerRoute, CircuitBreaker } from "./circuit-breaker.ts";
 import { withDeadline } from "./deadline.ts";

@@ -1,4 +1,4 @@
-import type { ChargeRequest, PenaltyBoxCharge } from "../../core/limiter.ts";
+import type { ChargeRequest, PenaltyBoxCharge } from "../../core/limit/limiter-port.ts";
 import { hashTagOf } from "../../core/limit/limit-keys.ts";
 
 // Which keys of one request can go into one script call. Standalone and Sentinel Redis run

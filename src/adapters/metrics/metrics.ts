@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Decision, RateLimitOutcome } from "../../core/decision.ts";
 
-// One registry per process, built in the composition root. Labels are closed sets only
+// One registry per process, built in the wiring room (src/wiring/). Labels are closed sets only
 // (decision, reason, auth method, limiter mode): never an identity, key, model or address.
 
 export interface Metrics {

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
 
 // The operations port: /metrics for Prometheus, /healthz (the process answers) and /readyz
-// (what `ready` says: src/runtime/readiness.ts). Kept off the gRPC port so probes never touch
+// (what `ready` says: src/wiring/readiness.ts). Kept off the gRPC port so probes never touch
 // the hot path.
 
 export interface OpsServer {

@@ -3,7 +3,7 @@ import { boundText } from "../audit/bounded-text.ts";
 import { hmacHex, type AuditHmacKey } from "../audit/input-hmac.ts";
 import { FIELD_BYTES } from "../audit/record.ts";
 import type { Decision } from "../decision.ts";
-import type { Identity } from "../identity.ts";
+import type { Identity } from "../identity/identity.ts";
 import type { PolicyRef } from "../policy/types.ts";
 import { httpStatusOf } from "../reason.ts";
 import { sourceNetwork } from "./source-network.ts";

@@ -1,4 +1,4 @@
-import type { Identity } from "../identity.ts";
+import type { Identity } from "../identity/identity.ts";
 import type { PolicyRef } from "../policy/types.ts";
 import type { AnomalyRule } from "./rules.ts";
 

@@ -1,8 +1,8 @@
 import type { Decision, RateLimitOutcome } from "../decision.ts";
-import type { Identity } from "../identity.ts";
+import type { Identity } from "../identity/identity.ts";
 import type { PolicyRef } from "../policy/types.ts";
 import { httpStatusOf } from "../reason.ts";
-import type { NormalizedRequest } from "../request.ts";
+import type { NormalizedRequest } from "../request/normalized-request.ts";
 import { FieldBounds } from "./bounded-text.ts";
 import type { JsonObject, JsonValue } from "./canonical-json.ts";
 import { isoTime, wholeNumber, type AuditEvent } from "./event.ts";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { AttributeValue } from "../identity.ts";
+import type { AttributeValue } from "./identity.ts";
 import { err, ok } from "../result.ts";
 import type { Issue, Result } from "../result.ts";
 import { isApiKeyId, parseApiKey } from "./api-key-format.ts";

@@ -1,5 +1,5 @@
-import type { SourceOutcome } from "../identity.ts";
-import type { NormalizedRequest } from "../request.ts";
+import type { SourceOutcome } from "./identity.ts";
+import type { NormalizedRequest } from "../request/normalized-request.ts";
 import { looksLikeApiKey } from "./api-key-format.ts";
 import { verifyApiKey } from "./key-store.ts";
 import type { KeyIndex, KeyPresentation } from "./key-store.ts";

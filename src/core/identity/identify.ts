@@ -1,7 +1,7 @@
-import { ANONYMOUS } from "../identity.ts";
-import type { Identity } from "../identity.ts";
+import { ANONYMOUS } from "./identity.ts";
+import type { Identity } from "./identity.ts";
 import type { DenyReason } from "../reason.ts";
-import type { NormalizedRequest } from "../request.ts";
+import type { NormalizedRequest } from "../request/normalized-request.ts";
 import { sanitizeHeaderValue } from "./sanitize.ts";
 import type { IdentitySource } from "./sources.ts";
 

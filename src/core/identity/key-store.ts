@@ -1,5 +1,5 @@
 import { hash, timingSafeEqual } from "node:crypto";
-import type { Identity, SourceOutcome } from "../identity.ts";
+import type { Identity, SourceOutcome } from "./identity.ts";
 import { REASONS } from "../reason.ts";
 import type { DenyReason } from "../reason.ts";
 import type { Issue } from "../result.ts";

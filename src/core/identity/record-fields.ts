@@ -1,4 +1,4 @@
-import type { AttributeValue } from "../identity.ts";
+import type { AttributeValue } from "./identity.ts";
 import type { Issue } from "../result.ts";
 import { parseInstant } from "./instant.ts";
 import { at, isPlainObject } from "../parse/fields.ts";

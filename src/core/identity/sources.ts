@@ -1,5 +1,5 @@
-import type { SourceOutcome } from "../identity.ts";
-import type { NormalizedRequest } from "../request.ts";
+import type { SourceOutcome } from "./identity.ts";
+import type { NormalizedRequest } from "../request/normalized-request.ts";
 
 // One way of establishing who is calling (API key, JWT, mTLS). Sources are plain values so the
 // identify step can run any list of them in configured order; `identify` must not throw —

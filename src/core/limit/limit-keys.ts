@@ -1,5 +1,5 @@
-import type { Identity } from "../identity.ts";
-import type { LimitCharge } from "../limiter.ts";
+import type { Identity } from "../identity/identity.ts";
+import type { LimitCharge } from "./limiter-port.ts";
 import type { LimitSpec, PolicyRef } from "../policy/types.ts";
 import { sha256Digest, type KeyDigest } from "./key-digest.ts";
 

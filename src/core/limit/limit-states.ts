@@ -1,4 +1,4 @@
-import type { BlockCause, LimitCharge, LimiterMode, LimitState, LimitVerdict } from "../limiter.ts";
+import type { BlockCause, LimitCharge, LimiterMode, LimitState, LimitVerdict } from "./limiter-port.ts";
 import type { LimitSpec } from "../policy/types.ts";
 
 // The LimitState both limiters report for one limit, from GCRA figures in milliseconds.

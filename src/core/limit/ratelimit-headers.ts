@@ -1,4 +1,4 @@
-import type { LimitState } from "../limiter.ts";
+import type { LimitState } from "./limiter-port.ts";
 
 // draft-ietf-httpapi-ratelimit-headers-10: both fields are Structured-Field Lists of Strings
 // with parameters. Limit names are validated identifiers, but they are escaped anyway.

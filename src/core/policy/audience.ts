@@ -1,6 +1,6 @@
 // Who a rule's subjects let in, when that is "anyone of a kind" rather than named callers. Used
 // only by the policy analysis (broad-grants.ts) to warn; evaluation never reads it.
-import type { AuthMethod } from "../identity.ts";
+import type { AuthMethod } from "../identity/identity.ts";
 import type { SubjectMatcher } from "./subject.ts";
 
 // Broadest first. "everyone" includes anonymous callers (`{}`, or `method: anonymous`, which

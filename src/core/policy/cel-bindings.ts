@@ -1,7 +1,7 @@
 // The variables of a `when` expression for one request. Each is built on first use only, so a
 // rule that reads `action` never pays for converting headers and query parameters.
 import type { CelInput } from "@bufbuild/cel";
-import type { Identity } from "../identity.ts";
+import type { Identity } from "../identity/identity.ts";
 import type { EvaluationInput } from "./types.ts";
 
 export type CelBindings = Readonly<Record<string, CelInput>>;

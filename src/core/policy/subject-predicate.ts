@@ -1,6 +1,6 @@
 // Compiles a SubjectMatcher into one predicate over Identity, done once per policy revision so
 // the hot path only runs closures.
-import type { AttributeValue, Identity } from "../identity.ts";
+import type { AttributeValue, Identity } from "../identity/identity.ts";
 import { compileWildcard } from "./glob.ts";
 import type { StringMatcher } from "./glob.ts";
 import { compileSpiffeMatcher } from "./spiffe.ts";

@@ -1,6 +1,6 @@
 // `subjects[]` entries: who a rule is about. Fields inside one entry all apply (AND); the entries
 // of a rule are alternatives (OR); `{}` is everyone, anonymous callers included.
-import type { AuthMethod } from "../identity.ts";
+import type { AuthMethod } from "../identity/identity.ts";
 import type { Issues } from "../parse/fields.ts";
 import { describe, fieldPath, isPlainObject, optionalField, readList, readObject, readString, rejectUnknownKeys } from "../parse/fields.ts";
 import { ATTRIBUTE_NAME, ATTRIBUTE_NAME_TEXT } from "./names.ts";

@@ -1,7 +1,7 @@
 import type { AnomalyResponses } from "../anomaly/rules.ts";
-import type { Identity } from "../identity.ts";
+import type { Identity } from "../identity/identity.ts";
 import type { ModelAction } from "../model-action.ts";
-import type { NormalizedRequest } from "../request.ts";
+import type { NormalizedRequest } from "../request/normalized-request.ts";
 
 // How a limit's counter is keyed. `identity` is the default.
 export type LimitKey =

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "../result.ts";
-import type { RequestBody } from "../request.ts";
+import type { RequestBody } from "./normalized-request.ts";
 
 // The messages of a gRPC request body as Envoy forwards it (pack_as_bytes): each is a 1-byte
 // compressed flag, a 4-byte big-endian length, then the protobuf message. A compressed message

@@ -1,6 +1,6 @@
 import type { Result } from "../result.ts";
 import { ok } from "../result.ts";
-import type { NormalizedRequest } from "../request.ts";
+import type { NormalizedRequest } from "./normalized-request.ts";
 import type { RequestError } from "./request-error.ts";
 import { requestError } from "./request-error.ts";
 import { readBody } from "./request-body.ts";

@@ -1,6 +1,6 @@
 import type { Result } from "../result.ts";
 import { ok } from "../result.ts";
-import type { RequestBody } from "../request.ts";
+import type { RequestBody } from "./normalized-request.ts";
 import type { RequestError } from "./request-error.ts";
 import { requestError } from "./request-error.ts";
 import type { Fields } from "./shape.ts";

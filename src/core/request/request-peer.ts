@@ -1,6 +1,6 @@
 import type { Result } from "../result.ts";
 import { ok } from "../result.ts";
-import type { Peer } from "../request.ts";
+import type { Peer } from "./normalized-request.ts";
 import { percentDecode } from "./percent-decode.ts";
 import type { RequestError } from "./request-error.ts";
 import { requestError } from "./request-error.ts";

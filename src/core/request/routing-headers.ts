@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { ModelAction } from "../model-action.ts";
-import type { NormalizedRequest } from "../request.ts";
+import type { NormalizedRequest } from "./normalized-request.ts";
 import { ok, type Result } from "../result.ts";
 import { modelNameProblem } from "./profiles/model-name.ts";
 import { requestError, type RequestError } from "./request-error.ts";

@@ -1,4 +1,4 @@
-import type { NormalizedRequest } from "../request.ts";
+import type { NormalizedRequest } from "./normalized-request.ts";
 
 // Header names with underscores are a smuggling channel: CGI, WSGI and several proxies fold `_`
 // and `-` together, so `x_api_key` or `x_modelgate_subject` can reach the model server as

@@ -8,7 +8,7 @@ import { Registry } from "prom-client";
 import { parseAnomalyConfig } from "../../../src/config/parse-anomaly.ts";
 import type { AuditEvent } from "../../../src/core/audit/event.ts";
 import { createJsonLogger } from "../../../src/adapters/log/json-logger.ts";
-import { startAnomalyDetection } from "../../../src/adapters/anomaly/start-anomaly.ts";
+import { startAnomalyDetection } from "../../../src/wiring/start-anomaly.ts";
 import type { TrafficEvent } from "../../core/anomaly/patterns.ts";
 import { RecordingResponder } from "./helpers.ts";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyAuditLines, type VerifyOptions } from "../../../src/core/audit/verify.ts";
 import type { Decision } from "../../../src/core/decision.ts";
-import { AUDIT_UNAVAILABLE_DETAIL } from "../../../src/adapters/audit/audit-recorder.ts";
+import { AUDIT_UNAVAILABLE_DETAIL } from "../../../src/core/audit/audit-fail-mode.ts";
 import { allowed, asLines, decisionEvent, testKeys } from "../../core/audit/builders.ts";
 import { ControlledSink, decisionIds, harness, waitFor, type Harness } from "./helpers.ts";
 

@@ -6,7 +6,7 @@ import type { VerifyReport } from "../../../src/core/audit/verify-report.ts";
 import { registerAuditMetrics, type AuditMetrics } from "../../../src/adapters/audit/audit-metrics.ts";
 import { AuditRecorder } from "../../../src/adapters/audit/audit-recorder.ts";
 import { startAuditWriter, type AuditWriter, type AuditWriterOptions } from "../../../src/adapters/audit/audit-writer.ts";
-import { runAuditVerify } from "../../../src/cli/audit-verify.ts";
+import { runAuditVerify } from "../../../src/cli/audit-verify-command.ts";
 import { HMAC_KEY } from "../../core/audit/builders.ts";
 
 // A sink under the test's control: "ok" stores, "fail" rejects, "hang" never settles until

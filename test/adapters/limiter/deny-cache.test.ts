@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DenyCache } from "../../../src/adapters/limiter/deny-cache.ts";
 import type { RedisOutcome } from "../../../src/adapters/limiter/redis-limiter.ts";
-import type { ChargeRequest, LimitState } from "../../../src/core/limiter.ts";
+import type { ChargeRequest, LimitState } from "../../../src/core/limit/limiter-port.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
 const minute: LimitSpec = { name: "minute", requests: 5, periodMs: 60_000, burst: 5, by: { kind: "identity" } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeReply, encodeCall } from "../../../src/adapters/limiter/limiter-script-codec.ts";
 import { planGroups } from "../../../src/adapters/limiter/slot-groups.ts";
-import type { ChargeRequest } from "../../../src/core/limiter.ts";
+import type { ChargeRequest } from "../../../src/core/limit/limiter-port.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
 const minute: LimitSpec = { name: "minute", requests: 5, periodMs: 60_000, burst: 5, by: { kind: "identity" } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
-import type { LimitCharge, PenaltyBoxCharge } from "../../../src/core/limiter.ts";
+import type { LimitCharge, PenaltyBoxCharge } from "../../../src/core/limit/limiter-port.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
 // What the in-process limiter gained with the Redis limiter: shadow limits and the penalty box

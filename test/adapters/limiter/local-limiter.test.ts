@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
-import type { LimitCharge, LimitState, LimitVerdict } from "../../../src/core/limiter.ts";
+import type { LimitCharge, LimitState, LimitVerdict } from "../../../src/core/limit/limiter-port.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
 const T0 = Date.parse("2026-11-01T00:00:00Z");

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REDIS_LIMITER_DEFAULTS } from "../../../src/adapters/limiter/redis-limiter-config.ts";
+import { REDIS_LIMITER_DEFAULTS } from "../../../src/core/limit/redis-limiter-config.ts";
 import { parseRedisLimiterConfig, withRedisUrl } from "../../../src/config/parse-redis-limiter.ts";
 
 // The `limiter.redis` section: one fixture file per mistake, and what each valid form means.

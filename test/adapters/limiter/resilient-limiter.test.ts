@@ -6,7 +6,7 @@ import { registerLimiterMetrics } from "../../../src/adapters/limiter/limiter-me
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
 import type { RedisOutcome } from "../../../src/adapters/limiter/redis-limiter.ts";
 import { ResilientLimiter, type RedisChargePort } from "../../../src/adapters/limiter/resilient-limiter.ts";
-import type { ChargeRequest } from "../../../src/core/limiter.ts";
+import type { ChargeRequest } from "../../../src/core/limit/limiter-port.ts";
 import { err, ok, type Result } from "../../../src/core/result.ts";
 
 // The composite's routing, with a scripted stand-in for Redis (the real one is exercised in

@@ -7,7 +7,7 @@ import { PendingDecisions } from "../../../src/core/anomaly/pending-decisions.ts
 import { observeDecisionRecord, outcomeFactsOf } from "../../../src/core/anomaly/record-observation.ts";
 import { auditInputOf, buildAuditRecord } from "../../../src/core/audit/record.ts";
 import type { Decision } from "../../../src/core/decision.ts";
-import { ANONYMOUS } from "../../../src/core/identity.ts";
+import { ANONYMOUS } from "../../../src/core/identity/identity.ts";
 import { decisionOf, person, T0, testConfig } from "./patterns.ts";
 import { HMAC_KEY } from "./records.ts";
 

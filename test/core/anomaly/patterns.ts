@@ -1,7 +1,7 @@
 import type { AnomalyConfig } from "../../../src/core/anomaly/anomaly-config.ts";
 import type { Decision } from "../../../src/core/decision.ts";
-import type { Identity } from "../../../src/core/identity.ts";
-import type { NormalizedRequest } from "../../../src/core/request.ts";
+import type { Identity } from "../../../src/core/identity/identity.ts";
+import type { NormalizedRequest } from "../../../src/core/request/normalized-request.ts";
 import { parseAnomalyConfig } from "../../../src/config/parse-anomaly.ts";
 import type { AnomalyRule } from "../../../src/core/anomaly/rules.ts";
 

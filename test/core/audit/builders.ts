@@ -12,7 +12,7 @@ import { auditHmacKey, type AuditHmacKey } from "../../../src/core/audit/input-h
 import { buildAuditRecord, type AuditRequestFacts } from "../../../src/core/audit/record.ts";
 import type { AuditLine } from "../../../src/core/audit/verify.ts";
 import type { Decision } from "../../../src/core/decision.ts";
-import type { Identity } from "../../../src/core/identity.ts";
+import type { Identity } from "../../../src/core/identity/identity.ts";
 
 export const T0 = Date.parse("2026-11-01T00:00:00Z");
 export const HMAC_KEY: AuditHmacKey = auditHmacKey(new TextEncoder().encode("test-hmac-key-0123456789abcdefghijklmnop"));

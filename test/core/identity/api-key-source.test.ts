@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SourceOutcome } from "../../../src/core/identity.ts";
+import type { SourceOutcome } from "../../../src/core/identity/identity.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../../src/core/identity/key-store.ts";
 import type { KeyIndex } from "../../../src/core/identity/key-store.ts";

@@ -3,7 +3,7 @@ import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import type { MintedApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { parseApiKeyRecord, recordForKey } from "../../../src/core/identity/api-key-record.ts";
 import type { ApiKeyRecord, NewKeyFields } from "../../../src/core/identity/api-key-record.ts";
-import type { NormalizedRequest } from "../../../src/core/request.ts";
+import type { NormalizedRequest } from "../../../src/core/request/normalized-request.ts";
 
 export const T0 = Date.parse("2026-11-01T00:00:00Z");
 

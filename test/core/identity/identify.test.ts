@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS } from "../../../src/core/identity.ts";
-import type { Identity, SourceOutcome } from "../../../src/core/identity.ts";
+import { ANONYMOUS } from "../../../src/core/identity/identity.ts";
+import type { Identity, SourceOutcome } from "../../../src/core/identity/identity.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { challengeFor, identify } from "../../../src/core/identity/identify.ts";
 import { buildKeyIndex } from "../../../src/core/identity/key-store.ts";

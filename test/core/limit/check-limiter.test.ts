@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { envoyCheckRequest } from "../../../src/adapters/grpc/envoy-check-request.ts";
-import { decide, type CheckPorts } from "../../../src/core/check.ts";
+import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
+import { decide, type CheckPorts } from "../../../src/core/decide.ts";
 import { recordForKey } from "../../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../../src/core/identity/key-store.ts";
-import type { ChargeRequest, Limiter, LimitVerdict } from "../../../src/core/limiter.ts";
+import type { ChargeRequest, Limiter, LimitVerdict } from "../../../src/core/limit/limiter-port.ts";
 import { compilePolicies } from "../../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
 import { mintFrom, T0 } from "../identity/helpers.ts";
@@ -67,8 +67,8 @@ function ports(limiter: Limiter, failureMode = "open", sanctions = false): Check
   };
 }
 
-const predict = envoyCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": dana.key } });
-const read = envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector", headers: { "x-api-key": dana.key } });
+const predict = buildCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": dana.key } });
+const read = buildCheckRequest({ method: "GET", path: "/v1/models/fraud-detector", headers: { "x-api-key": dana.key } });
 const ALLOWED: LimitVerdict = { kind: "allowed", states: [], mode: "redis" };
 
 describe("the limiter step of decide()", () => {
@@ -132,7 +132,7 @@ describe("the limiter step of decide()", () => {
 
   it("with sanctions on, an anonymous caller is never asked about (no anomaly rule judges one)", async () => {
     const { asked, limiter } = recording(ALLOWED);
-    const anonymousRead = envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" });
+    const anonymousRead = buildCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" });
     expect(await decide(anonymousRead, ports(limiter, "open", true))).toMatchObject({ allowed: true });
     expect(asked).toEqual([]);
   });

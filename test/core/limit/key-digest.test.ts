@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoizedDigest, sha256Digest } from "../../../src/core/limit/key-digest.ts";
 import { limitKey, penaltyKey, sanctionKey } from "../../../src/core/limit/limit-keys.ts";
-import type { Identity } from "../../../src/core/identity.ts";
+import type { Identity } from "../../../src/core/identity/identity.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
 const alice: Identity = {

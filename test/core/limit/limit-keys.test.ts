@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AttributeValue, AuthMethod, Identity } from "../../../src/core/identity.ts";
-import { ANONYMOUS } from "../../../src/core/identity.ts";
+import type { AttributeValue, AuthMethod, Identity } from "../../../src/core/identity/identity.ts";
+import { ANONYMOUS } from "../../../src/core/identity/identity.ts";
 import { limitKey, type KeyContext } from "../../../src/core/limit/limit-keys.ts";
 import type { LimitKey, LimitSpec, PolicyRef } from "../../../src/core/policy/types.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS } from "../../../src/core/identity.ts";
+import { ANONYMOUS } from "../../../src/core/identity/identity.ts";
 import { compilePolicies } from "../../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
 import { requestWith } from "../identity/helpers.ts";

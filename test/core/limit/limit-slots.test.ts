@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Identity } from "../../../src/core/identity.ts";
+import type { Identity } from "../../../src/core/identity/identity.ts";
 import { hashTagOf, limitKey, penaltyKey, type KeyContext } from "../../../src/core/limit/limit-keys.ts";
 import type { LimitKey, LimitSpec, PolicyRef } from "../../../src/core/policy/types.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blockedStates, combineFigures, limitState, type LimitFigures } from "../../../src/core/limit/limit-states.ts";
-import type { LimitCharge } from "../../../src/core/limiter.ts";
+import type { LimitCharge } from "../../../src/core/limit/limiter-port.ts";
 import type { LimitSpec } from "../../../src/core/policy/types.ts";
 
 function spec(name: string, shadow = false): LimitSpec {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rateLimitHeader, rateLimitPolicyHeader, retryAfterSeconds } from "../../../src/core/limit/ratelimit-headers.ts";
-import type { LimitState } from "../../../src/core/limiter.ts";
+import type { LimitState } from "../../../src/core/limit/limiter-port.ts";
 import { param, parseSfList, type SfItem } from "./structured-field.ts";
 
 function state(name: string, fields: Partial<Omit<LimitState, "name">> = {}): LimitState {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Decision, RateLimitOutcome } from "../../../src/core/decision.ts";
-import type { LimitState } from "../../../src/core/limiter.ts";
+import type { LimitState } from "../../../src/core/limit/limiter-port.ts";
 import { respond, type AuthzResponse } from "../../../src/core/respond.ts";
 import { param, parseSfList } from "./structured-field.ts";
 

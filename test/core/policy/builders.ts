@@ -1,7 +1,7 @@
 // Shared test builders: plain values with sensible defaults, overridden per table row.
 import { expect } from "vitest";
-import type { Identity } from "../../../src/core/identity.ts";
-import type { NormalizedRequest } from "../../../src/core/request.ts";
+import type { Identity } from "../../../src/core/identity/identity.ts";
+import type { NormalizedRequest } from "../../../src/core/request/normalized-request.ts";
 import type { AccessPolicy } from "../../../src/core/policy/access-policy.ts";
 import { parseAccessPolicy } from "../../../src/core/policy/access-policy.ts";
 import type { CompiledPolicies } from "../../../src/core/policy/compile.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Identity } from "../../../src/core/identity.ts";
+import type { Identity } from "../../../src/core/identity/identity.ts";
 import type { EvaluationInput } from "../../../src/core/policy/types.ts";
 import { anonymous, compiled, identity, input, policyDoc } from "./builders.ts";
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Identity } from "../../../src/core/identity.ts";
+import type { Identity } from "../../../src/core/identity/identity.ts";
 import { compilePolicies } from "../../../src/core/policy/compile.ts";
 import { compileSegmentGlob } from "../../../src/core/policy/glob.ts";
 import type { EvaluationInput } from "../../../src/core/policy/types.ts";

@@ -1,6 +1,6 @@
 // Test builders for the request layer: CheckRequest objects shaped as @grpc/proto-loader decodes
 // them (keepCase, longs as strings, oneof discriminators), and NormalizedRequest values.
-import type { NormalizedRequest } from "../../../src/core/request.ts";
+import type { NormalizedRequest } from "../../../src/core/request/normalized-request.ts";
 
 type Plain = Record<string, unknown>;
 

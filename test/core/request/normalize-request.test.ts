@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DenyReason } from "../../../src/core/reason.ts";
-import type { NormalizedRequest } from "../../../src/core/request.ts";
+import type { NormalizedRequest } from "../../../src/core/request/normalized-request.ts";
 import { normalizeRequest } from "../../../src/core/request/normalize-request.ts";
 import { MAX_HEADER_BYTES, MAX_HEADER_COUNT } from "../../../src/core/request/request-headers.ts";
 import { checkRequest, DEFAULT_HEADERS } from "./builders.ts";

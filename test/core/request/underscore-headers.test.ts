@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decide } from "../../../src/core/check.ts";
-import { envoyCheckRequest } from "../../../src/adapters/grpc/envoy-check-request.ts";
+import { decide } from "../../../src/core/decide.ts";
+import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
 import { underscoreHeader } from "../../../src/core/request/underscore-headers.ts";
 import type { RoutingHeader } from "../../../src/core/request/routing-headers.ts";
 import { requestWith } from "../identity/helpers.ts";
@@ -74,7 +74,7 @@ describe("decide with underscored headers", () => {
       { allowed: false, reason: "header_invalid" },
     ],
   ])("%s", async (_name, routingHeader, headers, expected) => {
-    const request = envoyCheckRequest({ method: "POST", path: "/predict", headers });
+    const request = buildCheckRequest({ method: "POST", path: "/predict", headers });
     expect(await decide(request, ports(routingHeader))).toMatchObject(expected);
   });
 });

@@ -7,7 +7,7 @@ import { parseConfig } from "../../../src/config/parse-config.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../../../src/core/identity/api-key-record.ts";
 import { createJsonLogger } from "../../../src/adapters/log/json-logger.ts";
-import { startServer, type RunningServer } from "../../../src/cli/serve-command.ts";
+import { startServer, type RunningServer } from "../../../src/wiring/start-server.ts";
 
 // A real modelgate server on free loopback ports (TCP and a Unix socket), with freshly
 // minted keys and the given policy YAML in a temporary directory removed afterwards.

@@ -1,7 +1,7 @@
 import type { JWTPayload } from "jose";
-import { createJwtIdentity, type JwtIdentity } from "../../../src/adapters/jwt/create-jwt-source.ts";
+import { createJwtIdentity, type JwtIdentity } from "../../../src/wiring/create-jwt-identity.ts";
 import { parseJwtConfig } from "../../../src/config/parse-jwt-config.ts";
-import type { SourceOutcome } from "../../../src/core/identity.ts";
+import type { SourceOutcome } from "../../../src/core/identity/identity.ts";
 import { requestWith } from "../../core/identity/helpers.ts";
 import type { OidcServer } from "./oidc-server.ts";
 

@@ -3,16 +3,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { startAuthzServer, type AuthzServer } from "../../../src/adapters/grpc/authz-server.ts";
-import { envoyCheckRequest } from "../../../src/adapters/grpc/envoy-check-request.ts";
-import type { ApiKeySource } from "../../../src/adapters/k8s/k8s-config.ts";
+import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
+import type { ApiKeySource } from "../../../src/core/kubernetes-config.ts";
 import type { KubeHttp } from "../../../src/adapters/k8s/kube-http.ts";
 import { createKeyWatch, type KeyWatch } from "../../../src/adapters/k8s/key-watch.ts";
-import { keyRecords } from "../../../src/adapters/k8s/kube-sources.ts";
+import { keyRecords } from "../../../src/adapters/k8s/kube-collections.ts";
 import { httpListWatchClient } from "../../../src/adapters/k8s/list-watch-client.ts";
 import type { LoopTimers, LoopTuning } from "../../../src/adapters/k8s/list-watch-loop.ts";
 import type { PolicyWatch } from "../../../src/adapters/k8s/policy-watch.ts";
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
-import { decide, denialWithoutContext, type CheckPorts } from "../../../src/core/check.ts";
+import { decide, type CheckPorts } from "../../../src/core/decide.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../../../src/core/identity/api-key-record.ts";
@@ -21,6 +21,7 @@ import { apiKeyManifest } from "../../../src/adapters/k8s/api-key-resource.ts";
 import type { ApiKeyRecord } from "../../../src/core/identity/api-key-record.ts";
 import { startKubeHarness, type KubeHarness } from "../../harness/kube-harness.ts";
 import { connectAuthz, type AuthzClient } from "./authz-client.ts";
+import { plainDecisionService } from "./plain-decision-service.ts";
 
 // A real API server with the AccessPolicy and ApiKey CRDs installed, and the pieces the cluster
 // tests share: create-or-replace, waiting for a condition, a real gRPC server deciding from the
@@ -210,17 +211,14 @@ export async function startGateway(policies: PolicyWatch, keys: KeyWatch | undef
     uds: undefined,
     maxInFlight: 100,
     maxReceiveBytes: 4 * 1024 * 1024,
-    decide: (raw) => decide(raw, ports),
-    fallback: (reason, detail) => denialWithoutContext(reason, detail, randomUUID(), Date.now()),
-    onDecision: () => undefined,
-    onError: () => undefined,
+    service: plainDecisionService({ decide: (raw) => decide(raw, ports) }),
   });
   const client = connectAuthz(`127.0.0.1:${server.tcpPort}`);
   return {
     client,
     reasonFor: async (key) => {
       const headers: Record<string, string> = key === undefined ? {} : { "x-api-key": key };
-      const response = await client.check(envoyCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers }));
+      const response = await client.check(buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers }));
       if (response.status?.code === 0) return "allowed";
       return (JSON.parse(response.denied_response?.body ?? "{}") as { reason?: string }).reason ?? "?";
     },

@@ -3,7 +3,7 @@
 // with many concurrent callers, then prints one JSON line with what it saw.
 //   node redis-charger.ts '<ChargerConfig as JSON>'
 import { connect, waitReady } from "./redis-limiter-kit.ts";
-import type { ChargeRequest } from "../../../src/core/limiter.ts";
+import type { ChargeRequest } from "../../../src/core/limit/limiter-port.ts";
 import type { LimitSpec, PenaltyBoxSpec } from "../../../src/core/policy/types.ts";
 
 export interface ChargerConfig {

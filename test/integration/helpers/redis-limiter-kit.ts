@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
-import { createRedisLimiter, type RedisLimiterHandle } from "../../../src/adapters/limiter/create-redis-limiter.ts";
+import { createRedisLimiter, type RedisLimiterHandle } from "../../../src/wiring/create-redis-limiter.ts";
 import { connectRedis, type RedisConnection } from "../../../src/adapters/limiter/redis-connection.ts";
 import { parseRedisLimiterConfig } from "../../../src/config/parse-redis-limiter.ts";
 import { RedisLimiter } from "../../../src/adapters/limiter/redis-limiter.ts";
 import { parseRedisUrl } from "../../../src/core/redis-url.ts";
-import type { ChargeRequest, LimitCharge, LimitVerdict, PenaltyBoxCharge } from "../../../src/core/limiter.ts";
+import type { ChargeRequest, LimitCharge, LimitVerdict, PenaltyBoxCharge } from "../../../src/core/limit/limiter-port.ts";
 import type { LimitKey, LimitSpec, PenaltyBoxSpec } from "../../../src/core/policy/types.ts";
 
 // Small builders shared by the Redis limiter tests.

@@ -1,6 +1,6 @@
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { ChargeRequest, Limiter } from "../../../src/core/limiter.ts";
+import type { ChargeRequest, Limiter } from "../../../src/core/limit/limiter-port.ts";
 
 // Steady in-process load on a limiter: `workers` loops, each charging then pausing `pauseMs`.
 // Results are tallied per phase (set by the test) in fixed-size counters, so the load itself

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { envoyCheckRequest } from "../../../src/adapters/grpc/envoy-check-request.ts";
-import { decide, type CheckPorts } from "../../../src/core/check.ts";
+import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
+import { decide, type CheckPorts } from "../../../src/core/decide.ts";
 import type { Decision } from "../../../src/core/decision.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../../src/core/identity/key-store.ts";
-import type { Limiter } from "../../../src/core/limiter.ts";
+import type { Limiter } from "../../../src/core/limit/limiter-port.ts";
 import { compilePolicies } from "../../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../../src/core/policy/load-yaml.ts";
 
@@ -49,7 +49,7 @@ export function pipeline(
     keys,
     predict: (who) =>
       decide(
-        envoyCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": keys[who] ?? "" } }),
+        buildCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": keys[who] ?? "" } }),
         ports,
       ),
   };

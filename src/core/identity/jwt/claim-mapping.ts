@@ -1,4 +1,4 @@
-import type { AttributeValue, Identity } from "../../identity.ts";
+import type { AttributeValue, Identity } from "../identity.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { sanitizeHeaderValue } from "../sanitize.ts";
 import { readClaim, type ClaimPath } from "./claim-path.ts";

@@ -1,6 +1,6 @@
-import type { SourceOutcome } from "../../identity.ts";
+import type { SourceOutcome } from "../identity.ts";
 import type { Result } from "../../result.ts";
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../../request/normalized-request.ts";
 import { looksLikeApiKey } from "../api-key-format.ts";
 import { ABSENT, bearerToken, type IdentitySource } from "../sources.ts";
 import { failure, type JwtFailure } from "./jwt-failure.ts";

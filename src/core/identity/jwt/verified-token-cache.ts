@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Identity } from "../../identity.ts";
+import type { Identity } from "../identity.ts";
 import type { VerifiedJwt } from "./verify-jwt.ts";
 
 // Verified tokens, so a caller sending the same bearer token on every request pays for one

@@ -1,4 +1,4 @@
-import type { Identity } from "../../identity.ts";
+import type { Identity } from "../identity.ts";
 import { REASONS } from "../../reason.ts";
 import { err, ok, type Result } from "../../result.ts";
 import { identityFromClaims } from "./claim-mapping.ts";

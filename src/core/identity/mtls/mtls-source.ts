@@ -1,6 +1,6 @@
-import type { SourceOutcome } from "../../identity.ts";
+import type { SourceOutcome } from "../identity.ts";
 import type { DenyReason } from "../../reason.ts";
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../../request/normalized-request.ts";
 import { err, ok } from "../../result.ts";
 import type { Result } from "../../result.ts";
 import { ABSENT } from "../sources.ts";

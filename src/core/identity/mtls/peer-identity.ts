@@ -1,4 +1,4 @@
-import type { AttributeValue, Identity } from "../../identity.ts";
+import type { AttributeValue, Identity } from "../identity.ts";
 import { SPIFFE_ID_ATTRIBUTE } from "../../policy/subject-predicate.ts";
 import { err, ok } from "../../result.ts";
 import type { Result } from "../../result.ts";

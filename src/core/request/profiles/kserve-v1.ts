@@ -1,4 +1,4 @@
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../normalized-request.ts";
 import { pathSegments } from "../path-segments.ts";
 import { requestError } from "../request-error.ts";
 import type { TargetResult } from "./target.ts";

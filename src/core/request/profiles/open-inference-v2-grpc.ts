@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { Action } from "../../model-action.ts";
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../normalized-request.ts";
 import { grpcMessages } from "../grpc-frame.ts";
 import { scanLengthDelimited } from "../protobuf-scan.ts";
 import { requestError } from "../request-error.ts";

@@ -1,4 +1,4 @@
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../normalized-request.ts";
 import { pathSegments } from "../path-segments.ts";
 import { resolveModelsRoute } from "./open-inference-v2-models.ts";
 import { OIP_GRPC_SERVICE, resolveOipGrpc } from "./open-inference-v2-grpc.ts";

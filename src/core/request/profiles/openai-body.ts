@@ -1,4 +1,4 @@
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../normalized-request.ts";
 import type { Result } from "../../result.ts";
 import { ok } from "../../result.ts";
 import type { RequestError } from "../request-error.ts";

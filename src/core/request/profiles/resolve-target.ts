@@ -1,5 +1,5 @@
 import type { ModelAction, ProtocolName } from "../../model-action.ts";
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../normalized-request.ts";
 import type { Result } from "../../result.ts";
 import type { RequestError } from "../request-error.ts";
 import { requestError } from "../request-error.ts";

@@ -1,4 +1,4 @@
-import type { NormalizedRequest } from "../../request.ts";
+import type { NormalizedRequest } from "../normalized-request.ts";
 import { requestError } from "../request-error.ts";
 import type { MethodActions, TargetResult } from "./target.ts";
 import { routeTarget, unrecognised } from "./target.ts";

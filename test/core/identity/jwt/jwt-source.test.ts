@@ -7,7 +7,7 @@ import { jwtSource } from "../../../../src/core/identity/jwt/jwt-source.ts";
 import type { JwtConfig } from "../../../../src/core/identity/jwt/jwt-config.ts";
 import { VerifiedTokenCache } from "../../../../src/core/identity/jwt/verified-token-cache.ts";
 import { createJwtVerifier } from "../../../../src/core/identity/jwt/verify-jwt.ts";
-import type { SourceOutcome } from "../../../../src/core/identity.ts";
+import type { SourceOutcome } from "../../../../src/core/identity/identity.ts";
 import { mintFrom, recordOf, requestWith } from "../helpers.ts";
 import { countingVerifier, fakeKeys, signedToken, type FakeKeys } from "./fake-ports.ts";
 import { ISSUER, jwtConfig, T0, T0_SECONDS, unsignedToken } from "./helpers.ts";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Identity, SourceOutcome } from "../../../../src/core/identity.ts";
+import type { Identity, SourceOutcome } from "../../../../src/core/identity/identity.ts";
 import { createCertificateCache } from "../../../../src/core/identity/mtls/certificate-cache.ts";
 import { readCertificate } from "../../../../src/core/identity/mtls/certificate-facts.ts";
 import { DEFAULT_MTLS_CONFIG } from "../../../../src/core/identity/mtls/mtls-config.ts";

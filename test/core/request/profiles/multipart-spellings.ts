@@ -1,7 +1,7 @@
 // Hand-written multipart/form-data bodies, one per spelling of a part's name (and of the framing
 // around it), with what the openai profile must decide. Used by the unit table and, through
 // independent parsers, by the differential test.
-import type { NormalizedRequest } from "../../../../src/core/request.ts";
+import type { NormalizedRequest } from "../../../../src/core/request/normalized-request.ts";
 import { request } from "../builders.ts";
 
 export const BOUNDARY = "Bnd7";

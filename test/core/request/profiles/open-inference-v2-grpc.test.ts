@@ -1,6 +1,6 @@
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
-import type { NormalizedRequest } from "../../../../src/core/request.ts";
+import type { NormalizedRequest } from "../../../../src/core/request/normalized-request.ts";
 import { resolveTarget } from "../../../../src/core/request/profiles/resolve-target.ts";
 import { request } from "../builders.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { NormalizedRequest } from "../../../../src/core/request.ts";
+import type { NormalizedRequest } from "../../../../src/core/request/normalized-request.ts";
 import { MAX_JSON_BODY_BYTES } from "../../../../src/core/request/profiles/openai-body.ts";
 import { jsonRequest, request } from "../builders.ts";
 import type { Expected } from "./resolve-helper.ts";

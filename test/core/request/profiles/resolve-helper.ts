@@ -1,5 +1,5 @@
 import type { ProtocolName } from "../../../../src/core/model-action.ts";
-import type { NormalizedRequest } from "../../../../src/core/request.ts";
+import type { NormalizedRequest } from "../../../../src/core/request/normalized-request.ts";
 import { canonicalizePath } from "../../../../src/core/request/canonical-path.ts";
 import { resolveTarget } from "../../../../src/core/request/profiles/resolve-target.ts";
 import { request } from "../builders.ts";

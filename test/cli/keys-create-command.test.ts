@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { parseKeyFileText } from "../../src/adapters/keys/key-file.ts";
 import { parseApiKeyRecord } from "../../src/core/identity/api-key-record.ts";
 import { buildKeyIndex, verifyApiKey } from "../../src/core/identity/key-store.ts";
-import { KEYS_CREATE_USAGE, runKeysCreate } from "../../src/cli/keys-create.ts";
+import { KEYS_CREATE_USAGE, runKeysCreate } from "../../src/cli/keys-create-command.ts";
 import { T0, seededRandomBytes } from "../core/identity/helpers.ts";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, statSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -4,7 +4,7 @@ import { applyApiKey } from "../adapters/k8s/apply-api-key.ts";
 import { apiKeyManifest } from "../adapters/k8s/api-key-resource.ts";
 import { appendKeyRecord } from "../adapters/keys/append-key-record.ts";
 import type { ApiKeyRecord } from "../core/identity/api-key-record.ts";
-import type { AttributeValue } from "../core/identity.ts";
+import type { AttributeValue } from "../core/identity/identity.ts";
 import { mintApiKey } from "../core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../core/identity/api-key-record.ts";
 import type { NewKeyFields } from "../core/identity/api-key-record.ts";

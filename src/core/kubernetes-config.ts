@@ -1,5 +1,6 @@
 // The Kubernetes adapters' settings: `kubernetes:` in the configuration file, parsed by
-// config/parse-kubernetes.ts (used when `policySource: kubernetes`):
+// config/parse-kubernetes.ts (used when `policySource: kubernetes`). A plain type in core, so
+// that config/ parses it without adapter code:
 //
 //   kubernetes:
 //     kubeconfig: ""              # a kubeconfig file; default: in-cluster service account, else $KUBECONFIG / ~/.kube/config

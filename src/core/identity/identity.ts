@@ -1,4 +1,4 @@
-import type { DenyReason } from "./reason.ts";
+import type { DenyReason } from "../reason.ts";
 
 // One shape for every authentication source, so a policy can match `team: data_science`
 // whether it came from a JWT claim, an API key attribute or a certificate.

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { decide, type CheckPorts } from "../../src/core/check.ts";
+import { decide, type CheckPorts } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../src/core/identity/key-store.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
-import type { Limiter } from "../../src/core/limiter.ts";
+import type { Limiter } from "../../src/core/limit/limiter-port.ts";
 import { compilePolicies } from "../../src/core/policy/compile.ts";
 import { parsePolicyYaml } from "../../src/core/policy/load-yaml.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
-import { envoyCheckRequest, type HttpRequestSpec } from "../../src/adapters/grpc/envoy-check-request.ts";
+import { buildCheckRequest, type HttpRequestSpec } from "../../src/adapters/grpc/build-check-request.ts";
 import { mintFrom, T0 } from "./identity/helpers.ts";
 import { mtlsSource } from "../../src/core/identity/mtls/mtls-source.ts";
 import { DEFAULT_MTLS_CONFIG } from "../../src/core/identity/mtls/mtls-config.ts";
@@ -105,7 +105,7 @@ function ports(overrides: Partial<CheckPorts> = {}): CheckPorts {
 }
 
 const predict = (key?: string, spec: Partial<HttpRequestSpec> = {}) =>
-  envoyCheckRequest({
+  buildCheckRequest({
     method: "POST",
     path: "/v1/models/fraud-detector:predict",
     headers: key === undefined ? {} : { "x-api-key": key },
@@ -118,7 +118,7 @@ describe("decide", () => {
     ["no credential, no anonymous rule", predict(), { allowed: false, reason: "credential_missing" }],
     [
       "anonymous metadata read",
-      envoyCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" }),
+      buildCheckRequest({ method: "GET", path: "/v1/models/fraud-detector" }),
       { allowed: false, reason: "credential_missing" },
     ],
     ["invalid key", predict("mgk_broken"), { allowed: false, reason: "api_key_malformed", identitySource: "apikey" }],
@@ -136,7 +136,7 @@ describe("decide", () => {
       { allowed: false, reason: "policy_no_match", target: { model: "payroll", source: "header" } },
     ],
   ])("a routing header naming another model than the path — %s", async (_name, routingHeader, expected) => {
-    const request = envoyCheckRequest({
+    const request = buildCheckRequest({
       method: "POST",
       path: "/v1/models/fraud-detector:predict",
       headers: { "x-api-key": scientist.key, "seldon-model": "payroll" },

@@ -1,13 +1,13 @@
-import type { JwtConfig } from "../../core/identity/jwt/jwt-config.ts";
-import { jwtSource } from "../../core/identity/jwt/jwt-source.ts";
-import { VerifiedTokenCache } from "../../core/identity/jwt/verified-token-cache.ts";
-import { createJwtVerifier } from "../../core/identity/jwt/verify-jwt.ts";
-import type { IdentitySource } from "../../core/identity/sources.ts";
-import { verifyJwsSignature } from "./jose-signature.ts";
-import type { JwksStatus } from "./jwks-key-set.ts";
-import { createJwtKeySets, type JwtKeySets, type JwtKeySetsOptions } from "./jwt-key-sets.ts";
+import type { JwtConfig } from "../core/identity/jwt/jwt-config.ts";
+import { jwtSource } from "../core/identity/jwt/jwt-source.ts";
+import { VerifiedTokenCache } from "../core/identity/jwt/verified-token-cache.ts";
+import { createJwtVerifier } from "../core/identity/jwt/verify-jwt.ts";
+import type { IdentitySource } from "../core/identity/sources.ts";
+import { verifyJwsSignature } from "../adapters/jwt/jose-signature.ts";
+import type { JwksStatus } from "../adapters/jwt/jwks-key-set.ts";
+import { createJwtKeySets, type JwtKeySets, type JwtKeySetsOptions } from "../adapters/jwt/jwt-key-sets.ts";
 
-// Wiring for the composition root: the JWT identity source with its key sets, the jose signature
+// The JWT identity source with its key sets, the jose signature
 // layer and the verified-token cache. `start()` before serving; `stop()` on shutdown.
 
 export interface JwtIdentity {

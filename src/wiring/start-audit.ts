@@ -1,25 +1,25 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
-import type { AuditConfig } from "../../core/audit/audit-config.ts";
-import type { CheckpointSigner } from "../../core/audit/checkpoint.ts";
-import type { AuditHmacKey } from "../../core/audit/input-hmac.ts";
-import { OutcomeJoin } from "../../core/audit/outcome-join.ts";
-import type { AuditSink } from "../../core/audit/sink.ts";
-import { WITNESS_FIELD } from "../../core/audit/verify.ts";
-import { err, ok, type Result } from "../../core/result.ts";
-import type { Logger } from "../log/json-logger.ts";
-import { addAccessLogService } from "./als-service.ts";
-import type { AccessOutcome } from "../../core/audit/outcome-record.ts";
-import { ephemeralHmacKey, readHmacKey, readSigningKey } from "./audit-keys.ts";
-import { registerAuditMetrics, type AuditMetrics } from "./audit-metrics.ts";
-import { AuditRecorder } from "./audit-recorder.ts";
-import { startAuditWriter, type AuditWriter } from "./audit-writer.ts";
-import { createFileSink } from "./file-sink.ts";
-import { connectAuditRedis, createRedisSink } from "./redis-sink.ts";
-import { stdoutSink } from "./stream-sink.ts";
+import type { AuditConfig } from "../core/audit/audit-config.ts";
+import type { CheckpointSigner } from "../core/audit/checkpoint.ts";
+import type { AuditHmacKey } from "../core/audit/input-hmac.ts";
+import { OutcomeJoin } from "../core/audit/outcome-join.ts";
+import type { AuditSink } from "../core/audit/sink.ts";
+import { WITNESS_FIELD } from "../core/audit/verify.ts";
+import { err, ok, type Result } from "../core/result.ts";
+import type { Logger } from "../adapters/log/json-logger.ts";
+import { addAccessLogService } from "../adapters/audit/als-service.ts";
+import type { AccessOutcome } from "../core/audit/outcome-record.ts";
+import { ephemeralHmacKey, readHmacKey, readSigningKey } from "../adapters/audit/audit-keys.ts";
+import { registerAuditMetrics, type AuditMetrics } from "../adapters/audit/audit-metrics.ts";
+import { AuditRecorder } from "../adapters/audit/audit-recorder.ts";
+import { startAuditWriter, type AuditWriter } from "../adapters/audit/audit-writer.ts";
+import { createFileSink } from "../adapters/audit/file-sink.ts";
+import { connectAuditRedis, createRedisSink } from "../adapters/audit/redis-sink.ts";
+import { stdoutSink } from "../adapters/audit/stream-sink.ts";
 
 // Builds the audit log from its configuration: keys, sink, writer, recorder, and the outcome
-// join for the Access Log Service. One call for the composition root (serve-command).
+// join for the Access Log Service. One call for the server (start-server.ts).
 
 export interface AuditStartDeps {
   readonly registry: Registry;

@@ -17,7 +17,7 @@ export interface HttpRequestSpec {
   readonly requestId?: string;
 }
 
-export function envoyCheckRequest(spec: HttpRequestSpec): Record<string, unknown> {
+export function buildCheckRequest(spec: HttpRequestSpec): Record<string, unknown> {
   const host = spec.host ?? "model.example.com";
   const requestId = spec.requestId ?? "00000000-0000-4000-8000-000000000000";
   const headers: Record<string, string> = {

@@ -1,19 +1,19 @@
 import type { Registry } from "prom-client";
-import type { Limiter } from "../../core/limiter.ts";
-import type { Logger } from "../log/json-logger.ts";
-import { CircuitBreaker, type BreakerState } from "./circuit-breaker.ts";
-import { DenyCache } from "./deny-cache.ts";
-import { registerLimiterMetrics, type LimiterMetrics } from "./limiter-metrics.ts";
-import { LocalLimiter } from "./local-limiter.ts";
-import { connectRedis, type RedisConnection } from "./redis-connection.ts";
-import type { RedisLimiterConfig } from "./redis-limiter-config.ts";
-import { RedisLimiter } from "./redis-limiter.ts";
-import { ResilientLimiter } from "./resilient-limiter.ts";
-import { redisSanctions, SANCTION_RETRY_DELAYS_MS } from "./redis-sanctions.ts";
-import type { SanctionPort } from "../../core/limit/sanction.ts";
+import type { Limiter } from "../core/limit/limiter-port.ts";
+import type { Logger } from "../adapters/log/json-logger.ts";
+import { CircuitBreaker, type BreakerState } from "../adapters/limiter/circuit-breaker.ts";
+import { DenyCache } from "../adapters/limiter/deny-cache.ts";
+import { registerLimiterMetrics, type LimiterMetrics } from "../adapters/limiter/limiter-metrics.ts";
+import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
+import { connectRedis, type RedisConnection } from "../adapters/limiter/redis-connection.ts";
+import type { RedisLimiterConfig } from "../core/limit/redis-limiter-config.ts";
+import { RedisLimiter } from "../adapters/limiter/redis-limiter.ts";
+import { ResilientLimiter } from "../adapters/limiter/resilient-limiter.ts";
+import { redisSanctions, SANCTION_RETRY_DELAYS_MS } from "../adapters/limiter/redis-sanctions.ts";
+import type { SanctionPort } from "../core/limit/sanction.ts";
 
 // Wires the Redis-backed limiter: connection, script, breaker, deny cache, local fallback and
-// metrics. The composition root calls this when `limiter.redis` (or MODELGATE_REDIS_URL) is set.
+// metrics. The decision engine uses it when `limiter.redis` (or MODELGATE_REDIS_URL) is set.
 
 export interface RedisLimiterDeps {
   readonly registry: Registry;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readiness, type ReadinessFacts } from "../../src/runtime/readiness.ts";
+import { readiness, type ReadinessFacts } from "../../src/wiring/readiness.ts";
 
 // /readyz: every fact must hold; the first one missing names itself.
 

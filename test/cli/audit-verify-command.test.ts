@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProblemKind, VerifyReport } from "../../src/core/audit/verify-report.ts";
-import { AUDIT_VERIFY_USAGE, runAuditVerify } from "../../src/cli/audit-verify.ts";
+import { AUDIT_VERIFY_USAGE, runAuditVerify } from "../../src/cli/audit-verify-command.ts";
 
 // Fixtures: test/fixtures/audit/tampered/, made by test/fixtures/audit/generate.ts.
 const FIXTURES = join(import.meta.dirname, "../fixtures/audit/tampered");

@@ -1,24 +1,20 @@
-import { KubeConfig } from "@kubernetes/client-node";
-import type { KeyIndex } from "../../core/identity/key-store.ts";
-import type { CompiledPolicyIndex } from "../../core/policy/compile.ts";
-import type { Issue, Result } from "../../core/result.ts";
-import { err, ok } from "../../core/result.ts";
-import type { ApiKeySource, KubernetesConfig } from "./k8s-config.ts";
-import type { KubeHttp } from "./kube-http.ts";
-import { createKubeHttp } from "./kube-http.ts";
-import { apiKeyCollection, interpretApiKey } from "./api-key-resource.ts";
-import { API_KEY_LABEL, interpretKeySecret } from "./key-secret.ts";
-import type { KeyWatch } from "./key-watch.ts";
-import { createKeyWatch } from "./key-watch.ts";
-import type { ResourceStatus } from "./last-good-collection.ts";
-import type { LeaseElector } from "./lease-elector.ts";
-import { createLeaseElector } from "./lease-elector.ts";
-import type { CollectionPath } from "./list-watch-client.ts";
-import { httpListWatchClient } from "./list-watch-client.ts";
-import type { LoopEvent, LoopTimers, LoopTuning } from "./list-watch-loop.ts";
-import type { PolicyStatus, PolicyWatch } from "./policy-watch.ts";
-import { createPolicyWatch } from "./policy-watch.ts";
-import { POLICY_API, createStatusWriter } from "./status-writer.ts";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { KeyIndex } from "../core/identity/key-store.ts";
+import type { CompiledPolicyIndex } from "../core/policy/compile.ts";
+import type { KubernetesConfig } from "../core/kubernetes-config.ts";
+import { keyRecords, loopTuning, policyCollection } from "../adapters/k8s/kube-collections.ts";
+import type { KubeHttp } from "../adapters/k8s/kube-http.ts";
+import { createKubeHttp } from "../adapters/k8s/kube-http.ts";
+import type { KeyWatch } from "../adapters/k8s/key-watch.ts";
+import { createKeyWatch } from "../adapters/k8s/key-watch.ts";
+import type { ResourceStatus } from "../adapters/k8s/last-good-collection.ts";
+import type { LeaseElector } from "../adapters/k8s/lease-elector.ts";
+import { createLeaseElector } from "../adapters/k8s/lease-elector.ts";
+import { httpListWatchClient } from "../adapters/k8s/list-watch-client.ts";
+import type { LoopEvent, LoopTimers } from "../adapters/k8s/list-watch-loop.ts";
+import type { PolicyStatus, PolicyWatch } from "../adapters/k8s/policy-watch.ts";
+import { createPolicyWatch } from "../adapters/k8s/policy-watch.ts";
+import { createStatusWriter } from "../adapters/k8s/status-writer.ts";
 
 // The composition the engine needs for `policySource: kubernetes`: a policy watch, a key watch
 // and (when enabled) the Lease-elected status writer, all on one KubeConfig.
@@ -45,50 +41,6 @@ export interface KubernetesSourcesOptions {
   readonly identity: string; // this replica, for the Lease (the pod name)
   readonly timers: LoopTimers;
   readonly hooks?: KubernetesHooks;
-}
-
-export function loadKubeConfig(config: KubernetesConfig): Result<KubeConfig, Issue[]> {
-  const kc = new KubeConfig();
-  try {
-    if (config.kubeconfig !== undefined) kc.loadFromFile(config.kubeconfig);
-    else kc.loadFromDefault(); // in-cluster service account first when present, else $KUBECONFIG / ~/.kube/config
-  } catch (error) {
-    return err([{ path: "kubernetes.kubeconfig", message: error instanceof Error ? error.message : String(error) }]);
-  }
-  if (kc.getCurrentCluster() === null) return err([{ path: "kubernetes.kubeconfig", message: "names no current cluster" }]);
-  return ok(kc);
-}
-
-export function policyCollection(namespace: string | undefined): CollectionPath {
-  return {
-    description: `accesspolicies in ${namespace ?? "all namespaces"}`,
-    path: namespace === undefined ? `${POLICY_API}/accesspolicies` : `${POLICY_API}/namespaces/${namespace}/accesspolicies`,
-  };
-}
-
-export function keySecretCollection(namespace: string | undefined): CollectionPath {
-  return {
-    description: `API key secrets in ${namespace ?? "all namespaces"}`,
-    path: namespace === undefined ? "/api/v1/secrets" : `/api/v1/namespaces/${namespace}/secrets`,
-    labelSelector: API_KEY_LABEL,
-  };
-}
-
-// The key records' collection and reader for `kubernetes.apiKeySource`.
-export function keyRecords(source: ApiKeySource, namespace: string | undefined) {
-  return source === "apikeys"
-    ? { collection: apiKeyCollection(namespace), interpret: interpretApiKey }
-    : { collection: keySecretCollection(namespace), interpret: interpretKeySecret };
-}
-
-export function loopTuning(config: KubernetesConfig): LoopTuning {
-  return {
-    watchTimeoutSeconds: config.watchTimeoutSeconds,
-    stallGraceMs: config.stallGraceSeconds * 1000,
-    relistIntervalMs: config.relistIntervalSeconds * 1000,
-    backoffInitialMs: config.backoff.initialMs,
-    backoffMaxMs: config.backoff.maxMs,
-  };
 }
 
 export function createKubernetesSources(kc: KubeConfig, options: KubernetesSourcesOptions): KubernetesSources {

@@ -1,12 +1,13 @@
 import { Gauge, type Registry } from "prom-client";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../adapters/log/json-logger.ts";
-import { createRedisLimiter, type RedisLimiterHandle } from "../adapters/limiter/create-redis-limiter.ts";
-import { createKubernetesSources, loadKubeConfig, type KubernetesSources } from "../adapters/k8s/kube-sources.ts";
+import { createRedisLimiter, type RedisLimiterHandle } from "./create-redis-limiter.ts";
+import { loadKubeConfig } from "../adapters/k8s/kube-collections.ts";
+import { createKubernetesSources, type KubernetesSources } from "./kubernetes-sources.ts";
 import { SYSTEM_TIMERS } from "../adapters/k8s/resource-watch.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { warningText } from "../core/policy/broad-grants.ts";
-import type { EngineExtras } from "./engine.ts";
+import type { EngineExtras } from "./decision-engine.ts";
 
 // The adapters that replace the embedded defaults when configured: the Redis limiter
 // (limiter.redis / MODELGATE_REDIS_URL) and the Kubernetes sources (policySource: kubernetes).

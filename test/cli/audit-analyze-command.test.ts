@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAuditAnalyze, type AuditAnalyzeIo } from "../../src/cli/audit-analyze.ts";
+import { runAuditAnalyze, type AuditAnalyzeIo } from "../../src/cli/audit-analyze-command.ts";
 import type { SealedRecord } from "../../src/core/audit/chain.ts";
 import { ALL_AT_ONCE, SCENARIOS, T0, traffic, TEST_CONFIG_RAW } from "../core/anomaly/patterns.ts";
 import { auditEventsOf, sealAll } from "../core/anomaly/records.ts";

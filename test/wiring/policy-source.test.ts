@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPolicyIndex } from "../../src/runtime/policy-source.ts";
+import { buildPolicyIndex } from "../../src/wiring/policy-source.ts";
 
 // Policy files → the index the server serves: only the server's namespace, and a policy that
 // names no namespace belongs to it (README "AccessPolicy": namespace defaults to the server's).

@@ -1,4 +1,4 @@
-import type { LimitSpec, PenaltyBoxSpec } from "./policy/types.ts";
+import type { LimitSpec, PenaltyBoxSpec } from "../policy/types.ts";
 
 // One limit to check and charge for this request; `key` already includes the identity part.
 // `callerOwned`: the counter belongs to the caller alone (not to an org or a source address),

@@ -1,4 +1,4 @@
-import type { RedisTarget } from "../../core/redis-url.ts";
+import type { RedisTarget } from "../redis-url.ts";
 
 // The Redis limiter's settings: `limiter.redis` in the configuration, parsed by
 // config/parse-redis-limiter.ts.

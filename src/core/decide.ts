@@ -1,10 +1,10 @@
 import type { Decision, DecisionFacts, RateLimitOutcome } from "./decision.ts";
-import { ANONYMOUS, type Identity } from "./identity.ts";
-import type { Cancellation, ChargeRequest, Limiter, LimitVerdict } from "./limiter.ts";
+import { ANONYMOUS, type Identity } from "./identity/identity.ts";
+import type { Cancellation, ChargeRequest, Limiter, LimitVerdict } from "./limit/limiter-port.ts";
 import type { ModelAction, ProtocolName } from "./model-action.ts";
 import type { Evaluation, PolicyIndex } from "./policy/types.ts";
 import type { DenyReason } from "./reason.ts";
-import type { NormalizedRequest } from "./request.ts";
+import type { NormalizedRequest } from "./request/normalized-request.ts";
 import type { IdentitySource } from "./identity/sources.ts";
 import { identify, challengeFor } from "./identity/identify.ts";
 import { normalizeRequest } from "./request/normalize-request.ts";

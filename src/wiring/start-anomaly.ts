@@ -1,15 +1,15 @@
 import type { Registry } from "prom-client";
-import type { AnomalyConfig } from "../../core/anomaly/anomaly-config.ts";
-import type { IdentityRendering } from "../../core/anomaly/observation.ts";
-import type { AnomalyResponder } from "../../core/anomaly/responder.ts";
-import type { PolicyResponses } from "../../core/anomaly/policy-responses.ts";
-import type { AuditEvent } from "../../core/audit/event.ts";
-import type { Logger } from "../log/json-logger.ts";
-import { AnomalyDetector } from "./anomaly-detector.ts";
-import { registerAnomalyMetrics } from "./anomaly-metrics.ts";
-import { connectAnomalyRedis, type AnomalyScriptPort } from "./anomaly-redis.ts";
+import type { AnomalyConfig } from "../core/anomaly/anomaly-config.ts";
+import type { IdentityRendering } from "../core/anomaly/observation.ts";
+import type { AnomalyResponder } from "../core/anomaly/responder.ts";
+import type { PolicyResponses } from "../core/anomaly/policy-responses.ts";
+import type { AuditEvent } from "../core/audit/event.ts";
+import type { Logger } from "../adapters/log/json-logger.ts";
+import { AnomalyDetector } from "../adapters/anomaly/anomaly-detector.ts";
+import { registerAnomalyMetrics } from "../adapters/anomaly/anomaly-metrics.ts";
+import { connectAnomalyRedis, type AnomalyScriptPort } from "../adapters/anomaly/anomaly-redis.ts";
 
-// Builds online anomaly detection from its configuration, for the composition root. Redis is
+// Builds online anomaly detection from its configuration, for the server (start-server.ts). Redis is
 // not required to be up at start: detection is best effort, and failed observations are counted.
 
 export interface AnomalyStartDeps {

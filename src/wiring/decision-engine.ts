@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.ts";
-import type { CheckPorts } from "../core/check.ts";
+import type { CheckPorts } from "../core/decide.ts";
 import { apiKeySource } from "../core/identity/api-key-source.ts";
 import { buildKeyIndex, type KeyIndex } from "../core/identity/key-store.ts";
 import { mtlsSource } from "../core/identity/mtls/mtls-source.ts";
@@ -7,13 +7,13 @@ import type { TrustAnchors } from "../core/identity/mtls/trust-anchors.ts";
 import type { IdentitySource } from "../core/identity/sources.ts";
 import type { Issue } from "../core/result.ts";
 import { FileBackedStore } from "../adapters/files/file-backed-store.ts";
-import { createJwtIdentity, type JwtIdentity } from "../adapters/jwt/create-jwt-source.ts";
+import { createJwtIdentity, type JwtIdentity } from "./create-jwt-identity.ts";
 import type { JwksEvent } from "../adapters/jwt/jwks-key-set.ts";
 import { LocalLimiter } from "../adapters/limiter/local-limiter.ts";
-import type { Limiter } from "../core/limiter.ts";
+import type { Limiter } from "../core/limit/limiter-port.ts";
 import type { SanctionPort } from "../core/limit/sanction.ts";
 import { memoizedDigest } from "../core/limit/key-digest.ts";
-import type { KubernetesSources } from "../adapters/k8s/kube-sources.ts";
+import type { KubernetesSources } from "./kubernetes-sources.ts";
 import { buildCaBundle } from "../adapters/mtls/ca-bundle.ts";
 import { buildKeyIndexFromFiles } from "./key-source.ts";
 import { buildPolicyIndex, type PolicyLoad } from "./policy-source.ts";
@@ -50,7 +50,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-// Adapters built by the composition root that replace the embedded defaults.
+// Adapters built by the server (production-adapters.ts) that replace the embedded defaults.
 export interface EngineExtras {
   // default: the in-process limiter, which then also keeps the sanctions
   readonly limiter?: { readonly limiter: Limiter; readonly sanctions: SanctionPort };
