@@ -4,6 +4,7 @@ import type { Decision } from "../../core/decision.ts";
 import type { DecisionService } from "../../core/decision-service.ts";
 import { respond } from "../../core/respond.ts";
 import { loadAuthorizationProtos } from "./envoy-protos.ts";
+import { DeadlineQueue, type DeadlineEntry } from "./deadline-queue.ts";
 import { leanCheckCodec, type CheckCodec } from "./lean-check-codec.ts";
 import { isOversized, limitRequestSize, transportCapBytes } from "./request-size.ts";
 
@@ -42,18 +43,9 @@ function deadlineMs(call: grpc.ServerUnaryCall<unknown, unknown>): number {
   return budget - Math.max(DEADLINE_MARGIN_MIN_MS, budget * DEADLINE_MARGIN_SHARE);
 }
 
-function withDeadline(work: Promise<Decision>, remainingMs: number, onTimeout: () => Decision): Promise<Decision> {
-  if (!Number.isFinite(remainingMs)) return work;
-  if (remainingMs <= 0) return Promise.resolve(onTimeout());
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Decision>((resolve) => {
-    timer = setTimeout(() => resolve(onTimeout()), remainingMs);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
 function checkHandler(options: AuthzServerOptions, codec: CheckCodec) {
   const { service } = options;
+  const deadlines = new DeadlineQueue();
   let inFlight = 0;
   return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): void => {
     const started = performance.now();
@@ -81,25 +73,36 @@ function checkHandler(options: AuthzServerOptions, codec: CheckCodec) {
     }
     inFlight += 1;
     const cancel = new AbortController();
-    const cancelled = () => cancel.abort();
-    call.once("cancelled", cancelled); // the caller gave up (grpc-js also says so after an answer)
-    const work = service.decide(call.request, cancel.signal).catch((error: unknown) => {
-      service.failed(error);
-      return service.deny("internal_error", "the decision failed; see the server log");
-    });
-    const missed = () => {
-      cancel.abort();
-      return service.deny("deadline_exceeded", "the decision missed the caller's deadline");
+    let settled = false;
+    let deadline: DeadlineEntry | undefined;
+    // The first of the decision, its failure and the deadline answers; the others find the
+    // call settled. No promise joins them, so a decision costs no race, timer or `finally`.
+    const settle = (decision: Decision): void => {
+      if (settled) return;
+      settled = true;
+      if (deadline !== undefined) deadlines.remove(deadline);
+      call.off("cancelled", cancelled);
+      inFlight -= 1;
+      try {
+        finish(decision);
+      } catch (error) {
+        // A throw in the record phase is a bug to log, not an exception for grpc-js.
+        service.failed(error);
+      }
     };
-    withDeadline(work, deadlineMs(call), missed)
-      .then(finish)
-      // A throw in the record phase is a bug to log, not an unhandled rejection that would end
-      // the process.
-      .catch((error: unknown) => service.failed(error))
-      .finally(() => {
-        call.off("cancelled", cancelled);
-        inFlight -= 1;
-      });
+    const cancelled = (): void => cancel.abort();
+    call.once("cancelled", cancelled); // the caller gave up (grpc-js also says so after an answer)
+    const missed = (): void => {
+      cancel.abort();
+      settle(service.deny("deadline_exceeded", "the decision missed the caller's deadline"));
+    };
+    service.decide(call.request, cancel.signal).then(settle, (error: unknown) => {
+      service.failed(error);
+      settle(service.deny("internal_error", "the decision failed; see the server log"));
+    });
+    const remainingMs = deadlineMs(call);
+    if (remainingMs <= 0) missed();
+    else if (Number.isFinite(remainingMs)) deadline = deadlines.add(remainingMs, missed);
   };
 }
 
