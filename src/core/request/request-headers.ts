@@ -1,10 +1,10 @@
 import type { Result } from "../result.ts";
 import { ok } from "../result.ts";
-import { isToken } from "./http-token.ts";
+import { isPseudoToken, isToken } from "./http-token.ts";
 import type { RequestError } from "./request-error.ts";
 import { requestError } from "./request-error.ts";
 import type { Fields } from "./shape.ts";
-import { isFields, readArray, readBytes, readFields, readString, readStringMap } from "./shape.ts";
+import { isFields, readArray, readBytes, readFields, readString, readStringMapNames } from "./shape.ts";
 import { decodeUtf8, utf8ByteLength } from "./utf8.ts";
 
 // Bounds on what one CheckRequest may carry. Envoy's own default is 60 KiB of headers and 100
@@ -23,7 +23,7 @@ const FORBIDDEN_VALUE = /[\u0000\r\n]/;
 
 // Reads `headers` (Envoy's merged map) or, when that is empty, `header_map` (encode_raw_headers).
 export function readRequestHeaders(http: Fields): Result<RequestHeaders, RequestError> {
-  const merged = readStringMap(http, "headers", "http");
+  const merged = readStringMapNames(http, "headers", "http");
   if (!merged.ok) {
     return merged;
   }
@@ -31,10 +31,23 @@ export function readRequestHeaders(http: Fields): Result<RequestHeaders, Request
   if (!raw.ok) {
     return raw;
   }
-  if (merged.value.length > 0 && raw.value.length > 0) {
+  const { names, map } = merged.value;
+  if (names.length > 0 && raw.value.length > 0) {
     return requestError("request_malformed", "http.headers and http.header_map are both set");
   }
-  return buildHeaders(merged.value.length > 0 ? merged.value : raw.value);
+  const lines = raw.value;
+  // Envoy's merged map is read in place: no [name, value] pair per header.
+  return names.length > 0
+    ? buildHeaders(
+        names.length,
+        (i) => names[i] as string,
+        (i) => map[names[i] as string] as string,
+      )
+    : buildHeaders(
+        lines.length,
+        (i) => (lines[i] as HeaderLine)[0],
+        (i) => (lines[i] as HeaderLine)[1],
+      );
 }
 
 function readRawHeaderLines(http: Fields): Result<readonly HeaderLine[], RequestError> {
@@ -86,15 +99,16 @@ function readRawHeaderLine(item: unknown, where: string): Result<HeaderLine, Req
   return ok([name, text.value]);
 }
 
-function buildHeaders(lines: readonly HeaderLine[]): Result<RequestHeaders, RequestError> {
-  if (lines.length > MAX_HEADER_COUNT) {
+function buildHeaders(count: number, nameAt: (i: number) => string, valueAt: (i: number) => string): Result<RequestHeaders, RequestError> {
+  if (count > MAX_HEADER_COUNT) {
     return requestError("header_invalid", `more than ${MAX_HEADER_COUNT} headers`);
   }
   const headers = new Map<string, string>();
   const pseudo = new Map<string, string>();
   let bytes = 0;
-  for (const [rawName, value] of lines) {
-    const name = rawName.toLowerCase();
+  for (let i = 0; i < count; i += 1) {
+    const name = lowerCase(nameAt(i));
+    const value = valueAt(i);
     const problem = headerProblem(name, value);
     if (problem !== undefined) {
       return requestError("header_invalid", problem);
@@ -111,9 +125,16 @@ function buildHeaders(lines: readonly HeaderLine[]): Result<RequestHeaders, Requ
   return ok({ headers, pseudo });
 }
 
+// What toLowerCase could change: ASCII capitals and anything beyond ASCII.
+const MAY_LOWER = /[A-Z\u0080-\uffff]/;
+
+// Envoy sends names in lower case already; toLowerCase would copy each one anyway.
+function lowerCase(name: string): string {
+  return MAY_LOWER.test(name) ? name.toLowerCase() : name;
+}
+
 function headerProblem(name: string, value: string): string | undefined {
-  const bare = name.startsWith(":") ? name.slice(1) : name;
-  if (!isToken(bare)) {
+  if (!(name.startsWith(":") ? isPseudoToken(name) : isToken(name))) {
     return `invalid header name ${JSON.stringify(name)}`;
   }
   if (FORBIDDEN_VALUE.test(value)) {

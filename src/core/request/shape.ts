@@ -63,3 +63,25 @@ export function readStringMap(obj: Fields, key: string, where: string): Result<R
   }
   return ok(entries);
 }
+
+// The same map read without copying it into entries: its names, in insertion order, and the
+// map itself, every value checked to be a string (the request path reads headers so, once
+// per request).
+export function readStringMapNames(
+  obj: Fields,
+  key: string,
+  where: string,
+): Result<{ readonly names: readonly string[]; readonly map: Readonly<Record<string, string>> }, RequestError> {
+  const value = readFields(obj, key, where);
+  if (!value.ok) {
+    return value;
+  }
+  const map = value.value ?? {};
+  const names = Object.keys(map);
+  for (const name of names) {
+    if (typeof map[name] !== "string") {
+      return requestError("request_malformed", `${where}.${key}[${JSON.stringify(name)}] must be a string`);
+    }
+  }
+  return ok({ names, map: map as Readonly<Record<string, string>> });
+}
