@@ -10,11 +10,13 @@ import { median } from "./stats.ts";
 // rounds A/B/A/B on the same fixture: a change's effect measured on a machine shared with other
 // work, where only figures taken side by side compare. Prints rps, the server's CPU µs and V8
 // heap bytes allocated per decision, medians over the rounds.
-// Usage: node bench/ab-bench.ts <tree A> <tree B> [rounds, default 4] [seconds, default 8]
+// Usage: node bench/ab-bench.ts <tree A> <tree B> [rounds, default 4] [seconds, default 8] [redis URL]
+// With a Redis URL both trees use the Redis limiter there instead of the in-process one.
 
 const [treeA, treeB] = [resolve(process.argv[2] ?? "."), resolve(process.argv[3] ?? ".")];
 const rounds = Number(process.argv[4] ?? 4);
 const seconds = Number(process.argv[5] ?? 8);
+const redisUrl = process.argv[6];
 const prefix = { server: ["taskset", "-c", "0"], ghz: ["taskset", "-c", "1"] };
 
 interface Figures {
@@ -46,12 +48,13 @@ async function saturate(tree: string, config: string, data: unknown): Promise<Fi
 const dir = mkdtempSync(join(tmpdir(), "modelgate-ab-"));
 try {
   const fixture = benchFixture(dir);
+  const config = redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl);
   const data = checkRequest(fixture.key);
   const a: Figures[] = [];
   const b: Figures[] = [];
   for (let i = 0; i < rounds; i += 1) {
-    a.push(await saturate(treeA, fixture.config, data));
-    b.push(await saturate(treeB, fixture.config, data));
+    a.push(await saturate(treeA, config, data));
+    b.push(await saturate(treeB, config, data));
     const [x, y] = [a.at(-1) as Figures, b.at(-1) as Figures];
     process.stdout.write(
       `round ${i + 1}: A ${x.rps.toFixed(0)} rps ${x.cpu.toFixed(0)} µs ${x.alloc.toFixed(0)} B | B ${y.rps.toFixed(0)} rps ${y.cpu.toFixed(0)} µs ${y.alloc.toFixed(0)} B\n`,
