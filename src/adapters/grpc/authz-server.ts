@@ -4,7 +4,7 @@ import type { Decision } from "../../core/decision.ts";
 import type { DecisionService } from "../../core/decision-service.ts";
 import { respond } from "../../core/respond.ts";
 import { loadAuthorizationProtos } from "./envoy-protos.ts";
-import { DeadlineQueue, type DeadlineEntry } from "../timing/deadline-queue.ts";
+import { DeadlineQueue, type DeadlineEntry } from "./deadline-queue.ts";
 import { leanCheckCodec, type CheckCodec } from "./lean-check-codec.ts";
 import { isOversized, limitRequestSize, transportCapBytes } from "./request-size.ts";
 

@@ -1,7 +1,6 @@
 import type { Cancellation, ChargeRequest, Limiter, LimitVerdict } from "../../core/limit/limiter-port.ts";
 import { err, type Result } from "../../core/result.ts";
 import type { BreakerRoute, CircuitBreaker } from "./circuit-breaker.ts";
-import { DeadlineQueue } from "../timing/deadline-queue.ts";
 import { withDeadline } from "./deadline.ts";
 import type { DenyCache } from "./deny-cache.ts";
 import type { FallbackReason, LimiterMetrics, VerdictResult, VerdictSource } from "./limiter-metrics.ts";
@@ -43,7 +42,6 @@ const NEAR = 0.2; // "near the limit": at most 20 % of the burst left
 export class ResilientLimiter implements Limiter {
   readonly #p: ResilientLimiterParts;
   #answered = 0; // Redis answers so far, counted up to the warm-up's end
-  readonly #deadlines = new DeadlineQueue();
 
   constructor(parts: ResilientLimiterParts) {
     this.#p = parts;
@@ -62,7 +60,7 @@ export class ResilientLimiter implements Limiter {
   async #viaRedis(req: ChargeRequest, route: BreakerRoute, cancel: Cancellation | undefined): Promise<LimitVerdict> {
     const { metrics, breaker, cache, clock } = this.#p;
     const sentAt = clock();
-    const result = await withDeadline(this.#p.redis.tryCharge(req, cancel), this.#deadlineMs(), TIMED_OUT, this.#deadlines);
+    const result = await withDeadline(this.#p.redis.tryCharge(req, cancel), this.#deadlineMs(), TIMED_OUT);
     const seconds = (clock() - sentAt) / 1000;
     if (!result.ok) {
       const reason = result === TIMED_OUT ? "timeout" : "error";

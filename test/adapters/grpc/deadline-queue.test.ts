@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DeadlineQueue } from "../../../src/adapters/timing/deadline-queue.ts";
+import { DeadlineQueue } from "../../../src/adapters/grpc/deadline-queue.ts";
 
 // One timer behind every call's deadline: each entry fires once, not before its time, in the
 // order of the deadlines whatever the order they were added in, and never once removed.
