@@ -152,17 +152,7 @@ function credentialHeadersOf(sources: readonly IdentitySource[]): string[] {
 // pipeline then charges no limit.
 export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellation): Promise<Decision> {
   const now = ports.now();
-  const facts: Facts = {
-    id: ports.newId(),
-    requestId: "",
-    decidedAt: now,
-    identity: undefined,
-    identitySource: undefined,
-    target: undefined,
-    policy: undefined,
-    rateLimit: undefined,
-    request: undefined,
-  };
+  const facts = blankFacts(ports.newId(), now);
   const normalized = normalizeRequest(raw, now);
   if (!normalized.ok) return deny(facts, normalized.error.reason, normalized.error.detail);
   const req = normalized.value;
@@ -210,7 +200,12 @@ export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellat
 // A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known
 // about the request beyond the reason.
 export function denialWithoutContext(reason: DenyReason, detail: string, id: string, now: number): Decision {
-  const facts: Facts = {
+  return deny(blankFacts(id, now), reason, detail);
+}
+
+// What a decision knows before the pipeline has learnt anything about the request.
+function blankFacts(id: string, now: number): Facts {
+  return {
     id,
     requestId: "",
     decidedAt: now,
@@ -221,5 +216,4 @@ export function denialWithoutContext(reason: DenyReason, detail: string, id: str
     rateLimit: undefined,
     request: undefined,
   };
-  return deny(facts, reason, detail);
 }
