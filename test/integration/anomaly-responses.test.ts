@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
-import { connectAuthz, headerMap, type AuthzClient, type CheckResponse } from "./helpers/authz-client.ts";
+import { connectAuthz, headerMap, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { eventually } from "./helpers/k8s-cluster.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
@@ -39,10 +39,6 @@ const predict = (key: string, model = "fraud-detector") =>
   buildCheckRequest({ method: "POST", path: `/v2/models/${model}/infer`, headers: { "x-api-key": key } });
 const read = (key: string, model = "fraud-detector") =>
   buildCheckRequest({ method: "GET", path: `/v2/models/${model}`, headers: { "x-api-key": key } });
-
-function reasonOf(r: CheckResponse): string {
-  return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
-}
 
 // Five distinct models in the window: over the threshold of four. Each is denied by policy
 // (the policy covers fraud-detector only) and still observed.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
-import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+import { connectAuthz, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
@@ -13,8 +13,6 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const infer = (key: string) =>
   buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
-const reasonOf = (r: { status?: { code?: number }; denied_response?: { body?: string } }) =>
-  r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
 
 describe("a request answered deadline_exceeded", () => {
   let redis: RedisProcess;

@@ -1,7 +1,7 @@
 import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
-import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+import { connectAuthz, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 
@@ -49,8 +49,7 @@ async function reason(model: string): Promise<string> {
     headers: { "content-type": "application/grpc", "x-api-key": fixture.keys["scientist"] as string },
     body: grpcBody(model),
   });
-  const r = await client.check(request);
-  return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
+  return reasonOf(await client.check(request));
 }
 
 describe("gRPC inference through the real Check RPC", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
-import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+import { connectAuthz, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { allowTeam, eventually, expectStatus, NS, policy, startCluster, upsert } from "./helpers/k8s-cluster.ts";
 import { FIXTURE_KEYS } from "./fixtures.ts";
@@ -58,7 +58,7 @@ async function reason(server: FixtureServer, who: keyof typeof FIXTURE_KEYS): Pr
     const r = await client.check(
       buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": server.keys[who] as string } }),
     );
-    return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
+    return reasonOf(r);
   } finally {
     client.close();
   }

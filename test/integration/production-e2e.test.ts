@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import type { KubeHarness } from "../harness/kube-harness.ts";
-import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+import { connectAuthz, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { allowTeam, APIKEYS, eventually, newApiKey, NS, policy, POLICIES, startCluster, upsert } from "./helpers/k8s-cluster.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
@@ -13,8 +13,7 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 const infer = (key: string) =>
   buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
 const reason = async (client: AuthzClient, key: string) => {
-  const r = await client.check(infer(key));
-  return r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
+  return reasonOf(await client.check(infer(key)));
 };
 
 describe("rate limits in Redis (limiter.redis)", () => {

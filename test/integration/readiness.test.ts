@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
-import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+import { connectAuthz, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
 import { freePort, redisArgs, REDIS_SERVER, startRedis, waitForPing, type RedisProcess } from "./helpers/redis-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
@@ -17,8 +17,6 @@ import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const infer = (key: string) =>
   buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });
-const reasonOf = (r: { status?: { code?: number }; denied_response?: { body?: string } }) =>
-  r.status?.code === 0 ? "allowed" : (JSON.parse(r.denied_response?.body ?? "{}") as { reason: string }).reason;
 
 async function readyz(fixture: FixtureServer): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${fixture.server.opsPort}/readyz`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
-import { connectAuthz, type AuthzClient } from "./helpers/authz-client.ts";
+import { connectAuthz, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 import { spawnServe, untilReady, writeServeDir, type ServeDir, type ServeProcess } from "./helpers/serve-process.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
@@ -19,9 +19,7 @@ const infer = (key: string) =>
 // The reason of every answer in one burst.
 async function burst(client: AuthzClient, key: string): Promise<string[]> {
   const answers = await Promise.all(Array.from({ length: BURST }, () => client.check(infer(key))));
-  return answers.map((a) =>
-    a.status?.code === 0 ? "allowed" : (JSON.parse(a.denied_response?.body ?? "{}") as { reason: string }).reason,
-  );
+  return answers.map(reasonOf);
 }
 
 describe("fresh replicas turning ready on one Redis", () => {

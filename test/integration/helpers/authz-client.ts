@@ -37,6 +37,11 @@ export function connectAuthz(target: string): AuthzClient {
   };
 }
 
+// "allowed", or the reason code of the problem+json body of a denial.
+export function reasonOf(response: CheckResponse): string {
+  return response.status?.code === 0 ? "allowed" : (JSON.parse(response.denied_response?.body ?? "{}") as { reason: string }).reason;
+}
+
 export function headerMap(pairs: { header: { key: string; value: string } }[] | undefined): Map<string, string> {
   return new Map((pairs ?? []).map((p) => [p.header.key, p.header.value]));
 }
