@@ -1,10 +1,10 @@
 import { ANOMALY_DEFAULTS_TOP, type AnomalyConfig, type AnomalyRedisConfig } from "../core/anomaly/anomaly-config.ts";
 import { ConfigReader } from "../core/parse/config-reader.ts";
 import { isPlainObject } from "../core/parse/fields.ts";
-import { withRedisPassword } from "../core/redis-password.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { durationMs } from "./anomaly-values.ts";
 import { parseRules } from "./parse-anomaly-rules.ts";
+import { redisSectionUrl } from "./redis-section-url.ts";
 
 // `anomaly:` in the configuration file (see README "Anomaly detection"). Unknown keys are
 // rejected and every problem is reported with its path.
@@ -70,10 +70,7 @@ export function resolveAnomalyConfig(
   env: Readonly<Record<string, string | undefined>>,
   path: string,
 ): Result<AnomalyConfig, Issue[]> {
-  const url = withRedisPassword(
-    config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url,
-    env["MODELGATE_REDIS_PASSWORD"],
-  );
+  const url = redisSectionUrl(config.redis.url, env);
   const resolved: AnomalyConfig = { ...config, redis: { ...config.redis, url } };
   if (resolved.enabled && url === "")
     return err([{ path: `${path}.redis.url`, message: "is required when anomaly detection is enabled (or set MODELGATE_REDIS_URL)" }]);

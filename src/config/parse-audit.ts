@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from "node:path";
 import { AUDIT_DEFAULTS, type AuditConfig, type AuditFileConfig, type AuditRedisConfig } from "../core/audit/audit-config.ts";
 import { isValidChainId } from "../core/audit/chain.ts";
 import { ConfigReader } from "../core/parse/config-reader.ts";
-import { withRedisPassword } from "../core/redis-password.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
+import { redisSectionUrl } from "./redis-section-url.ts";
 
 // `audit:` in the configuration file (see README "Audit log"). Unknown keys are rejected and
 // every problem is reported with its path. Key and log file paths are made absolute: relative
@@ -118,10 +118,7 @@ export function resolveAuditConfig(
   path: string,
 ): Result<AuditConfig, Issue[]> {
   const auditFile = env["MODELGATE_AUDIT_FILE"] ?? "";
-  const redisUrl = withRedisPassword(
-    config.redis.url === "" ? (env["MODELGATE_REDIS_URL"] ?? "") : config.redis.url,
-    env["MODELGATE_REDIS_PASSWORD"],
-  );
+  const redisUrl = redisSectionUrl(config.redis.url, env);
   const resolved: AuditConfig = {
     ...config,
     sink: auditFile !== "" ? "file" : config.sink,
