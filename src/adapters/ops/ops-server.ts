@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
+import { splitHostPort } from "../../core/listen-address.ts";
 
 // The operations port: /metrics for Prometheus, /healthz (the process answers) and /readyz
 // (what `ready` says: src/wiring/readiness.ts). Kept off the gRPC port so probes never touch
@@ -14,11 +15,6 @@ export interface OpsOptions {
   readonly listen: string;
   readonly registry: Registry;
   readonly ready: () => { ready: boolean; detail: string };
-}
-
-function splitHostPort(listen: string): { host: string; port: number } {
-  const at = listen.lastIndexOf(":");
-  return { host: listen.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(listen.slice(at + 1)) };
 }
 
 export function startOpsServer(options: OpsOptions): Promise<OpsServer> {

@@ -6,6 +6,7 @@ import type { Logger } from "../log/json-logger.ts";
 import { answerAdmissionReview } from "./admission-review.ts";
 import { readTlsPair, watchTlsPair, type TlsWatcher } from "./tls-files.ts";
 import type { WebhookMetrics } from "./webhook-metrics.ts";
+import { splitHostPort } from "../../core/listen-address.ts";
 
 // HTTPS for the API server: POST /inject with an AdmissionReview, answered from the pure
 // planner. Bodies are capped; anything else gets 404/405/413.
@@ -27,11 +28,6 @@ export interface WebhookServerOptions {
 export interface WebhookServer {
   readonly port: number;
   close(): Promise<void>;
-}
-
-function splitHostPort(listen: string): { host: string; port: number } {
-  const at = listen.lastIndexOf(":");
-  return { host: listen.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(listen.slice(at + 1)) };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
