@@ -209,6 +209,7 @@ function resourceVersionOf(object: unknown): string | undefined {
   return typeof rv === "string" && rv !== "" ? rv : undefined;
 }
 
-function describe(failure: KubeFailure): string {
+// "status message", or the message alone when the request got no HTTP status.
+export function describe(failure: KubeFailure): string {
   return failure.status === undefined ? failure.message : `${failure.status} ${failure.message}`;
 }

@@ -10,6 +10,7 @@ import { interpretKeySecret } from "./key-secret.ts";
 import type { KubeHttp } from "./kube-http.ts";
 import { keySecretCollection } from "./kube-collections.ts";
 import { httpListWatchClient } from "./list-watch-client.ts";
+import { describe } from "./list-watch-loop.ts";
 
 // `modelgate keys migrate --namespace N`: copies every Secret labelled modelgate.io/api-key into
 // an ApiKey named mgk-<id>. It only ever creates: an ApiKey that already exists is compared,
@@ -49,7 +50,7 @@ async function listAll(http: KubeHttp, namespace: string, timeoutMs: number): Pr
   let token: string | undefined;
   do {
     const page = await client.list(token);
-    if (!page.ok) return err(`listing ${client.description}: ${page.error.status ?? ""} ${page.error.message}`.replace(":  ", ": "));
+    if (!page.ok) return err(`listing ${client.description}: ${describe(page.error)}`);
     items.push(...page.value.items);
     token = page.value.continueToken;
   } while (token !== undefined);
