@@ -66,8 +66,7 @@ function injectDocument(
 }
 
 export function injectYamlStream(text: string, namespace: string, config: InjectorConfig, render: BootstrapRenderer): InjectedStream {
-  const documents = parseAllDocuments(text, { uniqueKeys: true });
-  const list = Array.isArray(documents) ? documents : [documents];
+  const list = parseAllDocuments(text, { uniqueKeys: true });
   const parseErrors = list.flatMap((d, i) => d.errors.map((e) => `document ${i + 1}: ${e.message}`));
   if (parseErrors.length > 0) return { yaml: "", reports: [], parseErrors };
   const results = list.map((d, i) => injectDocument(d.toJS({ maxAliasCount: 100 }), i + 1, namespace, config, render));
