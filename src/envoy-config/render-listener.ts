@@ -48,12 +48,16 @@ function underscoreAction(o: ResolvedSidecarOptions): "ALLOW" | "REJECT_REQUEST"
   return o.routingHeader?.includes("_") === true ? "ALLOW" : "REJECT_REQUEST";
 }
 
-export function connectionManager(o: ResolvedSidecarOptions, routes: Record<string, unknown> = routeConfig()): Record<string, unknown> {
+export function connectionManager(
+  o: ResolvedSidecarOptions,
+  routes: Record<string, unknown> = routeConfig(),
+  statPrefix: string = INBOUND_LISTENER,
+): Record<string, unknown> {
   return {
     name: HCM_FILTER,
     typed_config: {
       "@type": typeUrl(HCM_TYPE),
-      stat_prefix: INBOUND_LISTENER,
+      stat_prefix: statPrefix,
       codec_type: "AUTO",
       use_remote_address: true,
       // modelgate authorizes the path Envoy forwards: both must see one canonical form.

@@ -31,8 +31,7 @@ function probeRouteConfig(probes: ProbeListenerOptions): Record<string, unknown>
 // The inbound chain with the probe routes, its own stats prefix, and no access log (kubelet
 // probes are not decisions to audit).
 function probeConnectionManager(o: ResolvedSidecarOptions, probes: ProbeListenerOptions): Record<string, unknown> {
-  const hcm = connectionManager({ ...o, accessLog: false }, probeRouteConfig(probes));
-  return { ...hcm, typed_config: { ...(hcm["typed_config"] as Record<string, unknown>), stat_prefix: PROBE_LISTENER } };
+  return connectionManager({ ...o, accessLog: false }, probeRouteConfig(probes), PROBE_LISTENER);
 }
 
 export function renderProbeListener(o: ResolvedSidecarOptions, probes: ProbeListenerOptions): Record<string, unknown> {
