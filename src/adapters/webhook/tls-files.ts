@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createSecureContext, type SecureContext } from "node:tls";
+import { createSecureContext } from "node:tls";
 
 // The serving certificate from files that cert-manager or the chart rewrites (a mounted
 // kubernetes.io/tls Secret is swapped atomically through a symlink). Polled by content: file
@@ -10,13 +10,21 @@ export interface TlsPair {
   readonly key: string;
 }
 
-export function readTlsPair(
-  certFile: string,
-  keyFile: string,
-): { ok: true; pair: TlsPair; context: SecureContext } | { ok: false; error: string } {
+export type TlsPairResult = { ok: true; pair: TlsPair } | { ok: false; error: string };
+
+export function readTlsPair(certFile: string, keyFile: string): TlsPairResult {
   try {
-    const pair = { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
-    return { ok: true, pair, context: createSecureContext(pair) };
+    return checkedPair(readFileSync(certFile, "utf8"), readFileSync(keyFile, "utf8"));
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+// Building a secure context is the check that the key matches the certificate and both parse.
+function checkedPair(cert: string, key: string): TlsPairResult {
+  try {
+    createSecureContext({ cert, key });
+    return { ok: true, pair: { cert, key } };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
@@ -31,7 +39,7 @@ export function watchTlsPair(
   keyFile: string,
   current: TlsPair,
   intervalMs: number,
-  onChange: (result: ReturnType<typeof readTlsPair>) => void,
+  onChange: (result: TlsPairResult) => void,
 ): TlsWatcher {
   let last = current;
   const timer = setInterval(() => {
@@ -44,10 +52,8 @@ export function watchTlsPair(
       return; // mid-swap or removed: try again next tick
     }
     if (cert === last.cert && key === last.key) return;
-    const result = readTlsPair(certFile, keyFile);
-    if (result.ok) last = result.pair;
-    else last = { cert, key }; // report a broken pair once, not every tick
-    onChange(result);
+    last = { cert, key }; // a broken pair is reported once, not every tick
+    onChange(checkedPair(cert, key));
   }, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
