@@ -35,7 +35,7 @@ export interface AuditRuntime {
   // Adds envoy.service.accesslog.v3.AccessLogService to the gRPC server (outcomes.enabled).
   readonly hmacKey: AuditHmacKey; // for other records that must pseudonymise exactly like decisions
   // `also` sees every outcome too (e.g. the anomaly detector's model-error rule).
-  addAccessLogService(server: grpc.Server, also?: (outcome: AccessOutcome) => void): void;
+  addAccessLogService(server: Pick<grpc.Server, "addService">, also?: (outcome: AccessOutcome) => void): void;
   close(timeoutMs: number): Promise<{ readonly flushed: boolean; readonly lost: number }>;
 }
 

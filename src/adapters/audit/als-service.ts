@@ -80,7 +80,7 @@ function handleMessage(message: unknown, options: AccessLogServiceOptions): void
   }
 }
 
-export function addAccessLogService(server: grpc.Server, options: AccessLogServiceOptions): void {
+export function addAccessLogService(server: Pick<grpc.Server, "addService">, options: AccessLogServiceOptions): void {
   const { service } = loadAccessLogProtos();
   server.addService(service, {
     StreamAccessLogs(call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>): void {

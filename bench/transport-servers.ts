@@ -1,0 +1,59 @@
+import * as grpc from "@grpc/grpc-js";
+import * as http2 from "node:http2";
+import { loadAuthorizationProtos } from "../src/adapters/grpc/envoy-protos.ts";
+import { decodeCheckRequest } from "../src/adapters/grpc/check-request-decoder.ts";
+import { checkResponseEncoder } from "../src/adapters/grpc/check-response-encoder.ts";
+import { leanCheckCodec } from "../src/adapters/grpc/lean-check-codec.ts";
+
+// The two no-op Check servers bench/transport-bench.ts compares: both decode the CheckRequest
+// with the lean decoder and answer the same pre-encoded OK CheckResponse, so the only
+// difference is the transport. Usage: node bench/transport-servers.ts grpc-js | http2
+
+const answer = checkResponseEncoder()(
+  { allowed: true, upstreamHeaders: [], upstreamHeadersToRemove: [], responseHeaders: [] } as never,
+  "bench",
+  "allowed",
+);
+
+function serving(port: number): void {
+  process.stdout.write(`${JSON.stringify({ msg: "serving", grpc_port: port })}\n`);
+}
+
+function grpcJs(): void {
+  const server = new grpc.Server();
+  const codec = leanCheckCodec(loadAuthorizationProtos().service);
+  server.addService(codec.service, {
+    Check: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      void call.request;
+      callback(null, answer);
+    },
+  });
+  server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => {
+    if (error) throw error;
+    serving(port);
+  });
+  process.once("SIGTERM", () => server.forceShutdown());
+}
+
+function rawHttp2(): void {
+  const framed = Buffer.alloc(5 + answer.length);
+  framed.writeUInt32BE(answer.length, 1);
+  answer.copy(framed, 5);
+  const server = http2.createServer();
+  server.on("stream", (stream: http2.ServerHttp2Stream) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("end", () => {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      decodeCheckRequest(body.subarray(5, 5 + body.readUInt32BE(1)));
+      stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end(framed);
+    });
+  });
+  server.listen(0, "127.0.0.1", () => serving((server.address() as { port: number }).port));
+  process.once("SIGTERM", () => server.close() && process.exit(0));
+}
+
+if (process.argv[2] === "http2") rawHttp2();
+else grpcJs();
