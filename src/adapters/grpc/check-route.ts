@@ -1,9 +1,9 @@
 import type { ServerHttp2Stream } from "node:http2";
 import type { CancelCheck, CheckCall } from "./check-call.ts";
 import { decodeCheckRequest } from "./check-request-decoder.ts";
-import { GrpcMessageReader, type FramingError } from "./grpc-message-reader.ts";
+import { GrpcMessageReader } from "./grpc-message-reader.ts";
 import { replyMessage, replyStatus } from "./grpc-reply.ts";
-import { GrpcStatus } from "./grpc-status.ts";
+import { framingStatus, GrpcStatus } from "./grpc-status.ts";
 import type { GrpcRoute } from "./http2-grpc-server.ts";
 import { transportCapBytes, type OversizedRequest } from "./request-size.ts";
 
@@ -13,12 +13,6 @@ import { transportCapBytes, type OversizedRequest } from "./request-size.ts";
 // RESOURCE_EXHAUSTED, as grpc-js did), decoded by the lean decoder once the client has finished
 // sending, and handed to the transport-independent handler (check-call.ts). A stream the caller
 // resets or drops before the answer cancels the decision.
-
-function framingStatus(error: FramingError, capBytes: number): [number, string] {
-  if (error.kind === "too_large") return [GrpcStatus.RESOURCE_EXHAUSTED, `CheckRequest of ${error.bytes} bytes is larger than the transport cap of ${capBytes}`];
-  if (error.kind === "compressed") return [GrpcStatus.INTERNAL, "compressed message without a grpc-encoding"];
-  return [GrpcStatus.INTERNAL, "the stream ended inside the CheckRequest"];
-}
 
 export function checkRoute(handle: (call: CheckCall) => CancelCheck, maxReceiveBytes: number): GrpcRoute {
   const capBytes = transportCapBytes(maxReceiveBytes);
@@ -38,12 +32,12 @@ export function checkRoute(handle: (call: CheckCall) => CancelCheck, maxReceiveB
     stream.on("data", (chunk: Buffer) => {
       if (refused) return;
       const error = reader.push(chunk);
-      if (error !== undefined) refuse(...framingStatus(error, capBytes));
+      if (error !== undefined) refuse(...framingStatus(error, "CheckRequest", capBytes));
     });
     stream.once("end", () => {
       if (refused) return;
       const error = reader.end();
-      if (error !== undefined) return refuse(...framingStatus(error, capBytes));
+      if (error !== undefined) return refuse(...framingStatus(error, "CheckRequest", capBytes));
       if (count !== 1 || message === undefined) return refuse(GrpcStatus.INTERNAL, `a Check call carries one CheckRequest, not ${count}`);
       let request: unknown;
       try {

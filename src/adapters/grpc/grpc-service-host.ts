@@ -1,9 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { EventEmitter } from "node:events";
 import type { ServerHttp2Stream } from "node:http2";
-import { GrpcMessageReader, type FramingError } from "./grpc-message-reader.ts";
+import { GrpcMessageReader } from "./grpc-message-reader.ts";
 import { replyMessage, replyStatus, ResponseStream } from "./grpc-reply.ts";
-import { GrpcStatus } from "./grpc-status.ts";
+import { framingStatus, GrpcStatus } from "./grpc-status.ts";
 import type { GrpcRoute } from "./http2-grpc-server.ts";
 
 // Services written for grpc-js (grpc.health.v1.Health from grpc-health-check, Envoy's Access Log
@@ -61,12 +61,6 @@ class HostedCall extends EventEmitter {
   }
 }
 
-function framingStatus(error: FramingError): [number, string] {
-  if (error.kind === "too_large") return [GrpcStatus.RESOURCE_EXHAUSTED, `message of ${error.bytes} bytes is larger than ${MESSAGE_CAP_BYTES}`];
-  if (error.kind === "compressed") return [GrpcStatus.INTERNAL, "compressed message without a grpc-encoding"];
-  return [GrpcStatus.INTERNAL, "the stream ended inside a message"];
-}
-
 function unaryCallback(stream: ServerHttp2Stream, serialize: (value: unknown) => Buffer): grpc.sendUnaryData<unknown> {
   return (error, value) => {
     if (error !== null && error !== undefined) replyStatus(stream, error.code ?? GrpcStatus.INTERNAL, error.details ?? ("message" in error ? error.message : ""));
@@ -96,7 +90,7 @@ function hostedRoute(definition: grpc.MethodDefinition<unknown, unknown>, handle
     };
     stream.on("data", (chunk: Buffer) => {
       const error = reader.push(chunk);
-      if (error !== undefined) failed(...framingStatus(error));
+      if (error !== undefined) failed(...framingStatus(error, "request message", MESSAGE_CAP_BYTES));
       else if (parseFailed) failed(GrpcStatus.INTERNAL, "could not parse the request message");
     });
     stream.once("end", () => {

@@ -1,3 +1,5 @@
+import type { FramingError } from "./grpc-message-reader.ts";
+
 // gRPC status codes the edge answers with, and the Status-Message encoding of the gRPC over
 // HTTP/2 protocol: UTF-8, then every byte outside space..~ (and `%` itself) as %XX.
 
@@ -23,4 +25,12 @@ export function percentEncodeGrpcMessage(message: string): string {
     out += needsEncoding(byte) ? `%${byte.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(byte);
   }
   return out;
+}
+
+// The status a call gets for a broken request stream: a message over the cap is
+// RESOURCE_EXHAUSTED (as grpc-js answers it), the rest a protocol error (INTERNAL).
+export function framingStatus(error: FramingError, what: string, capBytes: number): [code: number, message: string] {
+  if (error.kind === "too_large") return [GrpcStatus.RESOURCE_EXHAUSTED, `${what} of ${error.bytes} bytes is larger than the limit of ${capBytes}`];
+  if (error.kind === "compressed") return [GrpcStatus.INTERNAL, "compressed message without a grpc-encoding"];
+  return [GrpcStatus.INTERNAL, `the stream ended inside the ${what}`];
 }
