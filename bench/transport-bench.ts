@@ -9,11 +9,11 @@ import { median } from "./stats.ts";
 // The gRPC edge alone: no-op Check servers (bench/transport-servers.ts) on different transports,
 // each saturated by ghz in alternating rounds, server pinned to core 0 and ghz to core 1. Prints
 // the server's CPU µs and V8 heap bytes allocated per call, medians over the rounds.
-// Usage: node bench/transport-bench.ts [rounds, default 4] [seconds, default 6] [modes, default grpc-js,http2]
+// Usage: node bench/transport-bench.ts [rounds, default 4] [seconds, default 6] [modes, default grpc-js,http2,edge]
 
 const rounds = Number(process.argv[2] ?? 4);
 const seconds = Number(process.argv[3] ?? 6);
-const modes = (process.argv[4] ?? "grpc-js,http2").split(",");
+const modes = (process.argv[4] ?? "grpc-js,http2,edge").split(",");
 const prefix = { server: ["taskset", "-c", "0"], ghz: ["taskset", "-c", "1"] };
 const script = join(import.meta.dirname, "transport-servers.ts");
 

@@ -4,10 +4,15 @@ import { loadAuthorizationProtos } from "../src/adapters/grpc/envoy-protos.ts";
 import { decodeCheckRequest } from "../src/adapters/grpc/check-request-decoder.ts";
 import { checkResponseEncoder } from "../src/adapters/grpc/check-response-encoder.ts";
 import { leanCheckCodec } from "../src/adapters/grpc/lean-check-codec.ts";
+import { startAuthzServer } from "../src/adapters/grpc/authz-server.ts";
+import { denialWithoutContext } from "../src/core/decide.ts";
+import type { DecisionService } from "../src/core/decision-service.ts";
 
 // The two no-op Check servers bench/transport-bench.ts compares: both decode the CheckRequest
 // with the lean decoder and answer the same pre-encoded OK CheckResponse, so the only
-// difference is the transport. Usage: node bench/transport-servers.ts grpc-js | http2
+// difference is the transport; `edge` is modelgate's own gRPC edge (authz-server.ts) around a
+// decision service that answers at once and records nothing.
+// Usage: node bench/transport-servers.ts grpc-js | http2 | edge
 
 const answer = checkResponseEncoder()(
   { allowed: true, upstreamHeaders: [], upstreamHeadersToRemove: [], responseHeaders: [] } as never,
@@ -55,5 +60,21 @@ function rawHttp2(): void {
   process.once("SIGTERM", () => server.close() && process.exit(0));
 }
 
-if (process.argv[2] === "http2") rawHttp2();
+async function edge(): Promise<void> {
+  const decision = denialWithoutContext("policy_no_match", "bench", "bench", 0);
+  const service: DecisionService = {
+    admit: () => undefined,
+    decide: () => Promise.resolve(decision),
+    deny: (reason, detail) => denialWithoutContext(reason, detail, "bench", 0),
+    record: (d, _ms, answer) => answer(d),
+    failed: () => undefined,
+  };
+  const server = await startAuthzServer({ tcp: "127.0.0.1:0", uds: undefined, maxInFlight: 10_000, maxReceiveBytes: 4 << 20, service });
+  serving(server.tcpPort as number);
+  process.once("SIGTERM", () => void server.shutdown(0).then(() => process.exit(0)));
+}
+
+const mode = process.argv[2];
+if (mode === "http2") rawHttp2();
+else if (mode === "edge") await edge();
 else grpcJs();

@@ -14,7 +14,7 @@ export type FramingError =
 const PREFIX = 5;
 
 export class GrpcMessageReader {
-  private readonly prefix = Buffer.alloc(PREFIX);
+  private prefix: Buffer | undefined; // only for a prefix split across chunks (rare)
   private prefixFill = 0;
   private body: Buffer | undefined;
   private bodyFill = 0;
@@ -64,6 +64,7 @@ export class GrpcMessageReader {
       at += PREFIX;
     } else {
       const n = Math.min(PREFIX - this.prefixFill, chunk.length - at);
+      this.prefix ??= Buffer.alloc(PREFIX);
       chunk.copy(this.prefix, this.prefixFill, at, at + n);
       this.prefixFill += n;
       at += n;
