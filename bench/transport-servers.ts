@@ -3,7 +3,6 @@ import * as http2 from "node:http2";
 import { loadAuthorizationProtos } from "../src/adapters/grpc/envoy-protos.ts";
 import { decodeCheckRequest } from "../src/adapters/grpc/check-request-decoder.ts";
 import { checkResponseEncoder } from "../src/adapters/grpc/check-response-encoder.ts";
-import { leanCheckCodec } from "../src/adapters/grpc/lean-check-codec.ts";
 import { startAuthzServer } from "../src/adapters/grpc/authz-server.ts";
 import { denialWithoutContext } from "../src/core/decide.ts";
 import type { DecisionService } from "../src/core/decision-service.ts";
@@ -26,8 +25,12 @@ function serving(port: number): void {
 
 function grpcJs(): void {
   const server = new grpc.Server();
-  const codec = leanCheckCodec(loadAuthorizationProtos().service);
-  server.addService(codec.service, {
+  // grpc-js takes a service's own wire codec through the method definition: the lean decoder
+  // in, the finished bytes out (as modelgate's grpc-js server did before its own edge).
+  const reference = loadAuthorizationProtos().service;
+  const check = reference["Check"] as grpc.MethodDefinition<unknown, unknown>;
+  const lean = { ...check, requestDeserialize: decodeCheckRequest, responseSerialize: (bytes: Buffer) => bytes };
+  server.addService({ ...reference, Check: lean } as grpc.ServiceDefinition, {
     Check: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       void call.request;
       callback(null, answer);
