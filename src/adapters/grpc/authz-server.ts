@@ -9,7 +9,8 @@ import { createGrpcHttp2Server } from "./http2-grpc-server.ts";
 
 // The gRPC edge: envoy.service.auth.v3.Authorization/Check and grpc.health.v1.Health (plus what
 // `configure` adds, e.g. Envoy's Access Log Service), on one node:http2 server per listener
-// (Decision 58: grpc-js's server cost about as much per call as a whole no-op handler).
+// (README Decisions, "Our own gRPC edge": grpc-js's server cost about as much per call as a whole
+// no-op handler).
 // Check always answers with a CheckResponse carrying an explicit status, including when the
 // decision misses the caller's deadline, the server is overloaded, or the pipeline has a bug.
 
