@@ -30,12 +30,15 @@ function grpcJs(): void {
   const reference = loadAuthorizationProtos().service;
   const check = reference["Check"] as grpc.MethodDefinition<unknown, unknown>;
   const lean = { ...check, requestDeserialize: decodeCheckRequest, responseSerialize: (bytes: Buffer) => bytes };
-  server.addService({ ...reference, Check: lean } as grpc.ServiceDefinition, {
-    Check: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      void call.request;
-      callback(null, answer);
+  server.addService(
+    { ...reference, Check: lean },
+    {
+      Check: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        void call.request;
+        callback(null, answer);
+      },
     },
-  });
+  );
   server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => {
     if (error) throw error;
     serving(port);

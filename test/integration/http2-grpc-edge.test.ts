@@ -99,17 +99,32 @@ describe.each(targets)("over %s", (_name, target) => {
 describe("requests the edge refuses, and what it answers", () => {
   const good = (): Buffer => frame(requestBytes());
   const cases: [string, Record<string, string>, () => Buffer[], { http: number; grpc?: string; message?: RegExp }][] = [
-    ["a length prefix beyond the data", {}, () => [good().subarray(0, good().length - 10)], { http: 200, grpc: "13", message: /ended inside/ }],
+    [
+      "a length prefix beyond the data",
+      {},
+      () => [good().subarray(0, good().length - 10)],
+      { http: 200, grpc: "13", message: /ended inside/ },
+    ],
     ["the compressed flag set", {}, () => [frame(requestBytes(), 1)], { http: 200, grpc: "13", message: /compressed/ }],
     ["a truncated length prefix", {}, () => [good().subarray(0, 3)], { http: 200, grpc: "13" }],
     ["no message", {}, () => [], { http: 200, grpc: "13", message: /not 0/ }],
     ["two messages", {}, () => [good(), good()], { http: 200, grpc: "13", message: /not 2/ }],
-    ["bytes that are not a CheckRequest", {}, () => [frame(Buffer.from([0x0a, 0xff, 0xff, 0xff]))], { http: 200, grpc: "13", message: /parse/ }],
+    [
+      "bytes that are not a CheckRequest",
+      {},
+      () => [frame(Buffer.from([0x0a, 0xff, 0xff, 0xff]))],
+      { http: 200, grpc: "13", message: /parse/ },
+    ],
     ["a message above the transport cap", {}, () => [frame(Buffer.alloc(5 * LIMIT))], { http: 200, grpc: "8" }],
     ["content-type application/json", { "content-type": "application/json" }, () => [good()], { http: 415 }],
     ["no content-type", { "content-type": "" }, () => [good()], { http: 415 }],
     ["method GET", { ":method": "GET" }, () => [], { http: 405 }],
-    ["an unknown method", { ":path": "/envoy.service.auth.v3.Authorization/Nope" }, () => [good()], { http: 200, grpc: "12", message: /unknown method/ }],
+    [
+      "an unknown method",
+      { ":path": "/envoy.service.auth.v3.Authorization/Nope" },
+      () => [good()],
+      { http: 200, grpc: "12", message: /unknown method/ },
+    ],
     ["an unknown service", { ":path": "/no.such.Service/Check" }, () => [good()], { http: 200, grpc: "12" }],
     ["grpc-encoding gzip", { "grpc-encoding": "gzip" }, () => [good()], { http: 200, grpc: "12", message: /identity/ }],
     ["grpc-timeout with a fraction", { "grpc-timeout": "1.5S" }, () => [good()], { http: 200, grpc: "13", message: /grpc-timeout/ }],
@@ -154,7 +169,13 @@ describe("requests the edge refuses, and what it answers", () => {
     const client = new grpc.Client(`127.0.0.1:${server.tcpPort}`, grpc.credentials.createInsecure());
     try {
       const error = await new Promise<grpc.ServiceError | null>((resolve) =>
-        client.makeUnaryRequest("/envoy.service.auth.v3.Authorization/Nope", (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (e) => resolve(e)),
+        client.makeUnaryRequest(
+          "/envoy.service.auth.v3.Authorization/Nope",
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (e) => resolve(e),
+        ),
       );
       expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
     } finally {
@@ -283,9 +304,13 @@ describe("the other services on the same listeners", () => {
       server.setServing(true);
       await expect.poll(() => seen).toEqual(["NOT_SERVING", "SERVING"]);
       watch.cancel();
-      const status = await new Promise<string>((resolve, reject) => health.check({ service: "" }, (e, r) => (e ? reject(e) : resolve(r.status))));
+      const status = await new Promise<string>((resolve, reject) =>
+        health.check({ service: "" }, (e, r) => (e ? reject(e) : resolve(r.status))),
+      );
       expect(status).toBe("SERVING");
-      const unknown = await new Promise<grpc.ServiceError | null>((resolve) => health.check({ service: "no.such.Service" }, (e) => resolve(e)));
+      const unknown = await new Promise<grpc.ServiceError | null>((resolve) =>
+        health.check({ service: "no.such.Service" }, (e) => resolve(e)),
+      );
       expect(unknown?.code).toBe(grpc.status.NOT_FOUND);
     } finally {
       health.close();

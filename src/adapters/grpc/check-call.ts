@@ -112,7 +112,7 @@ function decideThen(
 ): void {
   let outcome: Decision | PromiseLike<Decision>;
   try {
-    outcome = service.decide(request, signal) as Decision | PromiseLike<Decision>;
+    outcome = service.decide(request, signal);
   } catch (error) {
     failed(error);
     return;

@@ -51,7 +51,8 @@ export class GrpcMessageReader {
 
   // At the end of the stream: an error if it ended inside a message.
   end(): FramingError | undefined {
-    if (this.failed === undefined && (this.prefixFill > 0 || this.body !== undefined || this.skipping > 0)) this.failed = { kind: "truncated" };
+    if (this.failed === undefined && (this.prefixFill > 0 || this.body !== undefined || this.skipping > 0))
+      this.failed = { kind: "truncated" };
     return this.failed;
   }
 

@@ -21,7 +21,9 @@ function writable(stream: ServerHttp2Stream): boolean {
 }
 
 function statusTrailers(code: number, message: string): Record<string, string> {
-  return message === "" ? { "grpc-status": String(code) } : { "grpc-status": String(code), "grpc-message": percentEncodeGrpcMessage(message) };
+  return message === ""
+    ? { "grpc-status": String(code) }
+    : { "grpc-status": String(code), "grpc-message": percentEncodeGrpcMessage(message) };
 }
 
 // Headers, one message and `grpc-status: 0`: a unary call's answer.

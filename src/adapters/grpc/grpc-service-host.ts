@@ -63,7 +63,8 @@ class HostedCall extends EventEmitter {
 
 function unaryCallback(stream: ServerHttp2Stream, serialize: (value: unknown) => Buffer): grpc.sendUnaryData<unknown> {
   return (error, value) => {
-    if (error !== null && error !== undefined) replyStatus(stream, error.code ?? GrpcStatus.INTERNAL, error.details ?? ("message" in error ? error.message : ""));
+    if (error !== null && error !== undefined)
+      replyStatus(stream, error.code ?? GrpcStatus.INTERNAL, error.details ?? ("message" in error ? error.message : ""));
     else replyMessage(stream, serialize(value));
   };
 }
@@ -123,7 +124,8 @@ export class GrpcServiceHost implements ServiceRegistrar {
     for (const [name, definition] of Object.entries(service)) {
       const handler = (implementation[name] ?? implementation[definition.originalName ?? ""]) as Handler | undefined;
       if (handler === undefined) continue; // grpc-js answers UNIMPLEMENTED for it, and so does the edge
-      if (definition.requestStream && definition.responseStream) throw new Error(`${definition.path}: bidirectional streaming is not supported`);
+      if (definition.requestStream && definition.responseStream)
+        throw new Error(`${definition.path}: bidirectional streaming is not supported`);
       this.added.set(definition.path, hostedRoute(definition, handler));
     }
   }

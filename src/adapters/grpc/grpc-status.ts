@@ -30,7 +30,8 @@ export function percentEncodeGrpcMessage(message: string): string {
 // The status a call gets for a broken request stream: a message over the cap is
 // RESOURCE_EXHAUSTED (as grpc-js answers it), the rest a protocol error (INTERNAL).
 export function framingStatus(error: FramingError, what: string, capBytes: number): [code: number, message: string] {
-  if (error.kind === "too_large") return [GrpcStatus.RESOURCE_EXHAUSTED, `${what} of ${error.bytes} bytes is larger than the limit of ${capBytes}`];
+  if (error.kind === "too_large")
+    return [GrpcStatus.RESOURCE_EXHAUSTED, `${what} of ${error.bytes} bytes is larger than the limit of ${capBytes}`];
   if (error.kind === "compressed") return [GrpcStatus.INTERNAL, "compressed message without a grpc-encoding"];
   return [GrpcStatus.INTERNAL, `the stream ended inside the ${what}`];
 }

@@ -24,7 +24,9 @@ interface Read {
 
 function read(chunks: Buffer[], keep = 64, cap = 256): Read {
   const messages: Read["messages"] = [];
-  const reader = new GrpcMessageReader(keep, cap, (bytes, length) => messages.push(bytes === undefined ? { skipped: length } : bytes.toString()));
+  const reader = new GrpcMessageReader(keep, cap, (bytes, length) =>
+    messages.push(bytes === undefined ? { skipped: length } : bytes.toString()),
+  );
   let error: FramingError | undefined;
   for (const chunk of chunks) error ??= reader.push(chunk);
   error ??= reader.end();
@@ -44,7 +46,11 @@ describe("GrpcMessageReader", () => {
     ["three messages in chunks of 4", chunked(two, 4), ["first", "second", ""]],
     ["no message at all", [], []],
     ["a message over keepBytes, skipped but reported", [frame("x".repeat(100)), frame("after")], [{ skipped: 100 }, "after"]],
-    ["a skipped message split into chunks", chunked(Buffer.concat([frame("y".repeat(100)), frame("after")]), 9), [{ skipped: 100 }, "after"]],
+    [
+      "a skipped message split into chunks",
+      chunked(Buffer.concat([frame("y".repeat(100)), frame("after")]), 9),
+      [{ skipped: 100 }, "after"],
+    ],
   ])("reads %s", (_name, chunks, expected) => {
     expect(read(chunks)).toEqual({ messages: expected, error: undefined });
   });
