@@ -5,6 +5,7 @@ import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-headers.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { isPlainObject, rejectUnknownKeys } from "../core/parse/fields.ts";
+import { LISTEN_ADDRESS } from "../core/listen-address.ts";
 import { deepFreeze } from "../core/parse/deep-freeze.ts";
 import { ConfigReader } from "../core/parse/config-reader.ts";
 import type { Config, PolicySource } from "./config.ts";
@@ -137,7 +138,7 @@ class Reader extends ConfigReader {
 
   address(key: string, fallback: string): string {
     const value = this.text(key, fallback);
-    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(":") + 1)) > 65535) {
+    if (!LISTEN_ADDRESS.test(value)) {
       this.issues.push({ path: this.pathOf(key), message: `must be host:port (got ${JSON.stringify(value)})` });
     }
     return value;

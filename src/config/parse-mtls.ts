@@ -1,5 +1,5 @@
 import { err, ok, type Issue, type Result } from "../core/result.ts";
-import { at, isPlainObject, rejectUnknownKeys } from "../core/parse/fields.ts";
+import { at, integerParser, isPlainObject, optionalField, rejectUnknownKeys } from "../core/parse/fields.ts";
 import { DEFAULT_MTLS_CONFIG, type MtlsConfig } from "../core/identity/mtls/mtls-config.ts";
 import { MTLS_ATTRIBUTES, type BuiltInAttribute } from "../core/identity/mtls/peer-identity.ts";
 import { isTrustDomain } from "../core/identity/mtls/spiffe-id.ts";
@@ -26,7 +26,7 @@ export function parseMtlsConfig(raw: unknown, path: string): Result<MtlsConfig, 
     trustDomains: Object.freeze(readTrustDomains(raw["trustDomains"], at(path, "trustDomains"), issues)),
     attributes: Object.freeze(readAttributeMap(raw["attributes"], at(path, "attributes"), issues)),
     xfcc: Object.freeze(readXfcc(raw["xfcc"], at(path, "xfcc"), issues)),
-    cacheSize: readInteger(raw["cacheSize"], at(path, "cacheSize"), issues, DEFAULT_MTLS_CONFIG.cacheSize, 1, 1_000_000),
+    cacheSize: optionalField(raw, "cacheSize", path, issues, integerParser(1, 1_000_000)) ?? DEFAULT_MTLS_CONFIG.cacheSize,
   };
   return issues.length > 0 ? err(issues) : ok(Object.freeze(config));
 }
@@ -81,14 +81,7 @@ function readXfcc(value: unknown, path: string, issues: Issue[]): XfccTrust {
   }
   return {
     mode: (MODES as readonly unknown[]).includes(mode) ? (mode as XfccMode) : defaults.mode,
-    trustedHops: readInteger(value["trustedHops"], at(path, "trustedHops"), issues, 1, 1, 16),
-    maxBytes: readInteger(value["maxBytes"], at(path, "maxBytes"), issues, DEFAULT_MTLS_CONFIG.xfcc.maxBytes, 1024, 1024 * 1024),
+    trustedHops: optionalField(value, "trustedHops", path, issues, integerParser(1, 16)) ?? defaults.trustedHops,
+    maxBytes: optionalField(value, "maxBytes", path, issues, integerParser(1024, 1024 * 1024)) ?? defaults.maxBytes,
   };
-}
-
-function readInteger(value: unknown, path: string, issues: Issue[], fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
-  issues.push({ path, message: `must be an integer from ${min} to ${max}` });
-  return fallback;
 }

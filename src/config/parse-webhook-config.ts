@@ -5,6 +5,7 @@ import {
   integerParser,
   oneOfParser as oneOf,
   optionalField,
+  patternParser,
   readBoolean as bool,
   readList,
   readMapping,
@@ -12,6 +13,8 @@ import {
   readString,
   rejectUnknownKeys,
 } from "../core/parse/fields.ts";
+import { DNS_LABEL, DNS_LABEL_TEXT, DNS_SUBDOMAIN, DNS_SUBDOMAIN_TEXT } from "../core/parse/kube-names.ts";
+import { LISTEN_ADDRESS, LISTEN_ADDRESS_TEXT } from "../core/listen-address.ts";
 import {
   INJECTOR_CONFIG_DEFAULTS,
   SIDECAR_CONFIG_DEFAULTS,
@@ -61,26 +64,20 @@ const SIDECAR_KEYS = [
   "runAsUser",
   "resources",
 ];
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
-const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function pattern(re: RegExp, rule: string): FieldParser<string> {
-  return (v, p, i) => {
-    const s = readString(v, p, i);
-    if (s !== undefined && !re.test(s)) i.push({ path: p, message: `${JSON.stringify(s)} ${rule}` });
-    return s !== undefined && re.test(s) ? s : undefined;
-  };
-}
-
 const port = integerParser(1, 65535);
-const dnsName = pattern(DNS_NAME, "is not a valid Kubernetes name");
-const absolutePath = pattern(/^\//, "must be an absolute path");
+const hostPort = patternParser(LISTEN_ADDRESS, LISTEN_ADDRESS_TEXT);
+const objectName = patternParser(DNS_SUBDOMAIN, DNS_SUBDOMAIN_TEXT);
+const namespaceName = patternParser(DNS_LABEL, DNS_LABEL_TEXT);
+const absolutePath = patternParser(/^\//, "must be an absolute path");
+const image = patternParser(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, "must be a container image reference");
+// Kubernetes' rule for the keys of a Secret's data.
+const secretKey = patternParser(/^[-._a-zA-Z0-9]{1,253}$/, "must be a Secret key (letters, digits, '-', '_' and '.')");
 
 function secretRef(v: unknown, p: string, i: Issues): SecretKeyRef | undefined {
   const obj = readMapping(v, ["name", "key"], p, i);
   if (obj === undefined) return undefined;
-  const name = optionalField(obj, "name", p, i, dnsName);
-  const key = optionalField(obj, "key", p, i, pattern(/^[-._a-zA-Z0-9]+$/, "is not a valid Secret key")) ?? "password";
+  const name = optionalField(obj, "name", p, i, objectName);
+  const key = optionalField(obj, "key", p, i, secretKey) ?? "password";
   if (name === undefined) i.push({ path: fieldPath(p, "name"), message: "is required" });
   return name === undefined ? undefined : { name, key };
 }
@@ -108,7 +105,7 @@ function sidecarTls(v: unknown, p: string, i: Issues): SidecarConfig["tls"] | un
   const d = SIDECAR_CONFIG_DEFAULTS.tls;
   return {
     mode: optionalField(obj, "mode", p, i, oneOf<TlsMode>(["off", "tls", "mtls"])) ?? d.mode,
-    secretName: optionalField(obj, "secretName", p, i, dnsName) ?? d.secretName,
+    secretName: optionalField(obj, "secretName", p, i, objectName) ?? d.secretName,
   };
 }
 
@@ -117,12 +114,11 @@ function parseSidecar(v: unknown, p: string, i: Issues): SidecarConfig {
   const obj = readMapping(v, SIDECAR_KEYS, p, i);
   if (obj === undefined) return d;
   const f = <T>(key: string, parse: FieldParser<T>, fallback: T): T => optionalField(obj, key, p, i, parse) ?? fallback;
-  const image = pattern(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, "is not a container image reference");
   const sidecar: SidecarConfig = {
     image: f("image", image, d.image),
     envoyImage: f("envoyImage", image, d.envoyImage),
     imagePullPolicy: f("imagePullPolicy", oneOf(["Always", "IfNotPresent", "Never"] as const), d.imagePullPolicy),
-    configMap: f("configMap", dnsName, d.configMap),
+    configMap: f("configMap", objectName, d.configMap),
     redisPasswordSecret: optionalField(obj, "redisPasswordSecret", p, i, secretRef),
     protocol: f("protocol", oneOf<ProtocolName>(PROTOCOLS), d.protocol),
     environment: f("environment", readString, d.environment),
@@ -154,7 +150,7 @@ function tlsFiles(v: unknown, p: string, i: Issues): WebhookConfig["tls"] | unde
   };
 }
 
-const namespaceList: FieldParser<readonly string[]> = (v, p, i) => readList(v, 0, p, i, (item, ip) => dnsName(item, ip, i));
+const namespaceList: FieldParser<readonly string[]> = (v, p, i) => readList(v, 0, p, i, (item, ip) => namespaceName(item, ip, i));
 
 // `doc` is the parsed YAML (undefined for an empty file); POD_NAMESPACE (the downward API)
 // names the webhook's own namespace better than a file can.
@@ -162,7 +158,6 @@ export function parseWebhookConfig(doc: unknown, env: Readonly<Record<string, st
   const issues: Issues = [];
   const obj: PlainObject = doc === undefined || doc === null ? {} : (readObject(doc, "", issues) ?? {});
   rejectUnknownKeys(obj, TOP_KEYS, "", issues);
-  const hostPort = pattern(HOST_PORT, "must be host:port");
   const envNamespace = env["POD_NAMESPACE"];
   const config: WebhookConfig = {
     listen: optionalField(obj, "listen", "", issues, hostPort) ?? WEBHOOK_DEFAULTS.listen,
@@ -172,7 +167,7 @@ export function parseWebhookConfig(doc: unknown, env: Readonly<Record<string, st
       namespace:
         envNamespace !== undefined && envNamespace !== ""
           ? envNamespace
-          : (optionalField(obj, "namespace", "", issues, dnsName) ?? INJECTOR_CONFIG_DEFAULTS.namespace),
+          : (optionalField(obj, "namespace", "", issues, namespaceName) ?? INJECTOR_CONFIG_DEFAULTS.namespace),
       excludedNamespaces:
         optionalField(obj, "excludedNamespaces", "", issues, namespaceList) ?? INJECTOR_CONFIG_DEFAULTS.excludedNamespaces,
       sidecar: obj["sidecar"] === undefined ? SIDECAR_CONFIG_DEFAULTS : parseSidecar(obj["sidecar"], "sidecar", issues),

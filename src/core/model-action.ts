@@ -1,5 +1,17 @@
 // Action classes. Profiles produce these; custom routes may produce any other name (e.g. "train").
-export const BUILTIN_ACTIONS = ["predict", "stream", "explain", "read", "list", "health", "admin", "write", "delete", "unknown"] as const;
+export const BUILTIN_ACTIONS = [
+  "predict",
+  "stream",
+  "explain",
+  "read",
+  "stats",
+  "list",
+  "health",
+  "admin",
+  "write",
+  "delete",
+  "unknown",
+] as const;
 
 export type Action = string;
 

@@ -28,8 +28,8 @@ describe("the parse kit", () => {
     expect(offenders.map((file) => relative(SRC, file))).toEqual([]);
   });
 
-  it("is the only place that defines a mapping test or an unknown-key check", () => {
-    const definition = /function (?:isPlainObject|isRecord|isMapping|rejectUnknownKeys|readBoolean)\b/;
+  it("is the only place that defines a mapping test, an unknown-key check or a scalar reader", () => {
+    const definition = /function (?:isPlainObject|isRecord|isMapping|rejectUnknownKeys|readBoolean|readInteger|readPattern|pattern)\b/;
     const offenders = outsideKit.filter((file) => definition.test(readFileSync(file, "utf8")));
     expect(offenders.map((file) => relative(SRC, file))).toEqual([]);
   });

@@ -49,11 +49,21 @@ async function allowed(
   resource: string,
   verb: string,
   group = "modelgate.io",
+  name?: string,
 ): Promise<boolean> {
+  const [plural, subresource] = resource.split("/");
+  const attributes = {
+    namespace,
+    verb,
+    group,
+    resource: plural,
+    ...(subresource === undefined ? {} : { subresource }),
+    ...(name === undefined ? {} : { name }),
+  };
   const review = await harness.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
     apiVersion: "authorization.k8s.io/v1",
     kind: "SubjectAccessReview",
-    spec: { user, groups, resourceAttributes: { namespace, verb, group, resource } },
+    spec: { user, groups, resourceAttributes: attributes },
   });
   return (review.body as { status?: { allowed?: boolean } }).status?.allowed === true;
 }
@@ -107,6 +117,11 @@ describe("helm install into a real kube-apiserver", () => {
       expect(await allowed(user, groups, SIDECAR_NS, "apikeys", verb), verb).toBe(true);
     }
     expect(await allowed(user, groups, SIDECAR_NS, "leases", "create", "coordination.k8s.io")).toBe(true);
+    // Only the status writer's own Lease: a model container must not take over another
+    // application's leader election in its namespace.
+    expect(await allowed(user, groups, SIDECAR_NS, "leases", "update", "coordination.k8s.io", "modelgate-status-writer")).toBe(true);
+    expect(await allowed(user, groups, SIDECAR_NS, "leases", "update", "coordination.k8s.io", "other-controller")).toBe(false);
+    expect(await allowed(user, groups, SIDECAR_NS, "accesspolicies/status", "patch")).toBe(true);
     expect(await allowed(user, groups, SIDECAR_NS, "secrets", "list", "")).toBe(false);
     expect(await allowed(user, groups, SIDECAR_NS, "accesspolicies", "delete")).toBe(false);
     expect(await allowed(user, ["system:serviceaccounts", "system:serviceaccounts:other"], "other", "accesspolicies", "list")).toBe(false);

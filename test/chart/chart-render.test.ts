@@ -68,18 +68,23 @@ describe.each(Object.entries(VALUES_MATRIX))("chart with %s", (_name, values) =>
     }
   });
 
-  it("gives each sidecar namespace its Role, RoleBinding (to all its service accounts) and NetworkPolicy", () => {
+  // The rules of deploy/rbac/ (the status writer's only with sidecar.statusWriter, the default),
+  // bound to every service account of the namespace unless sidecar.serviceAccounts names them.
+  it("gives each sidecar namespace the Role of deploy/rbac, its RoleBinding and NetworkPolicy", () => {
+    const sidecar = (values as { sidecar?: { statusWriter?: boolean; serviceAccounts?: string[] } }).sidecar ?? {};
+    const rbacRules = (file: string) => (parseYaml(readFileSync(join(REPO, "deploy/rbac", file), "utf8")) as { rules: unknown[] }).rules;
+    const rules = [...rbacRules("sidecar-role.yaml"), ...(sidecar.statusWriter === false ? [] : rbacRules("status-writer-role.yaml"))];
     for (const cm of find(objects, "ConfigMap", "modelgate-sidecar")) {
       const ns = cm.metadata.namespace ?? "";
       const role = one(objects, "Role", "modelgate-sidecar", ns);
-      expect(role["rules"]).toContainEqual({
-        apiGroups: ["modelgate.io"],
-        resources: ["accesspolicies", "apikeys"],
-        verbs: ["get", "list", "watch"],
-      });
+      expect(role["rules"]).toEqual(rules);
       expect(JSON.stringify(role["rules"])).not.toContain("secrets");
       const binding = one(objects, "RoleBinding", "modelgate-sidecar", ns);
-      expect(binding["subjects"]).toEqual([{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `system:serviceaccounts:${ns}` }]);
+      expect(binding["subjects"]).toEqual(
+        sidecar.serviceAccounts === undefined
+          ? [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `system:serviceaccounts:${ns}` }]
+          : sidecar.serviceAccounts.map((name) => ({ kind: "ServiceAccount", name, namespace: ns })),
+      );
       const policy = one<{ spec: { podSelector: unknown; ingress: { ports: { port: number }[] }[] } }>(
         objects,
         "NetworkPolicy",

@@ -20,6 +20,8 @@ const WRONG: readonly (readonly [string, unknown, RegExp])[] = [
   ],
   ["a namespace name with capitals", { sidecar: { namespaces: ["ML"] } }, /sidecar.*namespaces/],
   ["a namespace listed twice", { sidecar: { namespaces: ["ml", "ml"] } }, /sidecar.*namespaces/],
+  ["a service account name with an underscore", { sidecar: { serviceAccounts: ["model_sa"] } }, /sidecar.*serviceAccounts/],
+  ["service accounts as one string", { sidecar: { serviceAccounts: "triton" } }, /sidecar.*serviceAccounts/],
   ["an unknown identity source", { sidecar: { identitySources: ["oauth"] } }, /sidecar.*identitySources/],
   ["a JWT issuer without audiences", { sidecar: { jwtIssuers: [{ issuer: "https://idp.example.com" }] } }, /sidecar.*jwtIssuers/],
   ["a Redis URL of another scheme", { sidecar: { redis: { url: "http://redis:6379" } } }, /sidecar.*redis.*url/],

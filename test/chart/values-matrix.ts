@@ -42,4 +42,7 @@ export const VALUES_MATRIX: Readonly<Record<string, unknown>> = {
     networkPolicy: { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } }] },
   },
   "webhook outside the cluster (url)": { webhook: { url: "https://127.0.0.1:9443/inject" }, sidecar: { namespaces: ["ml"] } },
+  "no status writer, RBAC bound to the model pods' service accounts": {
+    sidecar: { namespaces: ["ml", "ml-2"], statusWriter: false, serviceAccounts: ["triton", "vllm"] },
+  },
 };

@@ -28,6 +28,7 @@ describe("the example policies govern server-wide routes alone", () => {
     ["the analyst cannot read another model's config", ["--path", "/v2/models/other/config", "--api-key", ANALYST_KEY], false],
     ["the analyst cannot read another model's statistics", ["--path", "/v2/models/other/stats", "--api-key", ANALYST_KEY], false],
     ["key holders read server metadata", ["--path", "/v2", "--api-key", ANALYST_KEY], true],
+    ["server metadata is not every model's statistics", ["--path", "/v2/models/stats", "--api-key", ANALYST_KEY], false],
     ["the analyst reads the example model's metadata", ["--path", "/v2/models/fraud-detector", "--api-key", ANALYST_KEY], true],
   ])("%s", async (_, args, allowed) => {
     const run = await check(["-c", EXAMPLE, "--json", ...args]);

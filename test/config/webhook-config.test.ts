@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseWebhookConfig } from "../../src/config/parse-webhook-config.ts";
@@ -61,5 +63,35 @@ describe("parseWebhookConfig", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error).toContainEqual({ path, message: expect.stringContaining(message) });
+  });
+});
+
+// One file per mistake in fixtures/webhook-invalid: file → [issue path, message substring]. The
+// names and addresses are checked by the parse kit's grammars, with its wording.
+const INVALID_FIXTURES = join(import.meta.dirname, "fixtures", "webhook-invalid");
+const SUBDOMAIN = "is invalid: must be a DNS-1123 subdomain";
+const INVALID: Readonly<Record<string, readonly [string, string]>> = {
+  "listen-without-port.yaml": ["listen", '"0.0.0.0" is invalid: must be host:port'],
+  "listen-without-host.yaml": ["listen", '":8443" is invalid: must be host:port'],
+  "ops-listen-port-out-of-range.yaml": ["opsListen", '"0.0.0.0:99999" is invalid: must be host:port'],
+  "namespace-with-dot.yaml": ["namespace", '"modelgate.system" is invalid: must be a DNS-1123 label'],
+  "excluded-namespace-upper-case.yaml": ["excludedNamespaces[1]", '"Kube-Public" is invalid: must be a DNS-1123 label'],
+  "config-map-name-too-long.yaml": ["sidecar.configMap", SUBDOMAIN],
+  "secret-name-with-underscore.yaml": ["sidecar.redisPasswordSecret.name", `"redis_password" ${SUBDOMAIN}`],
+  "secret-key-with-slash.yaml": ["sidecar.redisPasswordSecret.key", '"auth/password" is invalid: must be a Secret key'],
+  "image-with-space.yaml": ["sidecar.image", "is invalid: must be a container image reference"],
+  "tls-secret-name-upper-case.yaml": ["sidecar.tls.secretName", `"Sidecar-TLS" ${SUBDOMAIN}`],
+  "tls-cert-file-relative.yaml": ["tls.certFile", '"tls/tls.crt" is invalid: must be an absolute path'],
+};
+
+describe("parseWebhookConfig: one fixture per mistake", () => {
+  it("has a fixture for every case and a case for every fixture", () => {
+    expect(readdirSync(INVALID_FIXTURES).sort()).toEqual(Object.keys(INVALID).sort());
+  });
+
+  it.each(Object.entries(INVALID))("refuses %s", (file, [path, message]) => {
+    const r = parseWebhookConfig(parse(readFileSync(join(INVALID_FIXTURES, file), "utf8")), {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContainEqual({ path, message: expect.stringContaining(message) });
   });
 });

@@ -8,12 +8,12 @@ import { makeControlPlanePki, type ControlPlanePki } from "./kube-pki.ts";
 import { freePort, startProcess, waitUntil, type ManagedProcess } from "./managed-process.ts";
 
 // A real etcd + kube-apiserver on loopback, started the way controller-runtime's envtest does:
-// generated certificates, RBAC authorization, static bearer tokens (admin in system:masters and
-// a sidecar user), a kubeconfig file. No controller-manager: nothing here needs one.
+// generated certificates, RBAC authorization, a static bearer token for an admin in
+// system:masters, a kubeconfig file. No controller-manager: nothing here needs one. Tests that
+// need an unprivileged caller create a real ServiceAccount and request its token
+// (k8s-rbac.test.ts), which is what the sidecar runs as.
 
 export const ADMIN_TOKEN = "modelgate-admin-token";
-export const SIDECAR_TOKEN = "modelgate-sidecar-token";
-export const SIDECAR_USER = "system:serviceaccount:modelgate-system:modelgate-sidecar";
 
 export interface KubeResponse {
   readonly status: number;
@@ -23,7 +23,7 @@ export interface KubeResponse {
 export interface KubeHarness {
   readonly server: string; // https://127.0.0.1:<port>
   readonly caPem: string;
-  readonly kubeconfigFile: string; // admin context "admin", sidecar context "sidecar"
+  readonly kubeconfigFile: string; // one context, "admin"
   kubeConfig(token?: string): KubeConfig;
   // One JSON request with a bearer token (admin by default).
   request(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<KubeResponse>;
@@ -52,13 +52,7 @@ export async function startKubeHarness(): Promise<KubeHarness> {
   const dir = mkdtempSync(join(tmpdir(), "modelgate-kube-"));
   const pki = makeControlPlanePki(dir);
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  writeFileSync(
-    join(dir, "tokens.csv"),
-    [
-      `${ADMIN_TOKEN},admin,admin-uid,"system:masters"`,
-      `${SIDECAR_TOKEN},${SIDECAR_USER},sidecar-uid,"system:serviceaccounts,system:serviceaccounts:modelgate-system"`,
-    ].join("\n") + "\n",
-  );
+  writeFileSync(join(dir, "tokens.csv"), `${ADMIN_TOKEN},admin,admin-uid,"system:masters"\n`);
   const etcd = await startEtcd(lookup.binaries, dir, etcdPort ?? 0, peerPort ?? 0);
   const stopAll = async (): Promise<void> => {
     await etcd.stop();
@@ -195,14 +189,8 @@ function writeKubeconfig(dir: string, server: string, caPem: string): string {
         apiVersion: "v1",
         kind: "Config",
         clusters: [{ name: "harness", cluster: { server, "certificate-authority-data": ca } }],
-        users: [
-          { name: "admin", user: { token: ADMIN_TOKEN } },
-          { name: "sidecar", user: { token: SIDECAR_TOKEN } },
-        ],
-        contexts: [
-          { name: "admin", context: { cluster: "harness", user: "admin" } },
-          { name: "sidecar", context: { cluster: "harness", user: "sidecar" } },
-        ],
+        users: [{ name: "admin", user: { token: ADMIN_TOKEN } }],
+        contexts: [{ name: "admin", context: { cluster: "harness", user: "admin" } }],
         "current-context": "admin",
       },
       null,

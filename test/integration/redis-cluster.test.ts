@@ -16,6 +16,7 @@ import { box, charge, connect, freshTag, limit, request } from "./helpers/redis-
 // all-or-nothing (a slot that charged gives it back when another denies), never CROSSSLOT,
 // and its violations still reach the caller's penalty box.
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RATE = limit("rate", 400, 1_000, { burst: 20 });
 
 let cluster: RedisClusterProcess;
@@ -107,6 +108,29 @@ describe("Redis Cluster of three primaries", () => {
     const third = await outcome(req);
     expect(third).toMatchObject({ blockStarted: true, blockMs: 30_000, verdict: { kind: "blocked" } });
     expect(await admin.pttl(`mg:pb:{${carol}}:policy`)).toBeGreaterThan(0);
+  });
+
+  it("a violation found in another slot after the caller's deadline answer is taken back, and so is the block it started", async () => {
+    const [erin, org] = [freshTag(), freshTag()];
+    const spec = { violations: 2, withinMs: 60_000, blockMs: 30_000, maxBlockMs: 60_000 };
+    const req = request(
+      [charge(erin, limit("minute", 100, 60_000)), charge(org, limit("org", 1, 60_000, { by: { kind: "attribute", name: "org" } }))],
+      { penaltyBox: box(erin, spec) },
+    );
+    const boxField = async (field: string, want: string) => {
+      for (let i = 0; i < 100 && ((await admin.hget(`mg:pb:{${erin}}:policy`, field)) ?? "0") !== want; i++) await sleep(20);
+      return (await admin.hget(`mg:pb:{${erin}}:policy`, field)) ?? "0";
+    };
+    const cancelled = { aborted: true };
+    expect((await outcome(req)).verdict.kind).toBe("allowed");
+    const late = await limiter.tryCharge(req, cancelled);
+    expect(late.ok && late.value.verdict.kind).toBe("limited");
+    expect(await boxField("c", "0")).toBe("0");
+    expect((await outcome(req)).verdict.kind).toBe("limited"); // the first strike, not the second
+    const lateBlock = await limiter.tryCharge(req, cancelled);
+    expect(lateBlock.ok && lateBlock.value).toMatchObject({ blockStarted: false, blockMs: 0, verdict: { kind: "blocked" } });
+    expect(await boxField("b", "0")).toBe("0");
+    expect(await outcome(req)).toMatchObject({ blockStarted: true, blockMs: 30_000 });
   });
 
   it("a sanctioned caller's request spanning slots: the org slot's charge is given back, at the lowered factor too", async () => {

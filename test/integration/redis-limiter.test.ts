@@ -136,6 +136,39 @@ describe("penalty box", () => {
     expect((await violateTwice(tag)).blockMs).toBe(150);
   });
 
+  // A caller answered deadline_exceeded was not told it went over: our slowness is no strike.
+  describe("a violation Redis counted after the caller's deadline answer went out", () => {
+    const cancelled = { aborted: true };
+    const hourly = (tag: string) => request([charge(tag, limit("hour", 1, 3_600_000))], { penaltyBox: box(tag, spec) });
+
+    async function waitForField(tag: string, field: string, want: string) {
+      const key = `mg:pb:{${tag}}:policy`;
+      for (let i = 0; i < 100 && ((await admin.hget(key, field)) ?? "0") !== want; i++) await sleep(20);
+      return (await admin.hget(key, field)) ?? "0";
+    }
+
+    it("is taken back: the next violation is the first of the streak", async () => {
+      const tag = freshTag();
+      expect((await outcome(hourly(tag))).verdict.kind).toBe("allowed");
+      const late = await limiter.tryCharge(hourly(tag), cancelled);
+      expect(late.ok && late.value.verdict.kind).toBe("limited");
+      expect(await waitForField(tag, "c", "0")).toBe("0");
+      expect((await outcome(hourly(tag))).verdict.kind).toBe("limited");
+      expect(await outcome(hourly(tag))).toMatchObject({ blockStarted: true, blockMs: 150 });
+    });
+
+    it("takes back the block it started, so the caller is one violation short of it again", async () => {
+      const tag = freshTag();
+      expect((await outcome(hourly(tag))).verdict.kind).toBe("allowed");
+      expect((await outcome(hourly(tag))).verdict.kind).toBe("limited");
+      const late = await limiter.tryCharge(hourly(tag), cancelled);
+      expect(late.ok && late.value).toMatchObject({ blockStarted: false, blockMs: 0 });
+      expect(await waitForField(tag, "b", "0")).toBe("0");
+      // Still one strike in the window: the next violation starts the first block, not the second.
+      expect(await outcome(hourly(tag))).toMatchObject({ blockStarted: true, blockMs: 150 });
+    });
+  });
+
   it("the blocked verdict reports every limit at r=0 until the block ends", async () => {
     const tag = freshTag();
     const started = await violateTwice(tag);

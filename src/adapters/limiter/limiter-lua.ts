@@ -6,14 +6,17 @@
 //
 // KEYS: [sanction key when ARGV[4] == "1"], [penalty-box key when ARGV[3] == "1"], then one key
 //       per limit.
-// ARGV: op ("charge" | "undo"), cost, box flag, sanction flag, violations, within, block,
-//       maxBlock (steps), record-violation flag (undo only), factor ‰ (undo only: the one the
-//       charge used), then per limit: interval (steps), burst, shadow flag, caller-owned flag.
+// ARGV: op ("charge" | "undo" | "forgive"), cost, box flag, sanction flag, violations, within,
+//       block, maxBlock (steps), record-violation flag (undo only; for forgive: the end, in
+//       steps, of the block the forgiven violation started, 0 when it started none), factor ‰
+//       (undo only: the one the charge used), then per limit: interval (steps), burst, shadow
+//       flag, caller-owned flag.
 // Reply: {now, status (0 allowed, 1 limited, 2 blocked by the penalty box, 3 blocked by a
 //         sanction), block steps, block started (0/1), factor ‰ applied to caller-owned limits,
 //         then per limit: allowed, remaining, reset, retry, tat}.
 // "charge" commits every passing limit only when no enforced limit fails, and sets each key's
-// TTL in the same write. "undo" gives a charge back (Cluster requests spanning slots).
+// TTL in the same write. "undo" gives a charge back (Cluster requests spanning slots). "forgive"
+// takes one violation back from the penalty box (the caller was answered before we counted it).
 
 export const LIMITER_LUA = `
 local op, cost, hasBox, hasSanction = ARGV[1], tonumber(ARGV[2]), ARGV[3] == "1", ARGV[4] == "1"
@@ -62,6 +65,8 @@ local function violate()
   count = count + 1
   local steps = 0
   if count >= violations then
+    -- What the block replaces, so that "forgive" can put it back.
+    redis.call("HSET", KEYS[boxAt], "pw", int(wend), "pb", int(bu))
     level = level + 1
     steps = block
     for _ = 2, level do
@@ -76,6 +81,26 @@ local function violate()
   redis.call("HSET", KEYS[boxAt], "c", int(count), "w", int(wend), "b", int(bu), "l", int(level))
   redis.call("PEXPIRE", KEYS[boxAt], ttl(keep))
   return steps
+end
+
+-- One violation less: the count in the open window, or the block that violation started (only
+-- if it is still that block: a later one is somebody's real streak) back to one short of it.
+local function forgive(startedUntil)
+  local v = redis.call("HMGET", KEYS[boxAt], "c", "w", "b", "l", "pw", "pb")
+  local count, wend, bu, level = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0, tonumber(v[4]) or 0
+  if startedUntil > 0 then
+    if bu ~= startedUntil or level < 1 then return end
+    count, wend, bu, level = tonumber(ARGV[5]) - 1, tonumber(v[5]) or 0, tonumber(v[6]) or 0, level - 1
+  elseif count > 0 and wend > now then
+    count = count - 1
+  else
+    return
+  end
+  local keep = wend
+  if level > 0 and bu + tonumber(ARGV[8]) > keep then keep = bu + tonumber(ARGV[8]) end
+  if keep <= now then redis.call("DEL", KEYS[boxAt]); return end
+  redis.call("HSET", KEYS[boxAt], "c", int(count), "w", int(wend), "b", int(bu), "l", int(level))
+  redis.call("PEXPIRE", KEYS[boxAt], ttl(keep))
 end
 
 local function limit(i)
@@ -94,6 +119,11 @@ local reply = {now, 0, 0, 0, factor}
 local function row(ok, remaining, reset, retry, tat)
   local m = #reply
   reply[m + 1], reply[m + 2], reply[m + 3], reply[m + 4], reply[m + 5] = ok, remaining, reset, retry, tat
+end
+
+if op == "forgive" then
+  if hasBox then forgive(tonumber(ARGV[9])) end
+  return reply
 end
 
 if op == "undo" then

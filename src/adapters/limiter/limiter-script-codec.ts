@@ -23,16 +23,18 @@ export interface ScriptReply {
   readonly rows: readonly ScriptRow[];
 }
 
-export type ScriptOp = "charge" | "undo";
+export type ScriptOp = "charge" | "undo" | "forgive";
 
 // What a call reads or writes besides the limits: the policy's penalty box, the caller's
-// sanction key (charge only), and for an undo whether it records a violation and the factor
-// the charge used, so the refund takes back exactly what was added.
+// sanction key (charge only), for an undo whether it records a violation and the factor the
+// charge used, so the refund takes back exactly what was added, and for a forgive the end of
+// the block the forgiven violation started (epoch ms on Redis' grid), if it started one.
 export interface CallExtras {
   readonly box?: PenaltyBoxCharge | undefined;
   readonly sanction?: string | undefined;
   readonly recordViolation?: boolean;
   readonly factorPermille?: number;
+  readonly startedBlockUntilMs?: number;
 }
 
 const steps = (ms: number): string => String(ms * GRID);
@@ -51,7 +53,7 @@ export function encodeCall(op: ScriptOp, charges: readonly LimitCharge[], cost: 
     steps(spec?.withinMs ?? 0),
     steps(spec?.blockMs ?? 0),
     steps(spec?.maxBlockMs ?? 0),
-    flag(extras.recordViolation === true),
+    op === "forgive" ? steps(extras.startedBlockUntilMs ?? 0) : flag(extras.recordViolation === true),
     String(extras.factorPermille ?? 1000),
   ];
   for (const { key, limit, callerOwned } of charges) {

@@ -9,7 +9,8 @@ import { planGroups, type SlotGroup } from "./slot-groups.ts";
 // if any slot denies, the slots that charged give it back (a second round trip, only on that
 // denial path). Meanwhile another caller may see the provisional charge: under-admission for a
 // moment, never over-admission. A call cancelled while it ran (the caller's deadline answer
-// went out) gives back whatever it charged, in the background.
+// went out) gives back whatever it charged, and the penalty-box violation it counted, in the
+// background: a caller answered deadline_exceeded was never told it went over.
 
 export interface ScriptPort {
   readonly clustered: boolean;
@@ -54,8 +55,9 @@ export class RedisLimiter implements Limiter {
       const charged = groups.map((g, i) => ({ indices: g.indices, reply: replies[i] as ScriptReply }));
       const allAllowed = replies.every((r) => r.status === "allowed");
       if (allAllowed && cancel?.aborted === true) this.#refund(request, groups, charged);
-      if (groups.length === 1 || allAllowed) return ok(settle(request, charged, []));
-      return ok(settle(request, charged, await this.#giveBack(request, groups, charged, true)));
+      const undone = groups.length === 1 || allAllowed ? [] : await this.#giveBack(request, groups, charged, true);
+      const outcome = settle(request, charged, undone);
+      return ok(cancel?.aborted === true ? this.#forgive(request, outcome, [...undone, ...charged]) : outcome);
     } catch (e) {
       return err(e instanceof Error ? e.message : String(e));
     }
@@ -74,6 +76,19 @@ export class RedisLimiter implements Limiter {
   // standing (under-admission).
   #refund(request: ChargeRequest, groups: readonly SlotGroup[], charged: readonly Charged[]): void {
     this.#giveBack(request, groups, charged, false).catch(() => undefined);
+  }
+
+  // A request denies after one violation at most (in its charge, or in the undo on Cluster): a
+  // limited verdict counted one, a block this request started was that violation. Taken back in
+  // the background, like a refund; the outcome then carries no block for the deny cache to keep.
+  #forgive(request: ChargeRequest, outcome: RedisOutcome, replies: readonly Charged[]): RedisOutcome {
+    const box = request.penaltyBox;
+    const started = outcome.verdict.kind === "blocked" && outcome.verdict.by === "penalty_box" && outcome.blockStarted;
+    if (box === undefined || (outcome.verdict.kind !== "limited" && !started)) return outcome;
+    const starter = replies.find((c) => c.reply.status === "blocked" && c.reply.blockStarted)?.reply;
+    const startedBlockUntilMs = started && starter !== undefined ? starter.nowMs + starter.blockMs : 0;
+    this.#call("forgive", request, [], { box, startedBlockUntilMs }).catch(() => undefined);
+    return started ? { ...outcome, blockMs: 0, blockStarted: false } : outcome;
   }
 
   // Some slot denied, or the call was cancelled: every slot that charged gives it back (at the

@@ -21,7 +21,7 @@ export function warningText(w: PolicyWarning): string {
 }
 
 // Server-wide actions that reveal which models exist (the list, statistics of all models).
-const REVEALING_SERVER_ACTIONS = ["list", "read"];
+const REVEALING_SERVER_ACTIONS = ["list", "read", "stats"];
 
 export function findBroadGrants(policies: readonly CompiledPolicy[]): PolicyWarning[] {
   const found: PolicyWarning[] = [];
@@ -43,9 +43,13 @@ function broadGrant(policy: CompiledPolicy, rule: CompiledRule): string | undefi
   }
   const revealing = REVEALING_SERVER_ACTIONS.filter((a) => coversAction(rule.actions, a));
   if (policy.models.includes(SERVER_WIDE) && audience.kind === "everyone" && revealing.length > 0) {
-    return `grants ${revealing.join(" and ")} on the server-wide routes (the model list, statistics of every model) to ${audienceText(audience)}: anyone can learn which models exist`;
+    return `grants ${listText(revealing)} on the server-wide routes (the model list, statistics of every model) to ${audienceText(audience)}: anyone can learn which models exist`;
   }
   return undefined;
+}
+
+function listText(items: readonly string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1) ?? ""}`;
 }
 
 function actionsText(actions: ActionSet): string {

@@ -13,9 +13,11 @@ import { own, target, unrecognised, type TargetResult } from "./target.ts";
 
 export const OIP_GRPC_SERVICE = "/inference.GRPCInferenceService/";
 
+// `emptyIsServer`: an empty name asks about every model (Triton's ModelStatistics), so it targets
+// the server, not the deployment's model.
 interface GrpcMethod {
   readonly action: Action;
-  readonly model?: { readonly name: number; readonly version?: number; readonly fallback?: number };
+  readonly model?: { readonly name: number; readonly version?: number; readonly fallback?: number; readonly emptyIsServer?: boolean };
 }
 
 const NAME = { name: 1, version: 2 } as const;
@@ -27,7 +29,7 @@ const METHODS: Readonly<Record<string, GrpcMethod>> = {
   ModelReady: { action: "health", model: NAME },
   ModelMetadata: { action: "read", model: NAME },
   ModelConfig: { action: "read", model: NAME },
-  ModelStatistics: { action: "read", model: NAME },
+  ModelStatistics: { action: "stats", model: { ...NAME, emptyIsServer: true } },
   ModelInfer: { action: "predict", model: { name: 1, version: 2 } },
   RepositoryIndex: { action: "list" },
   // Triton and MLServer put model_name in field 2 (1 is the repository); KServe's proto in 1.
@@ -89,5 +91,6 @@ function modelFromMessage(
   const version = text(fields.version);
   if (model === undefined || version === undefined) return requestError("body_malformed", "a gRPC model name is not UTF-8");
   // An empty name means "unspecified": the deployment's model.
+  if (model === "" && fields.emptyIsServer === true) return target("", action);
   return target(model === "" ? defaultModel : model, action, version);
 }

@@ -13,7 +13,7 @@ const MODEL_KINDS: Readonly<Record<string, MethodActions>> = {
   infer_stream: { POST: "stream" },
   explain: { POST: "explain" },
   config: { GET: "read" },
-  stats: { GET: "read" },
+  stats: { GET: "stats" },
 };
 
 // Triton has no versioned form of the trace route (a version there falls through to 404).
@@ -22,14 +22,15 @@ const UNVERSIONED_KINDS: Readonly<Record<string, MethodActions>> = {
 };
 
 // `rest` is the path after /v2/models. The exact path /v2/models/stats means statistics of all
-// models (Triton checks it first, shadowing a model named "stats").
+// models (Triton checks it first, shadowing a model named "stats"): `stats` on the server, so a
+// grant of server metadata (`read`) does not also show every model's usage.
 export function resolveModelsRoute(method: string, rest: readonly string[]): TargetResult {
   const [model, ...tail] = rest;
   if (model === undefined) {
     return routeTarget(method, { GET: "list" }, "");
   }
   if (model === "stats" && tail.length === 0) {
-    return routeTarget(method, { GET: "read" }, "");
+    return routeTarget(method, { GET: "stats" }, "");
   }
   // Any non-empty version is accepted and reported: MLServer takes any string, Triton digits.
   const versioned = tail[0] === "versions";

@@ -29,7 +29,7 @@ export function readRequiredBody(req: NormalizedRequest): Result<OpenAiBody, Req
   if (!isJson(req.headers)) {
     return requestError("body_malformed", "content-type must be application/json");
   }
-  return parseBody(req.body.bytes);
+  return readableEncoding(req.headers) ?? parseBody(req.body.bytes);
 }
 
 // For routes whose model is in the path: a JSON body is read only to catch a second model.
@@ -40,7 +40,16 @@ export function readOptionalBody(req: NormalizedRequest): Result<OpenAiBody, Req
   if (req.body.partial) {
     return requestError("body_unavailable", "the body was cut at max_request_bytes; a model could hide past the cut");
   }
-  return parseBody(req.body.bytes);
+  return readableEncoding(req.headers) ?? parseBody(req.body.bytes);
+}
+
+// The server, or a decompressing proxy before it, reads the decoded body while we would read the
+// encoded bytes: a model named inside could differ from the one we authorise. Only identity (or
+// no Content-Encoding) is read; anything else, lists included, is refused rather than decoded here.
+function readableEncoding(headers: ReadonlyMap<string, string>): ReturnType<typeof requestError> | undefined {
+  const encoding = headers.get("content-encoding");
+  if (encoding === undefined || encoding.trim().toLowerCase() === "identity") return undefined;
+  return requestError("body_malformed", `a body with Content-Encoding ${encoding} cannot be read as the server will read it`);
 }
 
 function isJson(headers: ReadonlyMap<string, string>): boolean {
@@ -105,11 +114,8 @@ export function readMultipartBody(req: NormalizedRequest): Result<OpenAiBody, Re
       "the body was cut at max_request_bytes; a model could hide past the cut (raise it to the largest upload)",
     );
   }
-  // Python servers read the bytes as sent, a decompressing proxy or framework would not.
-  const encoding = req.headers.get("content-encoding");
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
-    return requestError("body_malformed", `an upload with Content-Encoding ${encoding} cannot be read as the server will read it`);
-  }
+  const encoded = readableEncoding(req.headers);
+  if (encoded !== undefined) return encoded;
   const boundary = multipartBoundary(req.headers.get("content-type") ?? "");
   if (!boundary.ok) {
     return requestError("body_malformed", `an upload needs content-type multipart/form-data with a boundary: ${boundary.error}`);

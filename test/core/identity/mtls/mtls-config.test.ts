@@ -21,10 +21,12 @@ const INVALID: Readonly<Record<string, readonly [string, string]>> = {
   "attribute-name-uppercase.yaml": ["identity.mtls.attributes.Team", "attribute names match"],
   "xfcc-mode-misspelled.yaml": ["identity.mtls.xfcc.mode", "must be one of ignore, sanitize-set, append"],
   "xfcc-trusted-hops-without-append.yaml": ["identity.mtls.xfcc.trustedHops", "applies only to mode: append"],
-  "xfcc-trusted-hops-zero.yaml": ["identity.mtls.xfcc.trustedHops", "from 1 to 16"],
-  "xfcc-max-bytes-too-small.yaml": ["identity.mtls.xfcc.maxBytes", "from 1024 to 1048576"],
+  "xfcc-trusted-hops-zero.yaml": ["identity.mtls.xfcc.trustedHops", "must be between 1 and 16, got 0"],
+  "xfcc-max-bytes-too-small.yaml": ["identity.mtls.xfcc.maxBytes", "must be between 1024 and 1048576, got 512"],
+  "xfcc-max-bytes-fraction.yaml": ["identity.mtls.xfcc.maxBytes", "expected an integer, got number 4096.5"],
   "xfcc-unknown-key.yaml": ["identity.mtls.xfcc.forward_client_cert_details", "unknown field"],
-  "cache-size-negative.yaml": ["identity.mtls.cacheSize", "from 1 to 1000000"],
+  "cache-size-negative.yaml": ["identity.mtls.cacheSize", "must be between 1 and 1000000, got -1"],
+  "cache-size-quoted.yaml": ["identity.mtls.cacheSize", 'expected an integer, got the string "256"'],
   "not-a-mapping.yaml": ["identity.mtls", "must be a mapping"],
 };
 

@@ -1,6 +1,9 @@
 // Hand-written multipart/form-data bodies, one per spelling of a part's name (and of the framing
 // around it), with what the openai profile must decide. Used by the unit table and, through
-// independent parsers, by the differential test.
+// independent parsers, by the differential test. The client rows (OkHttp, Apache HttpClient,
+// .NET, curl) stay written out: the generator (multipart-generated.ts) yields bodies without an
+// expected outcome, and these rows assert that what those clients send is accepted. curl's, and
+// Python requests', real output is checked in multipart-real-clients.test.ts.
 import type { NormalizedRequest } from "../../../../src/core/request/normalized-request.ts";
 import { request } from "../builders.ts";
 

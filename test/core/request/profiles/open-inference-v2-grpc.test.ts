@@ -83,6 +83,16 @@ describe("open-inference-v2 over gRPC", () => {
       ["read", "iris", ""],
     ],
     [
+      "ModelStatistics of one model",
+      grpc("/inference.GRPCInferenceService/ModelStatistics", frame(encode("ModelMetadataRequest", { name: "iris", version: "2" }))),
+      ["stats", "iris", "2"],
+    ],
+    [
+      "ModelStatistics with an empty name: every model's statistics (Triton), so the server, not the deployment's model",
+      grpc("/inference.GRPCInferenceService/ModelStatistics", frame(encode("ModelMetadataRequest", { name: "" }))),
+      ["stats", "", ""],
+    ],
+    [
       "ModelReady",
       grpc("/inference.GRPCInferenceService/ModelReady", frame(encode("ModelMetadataRequest", { name: "iris", version: "1" }))),
       ["health", "iris", "1"],

@@ -101,6 +101,25 @@ describe("openai profile: body availability", () => {
     expect(chat({ headers })).toEqual(expected);
   });
 
+  // The server (or a decompressing proxy in front of it) reads the decoded body; we would read
+  // the compressed bytes, so a model inside could differ from the one we authorise.
+  it.each<[string, Expected]>([
+    ["identity", ["predict", "llama"]],
+    [" Identity ", ["predict", "llama"]],
+    ["gzip", "body_malformed"],
+    ["deflate", "body_malformed"],
+    ["br", "body_malformed"],
+    ["zstd", "body_malformed"],
+    ["gzip, identity", "body_malformed"],
+    ["", "body_malformed"],
+  ])("content-encoding %j → %j", (encoding, expected) => {
+    const headers = new Map([
+      ["content-type", "application/json"],
+      ["content-encoding", encoding],
+    ]);
+    expect(chat({ headers })).toEqual(expected);
+  });
+
   it("refuses invalid UTF-8", () => {
     expect(chat({ body: { bytes: new Uint8Array([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]), partial: false } })).toBe(
       "body_malformed",
@@ -132,6 +151,26 @@ describe("openai profile: models routes", () => {
     ["GET", "/v1/models/llama%3Aq4", ["read", "llama:q4"]],
   ])("%s %s → %j", (method, path, expected) => {
     expect(resolve(method, path)).toEqual(expected);
+  });
+
+  it("refuses a compressed JSON body on a route whose model is in the path (it could name another model)", () => {
+    const compressed = (encoding: string) =>
+      resolveRequest(
+        "openai",
+        jsonRequest(
+          "POST",
+          "/v1/models/llama/load",
+          { model: "llama" },
+          {
+            headers: new Map([
+              ["content-type", "application/json"],
+              ["content-encoding", encoding],
+            ]),
+          },
+        ),
+      );
+    expect(compressed("gzip")).toBe("body_malformed");
+    expect(compressed("identity")).toEqual(["admin", "llama"]);
   });
 
   it("refuses a body naming another model than the path", () => {
