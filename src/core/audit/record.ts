@@ -93,7 +93,7 @@ export function buildAuditRecord(input: AuditInput, hmacKey: AuditHmacKey, now: 
 function identityFields(identity: Identity | undefined, b: FieldBounds, key: AuditHmacKey, subjects: "plain" | "hmac"): JsonObject | null {
   if (identity === undefined) return null;
   const subject =
-    subjects === "hmac" && identity.subject !== "" ? `hmac-sha256:${hmacHex(key, `subject\u0000${identity.subject}`)}` : identity.subject;
+    subjects === "hmac" && identity.subject !== "" ? `hmac-sha256:${key.recurring(`subject\u0000${identity.subject}`)}` : identity.subject;
   const boundedSubject = b.text("identity.subject", subject, FIELD_BYTES.subject); // bounded first: `truncated` keeps reading order
   return {
     issuer: b.text("identity.issuer", identity.issuer, FIELD_BYTES.issuer),
@@ -139,5 +139,7 @@ function inputFields(request: AuditRequestFacts | undefined, key: AuditHmacKey):
     return { bytes: bytes.length, hmac: hmacHex(key, bytes), key_id: key.id, kind: "body", partial };
   }
   const line = requestLine(request.method, request.path, request.query);
-  return { bytes: Buffer.byteLength(line), hmac: hmacHex(key, line), key_id: key.id, kind: "request", partial: false };
+  // A line with a query is seldom seen twice: hashed without being kept.
+  const hmac = request.query.size === 0 ? key.recurring(line) : hmacHex(key, line);
+  return { bytes: Buffer.byteLength(line), hmac, key_id: key.id, kind: "request", partial: false };
 }
