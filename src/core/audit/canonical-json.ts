@@ -86,11 +86,14 @@ function itemsInCanonicalOrder(items: readonly JsonValue[]): boolean {
 function membersInCanonicalOrder(object: JsonObject): boolean {
   const prototype: unknown = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) return false;
-  const keys = Object.keys(object);
-  for (let i = 1; i < keys.length; i += 1) {
-    if (!((keys[i - 1] as string) < (keys[i] as string))) return false;
-  }
-  for (const key of keys) {
+  // for-in walks the engine's cached key list without building an array (this check runs on
+  // every object of every record). It visits the own keys in Object.keys order, then any
+  // enumerable inherited ones: passing over that superset implies passing over the own keys
+  // that JSON.stringify writes, so it never accepts what Object.keys would refuse.
+  let previous: string | undefined;
+  for (const key in object) {
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
     const item = object[key];
     if (item === undefined || !inCanonicalOrder(item)) return false;
   }
