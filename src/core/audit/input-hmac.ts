@@ -68,6 +68,7 @@ function encodeComponent(text: string): string {
 // Names sorted by UTF-16 code units, each name's values in the order they were sent, every
 // name and value percent-encoded: `a=1&a=2&b=x%20y`. Empty when there is no query.
 export function canonicalQuery(query: ReadonlyMap<string, readonly string[]>): string {
+  if (query.size === 0) return ""; // the usual inference call: no arrays to build and sort
   const names = [...query.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const pairs: string[] = [];
   for (const name of names) {
