@@ -17,7 +17,7 @@ import { median } from "./stats.ts";
 // where a GC ran anyway is dropped. Given several source trees, rounds alternate between them.
 // Usage: node bench/audit-phases.ts [rounds, default 7] [tree …, default this one]
 
-const FLAGS = ["--max-semi-space-size=256", "--expose-gc"];
+const FLAGS = ["--min-semi-space-size=256", "--max-semi-space-size=256", "--expose-gc"];
 if (!process.execArgv.includes("--expose-gc")) {
   const run = spawnSync(process.execPath, [...FLAGS, ...process.execArgv, import.meta.filename, ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(run.status ?? 1);
@@ -112,6 +112,7 @@ async function phasesOf(tree: string): Promise<[string, Phase][]> {
   const buf = new buffer.AuditBuffer({ maxRecords: 1e9, maxBytes: 1e12 });
   const batchBytes = f<(r: unknown[]) => Buffer>(batch, "batchBytes");
   const batch500 = sealed.slice(0, 500);
+  let fresh: unknown[] = [];
 
   const registry = new Registry();
   const am = f<(r: Registry) => { accepted(t: string): void }>(auditMetrics, "registerAuditMetrics")(registry);
@@ -149,6 +150,13 @@ async function phasesOf(tree: string): Promise<[string, Phase][]> {
       if (buf.length >= 500) buf.drop(500);
     }],
     ["batch bytes (per record of 500)", (i) => (i % 500 === 0 ? batchBytes(batch500) : undefined)],
+    // Fresh records, as the writer sees them: a line is encoded (and, if the engine kept it as
+    // a concatenation, flattened) once.
+    ["seal + encode in batches of 512, fresh", (i) => {
+      const s = sealEvent(head, ev(i)).record;
+      fresh.push(s);
+      if (fresh.length === 512) fresh = (batchBytes(fresh), []);
+    }],
     ["recorder.record (memory sink)", (i) => recorder.record(d(i), d(i).request, 0.25)],
     ["audit metrics accepted()", () => am.accepted("decision")],
     ["metrics.recordDecision", (i) => metrics.recordDecision(d(i), 0.25)],
