@@ -42,7 +42,7 @@ interface Round {
 type StartAudit = (config: AuditConfig, deps: unknown) => Promise<{ ok: true; value: AuditRuntime } | { ok: false; error: string }>;
 
 async function loadTree(tree: string): Promise<{ startAudit: StartAudit; defaults: AuditConfig }> {
-  const start = (await import(join(tree, "src/adapters/audit/start-audit.ts"))) as { startAudit: StartAudit };
+  const start = (await import(join(tree, "src/wiring/start-audit.ts"))) as { startAudit: StartAudit };
   const config = (await import(join(tree, "src/core/audit/audit-config.ts"))) as { AUDIT_DEFAULTS: AuditConfig };
   return { startAudit: start.startAudit, defaults: config.AUDIT_DEFAULTS };
 }

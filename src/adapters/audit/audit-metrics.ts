@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { AuditEventType } from "../../core/audit/event.ts";
+import { talliedCounter } from "../metrics/tallied-counter.ts";
 
 // Audit metrics, registered on the process registry by the wiring (src/wiring/start-audit.ts). Labels are closed
 // sets (record type, rejection cause, outcome kind); never an identity, id or address.
@@ -29,7 +30,8 @@ export interface AuditMetrics {
 
 export function registerAuditMetrics(registry: Registry): AuditMetrics {
   const registers = [registry];
-  const records = new Counter({
+  // Offered once per decision: tallied, not hashed per increment (tallied-counter.ts).
+  const records = talliedCounter({
     name: "modelgate_audit_records_total",
     help: "Audit records offered to the writer, by type and result",
     labelNames: ["type", "result"] as const,
@@ -92,9 +94,11 @@ export function registerAuditMetrics(registry: Registry): AuditMetrics {
   });
 
   return {
-    accepted: (type) => records.inc({ type, result: "accepted" }),
+    accepted: (type) => {
+      records(`${type}|accepted`).count += 1;
+    },
     rejected: (type, cause) => {
-      records.inc({ type, result: "rejected" });
+      records(`${type}|rejected`).count += 1;
       rejected.inc({ cause });
     },
     written: (n) => written.inc(n),

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Decision, RateLimitOutcome } from "../../core/decision.ts";
+import { talliedCounter } from "./tallied-counter.ts";
 
 // One registry per process, built in the wiring room (src/wiring/). Labels are closed sets only
 // (decision, reason, auth method, limiter mode): never an identity, key, model or address.
@@ -16,7 +17,7 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "modelgate_" });
-  const decisions = new Counter({
+  const decisionCounter = talliedCounter({
     name: "modelgate_decisions_total",
     help: "Check decisions by outcome and reason code",
     labelNames: ["decision", "reason", "auth_method"] as const,
@@ -29,7 +30,7 @@ export function createMetrics(): Metrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [registry],
   });
-  const limiter = new Counter({
+  const limiterCounter = talliedCounter({
     name: "modelgate_limiter_decisions_total",
     help: "Rate-limit verdicts by limiter mode and result",
     labelNames: ["mode", "result"] as const,
@@ -58,21 +59,18 @@ export function createMetrics(): Metrics {
     },
   });
 
-  // Label sets are bound once and their children kept, so no label object is built per call
-  // (prom-client still hashes the bound labels on each inc/observe). The sets are closed
-  // (reason codes, methods, modes), so the caches stay small.
-  const decisionCounter = boundChildren((key: string) => decisions.labels(...(key.split("|") as [string, string, string])));
+  // The histogram's label sets are bound once, so no label object is built per call (prom-client
+  // still hashes the bound labels on each observe); the counters are tallied (tallied-counter.ts).
   const durationOf = { allow: duration.labels("allow"), deny: duration.labels("deny") };
-  const limiterCounter = boundChildren((key: string) => limiter.labels(...(key.split("|") as [string, string])));
 
   return {
     registry,
     recordDecision(decision, durationMs) {
       const outcome = decision.allowed ? "allow" : "deny";
-      decisionCounter(`${outcome}|${decision.reason}|${decision.identity?.method ?? "none"}`).inc();
+      decisionCounter(`${outcome}|${decision.reason}|${decision.identity?.method ?? "none"}`).count += 1;
       durationOf[outcome].observe(durationMs / 1000);
       const rl = decision.rateLimit;
-      if (rl !== undefined) limiterCounter(`${rl.mode}|${limiterResult(rl)}`).inc();
+      if (rl !== undefined) limiterCounter(`${rl.mode}|${limiterResult(rl)}`).count += 1;
     },
     sourceLoaded: (kind, count) => loadedItems.set({ kind }, count),
     sourceRejected: (kind) => loadErrors.inc({ kind }),
@@ -80,18 +78,6 @@ export function createMetrics(): Metrics {
       serving = on;
       if (readiness !== undefined) probe = readiness;
     },
-  };
-}
-
-function boundChildren<T>(bind: (key: string) => T): (key: string) => T {
-  const children = new Map<string, T>();
-  return (key) => {
-    let child = children.get(key);
-    if (child === undefined) {
-      child = bind(key);
-      children.set(key, child);
-    }
-    return child;
   };
 }
 

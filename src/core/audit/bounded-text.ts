@@ -38,6 +38,8 @@ export class FieldBounds {
   readonly truncated: string[] = [];
 
   text(field: string, value: string, maxBytes: number): string {
+    // The usual short value: no BoundedText to allocate (a record bounds a dozen fields).
+    if (value.length * 6 <= maxBytes) return value;
     const bounded = boundText(value, maxBytes);
     if (bounded.truncated) this.mark(field);
     return bounded.text;

@@ -86,11 +86,14 @@ function itemsInCanonicalOrder(items: readonly JsonValue[]): boolean {
 function membersInCanonicalOrder(object: JsonObject): boolean {
   const prototype: unknown = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) return false;
-  const keys = Object.keys(object);
-  for (let i = 1; i < keys.length; i += 1) {
-    if (!((keys[i - 1] as string) < (keys[i] as string))) return false;
-  }
-  for (const key of keys) {
+  // for-in walks the engine's cached key list without building an array (this check runs on
+  // every object of every record). It visits the own keys in Object.keys order, then any
+  // enumerable inherited ones: passing over that superset implies passing over the own keys
+  // that JSON.stringify writes, so it never accepts what Object.keys would refuse.
+  let previous: string | undefined;
+  for (const key in object) {
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
     const item = object[key];
     if (item === undefined || !inCanonicalOrder(item)) return false;
   }
@@ -141,20 +144,53 @@ function canonicalObject(object: JsonObject): string {
 // everything twice (chain.ts adds `hash`, a digest of the text without it); join them with
 // joinCanonicalObjects. Each half is filled in sorted order, so it takes the fast path above.
 export function canonicalSplit(object: JsonObject, key: string): readonly [string, string] {
+  return canonicalSplitOf(object, NO_MEMBERS, key);
+}
+
+const NO_MEMBERS: JsonObject = {};
+
+// canonicalSplit of the members of `a` and `b` together (no key in both), without first copying
+// them into one object: chain.ts merges an event with its envelope so.
+export function canonicalSplitOf(a: JsonObject, b: JsonObject, key: string): readonly [string, string] {
   const below: Record<string, JsonValue> = {};
   const above: Record<string, JsonValue> = {};
-  for (const k of Object.keys(object).sort()) {
+  const keysA = sortedKeys(a);
+  const keysB = sortedKeys(b);
+  for (let i = 0, j = 0; i < keysA.length || j < keysB.length; ) {
+    const ka = keysA[i];
+    const kb = keysB[j];
+    const fromA = kb === undefined || (ka !== undefined && ka < kb);
+    const k = (fromA ? ka : kb) as string;
     // Assigning "__proto__" would set a half's prototype instead of adding a member.
-    if (k === key || k === "__proto__") throw new Error(`canonical JSON: cannot split at "${key}" an object with a key "${k}"`);
-    (k < key ? below : above)[k] = object[k] as JsonValue;
+    if (k === key || k === "__proto__" || ka === kb) throw new Error(`canonical JSON: cannot split at "${key}" members with a key "${k}"`);
+    (k < key ? below : above)[k] = (fromA ? a : b)[k] as JsonValue;
+    if (fromA) i += 1;
+    else j += 1;
   }
   return [canonicalJson(below), canonicalJson(above)];
 }
 
+// An object's keys in canonical order: as listed when they already are (records are built so,
+// which spares a sort of two dozen keys per record), else sorted.
+function sortedKeys(object: JsonObject): readonly string[] {
+  const keys = Object.keys(object);
+  for (let i = 1; i < keys.length; i += 1) {
+    if (!((keys[i - 1] as string) < (keys[i] as string))) return keys.sort();
+  }
+  return keys;
+}
+
 // One canonical object from canonical objects whose keys are each all below the next one's.
+// Written as one template of the members (no arrays, no per-member slices): sealing joins every
+// record twice.
 export function joinCanonicalObjects(...objects: readonly string[]): string {
-  const members = objects.filter((o) => o !== "{}").map((o) => o.slice(1, -1));
-  return `{${members.join(",")}}`;
+  let members = "";
+  for (const o of objects) {
+    if (o === "{}") continue;
+    const inner = o.slice(1, -1);
+    members = members === "" ? inner : `${members},${inner}`;
+  }
+  return `{${members}}`;
 }
 
 // Parses `text` and accepts it only when it is already canonical.

@@ -1,5 +1,5 @@
 import { hash as digestOf } from "node:crypto";
-import { canonicalJson, canonicalSplit, joinCanonicalObjects, type JsonObject } from "./canonical-json.ts";
+import { canonicalJson, canonicalSplit, canonicalSplitOf, joinCanonicalObjects, type JsonObject } from "./canonical-json.ts";
 import { AUDIT_FORMAT_VERSION, ENVELOPE_KEYS, type AuditEvent, type AuditEventType } from "./event.ts";
 
 // The hash chain. Every record carries
@@ -49,26 +49,43 @@ export function recordHash(withoutHash: JsonObject): string {
 }
 
 export function envelopeFor(head: ChainHead, event: AuditEvent): JsonObject {
+  assertNoEnvelopeKey(event);
+  return { ...event, ...envelopeOf(head) };
+}
+
+function assertNoEnvelopeKey(event: AuditEvent): void {
   for (const key of ENVELOPE_KEYS) {
     if (key in event) throw new Error(`audit event must not carry the envelope key "${key}"`);
   }
-  return { ...event, v: AUDIT_FORMAT_VERSION, chain: head.chain, seq: head.seq + 1, prev: head.hash };
+}
+
+// The chain's members of the record after `head`, keys in canonical order.
+function envelopeOf(head: ChainHead): JsonObject {
+  return { chain: head.chain, prev: head.hash, seq: head.seq + 1, v: AUDIT_FORMAT_VERSION };
 }
 
 // Completes a record whose envelope is already in place (see checkpoint.ts for why that is
 // split out) and returns it with the new head.
 export function sealEnvelope(head: ChainHead, withoutHash: JsonObject, type: AuditEventType): { record: SealedRecord; head: ChainHead } {
   if ("hash" in withoutHash) throw new Error("a record to seal must not carry a hash yet");
-  // One serialization: the members before and after `hash`'s sorted place, joined without it
-  // for the digest and around it for the line.
-  const [below, above] = canonicalSplit(withoutHash, "hash");
+  return sealHalves(head, canonicalSplit(withoutHash, "hash"), type);
+}
+
+// The event and its envelope are split at `hash` together, never copied into one record object.
+export function sealEvent(head: ChainHead, event: AuditEvent): { record: SealedRecord; head: ChainHead } {
+  assertNoEnvelopeKey(event);
+  return sealHalves(head, canonicalSplitOf(event, envelopeOf(head), "hash"), event.type);
+}
+
+// One serialization: the members before and after `hash`'s sorted place, joined without it for
+// the digest and around it for the line.
+type Sealed = { record: SealedRecord; head: ChainHead };
+
+function sealHalves(head: ChainHead, [below, above]: readonly [string, string], type: AuditEventType): Sealed {
   const hash = sha256Hex(joinCanonicalObjects(below, above));
-  const line = joinCanonicalObjects(below, canonicalJson({ hash }), above);
+  // A hex digest needs no escaping: `{"hash":"…"}` is its canonical text as it stands.
+  const line = joinCanonicalObjects(below, `{"hash":"${hash}"}`, above);
   const seq = head.seq + 1;
   const record: SealedRecord = { chain: head.chain, seq, type, hash, line, bytes: Buffer.byteLength(line) + 1 };
   return { record, head: { chain: head.chain, seq, hash } };
-}
-
-export function sealEvent(head: ChainHead, event: AuditEvent): { record: SealedRecord; head: ChainHead } {
-  return sealEnvelope(head, envelopeFor(head, event), event.type);
 }

@@ -4,7 +4,7 @@ import type { PolicyRef } from "../policy/types.ts";
 import { httpStatusOf } from "../reason.ts";
 import type { NormalizedRequest } from "../request/normalized-request.ts";
 import { FieldBounds } from "./bounded-text.ts";
-import type { JsonObject, JsonValue } from "./canonical-json.ts";
+import type { JsonObject } from "./canonical-json.ts";
 import { isoTime, wholeNumber, type AuditEvent } from "./event.ts";
 import { hmacHex, requestLine, type AuditHmacKey } from "./input-hmac.ts";
 
@@ -60,40 +60,52 @@ export function auditInputOf(decision: Decision, request: NormalizedRequest | un
   return { decision, request: facts, durationMs };
 }
 
-// The nested objects below list their keys in canonical (sorted) order, so that sealing can hand
-// them to the engine's JSON.stringify as they are (canonical-json.ts); another order would still
-// be written correctly, only slower. The top level is sorted when the record is sealed.
+// Every object below lists its keys in canonical (sorted) order, the top level included, so that
+// sealing can hand them to the engine's JSON.stringify as they are and needs no sort
+// (canonical-json.ts); another order would still be written correctly, only slower. The fields
+// are bounded in reading order first (`truncated` lists them in that order), then placed.
 export function buildAuditRecord(input: AuditInput, hmacKey: AuditHmacKey, now: number, options?: AuditRecordOptions): AuditEvent {
   const d = input.decision;
   const b = new FieldBounds();
-  const record: Record<string, JsonValue> = {
-    type: "decision",
-    time: isoTime(now),
-    decision_id: b.text("decision_id", d.id, FIELD_BYTES.decisionId),
-    request_id: b.text("request_id", d.requestId, FIELD_BYTES.requestId),
+  const decisionId = b.text("decision_id", d.id, FIELD_BYTES.decisionId);
+  const requestId = b.text("request_id", d.requestId, FIELD_BYTES.requestId);
+  const detail = d.allowed ? null : b.text("detail", d.detail, FIELD_BYTES.detail);
+  const identity = identityFields(d.identity, b, hmacKey, options?.subjects ?? "plain");
+  const identitySource = b.optional("identity_source", d.identitySource, FIELD_BYTES.identitySource);
+  const sourceAddress = b.optional("source_address", input.request?.sourceAddress, FIELD_BYTES.sourceAddress);
+  const model = b.optional("model", d.target?.model, FIELD_BYTES.model);
+  const modelVersion = b.optional("model_version", d.target?.version, FIELD_BYTES.modelVersion);
+  const action = b.optional("action", d.target?.action, FIELD_BYTES.action);
+  const policy = policyFields(d.policy, b);
+  const limiter = limiterFields(d.rateLimit, b);
+  const record: AuditEvent = {
+    action,
     decision: d.allowed ? "allow" : "deny",
-    reason: d.reason,
-    status: httpStatusOf(d.reason),
-    detail: d.allowed ? null : b.text("detail", d.detail, FIELD_BYTES.detail),
-    identity: identityFields(d.identity, b, hmacKey, options?.subjects ?? "plain"),
-    identity_source: b.optional("identity_source", d.identitySource, FIELD_BYTES.identitySource),
-    source_address: b.optional("source_address", input.request?.sourceAddress, FIELD_BYTES.sourceAddress),
-    model: b.optional("model", d.target?.model, FIELD_BYTES.model),
-    model_version: b.optional("model_version", d.target?.version, FIELD_BYTES.modelVersion),
-    action: b.optional("action", d.target?.action, FIELD_BYTES.action),
-    policy: policyFields(d.policy, b),
-    limiter: limiterFields(d.rateLimit, b),
+    decision_id: decisionId,
+    detail,
     duration_us: wholeNumber(input.durationMs * 1000),
+    identity,
+    identity_source: identitySource,
     input: inputFields(input.request, hmacKey),
+    limiter,
+    model,
+    model_version: modelVersion,
+    policy,
+    reason: d.reason,
+    request_id: requestId,
+    source_address: sourceAddress,
+    status: httpStatusOf(d.reason),
+    time: isoTime(now),
+    truncated: b.truncated,
+    type: "decision",
   };
-  record["truncated"] = b.truncated;
-  return record as AuditEvent;
+  return record;
 }
 
 function identityFields(identity: Identity | undefined, b: FieldBounds, key: AuditHmacKey, subjects: "plain" | "hmac"): JsonObject | null {
   if (identity === undefined) return null;
   const subject =
-    subjects === "hmac" && identity.subject !== "" ? `hmac-sha256:${hmacHex(key, `subject\u0000${identity.subject}`)}` : identity.subject;
+    subjects === "hmac" && identity.subject !== "" ? `hmac-sha256:${key.recurring(`subject\u0000${identity.subject}`)}` : identity.subject;
   const boundedSubject = b.text("identity.subject", subject, FIELD_BYTES.subject); // bounded first: `truncated` keeps reading order
   return {
     issuer: b.text("identity.issuer", identity.issuer, FIELD_BYTES.issuer),
@@ -139,5 +151,7 @@ function inputFields(request: AuditRequestFacts | undefined, key: AuditHmacKey):
     return { bytes: bytes.length, hmac: hmacHex(key, bytes), key_id: key.id, kind: "body", partial };
   }
   const line = requestLine(request.method, request.path, request.query);
-  return { bytes: Buffer.byteLength(line), hmac: hmacHex(key, line), key_id: key.id, kind: "request", partial: false };
+  // A line with a query is seldom seen twice: hashed without being kept.
+  const hmac = request.query.size === 0 ? key.recurring(line) : hmacHex(key, line);
+  return { bytes: Buffer.byteLength(line), hmac, key_id: key.id, kind: "request", partial: false };
 }
