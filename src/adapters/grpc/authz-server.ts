@@ -96,13 +96,15 @@ function checkHandler(options: AuthzServerOptions, codec: CheckCodec) {
       cancel.abort();
       settle(service.deny("deadline_exceeded", "the decision missed the caller's deadline"));
     };
-    service.decide(call.request, cancel.signal).then(settle, (error: unknown) => {
+    const remainingMs = deadlineMs(call);
+    if (remainingMs <= 0) return missed();
+    const decided = service.decide(call.request, cancel.signal);
+    if (!(decided instanceof Promise)) return settle(decided); // nothing had to wait
+    decided.then(settle, (error: unknown) => {
       service.failed(error);
       settle(service.deny("internal_error", "the decision failed; see the server log"));
     });
-    const remainingMs = deadlineMs(call);
-    if (remainingMs <= 0) missed();
-    else if (Number.isFinite(remainingMs)) deadline = deadlines.add(remainingMs, missed);
+    if (Number.isFinite(remainingMs)) deadline = deadlines.add(remainingMs, missed);
   };
 }
 

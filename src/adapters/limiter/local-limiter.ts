@@ -47,8 +47,8 @@ export class LocalLimiter implements Limiter {
     return this.#tats.size + this.#boxes.size + this.#sanctions.size;
   }
 
-  charge(request: ChargeRequest): Promise<LimitVerdict> {
-    return Promise.resolve(this.chargeNow(request.charges, request.cost, request.penaltyBox, request.sanction));
+  charge(request: ChargeRequest): LimitVerdict {
+    return this.chargeNow(request.charges, request.cost, request.penaltyBox, request.sanction);
   }
 
   // Puts an anomaly response on the caller whose sanction key this is.
