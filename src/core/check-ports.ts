@@ -1,6 +1,7 @@
 import { challengeFor } from "./identity/identify.ts";
 import type { IdentitySource } from "./identity/sources.ts";
-import type { KeyDigest } from "./limit/key-digest.ts";
+import { chargePlans, type ChargePlans } from "./limit/charge-plans.ts";
+import { sha256Digest, type KeyDigest } from "./limit/key-digest.ts";
 import type { Limiter } from "./limit/limiter-port.ts";
 import type { ProtocolName } from "./model-action.ts";
 import type { PolicyIndex } from "./policy/types.ts";
@@ -37,6 +38,8 @@ export interface CheckPorts extends CheckPortParts {
   readonly credentialHeaders: readonly string[];
   // The WWW-Authenticate value of a 401 for a request that presented no credential.
   readonly missingCredentialChallenge: string;
+  // What an allowed request asks the limiter for, kept per caller and rule (charge-plans.ts).
+  readonly chargePlans: ChargePlans;
 }
 
 export function checkPorts(parts: CheckPortParts): CheckPorts {
@@ -44,5 +47,6 @@ export function checkPorts(parts: CheckPortParts): CheckPorts {
     ...parts,
     credentialHeaders: Object.freeze([...new Set(parts.sources.flatMap((source) => source.credentialHeaders))]),
     missingCredentialChallenge: challengeFor(parts.sources),
+    chargePlans: chargePlans({ digest: parts.keyDigest ?? sha256Digest, sanctions: parts.sanctions }),
   });
 }

@@ -1,6 +1,6 @@
 import type { CheckPorts, Deployment } from "./check-ports.ts";
 import type { Decision, DecisionFacts, RateLimitOutcome } from "./decision.ts";
-import { ANONYMOUS, type Identity } from "./identity/identity.ts";
+import { ANONYMOUS } from "./identity/identity.ts";
 import type { Cancellation, ChargeRequest, LimitVerdict } from "./limit/limiter-port.ts";
 import type { ModelAction } from "./model-action.ts";
 import type { Evaluation, PolicyIndex } from "./policy/types.ts";
@@ -10,8 +10,6 @@ import { identify, type IdentifyOutcome } from "./identity/identify.ts";
 import { isPromise, type MaybePromise } from "./maybe-promise.ts";
 import { normalizeRequest } from "./request/normalize-request.ts";
 import { resolveTarget } from "./request/profiles/resolve-target.ts";
-import { limitCharge, penaltyKey, sanctionKey } from "./limit/limit-keys.ts";
-import { sha256Digest } from "./limit/key-digest.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
 import { applyRoutingHeaders } from "./request/routing-headers.ts";
 import { underscoreHeader } from "./request/underscore-headers.ts";
@@ -37,33 +35,6 @@ function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deploym
     return ok<ModelAction>({ model: route.model, version: "", action: route.action, source: "route" });
   }
   return resolveTarget(req, deployment.profile, deployment.defaultModel);
-}
-
-function chargeRequestFor(
-  evaluation: Evaluation & { effect: "allow" },
-  identity: Identity,
-  req: NormalizedRequest,
-  target: ModelAction,
-  ports: CheckPorts,
-): ChargeRequest {
-  const digest = ports.keyDigest ?? sha256Digest;
-  const ctx = { identity, model: target.model, sourceAddress: req.peer.address, digest };
-  const policy = evaluation.policy;
-  const charges = [
-    ...evaluation.ruleLimits.map((limit) => limitCharge(policy, policy.rule, limit, ctx)),
-    ...evaluation.policyLimits.map((limit) => limitCharge(policy, "", limit, ctx)),
-  ];
-  const box = evaluation.penaltyBox;
-  const request = {
-    charges,
-    cost: 1,
-    // `closed` guards limits; a request that only asks about sanctions must not start failing
-    // when Redis is down just because anomaly detection is on.
-    failClosed: evaluation.failureMode === "closed" && charges.length > 0,
-    penaltyBox: box === undefined ? undefined : { key: penaltyKey(policy, ctx), spec: box },
-  };
-  // Anomaly rules never judge anonymous callers (one bucket for everyone), so none is sanctioned.
-  return ports.sanctions && identity.method !== "anonymous" ? { ...request, sanction: sanctionKey(identity, digest) } : request;
 }
 
 function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): RateLimitOutcome {
@@ -182,7 +153,8 @@ function authorize(
     }
     return deny(facts, evaluation.reason, describeDeny(evaluation, target.value));
   }
-  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value, ports), cancel);
+  const charge = ports.chargePlans.chargeRequest(evaluation, effective, target.value.model, req.peer.address);
+  return applyLimits(facts, ports, charge, cancel);
 }
 
 // A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known
