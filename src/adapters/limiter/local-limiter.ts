@@ -78,9 +78,7 @@ export class LocalLimiter implements Limiter {
     }
     // Nothing is charged when denied, so a limit this request would have passed reports its
     // state as it stays (cost 0), not as if this request had been counted.
-    const figures = denied
-      ? outcomes.map((o, i) => (o.allowed ? this.#uncharged(scaled[i] as LimitCharge, now, factor) : o))
-      : outcomes;
+    const figures = denied ? outcomes.map((o, i) => (o.allowed ? this.#uncharged(scaled[i] as LimitCharge, now, factor) : o)) : outcomes;
     const verdict = combineFigures(scaled, figures, "local", factor);
     if (verdict.kind === "limited") return penaltyBox === undefined ? verdict : this.#violation(penaltyBox, box, steps, charges, verdict);
     for (let i = 0; i < outcomes.length; i++) {

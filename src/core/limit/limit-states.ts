@@ -79,7 +79,8 @@ export function combineFigures(
     const limited = { kind: "limited" as const, states, violated, retryAfterSeconds: retryAfterMs / 1000, mode };
     return lowered === undefined ? limited : { ...limited, ...lowered };
   }
-  const allowed = shadowed === undefined ? { kind: "allowed" as const, states, mode } : { kind: "allowed" as const, states, mode, shadowed };
+  const allowed =
+    shadowed === undefined ? { kind: "allowed" as const, states, mode } : { kind: "allowed" as const, states, mode, shadowed };
   return lowered === undefined ? allowed : { ...allowed, ...lowered };
 }
 
