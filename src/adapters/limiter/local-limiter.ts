@@ -71,7 +71,8 @@ export class LocalLimiter implements Limiter {
     const scaled = this.#share === 1 ? charges : charges.map((c) => ({ ...c, limit: this.#scaled(c.limit) }));
     const outcomes: GcraOutcome[] = [];
     let denied = false;
-    for (const c of scaled) {
+    for (let i = 0; i < scaled.length; i++) {
+      const c = scaled[i] as LimitCharge;
       const outcome = gcra(c.limit, this.#tats.get(c.key), now, cost, chargeFactor(c, factor));
       outcomes.push(outcome);
       if (!outcome.allowed && c.limit.shadow !== true) denied = true;

@@ -62,9 +62,10 @@ type KeyedBy = "caller" | "model" | "source";
 
 function keyedByLimits(limits: readonly LimitSpec[]): KeyedBy {
   let by: KeyedBy = "caller";
-  for (const limit of limits) {
-    if (limit.by.kind === "source") return "source";
-    if (limit.by.kind === "identity-model") by = "model";
+  for (let i = 0; i < limits.length; i++) {
+    const kind = (limits[i] as LimitSpec).by.kind;
+    if (kind === "source") return "source";
+    if (kind === "identity-model") by = "model";
   }
   return by;
 }

@@ -25,9 +25,10 @@ export function isEveryone(matcher: SubjectMatcher): boolean {
 export function compileSubjects(matchers: readonly SubjectMatcher[]): IdentityPredicate {
   if (matchers.some(isEveryone)) return () => true;
   const predicates = matchers.map(compileSubject);
-  // Plain loops: a callback per evaluation would be a closure allocated on every request.
+  // Indexed loops: a callback per evaluation would be a closure allocated on every request,
+  // and `for…of` an iterator.
   return (identity) => {
-    for (const predicate of predicates) if (predicate(identity)) return true;
+    for (let i = 0; i < predicates.length; i++) if ((predicates[i] as IdentityPredicate)(identity)) return true;
     return false;
   };
 }
@@ -44,7 +45,7 @@ function compileSubject(matcher: SubjectMatcher): IdentityPredicate {
     for (const [name, allowed] of Object.entries(attributes)) checks.push(attributeCheck(name, allowed));
   }
   return (identity) => {
-    for (const check of checks) if (!check(identity)) return false;
+    for (let i = 0; i < checks.length; i++) if (!(checks[i] as IdentityPredicate)(identity)) return false;
     return true;
   };
 }

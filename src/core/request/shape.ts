@@ -84,7 +84,8 @@ export function readStringMapNames(
   }
   const map = value.value ?? {};
   const names = Object.keys(map);
-  for (const name of names) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
     if (typeof map[name] !== "string") {
       return requestError("request_malformed", `${where}.${key}[${JSON.stringify(name)}] must be a string`);
     }
