@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { allocationReport, type SampledNode } from "./allocation-report.ts";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { runGhz } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
@@ -15,26 +16,6 @@ const seconds = Number(process.argv[2] ?? 8);
 const rows = Number(process.argv[3] ?? 25);
 const root = join(import.meta.dirname, "..");
 const src = `${root}/src/`;
-
-interface Node {
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-  readonly selfSize: number;
-  readonly children: readonly Node[];
-}
-
-function bucket(frame: Node["callFrame"]): string {
-  if (frame.url.includes("/node_modules/")) return `deps: ${frame.url.split("/node_modules/").at(-1)?.split("/")[0] ?? "?"}`;
-  if (frame.url === "") return frame.functionName === "" ? "(vm)" : `(${frame.functionName})`;
-  return `node: ${frame.url.replace(/^node:/, "")} ${frame.functionName}`;
-}
-
-function charge(node: Node, own: string | undefined, totals: Map<string, number>): void {
-  const f = node.callFrame;
-  const mine = f.url.includes(src) ? `${f.functionName || "(anonymous)"} ${f.url.split(src)[1]}:${f.lineNumber + 1}` : own;
-  const key = mine ?? bucket(f);
-  if (node.selfSize > 0) totals.set(key, (totals.get(key) ?? 0) + node.selfSize);
-  for (const child of node.children) charge(child, mine, totals);
-}
 
 const dir = mkdtempSync(join(tmpdir(), "modelgate-alloc-"));
 try {
@@ -57,14 +38,8 @@ try {
   } finally {
     await server.stop();
   }
-  const totals = new Map<string, number>();
-  charge((JSON.parse(readFileSync(profile, "utf8")) as { head: Node }).head, undefined, totals);
-  const all = [...totals.values()].reduce((a, b) => a + b, 0);
-  const lines = [...totals.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, rows)
-    .map(([k, bytes]) => `${((bytes / all) * 100).toFixed(1).padStart(5)} % ${(bytes / calls).toFixed(0).padStart(7)} B  ${k}`);
-  process.stdout.write(`${calls} calls; ${(all / calls).toFixed(0)} B sampled per call\n${lines.join("\n")}\n`);
+  const head = (JSON.parse(readFileSync(profile, "utf8")) as { head: SampledNode }).head;
+  process.stdout.write(allocationReport(head, src, calls, rows));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -128,14 +128,14 @@ async function main(): Promise<void> {
     `${"callers".padEnd(8)}| ${"limiter step: ops/s     p50     p99   p99.9    cpu".padEnd(46)}| ${"raw EVALSHA: ops/s     p50     p99   p99.9    cpu".padEnd(46)}| throughput ratio`,
   ];
   for (const callers of CONCURRENCY) {
-    const step = await measure((n) => limiter.charge(requests[n % IDENTITIES] as ChargeRequest), callers, seconds * 1000);
+    const step = await measure((n) => Promise.resolve(limiter.charge(requests[n % IDENTITIES] as ChargeRequest)), callers, seconds * 1000);
     const base = await measure(() => raw.evalsha(sha, 0), callers, seconds * 1000);
     lines.push(
       `${String(callers).padEnd(8)}| ${format(step).padStart(46)}| ${format(base).padStart(46)}| ${((step.opsPerSecond / base.opsPerSecond) * 100).toFixed(1)} % (p50 ×${(step.p50 / base.p50).toFixed(2)})`,
     );
   }
   for (const rate of OPEN_LOOP_RATES) {
-    const step = await openLoop((n) => limiter.charge(requests[n % IDENTITIES] as ChargeRequest), rate, seconds * 1000);
+    const step = await openLoop((n) => Promise.resolve(limiter.charge(requests[n % IDENTITIES] as ChargeRequest)), rate, seconds * 1000);
     const base = await openLoop(() => raw.evalsha(sha, 0), rate, seconds * 1000);
     lines.push(
       `${`${rate}/s`.padEnd(8)}| ${format(step).padStart(46)}| ${format(base).padStart(46)}| open loop (p50 ×${(step.p50 / base.p50).toFixed(2)})`,

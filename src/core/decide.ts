@@ -1,49 +1,68 @@
+import type { CheckPorts, Deployment } from "./check-ports.ts";
 import type { Decision, DecisionFacts, RateLimitOutcome } from "./decision.ts";
-import { ANONYMOUS, type Identity } from "./identity/identity.ts";
-import type { Cancellation, ChargeRequest, Limiter, LimitVerdict } from "./limit/limiter-port.ts";
-import type { ModelAction, ProtocolName } from "./model-action.ts";
+import { ANONYMOUS } from "./identity/identity.ts";
+import type { Cancellation, ChargeRequest, LimitVerdict } from "./limit/limiter-port.ts";
+import type { ModelAction } from "./model-action.ts";
 import type { Evaluation, PolicyIndex } from "./policy/types.ts";
 import type { DenyReason } from "./reason.ts";
 import type { NormalizedRequest } from "./request/normalized-request.ts";
-import type { IdentitySource } from "./identity/sources.ts";
-import { identify, challengeFor } from "./identity/identify.ts";
+import { identify, type IdentifyOutcome } from "./identity/identify.ts";
+import { isPromise, type MaybePromise } from "./maybe-promise.ts";
 import { normalizeRequest } from "./request/normalize-request.ts";
 import { resolveTarget } from "./request/profiles/resolve-target.ts";
-import { limitCharge, penaltyKey, sanctionKey } from "./limit/limit-keys.ts";
-import { sha256Digest, type KeyDigest } from "./limit/key-digest.ts";
 import { modelNameProblem } from "./request/profiles/model-name.ts";
-import { applyRoutingHeaders, type RoutingHeader } from "./request/routing-headers.ts";
+import { applyRoutingHeaders } from "./request/routing-headers.ts";
 import { underscoreHeader } from "./request/underscore-headers.ts";
 import { err, ok } from "./result.ts";
 
 // The decision pipeline: normalize → identify → resolve → authorize → limit.
-// Every step returns a value; nothing here throws for a request outcome.
-
-export interface Deployment {
-  readonly profile: ProtocolName;
-  readonly defaultModel: string;
-  readonly environment: string;
-  readonly routingHeader?: RoutingHeader; // the header the serving stack routes on, if any
-}
-
-export interface CheckPorts {
-  readonly deployment: Deployment;
-  readonly sources: readonly IdentitySource[];
-  readonly policies: () => PolicyIndex | undefined; // undefined until the first load
-  readonly limiter: Limiter;
-  // Anomaly responses may block callers or lower their limits (they live in the limiter), so
-  // every allowed request asks the limiter, even one without limits.
-  readonly sanctions: boolean;
-  readonly keyDigest?: KeyDigest; // digests inside limiter keys; default: SHA-256 every time
-  readonly now: () => number;
-  readonly newId: () => string;
-}
+// Every step returns a value; nothing here throws for a request outcome. The pipeline runs
+// synchronously until a step has to wait (identify: a JWT whose keys are being fetched; limit:
+// Redis) and only then continues in a promise (maybe-promise.ts).
 
 type Facts = { -readonly [K in keyof DecisionFacts]: DecisionFacts[K] };
 
+// Decisions are written out field by field rather than spread from the facts: one object, built
+// in one step, on every request.
 function deny(facts: Facts, reason: DenyReason, detail: string, challenge?: string): Decision {
-  return { ...facts, allowed: false, reason, detail, challenge };
+  const { id, requestId, decidedAt, identity, identitySource, target, policy, rateLimit, request } = facts;
+  return {
+    id,
+    requestId,
+    decidedAt,
+    identity,
+    identitySource,
+    target,
+    policy,
+    rateLimit,
+    request,
+    allowed: false,
+    reason,
+    detail,
+    challenge,
+  };
 }
+
+function allow(facts: Facts, ports: CheckPorts): Decision {
+  const { id, requestId, decidedAt, identity, identitySource, target, policy, rateLimit, request } = facts;
+  const credentialHeaders = ports.credentialHeaders;
+  return {
+    id,
+    requestId,
+    decidedAt,
+    identity,
+    identitySource,
+    target,
+    policy,
+    rateLimit,
+    request,
+    allowed: true,
+    reason: "allowed",
+    credentialHeaders,
+  };
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deployment) {
   const route = index.matchRoute(req.method, req.path, deployment.defaultModel);
@@ -56,44 +75,18 @@ function resolve(req: NormalizedRequest, index: PolicyIndex, deployment: Deploym
   return resolveTarget(req, deployment.profile, deployment.defaultModel);
 }
 
-function chargeRequestFor(
-  evaluation: Evaluation & { effect: "allow" },
-  identity: Identity,
-  req: NormalizedRequest,
-  target: ModelAction,
-  ports: CheckPorts,
-): ChargeRequest {
-  const digest = ports.keyDigest ?? sha256Digest;
-  const ctx = { identity, model: target.model, sourceAddress: req.peer.address, digest };
-  const policy = evaluation.policy;
-  const charges = [
-    ...evaluation.ruleLimits.map((limit) => limitCharge(policy, policy.rule, limit, ctx)),
-    ...evaluation.policyLimits.map((limit) => limitCharge(policy, "", limit, ctx)),
-  ];
-  const box = evaluation.penaltyBox;
-  const request = {
-    charges,
-    cost: 1,
-    // `closed` guards limits; a request that only asks about sanctions must not start failing
-    // when Redis is down just because anomaly detection is on.
-    failClosed: evaluation.failureMode === "closed" && charges.length > 0,
-    penaltyBox: box === undefined ? undefined : { key: penaltyKey(policy, ctx), spec: box },
-  };
-  // Anomaly rules never judge anonymous callers (one bucket for everyone), so none is sanctioned.
-  return ports.sanctions && identity.method !== "anonymous" ? { ...request, sanction: sanctionKey(identity, digest) } : request;
-}
-
 function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): RateLimitOutcome {
   const base = { mode: verdict.mode, states: verdict.states };
   switch (verdict.kind) {
-    case "allowed":
+    case "allowed": {
+      const allowed = { ...base, violated: NO_NAMES, retryAfterSeconds: 0 };
+      if (verdict.shadowed === undefined && verdict.lowered === undefined) return allowed; // the usual case: no more objects
       return {
-        ...base,
-        violated: [],
-        retryAfterSeconds: 0,
+        ...allowed,
         ...(verdict.shadowed === undefined ? {} : { shadowed: verdict.shadowed }),
         ...(verdict.lowered === undefined ? {} : { lowered: verdict.lowered }),
       };
+    }
     case "limited":
       return {
         ...base,
@@ -104,7 +97,7 @@ function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): Rat
     case "blocked":
       return {
         ...base,
-        violated: [],
+        violated: NO_NAMES,
         retryAfterSeconds: verdict.retryAfterSeconds,
         penaltyBox: true,
         ...(verdict.by === "anomaly" ? { anomalyBlock: true } : {}),
@@ -115,25 +108,21 @@ function outcomeOf(verdict: Exclude<LimitVerdict, { kind: "unavailable" }>): Rat
 // Requests without limits reach the limiter only when sanctions are on, so a policy's penalty
 // box blocks limited traffic only, while an anomaly block stops all of the caller's traffic.
 // A request whose deadline answer already went out is not charged: that denial consumed nothing.
-async function applyLimits(
-  facts: Facts,
-  ports: CheckPorts,
-  request: ChargeRequest,
-  credentialHeaders: readonly string[],
-  cancel: Cancellation | undefined,
-): Promise<Decision> {
-  if (request.charges.length > 0 || request.sanction !== undefined) {
-    if (cancel?.aborted === true)
-      return deny(facts, "deadline_exceeded", "the caller's deadline passed before the rate limits were checked");
-    const verdict = await ports.limiter.charge(request, cancel);
-    if (verdict.kind === "unavailable") return deny(facts, "limiter_unavailable", verdict.detail);
-    facts.rateLimit = outcomeOf(verdict);
-    if (verdict.kind === "blocked" && verdict.by === "anomaly")
-      return deny(facts, "anomaly_blocked", "unusual activity; blocked for a while");
-    if (verdict.kind === "blocked") return deny(facts, "penalty_box", "too many rate-limit violations; blocked for a while");
-    if (verdict.kind === "limited") return deny(facts, "rate_limited", `limit ${verdict.violated.join(", ")} exceeded`);
-  }
-  return { ...facts, allowed: true, reason: "allowed", credentialHeaders };
+function applyLimits(facts: Facts, ports: CheckPorts, request: ChargeRequest, cancel: Cancellation | undefined): MaybePromise<Decision> {
+  if (request.charges.length === 0 && request.sanction === undefined) return allow(facts, ports);
+  if (cancel?.aborted === true) return deny(facts, "deadline_exceeded", "the caller's deadline passed before the rate limits were checked");
+  const verdict = ports.limiter.charge(request, cancel);
+  return isPromise(verdict) ? verdict.then((waited) => judge(facts, ports, waited)) : judge(facts, ports, verdict);
+}
+
+function judge(facts: Facts, ports: CheckPorts, verdict: LimitVerdict): Decision {
+  if (verdict.kind === "unavailable") return deny(facts, "limiter_unavailable", verdict.detail);
+  facts.rateLimit = outcomeOf(verdict);
+  if (verdict.kind === "blocked" && verdict.by === "anomaly")
+    return deny(facts, "anomaly_blocked", "unusual activity; blocked for a while");
+  if (verdict.kind === "blocked") return deny(facts, "penalty_box", "too many rate-limit violations; blocked for a while");
+  if (verdict.kind === "limited") return deny(facts, "rate_limited", `limit ${verdict.violated.join(", ")} exceeded`);
+  return allow(facts, ports);
 }
 
 function describeDeny(evaluation: Evaluation & { effect: "deny" }, target: ModelAction): string {
@@ -142,15 +131,9 @@ function describeDeny(evaluation: Evaluation & { effect: "deny" }, target: Model
   return evaluation.reason === "policy_denied" ? `${what} is denied by policy` : `no rule allows ${what}`;
 }
 
-// Every header any configured source reads, not only the one that decided: with `[mtls, apikey]`
-// an mTLS peer must not carry someone else's x-api-key to the model server.
-function credentialHeadersOf(sources: readonly IdentitySource[]): string[] {
-  return [...new Set(sources.flatMap((source) => source.credentialHeaders))];
-}
-
 // `cancel`: set once the caller no longer waits (the server answered its deadline); the
-// pipeline then charges no limit.
-export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellation): Promise<Decision> {
+// pipeline then charges no limit. The decision itself when no step had to wait, else a promise.
+export function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellation): MaybePromise<Decision> {
   const now = ports.now();
   const facts = blankFacts(ports.newId(), now);
   const normalized = normalizeRequest(raw, now);
@@ -169,7 +152,21 @@ export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellat
   const index = ports.policies();
   if (index === undefined) return deny(facts, "not_ready", "policies are not loaded yet");
 
-  const who = await identify(ports.sources, req, now);
+  const who = identify(ports.sources, req, now);
+  return isPromise(who)
+    ? who.then((waited) => authorize(facts, waited, req, index, ports, cancel))
+    : authorize(facts, who, req, index, ports, cancel);
+}
+
+// Everything after identify: resolve the target, evaluate the policies, apply the limits.
+function authorize(
+  facts: Facts,
+  who: IdentifyOutcome,
+  req: NormalizedRequest,
+  index: PolicyIndex,
+  ports: CheckPorts,
+  cancel: Cancellation | undefined,
+): MaybePromise<Decision> {
   if (who.kind === "rejected") {
     facts.identitySource = who.source;
     return deny(facts, who.reason, who.detail, who.challenge);
@@ -177,7 +174,6 @@ export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellat
   const identity = who.kind === "identified" ? who.identity : undefined;
   facts.identity = identity;
   facts.identitySource = who.kind === "identified" ? who.source : undefined;
-  const credentialHeaders = credentialHeadersOf(ports.sources);
 
   const resolved = resolve(req, index, ports.deployment);
   const target = resolved.ok ? applyRoutingHeaders(req, resolved.value, ports.deployment.routingHeader) : resolved;
@@ -186,15 +182,15 @@ export async function decide(raw: unknown, ports: CheckPorts, cancel?: Cancellat
 
   const effective = identity ?? ANONYMOUS;
   const evaluation = index.evaluate({ identity: effective, target: target.value, request: req, environment: ports.deployment.environment });
+  facts.policy = evaluation.policy;
   if (evaluation.effect === "deny") {
-    facts.policy = evaluation.policy;
     if (evaluation.reason === "policy_no_match" && identity === undefined) {
-      return deny(facts, "credential_missing", "a credential is required for this request", challengeFor(ports.sources));
+      return deny(facts, "credential_missing", "a credential is required for this request", ports.missingCredentialChallenge);
     }
     return deny(facts, evaluation.reason, describeDeny(evaluation, target.value));
   }
-  facts.policy = evaluation.policy;
-  return applyLimits(facts, ports, chargeRequestFor(evaluation, effective, req, target.value, ports), credentialHeaders, cancel);
+  const charge = ports.chargePlans.chargeRequest(evaluation, effective, target.value.model, req.peer.address);
+  return applyLimits(facts, ports, charge, cancel);
 }
 
 // A denial for when the pipeline could not run (deadline, overload, a bug): nothing is known

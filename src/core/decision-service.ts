@@ -9,8 +9,10 @@ export interface DecisionService {
   // charged to a limit for a request that would be refused anyway; undefined to go on.
   admit(): Decision | undefined;
   // The pipeline. `cancel` is aborted once the caller stops waiting (deadline answered, call
-  // cancelled): nothing may be charged after that.
-  decide(request: unknown, cancel: AbortSignal): Promise<Decision>;
+  // cancelled): nothing may be charged after that. The decision itself when no step had to
+  // wait (API key or cached JWT, in-process limiter), else a promise of it; never throws (a
+  // bug is a rejected promise).
+  decide(request: unknown, cancel: AbortSignal): Decision | Promise<Decision>;
   // A denial the transport makes without the pipeline: overloaded, request_too_large,
   // deadline_exceeded, internal_error.
   deny(reason: DenyReason, detail: string): Decision;

@@ -56,7 +56,7 @@ function allowResponse(decision: Decision & { allowed: true }): AllowResponse {
   return {
     allowed: true,
     upstreamHeaders,
-    upstreamHeadersToRemove: [...decision.credentialHeaders],
+    upstreamHeadersToRemove: decision.credentialHeaders,
     responseHeaders: rateLimitPairs(decision.rateLimit, false),
   };
 }

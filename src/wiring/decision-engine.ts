@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.ts";
-import type { CheckPorts } from "../core/decide.ts";
+import { checkPorts, type CheckPorts } from "../core/check-ports.ts";
 import { apiKeySource } from "../core/identity/api-key-source.ts";
 import { buildKeyIndex, type KeyIndex } from "../core/identity/key-store.ts";
 import { mtlsSource } from "../core/identity/mtls/mtls-source.ts";
@@ -148,7 +148,7 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
     ...(stores.caBundle === undefined ? [] : [stores.caBundle]),
   ];
   const limiter = extras.limiter ?? localLimiter(clock.now);
-  const ports: CheckPorts = {
+  const ports = checkPorts({
     deployment: {
       profile: config.protocol,
       defaultModel: config.model,
@@ -162,7 +162,7 @@ export function createEngine(config: Config, hooks: EngineHooks, clock: EngineCl
     keyDigest: memoizedDigest(KEY_DIGESTS),
     now: clock.now,
     newId: clock.newId,
-  };
+  });
   return {
     ports,
     jwt,

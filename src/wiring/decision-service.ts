@@ -1,5 +1,6 @@
 import { AUDIT_UNAVAILABLE_DETAIL } from "../core/audit/audit-fail-mode.ts";
-import { decide, denialWithoutContext, type CheckPorts } from "../core/decide.ts";
+import type { CheckPorts } from "../core/check-ports.ts";
+import { decide, denialWithoutContext } from "../core/decide.ts";
 import type { DecisionService } from "../core/decision-service.ts";
 import type { AnomalyDetector } from "../adapters/anomaly/anomaly-detector.ts";
 import type { AuditRecorder } from "../adapters/audit/audit-recorder.ts";
@@ -26,7 +27,14 @@ export function createDecisionService(parts: DecisionServiceParts): DecisionServ
   const deny: DecisionService["deny"] = (reason, detail) => denialWithoutContext(reason, detail, parts.newId(), parts.now());
   return {
     admit: () => (audit.admits() ? undefined : deny("audit_unavailable", AUDIT_UNAVAILABLE_DETAIL)),
-    decide: (request, cancel) => decide(request, ports, cancel),
+    decide: (request, cancel) => {
+      try {
+        return decide(request, ports, cancel);
+      } catch (error) {
+        // A bug: the transport answers internal_error, as for a pipeline that rejected.
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
     deny,
     record: (decision, durationMs, answer) => {
       const answered = audit.record(decision, decision.request, durationMs);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decide, type CheckPorts } from "../../src/core/decide.ts";
+import { checkPorts, type CheckPorts } from "../../src/core/check-ports.ts";
+import { decide } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../src/core/identity/key-store.ts";
@@ -66,7 +67,7 @@ function portsFor(n: ReturnType<typeof namesFor>, limiter: Limiter): CheckPorts 
     recordForKey(stranger.key, { subject: "s", attributes: { team: "other" } }, T0),
   ];
   const keys = buildKeyIndex(records.map((r) => (r.ok ? r.value : expect.fail(JSON.stringify(r))))).index;
-  return {
+  return checkPorts({
     deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "prod" },
     sources: [apiKeySource({ keys: () => keys })],
     policies: () => index,
@@ -74,7 +75,7 @@ function portsFor(n: ReturnType<typeof namesFor>, limiter: Limiter): CheckPorts 
     sanctions: false,
     now: () => T0,
     newId: () => "decision-id",
-  };
+  });
 }
 
 const call = (key: string | undefined, action: "predict" | "train" | "health") => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decide, type CheckPorts } from "../../src/core/decide.ts";
+import { checkPorts, type CheckPortParts, type CheckPorts } from "../../src/core/check-ports.ts";
+import { decide } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../src/core/identity/key-store.ts";
@@ -86,13 +87,13 @@ spec:
   return compilePolicies(parsed.policies).index;
 }
 
-function ports(overrides: Partial<CheckPorts> = {}): CheckPorts {
+function ports(overrides: Partial<CheckPortParts> = {}): CheckPorts {
   const parsed = parsePolicyYaml(POLICIES, "policies.yaml");
   expect(parsed.issues).toEqual([]);
   const compiled = compilePolicies(parsed.policies);
   const keys = keyIndex().index;
   let ids = 0;
-  return {
+  return checkPorts({
     deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "staging" },
     sources: [apiKeySource({ keys: () => keys })],
     policies: () => compiled.index,
@@ -101,7 +102,7 @@ function ports(overrides: Partial<CheckPorts> = {}): CheckPorts {
     now: () => T0,
     newId: () => `decision-${++ids}`,
     ...overrides,
-  };
+  });
 }
 
 const predict = (key?: string, spec: Partial<HttpRequestSpec> = {}) =>
@@ -126,6 +127,21 @@ describe("decide", () => {
     ["scientist", predict(scientist.key), { allowed: true, reason: "allowed", identitySource: "apikey" }],
   ])("%s", async (_name, request, expected) => {
     expect(await decide(request, ports())).toMatchObject(expected);
+  });
+
+  it("answers at once, without a promise, when no step has to wait (API key, in-process limiter)", () => {
+    const allowed = decide(predict(scientist.key), ports());
+    expect(allowed).not.toBeInstanceOf(Promise);
+    expect(allowed).toMatchObject({ allowed: true, rateLimit: { mode: "local" } });
+    expect(decide(predict("mgk_broken"), ports())).toMatchObject({ allowed: false, reason: "api_key_malformed" });
+  });
+
+  it("continues in a promise only once a step waits (a limiter that calls out)", async () => {
+    const local = new LocalLimiter({ now: () => T0 });
+    const waiting: Limiter = { charge: (request) => Promise.resolve(local.charge(request)) };
+    const decided = decide(predict(scientist.key), ports({ limiter: waiting }));
+    expect(decided).toBeInstanceOf(Promise);
+    expect(await decided).toMatchObject({ allowed: true, rateLimit: { mode: "local" } });
   });
 
   it.each<[string, "seldon-model" | undefined, object]>([
@@ -210,8 +226,8 @@ describe("decide", () => {
         ["authorization", "x-api-key"],
       ],
     ])("%s", async (_name, sources, spec, removed) => {
-      const policy = sources.includes(mtls) || sources.includes(mtlsXfcc) ? ports({ policies: () => everyoneMayPredict() }) : ports();
-      const decision = await decide(predict(undefined, spec), { ...policy, sources });
+      const policies = sources.includes(mtls) || sources.includes(mtlsXfcc) ? { policies: () => everyoneMayPredict() } : {};
+      const decision = await decide(predict(undefined, spec), ports({ ...policies, sources }));
       expect(decision.allowed).toBe(true);
       const response = respond(decision);
       expect(response.allowed && [...response.upstreamHeadersToRemove].sort()).toEqual(removed);

@@ -4,7 +4,8 @@ import { createJwtIdentity, type JwtIdentity } from "../../src/wiring/create-jwt
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { startAuthzServer, type AuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
-import { decide, type CheckPorts } from "../../src/core/decide.ts";
+import { checkPorts } from "../../src/core/check-ports.ts";
+import { decide } from "../../src/core/decide.ts";
 import type { Decision } from "../../src/core/decision.ts";
 import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
@@ -54,7 +55,7 @@ beforeAll(async () => {
   const compiled = compilePolicies(parsed.policies);
   expect(compiled.issues).toEqual([]);
 
-  const ports: CheckPorts = {
+  const ports = checkPorts({
     deployment: { profile: "open-inference-v2", defaultModel: "fraud-detector", environment: "test" },
     sources: [jwt.source, apiKeySource({ keys: () => keys })],
     policies: () => compiled.index,
@@ -62,7 +63,7 @@ beforeAll(async () => {
     sanctions: false,
     now: Date.now,
     newId: randomUUID,
-  };
+  });
   server = await startAuthzServer({
     tcp: "127.0.0.1:0",
     uds: undefined,

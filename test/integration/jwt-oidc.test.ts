@@ -42,7 +42,6 @@ describe("tokens signed by jose", () => {
     const outcome = await identify(await idp.sign(claims(), key));
     expect(outcome).toEqual({
       kind: "identified",
-      credentialHeaders: ["authorization"],
       identity: {
         method: "jwt",
         subject: "alice@example.com",

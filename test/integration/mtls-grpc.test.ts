@@ -8,7 +8,7 @@ import type { AuthzServer } from "../../src/adapters/grpc/authz-server.ts";
 import { LocalLimiter } from "../../src/adapters/limiter/local-limiter.ts";
 import { loadCaBundle } from "../../src/adapters/mtls/ca-bundle.ts";
 import { decide } from "../../src/core/decide.ts";
-import type { CheckPorts } from "../../src/core/decide.ts";
+import { checkPorts } from "../../src/core/check-ports.ts";
 import { mintApiKey } from "../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../src/core/identity/api-key-source.ts";
@@ -105,7 +105,7 @@ async function startGate(xfcc: Record<string, unknown>): Promise<AuthzClient> {
   const parsed = parsePolicyYaml(POLICY, "policy.yaml");
   const compiled = compilePolicies(parsed.policies);
   expect([...parsed.issues, ...compiled.issues]).toEqual([]);
-  const ports: CheckPorts = {
+  const ports = checkPorts({
     deployment: { profile: "open-inference-v2", defaultModel: "fraud-detector", environment: "" },
     sources: [mtlsSource({ config: config.value, anchors: () => anchors }), apiKeySource({ keys: () => keys })],
     policies: () => compiled.index,
@@ -113,7 +113,7 @@ async function startGate(xfcc: Record<string, unknown>): Promise<AuthzClient> {
     sanctions: false,
     now: Date.now,
     newId: randomUUID,
-  };
+  });
   const server = await startAuthzServer({
     tcp: "127.0.0.1:0",
     uds: undefined,

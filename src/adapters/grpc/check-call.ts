@@ -90,12 +90,13 @@ export function checkCallHandler(options: CheckCallOptions): (call: CheckCall) =
       cancel.abort();
       settle(service.deny("deadline_exceeded", "the decision missed the caller's deadline"));
     };
-    decideThen(service, call.request, cancel.signal, settle, failed);
-    if (!settled) {
-      const budgetMs = answerBudgetMs(call.remainingMs);
-      if (budgetMs <= 0) missed();
-      else if (Number.isFinite(budgetMs)) deadline = deadlines.add(budgetMs, missed);
+    const budgetMs = answerBudgetMs(call.remainingMs);
+    if (budgetMs <= 0) {
+      missed(); // no budget left: decide nothing, so a synchronous limiter charges nothing
+      return NOTHING_TO_CANCEL;
     }
+    decideThen(service, call.request, cancel.signal, settle, failed);
+    if (!settled && Number.isFinite(budgetMs)) deadline = deadlines.add(budgetMs, missed);
     return () => {
       if (!settled) cancel.abort();
     };

@@ -47,8 +47,8 @@ export class LocalLimiter implements Limiter {
     return this.#tats.size + this.#boxes.size + this.#sanctions.size;
   }
 
-  charge(request: ChargeRequest): Promise<LimitVerdict> {
-    return Promise.resolve(this.chargeNow(request.charges, request.cost, request.penaltyBox, request.sanction));
+  charge(request: ChargeRequest): LimitVerdict {
+    return this.chargeNow(request.charges, request.cost, request.penaltyBox, request.sanction);
   }
 
   // Puts an anomaly response on the caller whose sanction key this is.
@@ -67,21 +67,25 @@ export class LocalLimiter implements Limiter {
     const blocked = blockRemaining(box?.state, steps);
     if (blocked > 0) return blockedVerdict("penalty_box", charges, blocked / GRID / 1000, "local");
     const factor = sanctionFactor(sanction, steps);
-    const limits = charges.map((c) => this.#scaled(c.limit));
-    const tats = charges.map((c) => this.#tats.get(c.key));
-    const factors = charges.map((c) => chargeFactor(c, factor));
-    const outcomes = limits.map((l, i) => gcra(l, tats[i], now, cost, factors[i]));
-    const denied = limits.some((l, i) => outcomes[i]?.allowed === false && l.shadow !== true);
+    // One pass, one array: this runs for every allowed request.
+    const scaled = this.#share === 1 ? charges : charges.map((c) => ({ ...c, limit: this.#scaled(c.limit) }));
+    const outcomes: GcraOutcome[] = [];
+    let denied = false;
+    for (let i = 0; i < scaled.length; i++) {
+      const c = scaled[i] as LimitCharge;
+      const outcome = gcra(c.limit, this.#tats.get(c.key), now, cost, chargeFactor(c, factor));
+      outcomes.push(outcome);
+      if (!outcome.allowed && c.limit.shadow !== true) denied = true;
+    }
     // Nothing is charged when denied, so a limit this request would have passed reports its
     // state as it stays (cost 0), not as if this request had been counted.
-    const figures = denied ? outcomes.map((o, i) => (o.allowed ? gcra(limits[i] as LimitSpec, tats[i], now, 0, factors[i]) : o)) : outcomes;
-    const scaled = charges.map((c, i) => ({ ...c, limit: limits[i] as LimitSpec }));
+    const figures = denied ? outcomes.map((o, i) => (o.allowed ? this.#uncharged(scaled[i] as LimitCharge, now, factor) : o)) : outcomes;
     const verdict = combineFigures(scaled, figures, "local", factor);
     if (verdict.kind === "limited") return penaltyBox === undefined ? verdict : this.#violation(penaltyBox, box, steps, charges, verdict);
-    charges.forEach((c, i) => {
+    for (let i = 0; i < outcomes.length; i++) {
       const o = outcomes[i] as GcraOutcome;
-      if (o.allowed) this.#store(this.#tats, c.key, o.tat);
-    });
+      if (o.allowed) this.#store(this.#tats, (charges[i] as LimitCharge).key, o.tat);
+    }
     return verdict;
   }
 
@@ -111,6 +115,10 @@ export class LocalLimiter implements Limiter {
     return undefined;
   }
 
+  #uncharged(charge: LimitCharge, now: number, factor: number): GcraOutcome {
+    return gcra(charge.limit, this.#tats.get(charge.key), now, 0, chargeFactor(charge, factor));
+  }
+
   #scaled(limit: LimitSpec): LimitSpec {
     if (this.#share === 1) return limit;
     return {
@@ -124,6 +132,7 @@ export class LocalLimiter implements Limiter {
     // Re-inserting moves the key to the end, so Map order is least-recently-charged first.
     map.delete(key);
     map.set(key, value);
+    if (map.size <= this.#maxKeys) return;
     for (const oldest of map.keys()) {
       if (map.size <= this.#maxKeys) break;
       map.delete(oldest);

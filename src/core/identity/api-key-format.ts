@@ -28,7 +28,8 @@ export const API_KEY_LENGTH = API_KEY_PREFIX.length + API_KEY_ID_LENGTH + 1 + AP
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const ID_PATTERN = /^[a-z2-7]{12}$/;
-const TAIL_PATTERN = /^[0-9A-Za-z]{38}$/;
+// The whole shape at once (prefix, id, separator, secret and checksum alphabets): one test, no slices.
+const KEY_PATTERN = /^mgk_[a-z2-7]{12}_[0-9A-Za-z]{38}$/;
 
 export interface ParsedApiKey {
   readonly id: string;
@@ -54,14 +55,11 @@ export function isApiKeyId(text: string): boolean {
 
 // Shape first (length, prefix, separator, alphabets), then the checksum; no store is consulted.
 export function parseApiKey(text: string): Result<ParsedApiKey, ApiKeyFormatError> {
-  if (text.length !== API_KEY_LENGTH || !text.startsWith(API_KEY_PREFIX)) return err("api_key_malformed");
+  if (text.length !== API_KEY_LENGTH || !KEY_PATTERN.test(text)) return err("api_key_malformed");
+  if (!checksumMatches(text)) return err("api_key_checksum");
   const idEnd = API_KEY_PREFIX.length + API_KEY_ID_LENGTH;
-  const id = text.slice(API_KEY_PREFIX.length, idEnd);
-  const tail = text.slice(idEnd + 1);
-  if (text[idEnd] !== "_" || !ID_PATTERN.test(id) || !TAIL_PATTERN.test(tail)) return err("api_key_malformed");
-  const body = text.slice(0, API_KEY_LENGTH - API_KEY_CHECKSUM_LENGTH);
-  if (checksumOf(body) !== text.slice(body.length)) return err("api_key_checksum");
-  return ok({ id, secretPart: tail.slice(0, API_KEY_SECRET_LENGTH), full: text });
+  const secretPart = text.slice(idEnd + 1, idEnd + 1 + API_KEY_SECRET_LENGTH);
+  return ok({ id: text.slice(API_KEY_PREFIX.length, idEnd), secretPart, full: text });
 }
 
 // `randomBytes` must be a CSPRNG (node:crypto randomBytes in production); it is injected so core
@@ -73,14 +71,26 @@ export function mintApiKey(randomBytes: (n: number) => Uint8Array): MintedApiKey
   return { key: body + checksumOf(body), id };
 }
 
+// The body is ASCII (checked before), so zlib's UTF-8 encoding of the string is its bytes.
 function checksumOf(body: string): string {
-  let value = crc32(new TextEncoder().encode(body));
+  let value = crc32(body);
   let digits = "";
   for (let i = 0; i < API_KEY_CHECKSUM_LENGTH; i++) {
     digits = BASE62.charAt(value % 62) + digits;
     value = Math.floor(value / 62);
   }
   return digits;
+}
+
+// Compares the key's last six characters with the checksum of the rest digit by digit, least
+// significant first, without building the checksum text (this runs on every request).
+function checksumMatches(key: string): boolean {
+  let value = crc32(key.slice(0, API_KEY_LENGTH - API_KEY_CHECKSUM_LENGTH));
+  for (let at = API_KEY_LENGTH - 1; at >= API_KEY_LENGTH - API_KEY_CHECKSUM_LENGTH; at--) {
+    if (key.charCodeAt(at) !== BASE62.charCodeAt(value % 62)) return false;
+    value = Math.floor(value / 62);
+  }
+  return true;
 }
 
 // 256 is a multiple of 32, so the low five bits of each byte are uniform.

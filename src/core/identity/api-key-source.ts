@@ -2,7 +2,7 @@ import type { SourceOutcome } from "./identity.ts";
 import type { NormalizedRequest } from "../request/normalized-request.ts";
 import { looksLikeApiKey } from "./api-key-format.ts";
 import { verifyApiKey } from "./key-store.ts";
-import type { KeyIndex, KeyPresentation } from "./key-store.ts";
+import type { KeyIndex } from "./key-store.ts";
 import { ABSENT, bearerToken, trimOws } from "./sources.ts";
 import type { IdentitySource } from "./sources.ts";
 
@@ -41,11 +41,8 @@ function identifyByKey(req: NormalizedRequest, now: number, header: string, keys
   if (fromHeader !== undefined && fromBearer !== undefined && fromHeader !== fromBearer) {
     return rejected("credential_conflict", `the ${header} and authorization headers carry different API keys`);
   }
-  const presented: KeyPresentation =
-    fromHeader === undefined
-      ? { scheme: BEARER_SCHEME, headers: ["authorization"] }
-      : { scheme: API_KEY_SCHEME, headers: fromBearer === undefined ? [header] : [header, "authorization"] };
-  return verifyApiKey(keys(), fromHeader ?? fromBearer ?? "", now, presented);
+  const scheme = fromHeader === undefined ? BEARER_SCHEME : API_KEY_SCHEME;
+  return verifyApiKey(keys(), fromHeader ?? fromBearer ?? "", now, scheme);
 }
 
 function rejected(reason: "api_key_malformed" | "credential_conflict", detail: string): SourceOutcome {

@@ -1,17 +1,13 @@
 import { ANONYMOUS } from "./identity.ts";
-import type { Identity } from "./identity.ts";
+import type { Identity, SourceOutcome } from "./identity.ts";
+import { isPromise, type MaybePromise } from "../maybe-promise.ts";
 import type { DenyReason } from "../reason.ts";
 import type { NormalizedRequest } from "../request/normalized-request.ts";
 import { sanitizeHeaderValue } from "./sanitize.ts";
 import type { IdentitySource } from "./sources.ts";
 
 export type IdentifyOutcome =
-  | {
-      readonly kind: "identified";
-      readonly identity: Identity;
-      readonly source: string;
-      readonly credentialHeaders: readonly string[];
-    }
+  | { readonly kind: "identified"; readonly identity: Identity; readonly source: string }
   // No source found its credential; the policy decides whether anonymous callers may proceed.
   | { readonly kind: "anonymous"; readonly identity: Identity }
   | {
@@ -35,20 +31,38 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Sources run in configured order and the first one whose credential is present decides.
 // A present-but-invalid credential is final: it never falls through to a later source or to
 // anonymous, or a bad key plus a policy that admits anonymous callers would be a bypass.
-export async function identify(sources: readonly IdentitySource[], req: NormalizedRequest, now: number): Promise<IdentifyOutcome> {
-  for (const source of sources) {
-    const outcome = await source.identify(req, now);
-    if (outcome.kind === "identified") {
-      const { identity, credentialHeaders } = outcome;
-      return { kind: "identified", identity, source: source.name, credentialHeaders };
+// Synchronous unless a source has to wait (a JWT whose issuer keys are being fetched).
+export function identify(sources: readonly IdentitySource[], req: NormalizedRequest, now: number): MaybePromise<IdentifyOutcome> {
+  return identifyFrom(sources, 0, req, now);
+}
+
+function identifyFrom(
+  sources: readonly IdentitySource[],
+  first: number,
+  req: NormalizedRequest,
+  now: number,
+): MaybePromise<IdentifyOutcome> {
+  for (let i = first; i < sources.length; i++) {
+    const source = sources[i] as IdentitySource;
+    const outcome = source.identify(req, now);
+    if (isPromise(outcome)) {
+      return outcome.then((waited) => concluded(sources, source, waited) ?? identifyFrom(sources, i + 1, req, now));
     }
-    if (outcome.kind === "rejected") {
-      const { reason, scheme, detail } = outcome;
-      const challenge = challengeFor(sources, { rejected: { scheme, reason } });
-      return { kind: "rejected", reason, scheme, detail, source: source.name, challenge };
-    }
+    const decided = concluded(sources, source, outcome);
+    if (decided !== undefined) return decided;
   }
   return ANONYMOUS_OUTCOME;
+}
+
+// What one source's outcome means for the request; undefined when its credential is absent.
+function concluded(sources: readonly IdentitySource[], source: IdentitySource, outcome: SourceOutcome): IdentifyOutcome | undefined {
+  if (outcome.kind === "identified") return { kind: "identified", identity: outcome.identity, source: source.name };
+  if (outcome.kind === "rejected") {
+    const { reason, scheme, detail } = outcome;
+    const challenge = challengeFor(sources, { rejected: { scheme, reason } });
+    return { kind: "rejected", reason, scheme, detail, source: source.name, challenge };
+  }
+  return undefined;
 }
 
 // One WWW-Authenticate value listing a challenge per distinct scheme (RFC 9110 §11.6.1 allows

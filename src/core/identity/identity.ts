@@ -30,5 +30,5 @@ export const ANONYMOUS: Identity = Object.freeze({
 // - rejected: a credential was presented and is invalid (a 401; never falls through to anonymous).
 export type SourceOutcome =
   | { readonly kind: "absent" }
-  | { readonly kind: "identified"; readonly identity: Identity; readonly credentialHeaders: readonly string[] }
+  | { readonly kind: "identified"; readonly identity: Identity }
   | { readonly kind: "rejected"; readonly reason: DenyReason; readonly scheme: string; readonly detail: string };

@@ -30,13 +30,6 @@ export interface KeyIndexOptions {
   readonly issuer?: string; // Identity.issuer for keys of this store, e.g. a store name
 }
 
-// How the key reached us: `scheme` names the WWW-Authenticate challenge of a rejection and
-// `headers` are removed before the request goes upstream.
-export interface KeyPresentation {
-  readonly scheme: string;
-  readonly headers: readonly string[];
-}
-
 const SHA256_BYTES = 32;
 
 // Duplicate ids keep the first record (deterministic, and a later source cannot take over a key).
@@ -66,22 +59,18 @@ export function duplicateIdIssues(records: readonly ApiKeyRecord[], path = "keys
 }
 
 // Order matters: format and checksum before any lookup (K3); digest before revoked/expired so a
-// wrong secret never learns whether an id exists or what state its key is in.
-export function verifyApiKey(
-  index: KeyIndex,
-  keyText: string,
-  now: number,
-  presented: KeyPresentation = { scheme: "ApiKey", headers: [] },
-): SourceOutcome {
+// wrong secret never learns whether an id exists or what state its key is in. `scheme`: how the
+// key reached us ("ApiKey" or "Bearer"), which names the WWW-Authenticate challenge of a rejection.
+export function verifyApiKey(index: KeyIndex, keyText: string, now: number, scheme = "ApiKey"): SourceOutcome {
   const parsed = parseApiKey(keyText);
-  if (!parsed.ok) return rejected(parsed.error, presented, REASONS[parsed.error].title);
+  if (!parsed.ok) return rejected(parsed.error, scheme, REASONS[parsed.error].title);
   const entry = index.get(parsed.value.id);
-  if (!digestMatches(entry, keyText)) return rejected("api_key_unknown", presented, REASONS.api_key_unknown.title);
-  if (entry.record.revoked) return rejected("api_key_revoked", presented, `API key ${entry.record.id} has been revoked`);
+  if (!digestMatches(entry, keyText)) return rejected("api_key_unknown", scheme, REASONS.api_key_unknown.title);
+  if (entry.record.revoked) return rejected("api_key_revoked", scheme, `API key ${entry.record.id} has been revoked`);
   if (entry.expiresAtMs !== undefined && now >= entry.expiresAtMs) {
-    return rejected("api_key_expired", presented, `API key ${entry.record.id} expired at ${entry.record.expiresAt ?? ""}`);
+    return rejected("api_key_expired", scheme, `API key ${entry.record.id} expired at ${entry.record.expiresAt ?? ""}`);
   }
-  return { kind: "identified", identity: entry.identity, credentialHeaders: presented.headers };
+  return { kind: "identified", identity: entry.identity };
 }
 
 // An unknown id is still hashed and compared (against zeros) so both failures take the same time.
@@ -92,8 +81,8 @@ function digestMatches(entry: KeyEntry | undefined, keyText: string): entry is K
   return entry !== undefined && equal;
 }
 
-function rejected(reason: DenyReason, presented: KeyPresentation, detail: string): SourceOutcome {
-  return { kind: "rejected", reason, scheme: presented.scheme, detail };
+function rejected(reason: DenyReason, scheme: string, detail: string): SourceOutcome {
+  return { kind: "rejected", reason, scheme, detail };
 }
 
 function entryFor(record: ApiKeyRecord, issuer: string): KeyEntry {

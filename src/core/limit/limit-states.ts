@@ -55,23 +55,33 @@ export function combineFigures(
   mode: LimiterMode,
   factorPermille = 1000,
 ): Extract<LimitVerdict, { kind: "allowed" | "limited" }> {
-  const states = charges.map((c, i) => limitState(c.limit, figures[i] ?? PASSED, chargeFactor(c, factorPermille)));
-  const lowered = factorPermille < 1000 && charges.some((c) => c.callerOwned === true) ? { lowered: factorPermille } : {};
-  const over = (shadow: boolean) => charges.filter((c, i) => figures[i]?.allowed === false && (c.limit.shadow === true) === shadow);
-  const violated = over(false);
-  if (violated.length > 0) {
-    const retryAfterMs = Math.max(...charges.map((c, i) => (c.limit.shadow === true ? 0 : (figures[i]?.retryAfterMs ?? 0))));
-    return {
-      kind: "limited",
-      states,
-      violated: violated.map((c) => c.limit.name),
-      retryAfterSeconds: retryAfterMs / 1000,
-      mode,
-      ...lowered,
-    };
+  // One pass; the name lists are only made when there is a name to put in them (this runs for
+  // every request that asks the limiter).
+  const states: LimitState[] = [];
+  let violated: string[] | undefined;
+  let shadowed: string[] | undefined;
+  let retryAfterMs = 0;
+  let callerOwned = false;
+  for (let i = 0; i < charges.length; i++) {
+    const c = charges[i] as LimitCharge;
+    const f = figures[i] ?? PASSED;
+    states.push(limitState(c.limit, f, chargeFactor(c, factorPermille)));
+    if (c.callerOwned === true) callerOwned = true;
+    if (c.limit.shadow === true) {
+      if (!f.allowed) (shadowed ??= []).push(c.limit.name);
+      continue;
+    }
+    retryAfterMs = Math.max(retryAfterMs, f.retryAfterMs);
+    if (!f.allowed) (violated ??= []).push(c.limit.name);
   }
-  const shadowed = over(true).map((c) => c.limit.name);
-  return shadowed.length > 0 ? { kind: "allowed", states, mode, shadowed, ...lowered } : { kind: "allowed", states, mode, ...lowered };
+  const lowered = factorPermille < 1000 && callerOwned ? { lowered: factorPermille } : undefined;
+  if (violated !== undefined) {
+    const limited = { kind: "limited" as const, states, violated, retryAfterSeconds: retryAfterMs / 1000, mode };
+    return lowered === undefined ? limited : { ...limited, ...lowered };
+  }
+  const allowed =
+    shadowed === undefined ? { kind: "allowed" as const, states, mode } : { kind: "allowed" as const, states, mode, shadowed };
+  return lowered === undefined ? allowed : { ...allowed, ...lowered };
 }
 
 const PASSED: LimitFigures = { allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0 };

@@ -1,3 +1,4 @@
+import type { MaybePromise } from "../maybe-promise.ts";
 import type { LimitSpec, PenaltyBoxSpec } from "../policy/types.ts";
 
 // One limit to check and charge for this request; `key` already includes the identity part.
@@ -77,6 +78,8 @@ export interface Cancellation {
 // Every limit in `request.charges` is checked and, only if all enforced ones pass, charged
 // `request.cost` — atomically. A denied request consumes nothing: a call cancelled before it
 // charged charges nothing, and one cancelled while it was charging gives the charge back.
+// A limiter that needs no I/O (the in-process one) answers with the verdict itself, so a
+// decision it limits need not wait a microtask turn.
 export interface Limiter {
-  charge(request: ChargeRequest, cancel?: Cancellation): Promise<LimitVerdict>;
+  charge(request: ChargeRequest, cancel?: Cancellation): MaybePromise<LimitVerdict>;
 }

@@ -6,7 +6,7 @@ import { matchRoute as matchRoutePattern } from "../request/route-pattern.ts";
 import type { Issue } from "../result.ts";
 import type { AccessPolicy, FailureMode } from "./access-policy.ts";
 import { createCelEnv } from "./cel.ts";
-import type { CompiledPolicy } from "./compiled-policy.ts";
+import type { CompiledPolicy, CompiledRoute } from "./compiled-policy.ts";
 import { compilePolicy, policyKey } from "./compiled-policy.ts";
 import { evaluatePolicies } from "./evaluate.ts";
 import type { PolicyWarning } from "./broad-grants.ts";
@@ -79,9 +79,13 @@ function buildIndex(sorted: readonly CompiledPolicy[], byKey: ReadonlyMap<string
   });
 }
 
+// Indexed loops: this runs on every request, and `for…of` left an iterator and its results
+// behind per loop there (measured with bench/decide-alloc.ts).
 function firstRoute(sorted: readonly CompiledPolicy[], method: string, path: string, defaultModel: string): RouteMatch | undefined {
-  for (const policy of sorted) {
-    for (const route of policy.routes) {
+  for (let p = 0; p < sorted.length; p++) {
+    const policy = sorted[p] as CompiledPolicy;
+    for (let r = 0; r < policy.routes.length; r++) {
+      const route = policy.routes[r] as CompiledRoute;
       const matched = matchRoutePattern(route.pattern, method, path);
       if (matched === undefined) continue;
       const model = matched.model ?? defaultModel;

@@ -19,7 +19,9 @@ interface Context {
 export function evaluatePolicies(policies: readonly CompiledPolicy[], input: EvaluationInput): Evaluation {
   const context: Context = { input, bindings: undefined };
   let allow: Evaluation | undefined;
-  for (const policy of policies) {
+  // Indexed loops: `for…of` left an iterator and its results behind per request here.
+  for (let p = 0; p < policies.length; p++) {
+    const policy = policies[p] as CompiledPolicy;
     if (!policy.governs(input.target.model)) continue;
     const denied = firstMatch(policy.denyRules, context);
     if (denied !== undefined) return denied.decision;
@@ -29,7 +31,8 @@ export function evaluatePolicies(policies: readonly CompiledPolicy[], input: Eva
 }
 
 function firstMatch(rules: readonly CompiledRule[], context: Context): CompiledRule | undefined {
-  for (const rule of rules) {
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as CompiledRule;
     if (ruleMatches(rule, context)) return rule;
   }
   return undefined;

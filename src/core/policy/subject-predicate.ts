@@ -25,7 +25,12 @@ export function isEveryone(matcher: SubjectMatcher): boolean {
 export function compileSubjects(matchers: readonly SubjectMatcher[]): IdentityPredicate {
   if (matchers.some(isEveryone)) return () => true;
   const predicates = matchers.map(compileSubject);
-  return (identity) => predicates.some((predicate) => predicate(identity));
+  // Indexed loops: a callback per evaluation would be a closure allocated on every request,
+  // and `for…of` an iterator.
+  return (identity) => {
+    for (let i = 0; i < predicates.length; i++) if ((predicates[i] as IdentityPredicate)(identity)) return true;
+    return false;
+  };
 }
 
 function compileSubject(matcher: SubjectMatcher): IdentityPredicate {
@@ -39,7 +44,10 @@ function compileSubject(matcher: SubjectMatcher): IdentityPredicate {
   if (attributes !== undefined) {
     for (const [name, allowed] of Object.entries(attributes)) checks.push(attributeCheck(name, allowed));
   }
-  return (identity) => checks.every((check) => check(identity));
+  return (identity) => {
+    for (let i = 0; i < checks.length; i++) if (!(checks[i] as IdentityPredicate)(identity)) return false;
+    return true;
+  };
 }
 
 // An empty subject is an anonymous caller; a `subject` pattern, even "*", means "authenticated".
@@ -50,11 +58,12 @@ function subjectCheck(match: StringMatcher): IdentityPredicate {
 // Only certificate identities may claim a SPIFFE ID: attributes from JWT claim mappings are
 // issuer-controlled and must not impersonate a workload.
 function spiffeCheck(match: StringMatcher): IdentityPredicate {
-  return (id) => id.method === "mtls" && anyValue(id.attributes[SPIFFE_ID_ATTRIBUTE], (v) => match(v));
+  return (id) => id.method === "mtls" && anyValue(id.attributes[SPIFFE_ID_ATTRIBUTE], match);
 }
 
 function attributeCheck(name: string, allowed: readonly string[]): IdentityPredicate {
-  return (id) => anyValue(Object.hasOwn(id.attributes, name) ? id.attributes[name] : undefined, (v) => allowed.includes(v));
+  const isAllowed = (v: string): boolean => allowed.includes(v);
+  return (id) => anyValue(Object.hasOwn(id.attributes, name) ? id.attributes[name] : undefined, isAllowed);
 }
 
 function anyValue(value: AttributeValue | undefined, test: (v: string) => boolean): boolean {

@@ -19,6 +19,10 @@ export interface CanonicalPath {
 // some Java servers treat it as a separator, others as a literal, so no single reading is safe.
 const RAW_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\\]/;
 const DECODED_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]/;
+// Plain segments of unreserved and sub-delim characters (no `%`, `;`, `?`, `#`), none empty,
+// `.` or `..`, no trailing slash: such a path is its own canonical form, and most requests'
+// paths are such, so they skip the split, decode and join below.
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[-A-Za-z0-9._~!$&'()*+,=:@]+)+$/;
 
 // Escapes whose decoded byte would mean something structural to a component that parses the
 // decoded path again. We reject rather than unescape: unescaping `%2F` would change the segment
@@ -54,6 +58,9 @@ export function canonicalizePath(rawPath: string): Result<CanonicalPath, Request
   }
   if (!rawPath.isWellFormed()) {
     return requestError("path_invalid", "path is not well-formed Unicode");
+  }
+  if (PLAIN_PATH.test(rawPath)) {
+    return ok(Object.freeze({ path: rawPath, query: new Map() }));
   }
   const hash = rawPath.indexOf("#");
   const target = hash < 0 ? rawPath : rawPath.slice(0, hash);

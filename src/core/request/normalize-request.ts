@@ -102,6 +102,6 @@ function readRest(attributes: Fields, http: Fields, headers: ReadonlyMap<string,
     protocol: protocol.value ?? "",
     peer: peer.value,
     body: body.value,
-    contextExtensions: new Map(extensions.value),
+    contextExtensions: extensions.value,
   });
 }

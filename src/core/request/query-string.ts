@@ -15,6 +15,9 @@ export function parseQuery(query: string): Result<QueryMap, string> {
     return err("query contains a control character");
   }
   const values = new Map<string, string[]>();
+  if (query === "") {
+    return ok(values);
+  }
   for (const pair of query.split("&")) {
     if (pair === "") {
       continue;

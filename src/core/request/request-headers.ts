@@ -35,25 +35,32 @@ export function readRequestHeaders(http: Fields): Result<RequestHeaders, Request
   if (names.length > 0 && raw.value.length > 0) {
     return requestError("request_malformed", "http.headers and http.header_map are both set");
   }
-  const lines = raw.value;
-  // Envoy's merged map is read in place: no [name, value] pair per header.
-  return names.length > 0
-    ? buildHeaders(
-        names.length,
-        (i) => names[i] as string,
-        (i) => map[names[i] as string] as string,
-      )
-    : buildHeaders(
-        lines.length,
-        (i) => (lines[i] as HeaderLine)[0],
-        (i) => (lines[i] as HeaderLine)[1],
-      );
+  // Envoy's merged map is read in place: no [name, value] pair per header, and no closure.
+  return names.length > 0 ? buildHeaders({ names, map }) : buildHeaders({ lines: raw.value });
 }
+
+// Either encoding of the headers, read by index.
+type HeaderSource =
+  { readonly names: readonly string[]; readonly map: Readonly<Record<string, string>> } | { readonly lines: readonly HeaderLine[] };
+
+function headerCount(source: HeaderSource): number {
+  return "lines" in source ? source.lines.length : source.names.length;
+}
+
+function headerName(source: HeaderSource, i: number): string {
+  return "lines" in source ? (source.lines[i] as HeaderLine)[0] : (source.names[i] as string);
+}
+
+function headerValue(source: HeaderSource, i: number): string {
+  return "lines" in source ? (source.lines[i] as HeaderLine)[1] : (source.map[source.names[i] as string] as string);
+}
+
+const NO_LINES: readonly HeaderLine[] = Object.freeze([]);
 
 function readRawHeaderLines(http: Fields): Result<readonly HeaderLine[], RequestError> {
   const map = readFields(http, "header_map", "http");
   if (!map.ok || map.value === undefined) {
-    return map.ok ? ok([]) : map;
+    return map.ok ? ok(NO_LINES) : map;
   }
   const list = readArray(map.value, "headers", "http.header_map");
   if (!list.ok) {
@@ -99,7 +106,8 @@ function readRawHeaderLine(item: unknown, where: string): Result<HeaderLine, Req
   return ok([name, text.value]);
 }
 
-function buildHeaders(count: number, nameAt: (i: number) => string, valueAt: (i: number) => string): Result<RequestHeaders, RequestError> {
+function buildHeaders(source: HeaderSource): Result<RequestHeaders, RequestError> {
+  const count = headerCount(source);
   if (count > MAX_HEADER_COUNT) {
     return requestError("header_invalid", `more than ${MAX_HEADER_COUNT} headers`);
   }
@@ -107,8 +115,8 @@ function buildHeaders(count: number, nameAt: (i: number) => string, valueAt: (i:
   const pseudo = new Map<string, string>();
   let bytes = 0;
   for (let i = 0; i < count; i += 1) {
-    const name = lowerCase(nameAt(i));
-    const value = valueAt(i);
+    const name = lowerCase(headerName(source, i));
+    const value = headerValue(source, i);
     const problem = headerProblem(name, value);
     if (problem !== undefined) {
       return requestError("header_invalid", problem);

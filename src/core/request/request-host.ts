@@ -4,9 +4,9 @@ import type { RequestError } from "./request-error.ts";
 import { requestError } from "./request-error.ts";
 
 const MAX_HOST_LENGTH = 253;
-const MAX_LABEL_LENGTH = 63;
 // `_` is not legal in DNS host names but is common in cluster-internal service names.
-const LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
+// Dot-separated labels of at most 63 characters, none empty, tested as one name (no split).
+const LABELS = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 const IPV6 = /^[0-9a-f:.]+$/;
 const PORT = /^[0-9]{1,5}$/;
 
@@ -26,8 +26,7 @@ export function normalizeHost(raw: string): Result<string, RequestError> {
   if (name.length === 0 || name.length > MAX_HOST_LENGTH) {
     return requestError("host_invalid", `host ${JSON.stringify(raw)} is empty or too long`);
   }
-  const labels = name.split(".");
-  if (!labels.every((label) => label.length <= MAX_LABEL_LENGTH && LABEL.test(label))) {
+  if (!LABELS.test(name)) {
     return requestError("host_invalid", `host ${JSON.stringify(raw)} has an empty or invalid label`);
   }
   return ok(name);

@@ -71,10 +71,11 @@ function readHost(http: Fields, headers: RequestHeaders): Result<string, Request
   if (!field.ok) {
     return field;
   }
-  const spellings = [field.value, headers.pseudo.get(":authority"), headers.headers.get("host")];
   let host: string | undefined;
-  for (const spelling of spellings) {
-    if (spelling === undefined || spelling === "") {
+  let normalized: string | undefined; // the spelling `host` came from: the same text needs no second look
+  for (let i = 0; i < 3; i++) {
+    const spelling = i === 0 ? field.value : i === 1 ? headers.pseudo.get(":authority") : headers.headers.get("host");
+    if (spelling === undefined || spelling === "" || spelling === normalized) {
       continue;
     }
     const normal = normalizeHost(spelling);
@@ -85,6 +86,7 @@ function readHost(http: Fields, headers: RequestHeaders): Result<string, Request
       return requestError("host_invalid", "the request names more than one host");
     }
     host = normal.value;
+    normalized = spelling;
   }
   return host === undefined ? requestError("host_invalid", "the request names no host") : ok(host);
 }

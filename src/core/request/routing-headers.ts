@@ -63,16 +63,21 @@ export function applyRoutingHeaders(
   return ok({ ...target, model, version: model === target.model ? target.version : "", source: "header" });
 }
 
-function namedModels(req: NormalizedRequest): Result<Named[], RequestError> {
-  const named: Named[] = [];
-  for (const header of Object.values(NAMES).flat()) {
-    const value = req.headers.get(header);
-    if (value === undefined) continue;
-    const model = header.endsWith("-bin") ? decodeBinary(value) : value;
-    if (model === undefined) return requestError("header_invalid", `${header} is not base64 of UTF-8 text`);
-    named.push({ header, model });
+const NONE_NAMED: readonly Named[] = Object.freeze([]);
+
+// Walks NAMES in place and makes a list only when a header is present: most requests carry none.
+function namedModels(req: NormalizedRequest): Result<readonly Named[], RequestError> {
+  let named: Named[] | undefined;
+  for (const routingHeader of ROUTING_HEADERS) {
+    for (const header of NAMES[routingHeader]) {
+      const value = req.headers.get(header);
+      if (value === undefined) continue;
+      const model = header.endsWith("-bin") ? decodeBinary(value) : value;
+      if (model === undefined) return requestError("header_invalid", `${header} is not base64 of UTF-8 text`);
+      (named ??= []).push({ header, model });
+    }
   }
-  return ok(named);
+  return ok(named ?? NONE_NAMED);
 }
 
 // gRPC `-bin` metadata travels base64-encoded (padding optional).

@@ -48,20 +48,26 @@ export function readArray(obj: Fields, key: string, where: string): Result<reado
   return requestError("request_malformed", `${where}.${key} must be a list`);
 }
 
-// A protobuf map<string, string>; entries in insertion order.
-export function readStringMap(obj: Fields, key: string, where: string): Result<ReadonlyArray<readonly [string, string]>, RequestError> {
+// A protobuf map<string, string> as a Map, entries in insertion order (no pair per entry).
+export function readStringMap(obj: Fields, key: string, where: string): Result<Map<string, string>, RequestError> {
   const value = readFields(obj, key, where);
   if (!value.ok) {
     return value;
   }
-  const entries: Array<readonly [string, string]> = [];
-  for (const [name, item] of Object.entries(value.value ?? {})) {
+  const map = new Map<string, string>();
+  const fields = value.value;
+  if (fields === undefined) {
+    return ok(map);
+  }
+  for (const name in fields) {
+    if (!Object.hasOwn(fields, name)) continue;
+    const item = fields[name];
     if (typeof item !== "string") {
       return requestError("request_malformed", `${where}.${key}[${JSON.stringify(name)}] must be a string`);
     }
-    entries.push([name, item]);
+    map.set(name, item);
   }
-  return ok(entries);
+  return ok(map);
 }
 
 // The same map read without copying it into entries: its names, in insertion order, and the
@@ -78,7 +84,8 @@ export function readStringMapNames(
   }
   const map = value.value ?? {};
   const names = Object.keys(map);
-  for (const name of names) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
     if (typeof map[name] !== "string") {
       return requestError("request_malformed", `${where}.${key}[${JSON.stringify(name)}] must be a string`);
     }

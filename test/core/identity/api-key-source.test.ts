@@ -17,16 +17,20 @@ function run(headers: Record<string, string>): SourceOutcome {
 }
 
 describe("apiKeySource", () => {
-  it.each<[string, Record<string, string>, string[]]>([
-    ["x-api-key", { "x-api-key": alice.key }, ["x-api-key"]],
-    ["x-api-key with surrounding spaces", { "x-api-key": ` ${alice.key}\t` }, ["x-api-key"]],
-    ["Authorization: Bearer mgk_", { authorization: `Bearer ${alice.key}` }, ["authorization"]],
-    ["lower-case bearer", { authorization: `bearer ${alice.key}` }, ["authorization"]],
-    ["upper-case BEARER and extra spaces", { authorization: `BEARER   ${alice.key}  ` }, ["authorization"]],
-    ["the same key in both headers", { "x-api-key": alice.key, authorization: `Bearer ${alice.key}` }, ["x-api-key", "authorization"]],
-    ["x-api-key next to a JWT bearer", { "x-api-key": alice.key, authorization: `Bearer ${JWT}` }, ["x-api-key"]],
-  ])("identifies a key in %s", (_name, headers, credentialHeaders) => {
-    expect(run(headers)).toMatchObject({ kind: "identified", identity: { subject: "alice" }, credentialHeaders });
+  it.each<[string, Record<string, string>]>([
+    ["x-api-key", { "x-api-key": alice.key }],
+    ["x-api-key with surrounding spaces", { "x-api-key": ` ${alice.key}\t` }],
+    ["Authorization: Bearer mgk_", { authorization: `Bearer ${alice.key}` }],
+    ["lower-case bearer", { authorization: `bearer ${alice.key}` }],
+    ["upper-case BEARER and extra spaces", { authorization: `BEARER   ${alice.key}  ` }],
+    ["the same key in both headers", { "x-api-key": alice.key, authorization: `Bearer ${alice.key}` }],
+    ["x-api-key next to a JWT bearer", { "x-api-key": alice.key, authorization: `Bearer ${JWT}` }],
+  ])("identifies a key in %s", (_name, headers) => {
+    expect(run(headers)).toEqual({ kind: "identified", identity: index.get(alice.id)?.identity });
+  });
+
+  it("names both headers it reads a key from, so an allow removes them before the request goes upstream", () => {
+    expect(source.credentialHeaders).toEqual(["x-api-key", "authorization"]);
   });
 
   it.each<[string, Record<string, string>]>([
@@ -67,10 +71,8 @@ describe("apiKeySource", () => {
     const custom = apiKeySource({ name: "partner-keys", header: "x-partner-key", keys: () => index });
     expect(custom.name).toBe("partner-keys");
     expect(custom.scheme).toBe("ApiKey");
-    expect(custom.identify(requestWith({ "x-partner-key": alice.key }), T0)).toMatchObject({
-      kind: "identified",
-      credentialHeaders: ["x-partner-key"],
-    });
+    expect(custom.identify(requestWith({ "x-partner-key": alice.key }), T0)).toMatchObject({ kind: "identified" });
+    expect(custom.credentialHeaders).toEqual(["x-partner-key", "authorization"]);
   });
 });
 

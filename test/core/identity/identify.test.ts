@@ -27,11 +27,7 @@ function scripted(name: string, outcome: SourceOutcome, scheme = "Bearer") {
 }
 
 const absent: SourceOutcome = { kind: "absent" };
-const identified = (subject: string): SourceOutcome => ({
-  kind: "identified",
-  identity: person(subject),
-  credentialHeaders: ["authorization"],
-});
+const identified = (subject: string): SourceOutcome => ({ kind: "identified", identity: person(subject) });
 const rejected: SourceOutcome = { kind: "rejected", reason: "api_key_unknown", scheme: "ApiKey", detail: "nope" };
 
 describe("identify", () => {
@@ -54,7 +50,6 @@ describe("identify", () => {
       kind: "identified",
       identity: person("bob"),
       source: "b",
-      credentialHeaders: ["authorization"],
     });
     expect(c.calls).toEqual([]);
   });
@@ -81,7 +76,23 @@ describe("identify", () => {
       credentialHeaders: ["authorization"],
       identify: async () => identified("dana"),
     };
-    expect(await identify([slow], REQ, T0)).toMatchObject({ kind: "identified", source: "jwt" });
+    const outcome = identify([slow], REQ, T0);
+    expect(outcome).toBeInstanceOf(Promise);
+    expect(await outcome).toMatchObject({ kind: "identified", source: "jwt" });
+  });
+
+  it("answers at once, without a promise, when no source has to wait", () => {
+    const a = scripted("a", absent);
+    const b = scripted("b", identified("bob"));
+    expect(identify([a.source, b.source], REQ, T0)).toEqual({ kind: "identified", identity: person("bob"), source: "b" });
+    expect(identify([a.source], REQ, T0)).toEqual({ kind: "anonymous", identity: ANONYMOUS });
+  });
+
+  it("goes on to the next source after an asynchronous source found no credential", async () => {
+    const waiting: IdentitySource = { ...scripted("jwt", absent).source, identify: async () => absent };
+    const b = scripted("b", identified("bob"));
+    expect(await identify([waiting, b.source], REQ, T0)).toEqual({ kind: "identified", identity: person("bob"), source: "b" });
+    expect(b.calls).toEqual([T0]);
   });
 
   it("works end to end with the API key source", async () => {

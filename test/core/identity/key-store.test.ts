@@ -44,7 +44,7 @@ describe("verifyApiKey", () => {
   });
 
   it("identifies a valid key with the record's subject, groups and attributes", () => {
-    const outcome = verifyApiKey(index, alice.key, T0, { scheme: "ApiKey", headers: ["x-api-key"] });
+    const outcome = verifyApiKey(index, alice.key, T0, "ApiKey");
     expect(outcome).toEqual({
       kind: "identified",
       identity: {
@@ -55,7 +55,6 @@ describe("verifyApiKey", () => {
         groups: ["ml-users"],
         attributes: { org: "acme", team: "data_science", roles: ["reader", "writer"] },
       },
-      credentialHeaders: ["x-api-key"],
     });
     expect(outcome.kind === "identified" && Object.isFrozen(outcome.identity)).toBe(true);
   });
@@ -68,7 +67,7 @@ describe("verifyApiKey", () => {
   });
 
   it("carries the presentation's scheme into a rejection", () => {
-    const outcome = verifyApiKey(index, mintFrom("stranger").key, T0, { scheme: "Bearer", headers: ["authorization"] });
+    const outcome = verifyApiKey(index, mintFrom("stranger").key, T0, "Bearer");
     expect(outcome).toMatchObject({ kind: "rejected", scheme: "Bearer" });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
-import { decide, type CheckPorts } from "../../../src/core/decide.ts";
+import { checkPorts, type CheckPorts } from "../../../src/core/check-ports.ts";
+import { decide } from "../../../src/core/decide.ts";
 import { recordForKey } from "../../../src/core/identity/api-key-record.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { buildKeyIndex } from "../../../src/core/identity/key-store.ts";
@@ -56,7 +57,7 @@ function ports(limiter: Limiter, failureMode = "open", sanctions = false): Check
   expect(parsed.issues).toEqual([]);
   const record = recordForKey(dana.key, { subject: "dana", attributes: { team: "data_science", org: "acme" } }, T0);
   const keys = buildKeyIndex(record.ok ? [record.value] : expect.fail("bad key")).index;
-  return {
+  return checkPorts({
     deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "" },
     sources: [apiKeySource({ keys: () => keys })],
     policies: () => compilePolicies(parsed.policies).index,
@@ -64,7 +65,7 @@ function ports(limiter: Limiter, failureMode = "open", sanctions = false): Check
     sanctions,
     now: () => T0,
     newId: () => "d-1",
-  };
+  });
 }
 
 const predict = buildCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": dana.key } });

@@ -225,6 +225,19 @@ describe("canonicalizePath: properties", () => {
     );
   });
 
+  it("gives a plain path (the shortcut) exactly what the general rules give it", () => {
+    // A trailing `?` sends the same path through the general rules with the same empty query.
+    const pathFragment = fragment.filter((f) => !f.includes("?") && !f.includes("#"));
+    const plain = fc.array(fc.oneof(pathFragment, fc.stringMatching(/^[-A-Za-z0-9._~!$&'()*+,=:@/]{0,4}$/)), { maxLength: 12 });
+    fc.assert(
+      fc.property(plain, (parts) => {
+        const raw = `/${parts.join("")}`;
+        expect(canonicalizePath(raw)).toEqual(canonicalizePath(`${raw}?`));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it("never throws, whatever the input", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }), (raw) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkPorts } from "../../../src/core/check-ports.ts";
 import { decide } from "../../../src/core/decide.ts";
 import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
 import { underscoreHeader } from "../../../src/core/request/underscore-headers.ts";
@@ -40,20 +41,21 @@ spec:
 
 describe("decide with underscored headers", () => {
   const index = compilePolicies(parsePolicyYaml(POLICY, "p.yaml").policies).index;
-  const ports = (routingHeader?: RoutingHeader) => ({
-    deployment: {
-      profile: "generic" as const,
-      defaultModel: "llama",
-      environment: "",
-      ...(routingHeader === undefined ? {} : { routingHeader }),
-    },
-    sources: [],
-    policies: () => index,
-    limiter: new LocalLimiter({ now: () => 0 }),
-    sanctions: false,
-    now: () => 0,
-    newId: () => "d-1",
-  });
+  const ports = (routingHeader?: RoutingHeader) =>
+    checkPorts({
+      deployment: {
+        profile: "generic" as const,
+        defaultModel: "llama",
+        environment: "",
+        ...(routingHeader === undefined ? {} : { routingHeader }),
+      },
+      sources: [],
+      policies: () => index,
+      limiter: new LocalLimiter({ now: () => 0 }),
+      sanctions: false,
+      now: () => 0,
+      newId: () => "d-1",
+    });
   it.each<[string, RoutingHeader | undefined, Record<string, string>, object]>([
     [
       "Ray Serve's header with routingHeader set: decided for its model",

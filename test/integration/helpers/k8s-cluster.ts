@@ -12,7 +12,8 @@ import { httpListWatchClient } from "../../../src/adapters/k8s/list-watch-client
 import type { LoopTimers, LoopTuning } from "../../../src/adapters/k8s/list-watch-loop.ts";
 import type { PolicyWatch } from "../../../src/adapters/k8s/policy-watch.ts";
 import { LocalLimiter } from "../../../src/adapters/limiter/local-limiter.ts";
-import { decide, type CheckPorts } from "../../../src/core/decide.ts";
+import { checkPorts } from "../../../src/core/check-ports.ts";
+import { decide } from "../../../src/core/decide.ts";
 import { apiKeySource } from "../../../src/core/identity/api-key-source.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey, toStoredRecord } from "../../../src/core/identity/api-key-record.ts";
@@ -197,7 +198,7 @@ const EMPTY_KEYS = buildKeyIndex([]).index;
 
 // The real gRPC server, deciding with the watches' current values (as the engine will wire them).
 export async function startGateway(policies: PolicyWatch, keys: KeyWatch | undefined): Promise<Gateway> {
-  const ports: CheckPorts = {
+  const ports = checkPorts({
     deployment: { profile: "open-inference-v2", defaultModel: "fraud-detector", environment: "test" },
     sources: [apiKeySource({ keys: () => keys?.current() ?? EMPTY_KEYS })],
     policies: () => policies.current(),
@@ -205,7 +206,7 @@ export async function startGateway(policies: PolicyWatch, keys: KeyWatch | undef
     sanctions: false,
     now: Date.now,
     newId: randomUUID,
-  };
+  });
   const server: AuthzServer = await startAuthzServer({
     tcp: "127.0.0.1:0",
     uds: undefined,

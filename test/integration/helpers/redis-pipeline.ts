@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { buildCheckRequest } from "../../../src/adapters/grpc/build-check-request.ts";
-import { decide, type CheckPorts } from "../../../src/core/decide.ts";
+import { checkPorts } from "../../../src/core/check-ports.ts";
+import { decide } from "../../../src/core/decide.ts";
 import type { Decision } from "../../../src/core/decision.ts";
 import { mintApiKey } from "../../../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../../../src/core/identity/api-key-record.ts";
@@ -36,7 +37,7 @@ export function pipeline(
   });
   const keyIndex = buildKeyIndex(records).index;
   let ids = 0;
-  const ports: CheckPorts = {
+  const ports = checkPorts({
     deployment: { profile: "kserve-v1", defaultModel: "fraud-detector", environment: "test" },
     sources: [apiKeySource({ keys: () => keyIndex })],
     policies: () => index,
@@ -44,10 +45,10 @@ export function pipeline(
     sanctions: false,
     now: Date.now,
     newId: () => `d-${++ids}`,
-  };
+  });
   return {
     keys,
-    predict: (who) =>
+    predict: async (who) =>
       decide(
         buildCheckRequest({ method: "POST", path: "/v1/models/fraud-detector:predict", headers: { "x-api-key": keys[who] ?? "" } }),
         ports,

@@ -62,7 +62,7 @@ function identifyByJwt(
 }
 
 function identified(identity: VerifiedJwt["identity"]): SourceOutcome {
-  return { kind: "identified", identity, credentialHeaders: CREDENTIAL_HEADERS };
+  return { kind: "identified", identity };
 }
 
 function rejected(problem: JwtFailure): SourceOutcome {

@@ -156,7 +156,7 @@ function certificateEvidence(leaf: CertificateFacts, issuer: string): PeerEviden
 function fromEvidence(evidence: PeerEvidence, context: Context): SourceOutcome {
   const identity = identityFromEvidence(evidence, context.rules);
   if (!identity.ok) return rejected("mtls_identity_invalid", identity.error);
-  return { kind: "identified", identity: identity.value, credentialHeaders: [] };
+  return { kind: "identified", identity: identity.value };
 }
 
 function rejected(reason: DenyReason, detail: string): SourceOutcome {

@@ -31,11 +31,11 @@ function reasonOf(outcome: SourceOutcome): string {
 
 describe("the JWT source", () => {
   it("identifies a valid token as a jwt identity and removes the authorization header upstream", async () => {
-    const { run } = setup();
+    const { run, source } = setup();
+    expect(source.credentialHeaders).toEqual(["authorization"]);
     const outcome = await run(signedToken(HEADER, CLAIMS));
     expect(outcome).toEqual({
       kind: "identified",
-      credentialHeaders: ["authorization"],
       identity: {
         method: "jwt",
         subject: "alice@example.com",
