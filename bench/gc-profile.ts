@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +17,11 @@ import { median } from "./stats.ts";
 // promoted to the old generation per decision, the heap after GC, RSS, and ghz's p50/p99/p99.9.
 // Systems run in rotating order each round; the table shows medians over the rounds.
 // `--variant name=flags` adds a modelgate started with extra Node flags (e.g.
-// `--variant semi32=--max-semi-space-size=32`); `--flags` sets the flags of the default modelgate.
+// `--variant semi32=--max-semi-space-size=32`); `--variant name@256=flags` runs it in a memory
+// cgroup of 256 MiB, as in a pod with that limit (Node sizes its heap, and V8 its young
+// generation, from the cgroup's limit: 1 MiB semi-spaces at 256 MiB against 64 MiB on a large
+// host), which needs a writable cgroup v1 memory controller or cgroup v2 (root); `--flags` sets
+// the flags of the default modelgate.
 // Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …]
 
 const { values } = parseArgs({
@@ -99,13 +103,27 @@ function summarise(events: readonly GcEvent[], load: LoadResult, rssMax: number)
 interface System {
   readonly name: string;
   readonly args: readonly string[];
+  readonly memoryMb?: number;
+}
+
+// A memory cgroup limited to `mb` MiB and a command prefix that starts the server in it.
+function memoryCgroup(mb: number): { prefix: string[]; remove(): void } {
+  const v1 = "/sys/fs/cgroup/memory";
+  const dir = existsSync(v1) ? join(v1, `modelgate-gc-${process.pid}-${mb}`) : `/sys/fs/cgroup/modelgate-gc-${process.pid}-${mb}`;
+  if (!existsSync(dir)) mkdirSync(dir);
+  writeFileSync(join(dir, existsSync(v1) ? "memory.limit_in_bytes" : "memory.max"), String(mb * 2 ** 20));
+  return {
+    prefix: ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, ...serverPrefix],
+    remove: () => rmdirSync(dir),
+  };
 }
 
 async function measure(system: System, data: unknown): Promise<Sample[]> {
   let recording: GcEvent[] | undefined;
+  const cgroup = system.memoryMb === undefined ? undefined : memoryCgroup(system.memoryMb);
   const server = await spawnServer(system.args, {
     gcTrace: true,
-    prefix: serverPrefix,
+    prefix: cgroup?.prefix ?? serverPrefix,
     onGcLine: (line) => recording?.push(parseGcLine(line)),
   });
   try {
@@ -126,6 +144,7 @@ async function measure(system: System, data: unknown): Promise<Sample[]> {
     return samples;
   } finally {
     await server.stop();
+    cgroup?.remove();
   }
 }
 
@@ -133,11 +152,25 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 function row(name: string, rps: number, samples: readonly Sample[]): string {
   const m = (f: (s: Sample) => number) => median(samples.map(f));
-  return `| ${name} | ${rps} | ${fmt(m((s) => s.scavengesPer1000), 2)} | ${fmt(m((s) => s.markCompactsPer1000), 3)} | ${fmt(m((s) => s.pauseP50), 2)} / ${fmt(
-    m((s) => s.pauseP99),
-  )} / ${fmt(m((s) => s.pauseMax))} | ${fmt(m((s) => s.pauseMsPerSecond))} | ${fmt(m((s) => s.promotedPerDecision), 0)} | ${fmt(m((s) => s.heapAfterMb))} | ${fmt(
-    m((s) => s.newSpaceMb),
-  )} | ${fmt(m((s) => s.rssMb), 0)} | ${fmt(m((s) => s.load.p50), 2)} / ${fmt(m((s) => s.load.p99))} / ${fmt(m((s) => s.load.p999))} |`;
+  return `| ${name} | ${rps} | ${fmt(
+    m((s) => s.scavengesPer1000),
+    2,
+  )} | ${fmt(
+    m((s) => s.markCompactsPer1000),
+    3,
+  )} | ${fmt(
+    m((s) => s.pauseP50),
+    2,
+  )} / ${fmt(m((s) => s.pauseP99))} / ${fmt(m((s) => s.pauseMax))} | ${fmt(m((s) => s.pauseMsPerSecond))} | ${fmt(
+    m((s) => s.promotedPerDecision),
+    0,
+  )} | ${fmt(m((s) => s.heapAfterMb))} | ${fmt(m((s) => s.newSpaceMb))} | ${fmt(
+    m((s) => s.rssMb),
+    0,
+  )} | ${fmt(
+    m((s) => s.load.p50),
+    2,
+  )} / ${fmt(m((s) => s.load.p99))} / ${fmt(m((s) => s.load.p999))} |`;
 }
 
 const dir = mkdtempSync(join(tmpdir(), "modelgate-gc-"));
@@ -149,8 +182,9 @@ try {
     ...(values["no-noop"] ? [] : [{ name: "no-op grpc-js handler", args: [join(root, "bench/noop-server.ts")] }]),
     { name: `modelgate${values.flags === "" ? "" : ` ${values.flags}`}`, args: serve(values.flags) },
     ...values.variant.map((v) => {
-      const [name, ...flags] = v.split("=");
-      return { name: `modelgate ${name}`, args: serve(flags.join("=")) };
+      const [label = "", ...flags] = v.split("=");
+      const memory = label.split("@")[1];
+      return { name: `modelgate ${label}`, args: serve(flags.join("=")), ...(memory === undefined ? {} : { memoryMb: Number(memory) }) };
     }),
   ];
   const results = new Map<System, Sample[][]>(systems.map((s) => [s, rates.map(() => [])]));
@@ -177,7 +211,8 @@ try {
   process.stdout.write(
     `\n| system | rps | scavenges / 1000 | mark-compacts / 1000 | pause ms p50 / p99 / max | GC pause ms / s | promoted B / decision | heap after GC MB | new space MB | RSS MB | p50 / p99 / p99.9 ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n`,
   );
-  for (const system of systems) rates.forEach((rps, i) => process.stdout.write(`${row(system.name, rps, results.get(system)?.[i] ?? [])}\n`));
+  for (const system of systems)
+    rates.forEach((rps, i) => process.stdout.write(`${row(system.name, rps, results.get(system)?.[i] ?? [])}\n`));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -21,7 +21,14 @@ const rows = Number(process.argv[4] ?? 25);
 const root = join(import.meta.dirname, "..");
 
 interface Snapshot {
-  readonly snapshot: { readonly meta: { readonly node_fields: string[]; readonly edge_fields: string[]; readonly node_types: [string[]]; readonly edge_types: [string[]] } };
+  readonly snapshot: {
+    readonly meta: {
+      readonly node_fields: string[];
+      readonly edge_fields: string[];
+      readonly node_types: [string[]];
+      readonly edge_types: [string[]];
+    };
+  };
   readonly nodes: number[];
   readonly edges: number[];
   readonly strings: string[];
@@ -50,23 +57,27 @@ function diff(before: Set<number>, s: Snapshot): string {
   const meta = s.snapshot.meta;
   const nw = meta.node_fields.length;
   const ew = meta.edge_fields.length;
-  const [fType, fName, fId, fSize, fEdges] = ["type", "name", "id", "self_size", "edge_count"].map((f) => meta.node_fields.indexOf(f)) as number[];
-  const [eType, eName, eTo] = ["type", "name_or_index", "to_node"].map((f) => meta.edge_fields.indexOf(f)) as number[];
+  const [fType = 0, fName = 0, fId = 0, fSize = 0, fEdges = 0] = ["type", "name", "id", "self_size", "edge_count"].map((f) =>
+    meta.node_fields.indexOf(f),
+  );
+  const [eType = 0, eName = 0, eTo = 0] = ["type", "name_or_index", "to_node"].map((f) => meta.edge_fields.indexOf(f));
   const nodeTypes = meta.node_types[0];
   const edgeTypes = meta.edge_types[0];
   const count = s.nodes.length / nw;
   const firstEdge = new Uint32Array(count + 1);
-  for (let n = 0; n < count; n++) firstEdge[n + 1] = (firstEdge[n] as number) + (s.nodes[n * nw + (fEdges as number)] as number) * ew;
+  for (let n = 0; n < count; n++) firstEdge[n + 1] = (firstEdge[n] as number) + (s.nodes[n * nw + fEdges] as number) * ew;
   const name = (n: number) => {
-    const type = nodeTypes[s.nodes[n * nw + (fType as number)] as number] ?? "?";
-    const text = s.strings[s.nodes[n * nw + (fName as number)] as number] ?? "?";
-    return type === "object" || type === "closure" ? `${type} ${text}` : `(${type})${type === "string" || type === "concatenated string" ? "" : ` ${text.slice(0, 40)}`}`;
+    const type = nodeTypes[s.nodes[n * nw + fType] as number] ?? "?";
+    const text = s.strings[s.nodes[n * nw + fName] as number] ?? "?";
+    return type === "object" || type === "closure"
+      ? `${type} ${text}`
+      : `(${type})${type === "string" || type === "concatenated string" ? "" : ` ${text.slice(0, 40)}`}`;
   };
-  const isNew = (n: number) => !before.has(s.nodes[n * nw + (fId as number)] as number);
-  const size = (n: number) => s.nodes[n * nw + (fSize as number)] as number;
+  const isNew = (n: number) => !before.has(s.nodes[n * nw + fId] as number);
+  const size = (n: number) => s.nodes[n * nw + fSize] as number;
   const edgeLabel = (e: number) => {
-    const type = edgeTypes[s.edges[e + (eType as number)] as number];
-    const v = s.edges[e + (eName as number)] as number;
+    const type = edgeTypes[s.edges[e + eType] as number];
+    const v = s.edges[e + eName] as number;
     return type === "element" || type === "hidden" ? `[${type}]` : (s.strings[v] ?? "?");
   };
   // Breadth-first from the roots; a new object reached first from an old one is charged to that edge.
@@ -78,8 +89,8 @@ function diff(before: Set<number>, s: Snapshot): string {
     const next: number[] = [];
     for (const n of queue) {
       for (let e = firstEdge[n] as number; e < (firstEdge[n + 1] as number); e += ew) {
-        if (edgeTypes[s.edges[e + (eType as number)] as number] === "weak") continue;
-        const to = (s.edges[e + (eTo as number)] as number) / nw;
+        if (edgeTypes[s.edges[e + eType] as number] === "weak") continue;
+        const to = (s.edges[e + eTo] as number) / nw;
         if (seen[to] === 1) continue;
         seen[to] = 1;
         if (isNew(to)) owner[to] = isNew(n) ? owner[n] : `${name(n)} .${edgeLabel(e)}`;
@@ -114,7 +125,9 @@ function diff(before: Set<number>, s: Snapshot): string {
 const dir = mkdtempSync(join(tmpdir(), "modelgate-retainers-"));
 try {
   const { key, config } = benchFixture(dir);
-  const server = await spawnServer(["--heapsnapshot-signal=SIGUSR2", join(root, "src/cli/modelgate.ts"), "serve", "--config", config], { cwd: dir });
+  const server = await spawnServer(["--heapsnapshot-signal=SIGUSR2", join(root, "src/cli/modelgate.ts"), "serve", "--config", config], {
+    cwd: dir,
+  });
   const snapshots = () => readdirSync(dir).filter((f) => f.endsWith(".heapsnapshot"));
   const snap = async (n: number) => {
     server.child.kill("SIGUSR2");
@@ -124,7 +137,18 @@ try {
     for (let size = -1; size !== statSync(file).size; await sleep(1000)) size = statSync(file).size;
   };
   try {
-    const traffic = runGhz(`127.0.0.1:${server.port}`, checkRequest(key), ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(rps), "-z", `${gap * 2 + 30}s`]);
+    const traffic = runGhz(`127.0.0.1:${server.port}`, checkRequest(key), [
+      "--cpus",
+      "1",
+      "-c",
+      "200",
+      "--connections",
+      "4",
+      "--rps",
+      String(rps),
+      "-z",
+      `${gap * 2 + 30}s`,
+    ]);
     await sleep(8000);
     await snap(1);
     await sleep(gap * 1000);
