@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { runGhz, type LoadResult } from "./ghz.ts";
+import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
 
@@ -20,8 +21,11 @@ import { median } from "./stats.ts";
 // `--variant semi32=--max-semi-space-size=32`); `--variant name@256=flags` runs it in a memory
 // cgroup of 256 MiB, as in a pod with that limit (Node sizes its heap, and V8 its young
 // generation, from the cgroup's limit: 1 MiB semi-spaces at 256 MiB against 64 MiB on a large
-// host), which needs a writable cgroup v1 memory controller or cgroup v2 (root); `--flags` sets
-// the flags of the default modelgate.
+// host), which needs a writable cgroup v1 memory controller or cgroup v2 (root). A variant's flags
+// replace the image's (`--variant v8default=` runs with none). The default modelgate runs with
+// the image's NODE_OPTIONS (deploy/image/Dockerfile) unless `--flags` is given. `--tree
+// name=/path` adds the modelgate of another checkout, with its own image flags (A/B: `git
+// worktree add /tmp/ab-x <commit>`, node_modules copied), in the same rotation.
 // Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …]
 
 const { values } = parseArgs({
@@ -30,7 +34,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     rates: { type: "string", default: "1000,500" },
     variant: { type: "string", multiple: true, default: [] },
-    flags: { type: "string", default: "" },
+    tree: { type: "string", multiple: true, default: [] },
+    flags: { type: "string" },
     "no-noop": { type: "boolean", default: false },
   },
 });
@@ -177,14 +182,25 @@ const dir = mkdtempSync(join(tmpdir(), "modelgate-gc-"));
 try {
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
-  const serve = (flags: string): string[] => [...flagList(flags), join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config];
+  const flagsOf = (tree: string): string => values.flags ?? imageNodeFlags(tree).join(" ");
+  const serve = (flags: string, tree = root): string[] => [
+    ...flagList(flags),
+    join(tree, "src/cli/modelgate.ts"),
+    "serve",
+    "--config",
+    fixture.config,
+  ];
   const systems: System[] = [
     ...(values["no-noop"] ? [] : [{ name: "no-op grpc-js handler", args: [join(root, "bench/noop-server.ts")] }]),
-    { name: `modelgate${values.flags === "" ? "" : ` ${values.flags}`}`, args: serve(values.flags) },
+    { name: `modelgate${flagsOf(root) === "" ? "" : ` ${flagsOf(root)}`}`, args: serve(flagsOf(root)) },
     ...values.variant.map((v) => {
       const [label = "", ...flags] = v.split("=");
       const memory = label.split("@")[1];
       return { name: `modelgate ${label}`, args: serve(flags.join("=")), ...(memory === undefined ? {} : { memoryMb: Number(memory) }) };
+    }),
+    ...values.tree.map((t) => {
+      const [name = "", ...path] = t.split("=");
+      return { name: `modelgate ${name}`, args: serve(flagsOf(path.join("=")), path.join("=")) };
     }),
   ];
   const results = new Map<System, Sample[][]>(systems.map((s) => [s, rates.map(() => [])]));
