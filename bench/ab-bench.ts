@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { runGhz } from "./ghz.ts";
+import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
 
@@ -26,7 +27,7 @@ interface Figures {
 }
 
 async function saturate(tree: string, config: string, data: unknown): Promise<Figures> {
-  const server = await spawnServer([join(tree, "src/cli/modelgate.ts"), "serve", "--config", config], {
+  const server = await spawnServer([...imageNodeFlags(tree), join(tree, "src/cli/modelgate.ts"), "serve", "--config", config], {
     gcTrace: true,
     prefix: prefix.server,
   });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { runGhz } from "./ghz.ts";
+import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
 
 // Is modelgate's memory flat under a steady load? Drives the bench pipeline open loop at a fixed
@@ -16,7 +17,7 @@ const root = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "modelgate-soak-"));
 try {
   const fixture = benchFixture(dir);
-  const server = await spawnServer([join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config]);
+  const server = await spawnServer([...imageNodeFlags(root), join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config]);
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push((server.rssBytes() ?? Number.NaN) / 1_048_576), 10_000);
   try {

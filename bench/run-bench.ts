@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { freePort } from "../test/harness/managed-process.ts";
 import { runGhz, type LoadResult } from "./ghz.ts";
+import { imageNodeFlags } from "./image-node-flags.ts";
 import { OPA_ENVOY_VERSION, opaEnvoyPath, startOpaEnvoy } from "./opa-envoy.ts";
 import { spawnServer, stopChild } from "./spawn-server.ts";
 import { verifyDecisions } from "./verify-check.ts";
@@ -153,7 +154,7 @@ try {
   const wrongKey = checkRequest(`${fixture.key.slice(0, -4)}AAAA`);
   const started = await startRedis(dir);
   redis = started.child;
-  const serve = (config: string) => [join(root, "src/cli/modelgate.ts"), "serve", "--config", config];
+  const serve = (config: string) => [...imageNodeFlags(root), join(root, "src/cli/modelgate.ts"), "serve", "--config", config];
   const systems: System[] = [
     nodeSystem("no-op grpc-js Check handler (proto-loader)", [join(root, "bench/noop-server.ts")], false),
     nodeSystem("modelgate, API key, in-process limiter, audit to file", serve(fixture.config), true),

@@ -47,12 +47,16 @@ export interface SpawnOptions {
   readonly gcTrace?: boolean;
   // A command prefix such as ["taskset", "-c", "0"] (pins the server to one core).
   readonly prefix?: readonly string[];
+  // Called with every --trace-gc-nvp line the server prints (with `gcTrace`).
+  readonly onGcLine?: (line: string) => void;
+  // Working directory (where --heapsnapshot-signal writes its snapshots).
+  readonly cwd?: string;
 }
 
 export function spawnServer(args: readonly string[], options: SpawnOptions = {}): Promise<Spawned> {
   const nodeArgs = [...(options.gcTrace === true ? ["--trace-gc-nvp"] : []), ...args];
   const [command, ...rest] = [...(options.prefix ?? []), process.execPath, ...nodeArgs];
-  const child = spawn(command as string, rest, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(command as string, rest, { env: options.env ?? process.env, cwd: options.cwd, stdio: ["ignore", "pipe", "inherit"] });
   let allocated = 0;
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
@@ -60,6 +64,7 @@ export function spawnServer(args: readonly string[], options: SpawnOptions = {})
       const gc = ALLOCATED.exec(line);
       if (gc !== null) {
         allocated += Number(gc[1]);
+        options.onGcLine?.(line);
         return;
       }
       let entry: Record<string, unknown>;

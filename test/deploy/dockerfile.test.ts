@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { imageNodeFlags } from "../../bench/image-node-flags.ts";
 import { REPO, deployTool, run } from "../chart/deploy-tools.ts";
 
 // deploy/image/Dockerfile: linted (dockerfile-utils: hadolint is neither in Debian nor on npm),
@@ -33,6 +35,18 @@ describe("deploy/image/Dockerfile", () => {
     expect(instructions).toContain('ENTRYPOINT ["/nodejs/bin/node", "/app/src/cli/modelgate.ts"]');
     const chartSecurity = readFileSync(join(REPO, "charts/modelgate/templates/webhook-deployment.yaml"), "utf8");
     expect(chartSecurity).toContain("runAsUser: 65532");
+  });
+
+  it("fixes V8's young generation with NODE_OPTIONS that Node accepts, and the bench starts modelgate with the same flags", () => {
+    expect(instructions).toContain('ENV NODE_OPTIONS="--max-semi-space-size=16"');
+    expect(imageNodeFlags(REPO)).toEqual(["--max-semi-space-size=16"]);
+    // Node refuses a V8 flag it does not allow in NODE_OPTIONS, and the container would not start.
+    const started = spawnSync(process.execPath, ["-e", "process.stdout.write('started')"], {
+      env: { ...process.env, NODE_OPTIONS: imageNodeFlags(REPO).join(" ") },
+      encoding: "utf8",
+    });
+    expect(started.stderr).toBe("");
+    expect(started.stdout).toBe("started");
   });
 
   it("sends only what the image copies into the build context, and never the try-it keys", () => {

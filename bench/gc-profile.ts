@@ -1,0 +1,234 @@
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { benchFixture, checkRequest } from "./check-fixture.ts";
+import { runGhz, type LoadResult } from "./ghz.ts";
+import { imageNodeFlags } from "./image-node-flags.ts";
+import { spawnServer } from "./spawn-server.ts";
+import { median } from "./stats.ts";
+
+// The garbage collector under a fixed open-loop load: latency percentiles swing by 2× on a shared
+// machine, GC figures per decision much less. Starts the no-op grpc-js handler and modelgate (the
+// bench's configuration: API key, policy with a limit, in-process limiter, audit to rotating
+// files, metrics) with --trace-gc-nvp, drives each with ghz at fixed rates (200 workers, so a slow
+// answer does not delay the next send) and prints, per system and rate: scavenges and
+// mark-compacts per 1000 decisions, GC pauses (median, p99, max, ms of pause per second), bytes
+// promoted to the old generation per decision, the heap after GC, RSS, and ghz's p50/p99/p99.9.
+// Systems run in rotating order each round; the table shows medians over the rounds.
+// `--variant name=flags` adds a modelgate started with extra Node flags (e.g.
+// `--variant semi32=--max-semi-space-size=32`); `--variant name@256=flags` runs it in a memory
+// cgroup of 256 MiB, as in a pod with that limit (Node sizes its heap, and V8 its young
+// generation, from the cgroup's limit: 1 MiB semi-spaces at 256 MiB against 64 MiB on a large
+// host), which needs a writable cgroup v1 memory controller or cgroup v2 (root). A variant's flags
+// replace the image's (`--variant v8default=` runs with none). The default modelgate runs with
+// the image's NODE_OPTIONS (deploy/image/Dockerfile) unless `--flags` is given. `--tree
+// name=/path` adds the modelgate of another checkout, with its own image flags (A/B: `git
+// worktree add /tmp/ab-x <commit>`, node_modules copied), in the same rotation.
+// Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …]
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "3" },
+    rates: { type: "string", default: "1000,500" },
+    variant: { type: "string", multiple: true, default: [] },
+    tree: { type: "string", multiple: true, default: [] },
+    flags: { type: "string" },
+    "no-noop": { type: "boolean", default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const rates = values.rates.split(",").map(Number);
+const root = join(import.meta.dirname, "..");
+const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0 && cpus().length >= 2;
+const serverPrefix = pinned ? ["taskset", "-c", "0"] : [];
+const ghzPrefix = pinned ? ["taskset", "-c", "1"] : [];
+const flagList = (flags: string): string[] => flags.split(/\s+/).filter((f) => f !== "");
+
+interface GcEvent {
+  readonly kind: string; // s (scavenge), mmc (minor mark-compact), mc (mark-compact)
+  readonly pause: number; // ms
+  readonly promoted: number; // bytes
+  readonly heapAfter: number; // bytes of live objects after this GC
+  readonly newSpace: number; // bytes of new-space capacity
+}
+
+const field = (line: string, name: string): number => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? Number.NaN);
+
+function parseGcLine(line: string): GcEvent {
+  return {
+    kind: / gc=(\w+)/.exec(line)?.[1] ?? "?",
+    pause: field(line, "pause"),
+    promoted: field(line, "promoted"),
+    heapAfter: field(line, "end_object_size"),
+    newSpace: field(line, "new_space_capacity"),
+  };
+}
+
+interface Sample {
+  readonly load: LoadResult;
+  readonly scavengesPer1000: number;
+  readonly markCompactsPer1000: number;
+  readonly pauseP50: number;
+  readonly pauseP99: number;
+  readonly pauseMax: number;
+  readonly pauseMsPerSecond: number;
+  readonly promotedPerDecision: number;
+  readonly heapAfterMb: number;
+  readonly newSpaceMb: number;
+  readonly rssMb: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
+}
+
+function summarise(events: readonly GcEvent[], load: LoadResult, rssMax: number): Sample {
+  const per1000 = (n: number) => (n * 1000) / Math.max(1, load.count);
+  const pauses = events.map((e) => e.pause).sort((a, b) => a - b);
+  const last = events.at(-1);
+  return {
+    load,
+    scavengesPer1000: per1000(events.filter((e) => e.kind === "s" || e.kind === "mmc").length),
+    markCompactsPer1000: per1000(events.filter((e) => e.kind === "mc" || e.kind === "ms").length),
+    pauseP50: quantile(pauses, 0.5),
+    pauseP99: quantile(pauses, 0.99),
+    pauseMax: pauses.at(-1) ?? 0,
+    pauseMsPerSecond: pauses.reduce((a, b) => a + b, 0) / seconds,
+    promotedPerDecision: events.reduce((a, e) => a + e.promoted, 0) / Math.max(1, load.count),
+    heapAfterMb: (last?.heapAfter ?? 0) / 2 ** 20,
+    newSpaceMb: (last?.newSpace ?? 0) / 2 ** 20,
+    rssMb: rssMax / 2 ** 20,
+  };
+}
+
+interface System {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly memoryMb?: number;
+}
+
+// A memory cgroup limited to `mb` MiB and a command prefix that starts the server in it.
+function memoryCgroup(mb: number): { prefix: string[]; remove(): void } {
+  const v1 = "/sys/fs/cgroup/memory";
+  const dir = existsSync(v1) ? join(v1, `modelgate-gc-${process.pid}-${mb}`) : `/sys/fs/cgroup/modelgate-gc-${process.pid}-${mb}`;
+  if (!existsSync(dir)) mkdirSync(dir);
+  writeFileSync(join(dir, existsSync(v1) ? "memory.limit_in_bytes" : "memory.max"), String(mb * 2 ** 20));
+  return {
+    prefix: ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, ...serverPrefix],
+    remove: () => rmdirSync(dir),
+  };
+}
+
+async function measure(system: System, data: unknown): Promise<Sample[]> {
+  let recording: GcEvent[] | undefined;
+  const cgroup = system.memoryMb === undefined ? undefined : memoryCgroup(system.memoryMb);
+  const server = await spawnServer(system.args, {
+    gcTrace: true,
+    prefix: cgroup?.prefix ?? serverPrefix,
+    onGcLine: (line) => recording?.push(parseGcLine(line)),
+  });
+  try {
+    const target = `127.0.0.1:${server.port}`;
+    await runGhz(target, data, ["--cpus", "1", "-c", "8", "-n", "3000"], ghzPrefix);
+    const samples: Sample[] = [];
+    for (const rps of rates) {
+      const openLoop = (s: number) => ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(rps), "-z", `${s}s`];
+      await runGhz(target, data, openLoop(3), ghzPrefix); // the heap settles at this rate first
+      recording = [];
+      let rssMax = 0;
+      const sampler = setInterval(() => (rssMax = Math.max(rssMax, server.rssBytes() ?? 0)), 250);
+      const load = await runGhz(target, data, openLoop(seconds), ghzPrefix);
+      clearInterval(sampler);
+      samples.push(summarise(recording, load, rssMax));
+      recording = undefined;
+    }
+    return samples;
+  } finally {
+    await server.stop();
+    cgroup?.remove();
+  }
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+function row(name: string, rps: number, samples: readonly Sample[]): string {
+  const m = (f: (s: Sample) => number) => median(samples.map(f));
+  return `| ${name} | ${rps} | ${fmt(
+    m((s) => s.scavengesPer1000),
+    2,
+  )} | ${fmt(
+    m((s) => s.markCompactsPer1000),
+    3,
+  )} | ${fmt(
+    m((s) => s.pauseP50),
+    2,
+  )} / ${fmt(m((s) => s.pauseP99))} / ${fmt(m((s) => s.pauseMax))} | ${fmt(m((s) => s.pauseMsPerSecond))} | ${fmt(
+    m((s) => s.promotedPerDecision),
+    0,
+  )} | ${fmt(m((s) => s.heapAfterMb))} | ${fmt(m((s) => s.newSpaceMb))} | ${fmt(
+    m((s) => s.rssMb),
+    0,
+  )} | ${fmt(
+    m((s) => s.load.p50),
+    2,
+  )} / ${fmt(m((s) => s.load.p99))} / ${fmt(m((s) => s.load.p999))} |`;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "modelgate-gc-"));
+try {
+  const fixture = benchFixture(dir);
+  const data = checkRequest(fixture.key);
+  const flagsOf = (tree: string): string => values.flags ?? imageNodeFlags(tree).join(" ");
+  const serve = (flags: string, tree = root): string[] => [
+    ...flagList(flags),
+    join(tree, "src/cli/modelgate.ts"),
+    "serve",
+    "--config",
+    fixture.config,
+  ];
+  const systems: System[] = [
+    ...(values["no-noop"] ? [] : [{ name: "no-op grpc-js handler", args: [join(root, "bench/noop-server.ts")] }]),
+    { name: `modelgate${flagsOf(root) === "" ? "" : ` ${flagsOf(root)}`}`, args: serve(flagsOf(root)) },
+    ...values.variant.map((v) => {
+      const [label = "", ...flags] = v.split("=");
+      const memory = label.split("@")[1];
+      return { name: `modelgate ${label}`, args: serve(flags.join("=")), ...(memory === undefined ? {} : { memoryMb: Number(memory) }) };
+    }),
+    ...values.tree.map((t) => {
+      const [name = "", ...path] = t.split("=");
+      return { name: `modelgate ${name}`, args: serve(flagsOf(path.join("=")), path.join("=")) };
+    }),
+  ];
+  const results = new Map<System, Sample[][]>(systems.map((s) => [s, rates.map(() => [])]));
+  for (let round = 0; round < rounds; round++) {
+    const order = systems.map((_, i) => systems[(i + round) % systems.length] as System);
+    for (const system of order) {
+      const samples = await measure(system, data);
+      samples.forEach((s, i) => {
+        results.get(system)?.[i]?.push(s);
+        process.stdout.write(
+          `round ${round + 1} ${system.name} @${rates[i]}: ${s.load.count} calls, scavenges/1000 ${fmt(s.scavengesPer1000, 2)}, mc/1000 ${fmt(
+            s.markCompactsPer1000,
+            3,
+          )}, pause p50/p99/max ${fmt(s.pauseP50, 2)}/${fmt(s.pauseP99)}/${fmt(s.pauseMax)} ms, ${fmt(s.pauseMsPerSecond)} ms/s, promoted ${fmt(
+            s.promotedPerDecision,
+            0,
+          )} B/decision, heap ${fmt(s.heapAfterMb)} MB, new space ${fmt(s.newSpaceMb)} MB, RSS ${fmt(s.rssMb, 0)} MB, latency ${fmt(s.load.p50, 2)}/${fmt(
+            s.load.p99,
+          )}/${fmt(s.load.p999)} ms\n`,
+        );
+      });
+    }
+  }
+  process.stdout.write(
+    `\n| system | rps | scavenges / 1000 | mark-compacts / 1000 | pause ms p50 / p99 / max | GC pause ms / s | promoted B / decision | heap after GC MB | new space MB | RSS MB | p50 / p99 / p99.9 ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n`,
+  );
+  for (const system of systems)
+    rates.forEach((rps, i) => process.stdout.write(`${row(system.name, rps, results.get(system)?.[i] ?? [])}\n`));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
