@@ -59,7 +59,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   // Synchronous by default: DecisionService.decide may answer without a promise.
-  decide = (() => denial("sync")) as unknown as DecisionService["decide"];
+  decide = () => denial("sync");
   decided.length = 0;
 });
 
