@@ -19,7 +19,9 @@ import { median } from "./stats.ts";
 
 const FLAGS = ["--min-semi-space-size=256", "--max-semi-space-size=256", "--expose-gc"];
 if (!process.execArgv.includes("--expose-gc")) {
-  const run = spawnSync(process.execPath, [...FLAGS, ...process.execArgv, import.meta.filename, ...process.argv.slice(2)], { stdio: "inherit" });
+  const run = spawnSync(process.execPath, [...FLAGS, ...process.execArgv, import.meta.filename, ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
   process.exit(run.status ?? 1);
 }
 
@@ -57,7 +59,14 @@ function decisionFor(i: number): Decision {
     requestId: request.id,
     request,
     decidedAt: Date.now(),
-    identity: { method: "apikey", subject: "bench@example.com", issuer: "keys", keyId: "mgk_2Xq81bT0", groups: [], attributes: { team: "data_science" } },
+    identity: {
+      method: "apikey",
+      subject: "bench@example.com",
+      issuer: "keys",
+      keyId: "mgk_2Xq81bT0",
+      groups: [],
+      attributes: { team: "data_science" },
+    },
     identitySource: "apikey",
     target: { model: "fraud-detector", version: "", action: "predict", source: "profile" },
     policy: { namespace: "default", name: "bench", generation: 1, rule: "predict" },
@@ -80,10 +89,14 @@ async function phasesOf(tree: string): Promise<[string, Phase][]> {
   const hmac = await load(tree, "src/core/audit/input-hmac.ts");
   const chain = await load(tree, "src/core/audit/chain.ts");
   const cj = await load(tree, "src/core/audit/canonical-json.ts");
-  const buffer = (await import(join(tree, "src/adapters/audit/audit-buffer.ts"))) as { AuditBuffer: new (l: object) => { push(r: unknown): boolean; drop(n: number): void; length: number } };
+  const buffer = (await import(join(tree, "src/adapters/audit/audit-buffer.ts"))) as {
+    AuditBuffer: new (l: object) => { push(r: unknown): boolean; drop(n: number): void; length: number };
+  };
   const batch = await load(tree, "src/adapters/audit/batch-bytes.ts");
   const writer = await load(tree, "src/adapters/audit/audit-writer.ts");
-  const recorderMod = (await import(join(tree, "src/adapters/audit/audit-recorder.ts"))) as { AuditRecorder: new (o: object) => { record(d: Decision, r: unknown, ms: number): Decision } };
+  const recorderMod = (await import(join(tree, "src/adapters/audit/audit-recorder.ts"))) as {
+    AuditRecorder: new (o: object) => { record(d: Decision, r: unknown, ms: number): Decision };
+  };
   const auditMetrics = await load(tree, "src/adapters/audit/audit-metrics.ts");
   const metricsMod = await load(tree, "src/adapters/metrics/metrics.ts");
   const log = await load(tree, "src/wiring/decision-log.ts");
@@ -117,8 +130,16 @@ async function phasesOf(tree: string): Promise<[string, Phase][]> {
   const registry = new Registry();
   const am = f<(r: Registry) => { accepted(t: string): void }>(auditMetrics, "registerAuditMetrics")(registry);
   const lines: unknown[] = [];
-  const sink = { name: "memory", resume: async () => undefined, append: async (b: unknown[]) => void lines.push(b.length), close: async () => {} };
-  const started = (await f<(o: object) => Promise<{ ok: boolean; value: object }>>(writer, "startAuditWriter")({
+  const sink = {
+    name: "memory",
+    resume: async () => undefined,
+    append: async (b: unknown[]) => void lines.push(b.length),
+    close: async () => {},
+  };
+  const started = (await f<(o: object) => Promise<{ ok: boolean; value: object }>>(
+    writer,
+    "startAuditWriter",
+  )({
     sink,
     replica: "bench",
     chainId: "",
@@ -130,7 +151,15 @@ async function phasesOf(tree: string): Promise<[string, Phase][]> {
     metrics: am,
     now: Date.now,
   })) as { ok: true; value: object };
-  const recorder = new recorderMod.AuditRecorder({ writer: started.value, hmacKey: key, subjects: "plain", failMode: "closed", metrics: am, now: Date.now, outcomes: undefined });
+  const recorder = new recorderMod.AuditRecorder({
+    writer: started.value,
+    hmacKey: key,
+    subjects: "plain",
+    failMode: "closed",
+    metrics: am,
+    now: Date.now,
+    outcomes: undefined,
+  });
   const metrics = f<() => { recordDecision(d: Decision, ms: number): void }>(metricsMod, "createMetrics")();
   const infoLogger = f<(l: string, w: (s: string) => void) => unknown>(logger, "createJsonLogger")("info", () => {});
   const debugLogger = f<(l: string, w: (s: string) => void) => unknown>(logger, "createJsonLogger")("debug", () => {});
@@ -145,18 +174,24 @@ async function phasesOf(tree: string): Promise<[string, Phase][]> {
     ["  canonical JSON (both halves)", (i) => split(envelopes[i & 1023], "hash")],
     ["  digest input (join)", (i) => join2(...(halves[i & 1023] as [string, string]))],
     ["  SHA-256 of it", (i) => f<(s: string) => string>(chain, "sha256Hex")(digestInputs[i & 1023] as string)],
-    ["buffer push + drop", (i) => {
-      buf.push(sealed[i & 1023]);
-      if (buf.length >= 500) buf.drop(500);
-    }],
+    [
+      "buffer push + drop",
+      (i) => {
+        buf.push(sealed[i & 1023]);
+        if (buf.length >= 500) buf.drop(500);
+      },
+    ],
     ["batch bytes (per record of 500)", (i) => (i % 500 === 0 ? batchBytes(batch500) : undefined)],
     // Fresh records, as the writer sees them: a line is encoded (and, if the engine kept it as
     // a concatenation, flattened) once.
-    ["seal + encode in batches of 512, fresh", (i) => {
-      const s = sealEvent(head, ev(i)).record;
-      fresh.push(s);
-      if (fresh.length === 512) fresh = (batchBytes(fresh), []);
-    }],
+    [
+      "seal + encode in batches of 512, fresh",
+      (i) => {
+        const s = sealEvent(head, ev(i)).record;
+        fresh.push(s);
+        if (fresh.length === 512) fresh = (batchBytes(fresh), []);
+      },
+    ],
     ["recorder.record (memory sink)", (i) => recorder.record(d(i), d(i).request, 0.25)],
     ["audit metrics accepted()", () => am.accepted("decision")],
     ["metrics.recordDecision", (i) => metrics.recordDecision(d(i), 0.25)],
@@ -201,7 +236,13 @@ for (const [t, tree] of trees.entries()) {
   out.push(`tree ${tree}`, `${"phase".padEnd(42)} ${"µs".padStart(7)} ${"bytes".padStart(7)}`);
   for (const [p, [name]] of (loaded[t] ?? []).entries()) {
     const fig = figures[t]?.[p];
-    out.push(`${name.padEnd(42)} ${median(fig?.us ?? []).toFixed(2).padStart(7)} ${median(fig?.bytes ?? []).toFixed(0).padStart(7)}`);
+    out.push(
+      `${name.padEnd(42)} ${median(fig?.us ?? [])
+        .toFixed(2)
+        .padStart(7)} ${median(fig?.bytes ?? [])
+        .toFixed(0)
+        .padStart(7)}`,
+    );
   }
 }
 process.stdout.write(`${out.join("\n")}\n`);

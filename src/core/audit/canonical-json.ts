@@ -156,7 +156,7 @@ export function canonicalSplitOf(a: JsonObject, b: JsonObject, key: string): rea
   const above: Record<string, JsonValue> = {};
   const keysA = sortedKeys(a);
   const keysB = sortedKeys(b);
-  for (let i = 0, j = 0; i < keysA.length || j < keysB.length; ) {
+  for (let i = 0, j = 0; i < keysA.length || j < keysB.length;) {
     const ka = keysA[i];
     const kb = keysB[j];
     const fromA = kb === undefined || (ka !== undefined && ka < kb);

@@ -43,7 +43,8 @@ describe("talliedCounter exposes what prom-client's Counter does", () => {
     }
     const [tallied, reference] = await scrape();
     expect(tallied).toBe(reference);
-    if (increments.length > 0) expect(tallied).toContain('modelgate_decisions_total{decision="allow",reason="allowed",auth_method="apikey"}');
+    if (increments.length > 0)
+      expect(tallied).toContain('modelgate_decisions_total{decision="allow",reason="allowed",auth_method="apikey"}');
   });
 
   it("keeps counting across scrapes (a scrape does not reset the totals)", async () => {

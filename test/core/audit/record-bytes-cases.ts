@@ -36,25 +36,51 @@ function limits(n: number): Decision["rateLimit"] {
 
 const cases: readonly Case[] = [
   { decision: allowed(), request: facts() },
-  { decision: allowed({ id: "d-q" }), request: facts({ query: new Map([["b", ["2", "x y"]], ["a", ["1"]], ["ü", ["!*'()"]]]) }) },
-  { decision: allowed({ id: "d-body" }), request: facts({ body: { bytes: new TextEncoder().encode('{"inputs":[1,2,3]}'), partial: true } }) },
+  {
+    decision: allowed({ id: "d-q" }),
+    request: facts({
+      query: new Map([
+        ["b", ["2", "x y"]],
+        ["a", ["1"]],
+        ["ü", ["!*'()"]],
+      ]),
+    }),
+  },
+  {
+    decision: allowed({ id: "d-body" }),
+    request: facts({ body: { bytes: new TextEncoder().encode('{"inputs":[1,2,3]}'), partial: true } }),
+  },
   { decision: allowed({ id: "d-empty-body" }), request: facts({ body: { bytes: new Uint8Array(0), partial: false } }) },
   { decision: allowed({ id: "d-hmac" }), request: facts(), options: { subjects: "hmac" } },
   { decision: allowed({ id: "d-hmac-empty", identity: { ...alice, subject: "" } }), request: facts(), options: { subjects: "hmac" } },
   { decision: allowed({ id: "d-no-request" }), request: undefined },
-  { decision: allowed({ id: "d-version", target: { model: "m", version: "v7", action: "generate", source: "profile" } }), request: facts() },
+  {
+    decision: allowed({ id: "d-version", target: { model: "m", version: "v7", action: "generate", source: "profile" } }),
+    request: facts(),
+  },
   { decision: allowed({ id: "d-lowered", rateLimit: { ...limits(2)!, violated: [], lowered: 250 } }), request: facts() },
   {
     decision: allowed({ id: hostile, requestId: long, identity: { ...alice, subject: hostile, issuer: long, keyId: hostile } }),
     request: facts({ sourceAddress: hostile }),
   },
-  { decision: allowed({ id: "d-policy-long", policy: { namespace: long, name: hostile, generation: 2 ** 53 + 10, rule: "r" } }), request: facts() },
+  {
+    decision: allowed({ id: "d-policy-long", policy: { namespace: long, name: hostile, generation: 2 ** 53 + 10, rule: "r" } }),
+    request: facts(),
+  },
   { decision: denied(), request: facts() },
   { decision: denied({ id: "d-detail", detail: hostile }), request: undefined },
-  { decision: denied({ id: "d-limited", reason: "rate_limited", identity: alice, identitySource: "apikey", rateLimit: limits(3) }), request: facts() },
+  {
+    decision: denied({ id: "d-limited", reason: "rate_limited", identity: alice, identitySource: "apikey", rateLimit: limits(3) }),
+    request: facts(),
+  },
   { decision: denied({ id: "d-many", reason: "rate_limited", identity: alice, rateLimit: limits(12) }), request: facts() },
   {
-    decision: denied({ id: "d-anomaly", reason: "anomaly_blocked", identity: alice, rateLimit: { ...limits(1)!, anomalyBlock: true, penaltyBox: true } }),
+    decision: denied({
+      id: "d-anomaly",
+      reason: "anomaly_blocked",
+      identity: alice,
+      rateLimit: { ...limits(1)!, anomalyBlock: true, penaltyBox: true },
+    }),
     request: facts({ method: "GET", path: "/v1/models", query: new Map([["q", ["\u0000"]]]) }),
   },
 ];

@@ -7,7 +7,9 @@ import { recordBytesChain } from "./record-bytes-cases.ts";
 
 // The fixture was written by the audit code before it was tuned for speed: the same input must
 // give the same bytes, so a reader, a SIEM rule and `modelgate audit verify` see no change.
-const FIXTURE = readFileSync(join(import.meta.dirname, "../../fixtures/audit/record-bytes/records.jsonl"), "utf8").split("\n").slice(0, -1);
+const FIXTURE = readFileSync(join(import.meta.dirname, "../../fixtures/audit/record-bytes/records.jsonl"), "utf8")
+  .split("\n")
+  .slice(0, -1);
 
 describe("audit records stay byte-identical for the same input", () => {
   const lines = recordBytesChain();
