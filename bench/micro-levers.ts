@@ -6,6 +6,9 @@ import { WireWriter } from "../src/adapters/grpc/wire-writer.ts";
 import { readerOf, readString, type WireReader } from "../src/adapters/grpc/wire-reader.ts";
 import { utf8ByteLength } from "../src/core/request/utf8.ts";
 import { isoTime } from "../src/core/audit/event.ts";
+import { parseApiKey } from "../src/core/identity/api-key-format.ts";
+import { recordForKey } from "../src/core/identity/api-key-record.ts";
+import { buildKeyIndex, verifyApiKey, type KeyIndex } from "../src/core/identity/key-store.ts";
 
 // Micro-benchmarks of the hot spots named in issue 15's latest profile, each an A/B of the
 // implementation before (copied here) against the tree's, alternating A and B in the same run
@@ -93,6 +96,12 @@ function digestBefore(stored: Uint8Array, key: string): boolean {
   return stored.length === presented.length && timingSafeEqual(stored, presented);
 }
 
+// verifyApiKey before, for a good key: format and checksum, lookup, digest compare.
+function verifyBefore(index: KeyIndex, stored: Uint8Array, key: string): boolean {
+  const parsed = parseApiKey(key);
+  return parsed.ok && index.get(parsed.value.id) !== undefined && digestBefore(stored, key);
+}
+
 // ---- inputs ----
 
 const { key } = mintApiKey((n) => new Uint8Array(randomBytes(n)));
@@ -102,6 +111,10 @@ const writer = new WireWriter();
 for (const t of texts) writer.string(1, t);
 const wire = writer.finish();
 const stored = createHash("sha256").update(key).digest();
+const keyRecord = recordForKey(key, { subject: "bench@example.com" }, t0Now());
+if (!keyRecord.ok) throw new Error("cannot build the bench key record");
+const { index } = buildKeyIndex([keyRecord.value]);
+function t0Now(): number { return Date.UTC(2026, 11, 6); }
 const t0 = Date.UTC(2026, 11, 6, 14, 0, 0, 0);
 
 // The reader here skips each tag byte: every field is tag 0x0a then a string.
@@ -132,6 +145,6 @@ const want = (name: string): boolean => only === undefined || only === name;
 if (want("readString")) ab("readString (fixture header names and values)", (n) => readAll(readStringBefore, n), (n) => readAll(readString, n));
 if (want("utf8ByteLength")) ab("utf8ByteLength (fixture header names and values)", (n) => lengths(utf8ByteLengthBefore, n), (n) => lengths(utf8ByteLength, n));
 if (want("isoTime")) ab("isoTime (a clock moving 0.3 ms per call)", (n) => { let s = ""; for (let i = 0; i < n; i++) s = isoTimeBefore(t0 + i * 0.3); return s; }, (n) => { let s = ""; for (let i = 0; i < n; i++) s = isoTime(t0 + i * 0.3); return s; });
-if (want("digest")) ab("API key digest and compare", (n) => { let ok = 0; for (let i = 0; i < n; i++) if (digestBefore(stored, key)) ok++; return ok; }, (n) => { let ok = 0; for (let i = 0; i < n; i++) if (digestBefore(stored, key)) ok++; return ok; });
+if (want("digest")) ab("verifyApiKey, a good key (digest as bytes → as hex)", (n) => { let ok = 0; for (let i = 0; i < n; i++) if (verifyBefore(index, stored, key)) ok++; return ok; }, (n) => { let ok = 0; for (let i = 0; i < n; i++) if (verifyApiKey(index, key, t0).kind === "identified") ok++; return ok; });
 if (want("writeString")) ab("WireWriter.string (fixture texts; A = B, a baseline)", writeAll, writeAll);
 void sink;
