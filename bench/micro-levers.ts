@@ -1,4 +1,5 @@
 import { hash, timingSafeEqual, randomBytes, createHash } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { GCProfiler, getHeapStatistics } from "node:v8";
 import { mintApiKey } from "../src/core/identity/api-key-format.ts";
 import { checkRequest } from "./check-fixture.ts";
@@ -147,4 +148,15 @@ if (want("utf8ByteLength")) ab("utf8ByteLength (fixture header names and values)
 if (want("isoTime")) ab("isoTime (a clock moving 0.3 ms per call)", (n) => { let s = ""; for (let i = 0; i < n; i++) s = isoTimeBefore(t0 + i * 0.3); return s; }, (n) => { let s = ""; for (let i = 0; i < n; i++) s = isoTime(t0 + i * 0.3); return s; });
 if (want("digest")) ab("verifyApiKey, a good key (digest as bytes → as hex)", (n) => { let ok = 0; for (let i = 0; i < n; i++) if (verifyBefore(index, stored, key)) ok++; return ok; }, (n) => { let ok = 0; for (let i = 0; i < n; i++) if (verifyApiKey(index, key, t0).kind === "identified") ok++; return ok; });
 if (want("writeString")) ab("WireWriter.string (fixture texts; A = B, a baseline)", writeAll, writeAll);
+// replyMessage's trailers listener: `once` wraps the listener in a fresh closure per answer; the
+// stream emits wantTrailers once, so `on` with the shared listener does the same work. Measured
+// on a plain EventEmitter (a Http2Stream is one), the emitter made afresh per call in both arms.
+function trailersListener(this: EventEmitter): void {
+  this.emit("sent");
+}
+if (want("wantTrailers")) ab(
+  "wantTrailers listener, once → on (fresh EventEmitter per call)",
+  (n) => { let e; for (let i = 0; i < n; i++) { e = new EventEmitter(); e.once("wantTrailers", trailersListener); e.emit("wantTrailers"); } return e; },
+  (n) => { let e; for (let i = 0; i < n; i++) { e = new EventEmitter(); e.on("wantTrailers", trailersListener); e.emit("wantTrailers"); } return e; },
+);
 void sink;
