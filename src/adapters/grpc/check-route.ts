@@ -34,7 +34,8 @@ export function checkRoute(handle: (call: CheckCall) => CancelCheck, maxReceiveB
       const error = reader.push(chunk);
       if (error !== undefined) refuse(...framingStatus(error, "CheckRequest", capBytes));
     });
-    stream.once("end", () => {
+    // `on` for events a stream emits once: `once` would add a wrapper closure per call.
+    stream.on("end", () => {
       if (refused) return;
       const error = reader.end();
       if (error !== undefined) return refuse(...framingStatus(error, "CheckRequest", capBytes));
@@ -51,7 +52,7 @@ export function checkRoute(handle: (call: CheckCall) => CancelCheck, maxReceiveB
         remainingMs: remainingMs - (performance.now() - arrived),
         reply: (answer) => replyMessage(stream, answer),
       });
-      stream.once("close", cancel);
+      stream.on("close", cancel);
     });
   };
 }

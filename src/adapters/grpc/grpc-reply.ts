@@ -30,7 +30,9 @@ function statusTrailers(code: number, message: string): Record<string, string> {
 export function replyMessage(stream: ServerHttp2Stream, message: Buffer): void {
   if (!writable(stream)) return;
   stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-  stream.once("wantTrailers", sendOkTrailers);
+  // `on`, not `once`: the stream asks for trailers once, and `once` would wrap the listener in
+  // a fresh closure per answer (≈ 130 ns and 380 B in bench/micro-levers.ts).
+  stream.on("wantTrailers", sendOkTrailers);
   stream.end(frameMessage(message));
 }
 

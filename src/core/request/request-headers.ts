@@ -121,7 +121,7 @@ function buildHeaders(source: HeaderSource): Result<RequestHeaders, RequestError
     if (problem !== undefined) {
       return requestError("header_invalid", problem);
     }
-    bytes += utf8ByteLength(name) + utf8ByteLength(value);
+    bytes += name.length + utf8ByteLength(value); // a valid name is a token: ASCII, a byte a character
     if (bytes > MAX_HEADER_BYTES) {
       return requestError("header_invalid", `headers larger than ${MAX_HEADER_BYTES} bytes`);
     }
