@@ -20,7 +20,10 @@ import { buildKeyIndex, verifyApiKey, type KeyIndex } from "../src/core/identity
 const calls = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 7);
 
-interface Figures { readonly ns: number; readonly bytes: number }
+interface Figures {
+  readonly ns: number;
+  readonly bytes: number;
+}
 
 let sink: unknown;
 
@@ -47,8 +50,13 @@ function ab(name: string, a: (n: number) => unknown, b: (n: number) => unknown):
   const fa: Figures[] = [];
   const fb: Figures[] = [];
   for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) { fa.push(measure(a, calls)); fb.push(measure(b, calls)); }
-    else { fb.push(measure(b, calls)); fa.push(measure(a, calls)); }
+    if (r % 2 === 0) {
+      fa.push(measure(a, calls));
+      fb.push(measure(b, calls));
+    } else {
+      fb.push(measure(b, calls));
+      fa.push(measure(a, calls));
+    }
   }
   const bLower = fa.filter((f, i) => (fb[i] as Figures).ns < f.ns).length;
   const f = (xs: Figures[]): string => `${median(xs.map((x) => x.ns)).toFixed(1)} ns, ${median(xs.map((x) => x.bytes)).toFixed(0)} B`;
@@ -84,8 +92,10 @@ function utf8ByteLengthBefore(text: string): number {
     const unit = text.charCodeAt(i);
     if (unit < 0x80) bytes += 1;
     else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { bytes += 4; i++; }
-    else bytes += 3;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
   }
   return bytes;
 }
@@ -106,7 +116,8 @@ function verifyBefore(index: KeyIndex, stored: Uint8Array, key: string): boolean
 // ---- inputs ----
 
 const { key } = mintApiKey((n) => new Uint8Array(randomBytes(n)));
-const headers = (checkRequest(key) as { attributes: { request: { http: { headers: Record<string, string> } } } }).attributes.request.http.headers;
+type WithHeaders = { attributes: { request: { http: { headers: Record<string, string> } } } };
+const headers = (checkRequest(key) as WithHeaders).attributes.request.http.headers;
 const texts = Object.entries(headers).flat();
 const writer = new WireWriter();
 for (const t of texts) writer.string(1, t);
@@ -115,7 +126,9 @@ const stored = createHash("sha256").update(key).digest();
 const keyRecord = recordForKey(key, { subject: "bench@example.com" }, t0Now());
 if (!keyRecord.ok) throw new Error("cannot build the bench key record");
 const { index } = buildKeyIndex([keyRecord.value]);
-function t0Now(): number { return Date.UTC(2026, 11, 6); }
+function t0Now(): number {
+  return Date.UTC(2026, 11, 6);
+}
 const t0 = Date.UTC(2026, 11, 6, 14, 0, 0, 0);
 
 // The reader here skips each tag byte: every field is tag 0x0a then a string.
@@ -123,7 +136,10 @@ function readAll(read: (r: WireReader) => string, n: number): number {
   let total = 0;
   for (let i = 0; i < n; i += texts.length) {
     const r = readerOf(wire);
-    while (r.pos < r.len) { r.pos += 1; total += read(r).length; }
+    while (r.pos < r.len) {
+      r.pos += 1;
+      total += read(r).length;
+    }
   }
   return total;
 }
@@ -165,20 +181,78 @@ const writerBefore = new WriterBefore();
 
 const only = process.argv[4];
 const want = (name: string): boolean => only === undefined || only === name;
-if (want("readString")) ab("readString (fixture header names and values)", (n) => readAll(readStringBefore, n), (n) => readAll(readString, n));
-if (want("utf8ByteLength")) ab("utf8ByteLength (fixture header names and values)", (n) => lengths(utf8ByteLengthBefore, n), (n) => lengths(utf8ByteLength, n));
-if (want("isoTime")) ab("isoTime (a clock moving 0.3 ms per call)", (n) => { let s = ""; for (let i = 0; i < n; i++) s = isoTimeBefore(t0 + i * 0.3); return s; }, (n) => { let s = ""; for (let i = 0; i < n; i++) s = isoTime(t0 + i * 0.3); return s; });
-if (want("digest")) ab("verifyApiKey, a good key (digest as bytes → as hex)", (n) => { let ok = 0; for (let i = 0; i < n; i++) if (verifyBefore(index, stored, key)) ok++; return ok; }, (n) => { let ok = 0; for (let i = 0; i < n; i++) if (verifyApiKey(index, key, t0).kind === "identified") ok++; return ok; });
-if (want("writeString")) ab("WireWriter.string (fixture texts)", (n) => writeAll(writerBefore, n), (n) => writeAll(writer, n));
+if (want("readString"))
+  ab(
+    "readString (fixture header names and values)",
+    (n) => readAll(readStringBefore, n),
+    (n) => readAll(readString, n),
+  );
+if (want("utf8ByteLength"))
+  ab(
+    "utf8ByteLength (fixture header names and values)",
+    (n) => lengths(utf8ByteLengthBefore, n),
+    (n) => lengths(utf8ByteLength, n),
+  );
+if (want("isoTime"))
+  ab(
+    "isoTime (a clock moving 0.3 ms per call)",
+    (n) => {
+      let s = "";
+      for (let i = 0; i < n; i++) s = isoTimeBefore(t0 + i * 0.3);
+      return s;
+    },
+    (n) => {
+      let s = "";
+      for (let i = 0; i < n; i++) s = isoTime(t0 + i * 0.3);
+      return s;
+    },
+  );
+if (want("digest"))
+  ab(
+    "verifyApiKey, a good key (digest as bytes → as hex)",
+    (n) => {
+      let ok = 0;
+      for (let i = 0; i < n; i++) if (verifyBefore(index, stored, key)) ok++;
+      return ok;
+    },
+    (n) => {
+      let ok = 0;
+      for (let i = 0; i < n; i++) if (verifyApiKey(index, key, t0).kind === "identified") ok++;
+      return ok;
+    },
+  );
+if (want("writeString"))
+  ab(
+    "WireWriter.string (fixture texts)",
+    (n) => writeAll(writerBefore, n),
+    (n) => writeAll(writer, n),
+  );
 // replyMessage's trailers listener: `once` wraps the listener in a fresh closure per answer; the
 // stream emits wantTrailers once, so `on` with the shared listener does the same work. Measured
 // on a plain EventEmitter (a Http2Stream is one), the emitter made afresh per call in both arms.
 function trailersListener(this: EventEmitter): void {
   this.emit("sent");
 }
-if (want("wantTrailers")) ab(
-  "wantTrailers listener, once → on (fresh EventEmitter per call)",
-  (n) => { let e; for (let i = 0; i < n; i++) { e = new EventEmitter(); e.once("wantTrailers", trailersListener); e.emit("wantTrailers"); } return e; },
-  (n) => { let e; for (let i = 0; i < n; i++) { e = new EventEmitter(); e.on("wantTrailers", trailersListener); e.emit("wantTrailers"); } return e; },
-);
+if (want("wantTrailers"))
+  ab(
+    "wantTrailers listener, once → on (fresh EventEmitter per call)",
+    (n) => {
+      let e;
+      for (let i = 0; i < n; i++) {
+        e = new EventEmitter();
+        e.once("wantTrailers", trailersListener);
+        e.emit("wantTrailers");
+      }
+      return e;
+    },
+    (n) => {
+      let e;
+      for (let i = 0; i < n; i++) {
+        e = new EventEmitter();
+        e.on("wantTrailers", trailersListener);
+        e.emit("wantTrailers");
+      }
+      return e;
+    },
+  );
 void sink;

@@ -4,11 +4,6 @@
 // message out, so the scratch buffer is reused for the next response (all on one thread, one
 // message at a time).
 
-// Buffer's own UTF-8 encoder (on every Buffer since Node 0.x; @types/node leaves it out).
-interface Utf8Writer {
-  utf8Write(text: string, offset: number, length: number): number;
-}
-
 export class WireWriter {
   private buf = Buffer.allocUnsafe(4096);
   private pos = 0;
@@ -41,8 +36,7 @@ export class WireWriter {
     const bytes = Buffer.byteLength(value, "utf8");
     this.varint(bytes);
     this.ensure(bytes);
-    // Buffer#write's UTF-8 writer without its argument checks (in range here, by `ensure`).
-    this.pos += (this.buf as Buffer & Utf8Writer).utf8Write(value, this.pos, bytes);
+    this.pos += this.buf.write(value, this.pos, bytes, "utf8");
     return this;
   }
 

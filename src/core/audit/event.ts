@@ -33,7 +33,8 @@ export function isoTime(epochMs: number): string {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const leapDaysBefore = Math.floor(dayOfEra / 1460) - Math.floor(dayOfEra / 36_524) + Math.floor(dayOfEra / 146_096);
+  const yearOfEra = Math.floor((dayOfEra - leapDaysBefore) / 365);
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const fromMarch = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * fromMarch + 2) / 5) + 1;
@@ -45,10 +46,30 @@ export function isoTime(epochMs: number): string {
   const milli = inDay % 1000;
   // One flat string from its character codes: no intermediate strings to join.
   return String.fromCharCode(
-    digit(year, 1000), digit(year, 100), digit(year, 10), digit(year, 1), DASH,
-    digit(month, 10), digit(month, 1), DASH, digit(day, 10), digit(day, 1), LETTER_T,
-    digit(hour, 10), digit(hour, 1), COLON, digit(minute, 10), digit(minute, 1), COLON,
-    digit(second, 10), digit(second, 1), DOT, digit(milli, 100), digit(milli, 10), digit(milli, 1), LETTER_Z,
+    digit(year, 1000),
+    digit(year, 100),
+    digit(year, 10),
+    digit(year, 1),
+    DASH,
+    digit(month, 10),
+    digit(month, 1),
+    DASH,
+    digit(day, 10),
+    digit(day, 1),
+    LETTER_T,
+    digit(hour, 10),
+    digit(hour, 1),
+    COLON,
+    digit(minute, 10),
+    digit(minute, 1),
+    COLON,
+    digit(second, 10),
+    digit(second, 1),
+    DOT,
+    digit(milli, 100),
+    digit(milli, 10),
+    digit(milli, 1),
+    LETTER_Z,
   );
 }
 
