@@ -51,7 +51,10 @@ export class RedisLimiter implements Limiter {
   async tryCharge(request: ChargeRequest, cancel?: Cancellation): Promise<Result<RedisOutcome, string>> {
     try {
       const groups = planGroups(request, this.#port.clustered);
-      const replies = await Promise.all(groups.map((g) => this.#call("charge", request, g.indices, { box: g.box, sanction: g.sanction })));
+      const charge = (g: SlotGroup) => this.#call("charge", request, g.indices, { box: g.box, sanction: g.sanction });
+      // One group (always, off Cluster) is awaited as is: Promise.all would be a promise more.
+      const only = groups.length === 1 ? groups[0] : undefined;
+      const replies = only === undefined ? await Promise.all(groups.map(charge)) : [await charge(only)];
       const charged = groups.map((g, i) => ({ indices: g.indices, reply: replies[i] as ScriptReply }));
       const allAllowed = replies.every((r) => r.status === "allowed");
       if (allAllowed && cancel?.aborted === true) this.#refund(request, groups, charged);
@@ -64,7 +67,8 @@ export class RedisLimiter implements Limiter {
   }
 
   async #call(op: ScriptOp, request: ChargeRequest, indices: readonly number[], extras: CallExtras): Promise<ScriptReply> {
-    const charges = indices.map((i) => request.charges[i]).filter((c) => c !== undefined);
+    const all = request.charges;
+    const charges = indices.length === all.length ? all : indices.map((i) => all[i]).filter((c) => c !== undefined);
     const raw = await this.#port.run(encodeCall(op, charges, request.cost, extras));
     const reply = decodeReply(raw, charges.length);
     if (reply === undefined) throw new Error(`unexpected limiter script reply: ${JSON.stringify(raw).slice(0, 200)}`);
