@@ -66,13 +66,15 @@ export class RedisLimiter implements Limiter {
     }
   }
 
-  async #call(op: ScriptOp, request: ChargeRequest, indices: readonly number[], extras: CallExtras): Promise<ScriptReply> {
+  // A plain `then`, not an async function: one promise less per call.
+  #call(op: ScriptOp, request: ChargeRequest, indices: readonly number[], extras: CallExtras): Promise<ScriptReply> {
     const all = request.charges;
     const charges = indices.length === all.length ? all : indices.map((i) => all[i]).filter((c) => c !== undefined);
-    const raw = await this.#port.run(encodeCall(op, charges, request.cost, extras));
-    const reply = decodeReply(raw, charges.length);
-    if (reply === undefined) throw new Error(`unexpected limiter script reply: ${JSON.stringify(raw).slice(0, 200)}`);
-    return reply;
+    return this.#port.run(encodeCall(op, charges, request.cost, extras)).then((raw) => {
+      const reply = decodeReply(raw, charges.length);
+      if (reply === undefined) throw new Error(`unexpected limiter script reply: ${JSON.stringify(raw).slice(0, 200)}`);
+      return reply;
+    });
   }
 
   // Nobody waits for this answer: everything charged is given back. Not awaited, so the refund
@@ -132,10 +134,12 @@ function settle(request: ChargeRequest, charged: readonly Charged[], undone: rea
   for (const { indices, reply } of [...charged, ...undone]) indices.forEach((index, j) => (figures[index] = reply.rows[j] as LimitFigures));
   const factor = Math.min(...charged.map((c) => c.reply.factorPermille));
   const verdict = combineFigures(request.charges, figures, "redis", factor);
-  const denials = request.charges.flatMap((c, i) => {
+  const denials: Denial[] = [];
+  for (let i = 0; i < request.charges.length; i++) {
+    const c = request.charges[i] as ChargeRequest["charges"][number];
     const f = figures[i];
-    if (f === undefined || f.allowed || c.limit.shadow === true) return [];
-    return [{ key: c.key, cost: request.cost, retryAfterMs: f.retryAfterMs, state: verdict.states[i] as LimitState }];
-  });
+    if (f === undefined || f.allowed || c.limit.shadow === true) continue;
+    denials.push({ key: c.key, cost: request.cost, retryAfterMs: f.retryAfterMs, state: verdict.states[i] as LimitState });
+  }
   return { verdict, nowMs, denials, blockMs: 0, blockStarted: false };
 }
