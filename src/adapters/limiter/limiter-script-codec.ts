@@ -76,13 +76,18 @@ export function decodeReply(raw: unknown, rowCount: number): ScriptReply | undef
   const [now = 0, code = -1, block = 0, started = 0, factor = 0] = raw;
   const status = STATUS[code];
   if (status === undefined || factor < 1 || factor > 1000) return undefined;
-  const head = { nowMs: now / GRID, status, blockMs: block / GRID, blockStarted: started === 1, factorPermille: factor };
-  if (status === "blocked" || status === "sanctioned") return { ...head, rows: [] };
-  if (raw.length !== HEAD + rowCount * 5) return undefined;
+  const blocked = status === "blocked" || status === "sanctioned";
+  if (!blocked && raw.length !== HEAD + rowCount * 5) return undefined;
+  // Rows read in place (no slice per row): this runs once per Redis decision.
   const rows: ScriptRow[] = [];
-  for (let i = HEAD; i < raw.length; i += 5) {
-    const [allowed, remaining, reset, retry, tat] = raw.slice(i, i + 5) as [number, number, number, number, number];
-    rows.push({ allowed: allowed === 1, remaining, resetMs: reset / GRID, retryAfterMs: retry / GRID, tatMs: tat / GRID });
+  for (let i = HEAD; !blocked && i < raw.length; i += 5) {
+    rows.push({
+      allowed: raw[i] === 1,
+      remaining: raw[i + 1] as number,
+      resetMs: (raw[i + 2] as number) / GRID,
+      retryAfterMs: (raw[i + 3] as number) / GRID,
+      tatMs: (raw[i + 4] as number) / GRID,
+    });
   }
-  return { ...head, rows };
+  return { nowMs: now / GRID, status, blockMs: block / GRID, blockStarted: started === 1, factorPermille: factor, rows };
 }

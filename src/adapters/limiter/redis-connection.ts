@@ -109,7 +109,7 @@ export function connectRedis(target: RedisTarget, options: RedisConnectionOption
     prepared: preparation.prepared,
     whenPrepared: preparation.whenPrepared,
     impose: (key, args) => sanction.call(client, key, ...args),
-    run: (call: ScriptCall) => (commands.get(call.keys.length) ?? commandFor(call.keys.length)).call(client, ...call.keys, ...call.args),
+    run: (call: ScriptCall) => (commands.get(call.keys.length) ?? commandFor(call.keys.length)).apply(client, call.keys.concat(call.args)),
     close: async () => {
       preparation.stop();
       await client.quit().catch(() => client.disconnect());
