@@ -63,7 +63,7 @@ export const SIDECAR_CONFIG_DEFAULTS: SidecarConfig = {
   tls: { mode: "off", secretName: "modelgate-envoy-tls" },
   runAsUser: 65532,
   resources: {
-    modelgate: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+    modelgate: { requests: { cpu: "100m", memory: "192Mi" }, limits: { memory: "384Mi" } },
     envoy: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
   },
 };
