@@ -1,5 +1,6 @@
 import type { Decision } from "../../core/decision.ts";
 import type { DecisionService } from "../../core/decision-service.ts";
+import { isPromise, type MaybePromise } from "../../core/maybe-promise.ts";
 import { respond, type AuthzResponse } from "../../core/respond.ts";
 import type { DeadlineEntry, DeadlineQueue } from "./deadline-queue.ts";
 import { isOversized } from "./request-size.ts";
@@ -37,10 +38,6 @@ const DEADLINE_MARGIN_SHARE = 0.1;
 
 export function answerBudgetMs(remainingMs: number): number {
   return remainingMs - Math.max(DEADLINE_MARGIN_MIN_MS, remainingMs * DEADLINE_MARGIN_SHARE);
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<Decision> {
-  return typeof (value as Partial<PromiseLike<Decision>>).then === "function";
 }
 
 export function checkCallHandler(options: CheckCallOptions): (call: CheckCall) => CancelCheck {
@@ -111,13 +108,13 @@ function decideThen(
   settle: (decision: Decision) => void,
   failed: (error: unknown) => void,
 ): void {
-  let outcome: Decision | PromiseLike<Decision>;
+  let outcome: MaybePromise<Decision>;
   try {
     outcome = service.decide(request, signal);
   } catch (error) {
     failed(error);
     return;
   }
-  if (isPromiseLike(outcome)) outcome.then(settle, failed);
+  if (isPromise(outcome)) outcome.then(settle, failed);
   else settle(outcome);
 }
