@@ -5,15 +5,22 @@ import { allocationReport, type SampledNode } from "./allocation-report.ts";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { runGhz } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
+import { imageNodeFlags } from "./image-node-flags.ts";
 
 // Where the saturated server's allocations come from: bench/heap-sampler.ts samples every
 // allocation (freed ones included) while ghz runs, and each sampled byte is charged to the
 // innermost frame from this repository's src/, else to the dependency or Node internals that
-// allocated it. Figures are estimated bytes per answered call.
-// Usage: node bench/alloc-profile.ts [seconds, default 8] [rows, default 25]
+// allocated it. Figures are estimated bytes per answered call. With `--promoted` only what
+// outlives a young-generation GC is counted (objects a scavenge frees are left out), at 1000 rps
+// open loop: the bytes promoted to the old generation, which only a mark-compact frees.
+// The server runs with the image's NODE_OPTIONS (its young-generation size decides promotion).
+// Usage: node bench/alloc-profile.ts [seconds, default 8] [rows, default 25] [--promoted]
 
-const seconds = Number(process.argv[2] ?? 8);
-const rows = Number(process.argv[3] ?? 25);
+const promoted = process.argv.includes("--promoted");
+const [seconds = 8, rows = 25] = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith("--"))
+  .map(Number);
 const root = join(import.meta.dirname, "..");
 const src = `${root}/src/`;
 
@@ -22,16 +29,25 @@ try {
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
   const profile = join(dir, "heap.json");
-  const env = { ...process.env, MODELGATE_HEAP_PROFILE: profile };
+  const env = { ...process.env, MODELGATE_HEAP_PROFILE: profile, MODELGATE_HEAP_SAMPLE_MINOR: promoted ? "0" : "1" };
   const server = await spawnServer(
-    ["--import", join(root, "bench/heap-sampler.ts"), join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config],
+    [
+      ...imageNodeFlags(root),
+      "--import",
+      join(root, "bench/heap-sampler.ts"),
+      join(root, "src/cli/modelgate.ts"),
+      "serve",
+      "--config",
+      fixture.config,
+    ],
     { env },
   );
   let calls = 0;
   try {
     await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "8", "-n", "2000"]);
     server.child.kill("SIGUSR2");
-    const result = await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`]);
+    const load = promoted ? ["-c", "200", "--rps", "1000"] : ["-c", "64"];
+    const result = await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", ...load, "--connections", "4", "-z", `${seconds}s`]);
     calls = result.count;
     server.child.kill("SIGUSR2");
     for (let i = 0; i < 100 && !existsSync(profile); i += 1) await new Promise((r) => setTimeout(r, 100));

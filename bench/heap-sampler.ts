@@ -4,7 +4,8 @@ import { Session } from "node:inspector";
 // Preloaded into a server by bench/alloc-profile.ts (`node --import`): samples every allocation
 // (one sample per MODELGATE_HEAP_SAMPLE_BYTES, default 16 KiB), including objects the garbage
 // collector has already freed (node --heap-prof keeps only what is still alive, which hides the
-// short-lived garbage a request makes). SIGUSR2 writes the profile to MODELGATE_HEAP_PROFILE.
+// short-lived garbage a request makes; MODELGATE_HEAP_SAMPLE_MINOR=0 leaves out what a scavenge
+// frees, so only promoted or still-live objects count). SIGUSR2 writes the profile to MODELGATE_HEAP_PROFILE.
 
 const out = process.env["MODELGATE_HEAP_PROFILE"];
 if (out !== undefined) {
@@ -15,7 +16,7 @@ if (out !== undefined) {
     session.post("HeapProfiler.startSampling", {
       samplingInterval: Number(process.env["MODELGATE_HEAP_SAMPLE_BYTES"] ?? 16_384),
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMinorGC: process.env["MODELGATE_HEAP_SAMPLE_MINOR"] !== "0",
     });
   };
   start();

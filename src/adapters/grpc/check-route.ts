@@ -40,19 +40,36 @@ export function checkRoute(handle: (call: CheckCall) => CancelCheck, maxReceiveB
       const error = reader.end();
       if (error !== undefined) return refuse(...framingStatus(error, "CheckRequest", capBytes));
       if (count !== 1 || message === undefined) return refuse(GrpcStatus.INTERNAL, `a Check call carries one CheckRequest, not ${count}`);
+      const received = message;
+      message = undefined; // see below: nothing of the call stays reachable from the stream
       let request: unknown;
       try {
-        request = Buffer.isBuffer(message) ? decodeCheckRequest(message) : message;
+        request = Buffer.isBuffer(received) ? decodeCheckRequest(received) : received;
       } catch (e) {
         return refuse(GrpcStatus.INTERNAL, `could not parse the CheckRequest: ${(e as Error).message}`);
       }
-      const cancel = handle({
+      // Node's Http2Stream outlives the call in the young generation: V8's scavenges keep it (a
+      // wrapper of a native object) alive until a mark-compact, and with it whatever its
+      // listeners reach. So the cancel listener, which reaches the whole decision, is only on
+      // the stream while the decision is pending, and the request bytes are dropped above:
+      // otherwise every call's request, decision and audit record is promoted to the old
+      // generation, and the mark-compacts that clear them pause the server for tens of ms.
+      let answered = false;
+      let cancel: CancelCheck | undefined;
+      const pending = handle({
         request,
         // the budget counts from the call's arrival, not from the end of its request body
         remainingMs: remainingMs - (performance.now() - arrived),
-        reply: (answer) => replyMessage(stream, answer),
+        reply: (answer) => {
+          answered = true;
+          if (cancel !== undefined) stream.off("close", cancel);
+          cancel = undefined;
+          replyMessage(stream, answer);
+        },
       });
-      stream.on("close", cancel);
+      if (answered) return;
+      cancel = pending;
+      stream.on("close", pending);
     });
   };
 }
