@@ -11,6 +11,7 @@ export interface SystemFigures {
   readonly rps: number;
   readonly errors: number;
   readonly cpuMicros: number;
+  readonly generatorCpuMicros: number; // ghz's CPU per call at saturation
   readonly allocated: number; // bytes per decision
   readonly at1000: Latencies;
   readonly atQuarter: Latencies;
@@ -26,6 +27,7 @@ export interface Environment {
   readonly opa: string;
   readonly pinned: boolean;
   readonly seconds: number;
+  readonly warmSeconds: number;
   readonly rounds: number;
 }
 
@@ -35,7 +37,7 @@ const lat = (l: Latencies) => `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.p999)}`;
 const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
 
 function row(f: SystemFigures, noop: SystemFigures): string {
-  return `| ${f.name} | ${n0(f.rps)} (${pct(f.rps / noop.rps)}) | ${lat(f.at1000)} | ${lat(f.atQuarter)} | ${n0(f.cpuMicros)} | ${n0(f.allocated)} | ${n0(f.rssMb)} | ${n0(f.errors)} |`;
+  return `| ${f.name} | ${n0(f.rps)} (${pct(f.rps / noop.rps)}) | ${lat(f.at1000)} | ${lat(f.atQuarter)} | ${n0(f.cpuMicros)} | ${n0(f.generatorCpuMicros)} | ${n0(f.allocated)} | ${n0(f.rssMb)} | ${n0(f.errors)} |`;
 }
 
 function verdict(label: string, value: string, met: boolean): string {
@@ -93,12 +95,14 @@ export function formatReport(all: readonly SystemFigures[], env: Environment, no
   const quarter = n0(mg.quarterRps);
   return [
     `${env.machine}; Node ${env.node}; ${env.go}; ${env.redis.replace(/ sha=.*$/, "")}; OPA: ${env.opa}.`,
-    `Servers ${env.pinned ? "pinned to core 0, ghz to core 1" : "not pinned"}; medians of ${env.rounds} round(s) of ${env.seconds} s per run, systems in rotating order.`,
-    "CPU: the server's own (all threads) per decision at saturation. Allocated: per decision at saturation;",
+    `Servers ${env.pinned ? "pinned to core 0, ghz to core 1" : "not pinned"}; medians of ${env.rounds} round(s) of ${env.seconds} s per run after ${env.warmSeconds} s of warm-up at saturation, systems in rotating order.`,
+    "CPU: the server's own (all threads) per decision at saturation; ghz CPU: the load generator's per call in the same run",
+    "(ghz has one core: when its CPU per call × the rps nears 1 s per s, the generator, not the server, set the saturation rps).",
+    "Allocated: per decision at saturation;",
     "Node: V8 heap bytes (sum of `allocated=` of --trace-gc-nvp, Buffers' backing stores not included); Go: go_memstats_alloc_bytes_total.",
     "",
-    `| system | saturation rps (of no-op) | p50 / p99 / p99.9 ms at 1000 rps | p50 / p99 / p99.9 ms at ${quarter} rps (25 %) | CPU µs / decision | bytes allocated / decision | RSS MB at 1000 rps | errors |`,
-    "|---|---|---|---|---|---|---|---|",
+    `| system | saturation rps (of no-op) | p50 / p99 / p99.9 ms at 1000 rps | p50 / p99 / p99.9 ms at ${quarter} rps (25 %) | CPU µs / decision | ghz CPU µs / call | bytes allocated / decision | RSS MB at 1000 rps | errors |`,
+    "|---|---|---|---|---|---|---|---|---|",
     ...all.map((f) => row(f, noop)),
     "",
     "Targets (issue 15):",

@@ -68,6 +68,7 @@ function medianOf(all: readonly Measured[]): Measured {
     p99: of((m) => m.p99),
     p999: of((m) => m.p999),
     statuses: {},
+    generatorCpuMicros: of((m) => m.generatorCpuMicros),
     cpuMicrosPerCall: of((m) => m.cpuMicrosPerCall),
   };
 }

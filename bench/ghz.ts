@@ -15,6 +15,8 @@ export interface LoadResult {
   readonly p99: number;
   readonly p999: number; // milliseconds
   readonly statuses: Readonly<Record<string, number>>;
+  // ghz's own CPU (user + system, all threads) over the run, in µs; NaN if it could not be read.
+  readonly generatorCpuMicros: number;
 }
 
 export function ghzPath(): string {
@@ -36,6 +38,17 @@ interface GhzReport {
   errorDistribution?: Record<string, number>;
 }
 
+// bash's `times` prints the CPU its children used ("0m1.234s 0m0.567s", user then system) as its
+// second line: ghz's own CPU, which tells whether the load generator was the limit.
+const SHELL_WITH_TIMES = ["bash", "-c", '"$@"; status=$?; times >&2; exit $status', "bash"];
+
+function childCpuMicros(stderr: string): number {
+  const seconds = (m: string, s: string) => Number(m) * 60 + Number(s);
+  const line = stderr.trim().split("\n").at(-1) ?? "";
+  const found = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(line);
+  return found === null ? Number.NaN : (seconds(found[1] ?? "", found[2] ?? "") + seconds(found[3] ?? "", found[4] ?? "")) * 1e6;
+}
+
 // `prefix` runs ghz under a command such as ["taskset", "-c", "1"] (pins it to one core).
 export function runGhz(target: string, data: unknown, args: readonly string[], prefix: readonly string[] = []): Promise<LoadResult> {
   const includes = ["--import-paths", envoyProtoIncludeDirs().join(",")];
@@ -54,8 +67,8 @@ export function runGhz(target: string, data: unknown, args: readonly string[], p
     target,
   ];
   return new Promise((resolve, reject) => {
-    const [command, ...rest] = [...prefix, ghzPath(), ...argv];
-    execFile(command as string, rest, { maxBuffer: 1 << 30 }, (error, stdout) => {
+    const [command, ...rest] = [...SHELL_WITH_TIMES, ...prefix, ghzPath(), ...argv];
+    execFile(command as string, rest, { maxBuffer: 1 << 30 }, (error, stdout, stderr) => {
       // The callback's error type (an Omit<> of ExecException) no longer reads as an Error.
       if (error && stdout === "") return reject(new Error(`ghz failed: ${error.message}`, { cause: error }));
       const report = JSON.parse(stdout) as GhzReport;
@@ -69,6 +82,7 @@ export function runGhz(target: string, data: unknown, args: readonly string[], p
         p99: percentile(latencies, 99),
         p999: percentile(latencies, 99.9),
         statuses: report.statusCodeDistribution ?? {},
+        generatorCpuMicros: childCpuMicros(stderr),
       });
     });
   });

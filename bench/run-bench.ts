@@ -18,7 +18,9 @@ import { median } from "./stats.ts";
 // of modelgate's saturation in that round); the order of the systems rotates from round to round
 // so that drifts of a shared machine spread over all of them; the table shows medians.
 // Servers are pinned to core 0 and ghz to core 1 where `taskset` exists.
-// Usage: npm run bench [-- --quick] [-- --rounds N --seconds S]
+// Every server is first driven at saturation for `--warm-up` seconds (default 5), so that what is
+// timed is its steady state (V8 has optimised the pipeline; Go has no JIT), not its first calls.
+// Usage: npm run bench [-- --quick] [-- --rounds N --seconds S --warm-up W]
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -27,6 +29,7 @@ const flag = (name: string, fallback: number): number => {
 };
 const quick = argv.includes("--quick");
 const seconds = flag("--seconds", quick ? 3 : 10);
+const warmSeconds = flag("--warm-up", quick ? 2 : 5);
 const rounds = flag("--rounds", quick ? 1 : 3);
 const root = join(import.meta.dirname, "..");
 const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0 && cpus().length >= 2;
@@ -60,9 +63,16 @@ function nodeSystem(name: string, args: string[], denies: boolean): System {
 
 async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
-    stdio: "ignore",
-  });
+  // Pinned with the servers: Redis is part of the system under test, and the load generator's
+  // core stays the generator's.
+  const [command, ...prefix] = [...serverPrefix, "redis-server"];
+  const child = spawn(
+    command,
+    [...prefix, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    {
+      stdio: "ignore",
+    },
+  );
   for (let i = 0; i < 100; i += 1) {
     if (
       spawnSync("redis-cli", ["-p", String(port), "ping"])
@@ -78,6 +88,7 @@ async function startRedis(dir: string): Promise<{ url: string; child: ChildProce
 interface Sample {
   readonly saturated: LoadResult;
   readonly cpuMicros: number;
+  readonly generatorCpuMicros: number;
   readonly allocated: number;
   readonly at1000: LoadResult;
   readonly atQuarter: LoadResult;
@@ -86,9 +97,12 @@ interface Sample {
 
 const SATURATE = ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`];
 const openLoop = (rps: number) => ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(Math.round(rps)), "-z", `${seconds}s`];
-const WARM_UP = ["--cpus", "1", "-c", "8", "-n", "2000"];
+const WARM_UP = ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${warmSeconds}s`];
 
-async function saturate(system: System, data: unknown): Promise<Pick<Sample, "saturated" | "cpuMicros" | "allocated">> {
+async function saturate(
+  system: System,
+  data: unknown,
+): Promise<Pick<Sample, "saturated" | "cpuMicros" | "generatorCpuMicros" | "allocated">> {
   const server = await system.start();
   try {
     const target = `127.0.0.1:${server.port}`;
@@ -98,7 +112,12 @@ async function saturate(system: System, data: unknown): Promise<Pick<Sample, "sa
     const [cpu1, alloc1] = [server.cpuMicros(), await server.allocatedBytes()];
     const per = (a: number | undefined, b: number | undefined) =>
       a === undefined || b === undefined ? Number.NaN : (b - a) / saturated.count;
-    return { saturated, cpuMicros: per(cpu0, cpu1), allocated: per(alloc0, alloc1) };
+    return {
+      saturated,
+      cpuMicros: per(cpu0, cpu1),
+      generatorCpuMicros: saturated.generatorCpuMicros / saturated.count,
+      allocated: per(alloc0, alloc1),
+    };
   } finally {
     await server.stop();
   }
@@ -133,6 +152,7 @@ function medianFigures(name: string, samples: readonly Sample[], quarterRps: num
     rps: of((s) => s.saturated.rps),
     errors: of((s) => s.saturated.errors + s.at1000.errors + s.atQuarter.errors),
     cpuMicros: of((s) => s.cpuMicros),
+    generatorCpuMicros: of((s) => s.generatorCpuMicros),
     allocated: of((s) => s.allocated),
     at1000: { p50: of((s) => s.at1000.p50), p99: of((s) => s.at1000.p99), p999: of((s) => s.at1000.p999) },
     atQuarter: { p50: of((s) => s.atQuarter.p50), p99: of((s) => s.atQuarter.p99), p999: of((s) => s.atQuarter.p999) },
@@ -207,6 +227,7 @@ try {
     opa: opa === undefined ? "skipped" : `opa-envoy-plugin ${OPA_ENVOY_VERSION}`,
     pinned,
     seconds,
+    warmSeconds,
     rounds,
   };
   process.stdout.write(`\n${formatReport(figures, environment, noop.name, modelgate.name)}\n`);
