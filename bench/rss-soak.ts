@@ -9,15 +9,23 @@ import { spawnServer } from "./spawn-server.ts";
 // Is modelgate's memory flat under a steady load? Drives the bench pipeline open loop at a fixed
 // rate for several minutes, samples the server's RSS every 10 s, and prints the samples and the
 // range from the third minute on (the first two are warm-up: the heap grows to its working size).
-// Usage: node bench/rss-soak.ts [minutes, default 10] [rps, default 300]
+// `--noop` soaks the no-op grpc-js handler instead, for the plateau to compare with.
+// Usage: node bench/rss-soak.ts [minutes, default 10] [rps, default 300] [--noop]
 
-const minutes = Number(process.argv[2] ?? 10);
-const rps = Number(process.argv[3] ?? 300);
+const noop = process.argv.includes("--noop");
+const [minutes = 10, rps = 300] = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith("--"))
+  .map(Number);
 const root = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "modelgate-soak-"));
 try {
   const fixture = benchFixture(dir);
-  const server = await spawnServer([...imageNodeFlags(root), join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config]);
+  const server = await spawnServer(
+    noop
+      ? [join(root, "bench/noop-server.ts")]
+      : [...imageNodeFlags(root), join(root, "src/cli/modelgate.ts"), "serve", "--config", fixture.config],
+  );
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push((server.rssBytes() ?? Number.NaN) / 1_048_576), 10_000);
   try {
