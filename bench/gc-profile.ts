@@ -133,7 +133,8 @@ async function measure(system: System, data: unknown): Promise<Sample[]> {
   });
   try {
     const target = `127.0.0.1:${server.port}`;
-    await runGhz(target, data, ["--cpus", "1", "-c", "8", "-n", "3000"], ghzPrefix);
+    // 5 s at saturation first, as npm run bench does: the steady state, not the first calls
+    await runGhz(target, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", "5s"], ghzPrefix);
     const samples: Sample[] = [];
     for (const rps of rates) {
       const openLoop = (s: number) => ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(rps), "-z", `${s}s`];
