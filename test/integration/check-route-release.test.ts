@@ -10,7 +10,8 @@ import { frame, grpcHeaders, rawCall, rawSession } from "./helpers/raw-grpc-clie
 // alive after its call, until a mark-compact, and promotes whatever the stream's listeners
 // reach; the route's cancel listener reaches the whole decision. So it is on the stream only
 // while a decision is pending: a decision answered at once never adds it, one answered later
-// takes it off with the answer, and a reset while pending still cancels (it is there then).
+// takes it off with the answer, and a reset while pending still cancels (it is there then). The
+// route's data and end listeners leave the stream at its end.
 
 const CHECK = "/envoy.service.auth.v3.Authorization/Check";
 const requestBytes = loadAuthorizationProtos().service["Check"]?.requestSerialize(
@@ -27,6 +28,7 @@ interface Seen {
 type Mode = "at once" | "later" | "never";
 let mode: Mode = "at once";
 const seen: Seen[] = [];
+const routeListeners = new WeakMap<http2.ServerHttp2Stream, unknown[]>();
 let server: http2.Http2Server;
 let port: number;
 
@@ -42,6 +44,8 @@ beforeAll(async () => {
       return entry.cancel;
     }, 64 * 1024);
     route(stream, Number.POSITIVE_INFINITY, {});
+    // what the route itself put on the stream (Node adds its own `end` listener later)
+    routeListeners.set(stream, [...stream.listeners("data"), ...stream.listeners("end")]);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as { port: number }).port;
@@ -62,6 +66,11 @@ describe("the Check route's cancel listener", () => {
       expect(seen).toHaveLength(1);
       expect(listensForClose(seen[0] as Seen)).toBe(false);
       expect(seen[0]?.cancelled).toBe(false);
+      // the route's data and end listeners (its reader, the call's state) are gone too
+      const stream = seen[0]?.stream as http2.ServerHttp2Stream;
+      const routes = routeListeners.get(stream);
+      expect(routes?.length).toBe(2);
+      for (const listener of routes ?? []) expect([...stream.listeners("data"), ...stream.listeners("end")]).not.toContain(listener);
     } finally {
       session.close();
     }

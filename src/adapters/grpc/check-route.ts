@@ -29,13 +29,17 @@ export function checkRoute(handle: (call: CheckCall) => CancelCheck, maxReceiveB
       refused = true;
       replyStatus(stream, code, detail);
     };
-    stream.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       if (refused) return;
       const error = reader.push(chunk);
       if (error !== undefined) refuse(...framingStatus(error, "CheckRequest", capBytes));
-    });
-    // `on` for events a stream emits once: `once` would add a wrapper closure per call.
-    stream.on("end", () => {
+    };
+    // `on` and `off` for an event a stream emits once: `once` would add a wrapper closure per call.
+    const onEnd = (): void => {
+      // No DATA follows the end: both listeners leave the stream, so what they hold (the reader
+      // and this call's state) is not kept alive by the stream after the call (see below).
+      stream.off("data", onData);
+      stream.off("end", onEnd);
       if (refused) return;
       const error = reader.end();
       if (error !== undefined) return refuse(...framingStatus(error, "CheckRequest", capBytes));
@@ -70,6 +74,8 @@ export function checkRoute(handle: (call: CheckCall) => CancelCheck, maxReceiveB
       if (answered) return;
       cancel = pending;
       stream.on("close", pending);
-    });
+    };
+    stream.on("data", onData);
+    stream.on("end", onEnd);
   };
 }
