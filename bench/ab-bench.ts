@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz } from "./ghz.ts";
+import { runGhz, saturation, WARM_UP_SECONDS } from "./ghz.ts";
+import { corePinning } from "./core-pinning.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
@@ -18,7 +19,7 @@ const [treeA, treeB] = [resolve(process.argv[2] ?? "."), resolve(process.argv[3]
 const rounds = Number(process.argv[4] ?? 4);
 const seconds = Number(process.argv[5] ?? 8);
 const redisUrl = process.argv[6];
-const prefix = { server: ["taskset", "-c", "0"], ghz: ["taskset", "-c", "1"] };
+const prefix = corePinning();
 
 interface Figures {
   readonly rps: number;
@@ -33,10 +34,9 @@ async function saturate(tree: string, config: string, data: unknown): Promise<Fi
   });
   try {
     const target = `127.0.0.1:${server.port}`;
-    // 5 s at saturation first, as npm run bench does: the steady state, not the first calls
-    await runGhz(target, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", "5s"], prefix.ghz);
+    await runGhz(target, data, saturation(WARM_UP_SECONDS), prefix.ghz);
     const [cpu0, alloc0] = [server.cpuMicros() ?? Number.NaN, server.allocatedBytes() ?? Number.NaN];
-    const r = await runGhz(target, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`], prefix.ghz);
+    const r = await runGhz(target, data, saturation(seconds), prefix.ghz);
     return {
       rps: r.rps,
       cpu: ((server.cpuMicros() ?? Number.NaN) - cpu0) / r.count,

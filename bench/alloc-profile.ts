@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { allocationReport, type SampledNode } from "./allocation-report.ts";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz } from "./ghz.ts";
+import { openLoop, runGhz, saturation } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 
@@ -46,8 +46,8 @@ try {
   try {
     await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "8", "-n", "2000"]);
     server.child.kill("SIGUSR2");
-    const load = promoted ? ["-c", "200", "--rps", "1000"] : ["-c", "64"];
-    const result = await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", ...load, "--connections", "4", "-z", `${seconds}s`]);
+    const load = promoted ? openLoop(1000, seconds) : saturation(seconds);
+    const result = await runGhz(`127.0.0.1:${server.port}`, data, load);
     calls = result.count;
     server.child.kill("SIGUSR2");
     for (let i = 0; i < 100 && !existsSync(profile); i += 1) await new Promise((r) => setTimeout(r, 100));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz, type LoadResult } from "./ghz.ts";
+import { openLoop, runGhz, saturation, type LoadResult } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
 
 // The whole decision pipeline against a no-op grpc-js Check handler, measured in one run:
@@ -17,7 +17,7 @@ const seconds = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 1);
 const root = join(import.meta.dirname, "..");
 
-const SATURATE = ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`];
+const SATURATE = saturation(seconds);
 
 // The server's CPU per answered call: steadier than throughput when other work shares the
 // machine, and the ratio of two of them is the throughput ratio one dedicated core would give.
@@ -49,9 +49,8 @@ async function round(data: unknown, config: string): Promise<Round> {
   const serve = [join(root, "src/cli/modelgate.ts"), "serve", "--config", config];
   const full = await measure(serve, data, SATURATE);
   const rate = Math.max(1, Math.round(full.rps * 0.25));
-  const openLoop = ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(rate), "-z", `${seconds}s`];
-  const open = await measure(serve, data, openLoop);
-  const noopOpen = await measure([join(root, "bench/noop-server.ts")], data, openLoop);
+  const open = await measure(serve, data, openLoop(rate, seconds));
+  const noopOpen = await measure([join(root, "bench/noop-server.ts")], data, openLoop(rate, seconds));
   return { noop, full, open, noopOpen, rate };
 }
 

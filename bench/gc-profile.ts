@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz, type LoadResult } from "./ghz.ts";
+import { openLoop, runGhz, saturation, WARM_UP_SECONDS, type LoadResult } from "./ghz.ts";
+import { corePinning } from "./core-pinning.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
@@ -43,9 +43,7 @@ const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const rates = values.rates.split(",").map(Number);
 const root = join(import.meta.dirname, "..");
-const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0 && cpus().length >= 2;
-const serverPrefix = pinned ? ["taskset", "-c", "0"] : [];
-const ghzPrefix = pinned ? ["taskset", "-c", "1"] : [];
+const { server: serverPrefix, ghz: ghzPrefix } = corePinning();
 const flagList = (flags: string): string[] => flags.split(/\s+/).filter((f) => f !== "");
 
 interface GcEvent {
@@ -133,16 +131,14 @@ async function measure(system: System, data: unknown): Promise<Sample[]> {
   });
   try {
     const target = `127.0.0.1:${server.port}`;
-    // 5 s at saturation first, as npm run bench does: the steady state, not the first calls
-    await runGhz(target, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", "5s"], ghzPrefix);
+    await runGhz(target, data, saturation(WARM_UP_SECONDS), ghzPrefix);
     const samples: Sample[] = [];
     for (const rps of rates) {
-      const openLoop = (s: number) => ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(rps), "-z", `${s}s`];
-      await runGhz(target, data, openLoop(3), ghzPrefix); // the heap settles at this rate first
+      await runGhz(target, data, openLoop(rps, 3), ghzPrefix); // the heap settles at this rate first
       recording = [];
       let rssMax = 0;
       const sampler = setInterval(() => (rssMax = Math.max(rssMax, server.rssBytes() ?? 0)), 250);
-      const load = await runGhz(target, data, openLoop(seconds), ghzPrefix);
+      const load = await runGhz(target, data, openLoop(rps, seconds), ghzPrefix);
       clearInterval(sampler);
       samples.push(summarise(recording, load, rssMax));
       recording = undefined;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadAuthorizationProtos } from "../src/adapters/grpc/envoy-protos.ts";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz } from "./ghz.ts";
+import { runGhz, saturation, WARM_UP_SECONDS } from "./ghz.ts";
+import { corePinning } from "./core-pinning.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
@@ -18,7 +19,6 @@ import { median } from "./stats.ts";
 
 const [seconds = 8, rounds = 3] = process.argv.slice(2).map(Number);
 const root = join(import.meta.dirname, "..");
-const LOAD = ["--cpus", "1", "-c", "64", "--connections", "4"];
 
 function rawAnswer(port: number, request: unknown): Promise<Buffer> {
   const check = loadAuthorizationProtos().service["Check"] as grpc.MethodDefinition<unknown, unknown>;
@@ -55,14 +55,15 @@ try {
     ["modelgate, API key, in-process limiter, audit to file", modelgate, process.env],
   ];
   const figures = new Map<string, { rps: number; ghz: number; server: number }[]>();
+  const pin = corePinning();
   for (let r = 0; r < rounds; r += 1) {
     for (const [name, args, env] of systems) {
-      const server = await spawnServer(args, { env, prefix: ["taskset", "-c", "0"] });
+      const server = await spawnServer(args, { env, prefix: pin.server });
       try {
         const target = `127.0.0.1:${server.port}`;
-        await runGhz(target, data, [...LOAD, "-z", "5s"], ["taskset", "-c", "1"]);
+        await runGhz(target, data, saturation(WARM_UP_SECONDS), pin.ghz);
         const cpu0 = server.cpuMicros() ?? Number.NaN;
-        const run = await runGhz(target, data, [...LOAD, "-z", `${seconds}s`], ["taskset", "-c", "1"]);
+        const run = await runGhz(target, data, saturation(seconds), pin.ghz);
         const cpu = (server.cpuMicros() ?? Number.NaN) - cpu0;
         figures.set(name, [
           ...(figures.get(name) ?? []),
@@ -73,7 +74,7 @@ try {
       }
     }
   }
-  process.stdout.write(`medians of ${rounds} rounds of ${seconds} s after 5 s of warm-up\n`);
+  process.stdout.write(`medians of ${rounds} rounds of ${seconds} s after ${WARM_UP_SECONDS} s of warm-up\n`);
   process.stdout.write(
     "| server | rps | ghz CPU µs / call | ghz busy (CPU × rps) | server CPU µs / call | server busy |\n|---|---|---|---|---|---|\n",
   );

@@ -38,6 +38,27 @@ interface GhzReport {
   errorDistribution?: Record<string, number>;
 }
 
+// The load shapes every benchmark uses, with ghz on one core. Saturation: 64 calls in flight on
+// 4 connections, closed loop. Open loop: requests started at `rps` on 200 workers, so a slow
+// answer does not hold back the next send while fewer than 200 are in flight.
+export const saturation = (seconds: number): string[] => ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`];
+export const openLoop = (rps: number, seconds: number): string[] => [
+  "--cpus",
+  "1",
+  "-c",
+  "200",
+  "--connections",
+  "4",
+  "--rps",
+  String(Math.round(rps)),
+  "-z",
+  `${seconds}s`,
+];
+
+// Before a server is timed: this long at saturation, so that what is timed is its steady state
+// (V8 has optimised the pipeline), not its first calls.
+export const WARM_UP_SECONDS = 5;
+
 // bash's `times` prints the CPU its children used ("0m1.234s 0m0.567s", user then system) as its
 // second line: ghz's own CPU, which tells whether the load generator was the limit.
 const SHELL_WITH_TIMES = ["bash", "-c", '"$@"; status=$?; times >&2; exit $status', "bash"];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz } from "./ghz.ts";
+import { openLoop, runGhz } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
 
 // What a server under steady load keeps alive per request: two heap snapshots (Node's
@@ -137,18 +137,7 @@ try {
     for (let size = -1; size !== statSync(file).size; await sleep(1000)) size = statSync(file).size;
   };
   try {
-    const traffic = runGhz(`127.0.0.1:${server.port}`, checkRequest(key), [
-      "--cpus",
-      "1",
-      "-c",
-      "200",
-      "--connections",
-      "4",
-      "--rps",
-      String(rps),
-      "-z",
-      `${gap * 2 + 30}s`,
-    ]);
+    const traffic = runGhz(`127.0.0.1:${server.port}`, checkRequest(key), openLoop(rps, gap * 2 + 30));
     await sleep(8000);
     await snap(1);
     await sleep(gap * 1000);

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz } from "./ghz.ts";
+import { runGhz, saturation } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
 
 // Where the server's time goes under saturation: runs check-bench's pipeline under
@@ -119,7 +119,7 @@ try {
   try {
     await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "8", "-n", "2000"]); // warm-up
     const from = microsNow();
-    const result = await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`]);
+    const result = await runGhz(`127.0.0.1:${server.port}`, data, saturation(seconds));
     window = { from, to: microsNow(), calls: result.count, rps: result.rps };
   } finally {
     await server.stop();

@@ -4,7 +4,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { freePort } from "../test/harness/managed-process.ts";
-import { runGhz, type LoadResult } from "./ghz.ts";
+import { openLoop, runGhz, saturation, WARM_UP_SECONDS, type LoadResult } from "./ghz.ts";
+import { corePinning } from "./core-pinning.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { OPA_ENVOY_VERSION, opaEnvoyPath, startOpaEnvoy } from "./opa-envoy.ts";
 import { spawnServer, stopChild } from "./spawn-server.ts";
@@ -29,12 +30,10 @@ const flag = (name: string, fallback: number): number => {
 };
 const quick = argv.includes("--quick");
 const seconds = flag("--seconds", quick ? 3 : 10);
-const warmSeconds = flag("--warm-up", quick ? 2 : 5);
+const warmSeconds = flag("--warm-up", quick ? 2 : WARM_UP_SECONDS);
 const rounds = flag("--rounds", quick ? 1 : 3);
 const root = join(import.meta.dirname, "..");
-const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0 && cpus().length >= 2;
-const serverPrefix = pinned ? ["taskset", "-c", "0"] : [];
-const ghzPrefix = pinned ? ["taskset", "-c", "1"] : [];
+const { pinned, server: serverPrefix, ghz: ghzPrefix } = corePinning();
 
 interface Running {
   readonly port: number;
@@ -95,9 +94,8 @@ interface Sample {
   readonly rss: number;
 }
 
-const SATURATE = ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`];
-const openLoop = (rps: number) => ["--cpus", "1", "-c", "200", "--connections", "4", "--rps", String(Math.round(rps)), "-z", `${seconds}s`];
-const WARM_UP = ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${warmSeconds}s`];
+const SATURATE = saturation(seconds);
+const WARM_UP = saturation(warmSeconds);
 
 async function saturate(
   system: System,
@@ -133,9 +131,9 @@ async function openLoops(system: System, data: unknown, quarterRps: number): Pro
   try {
     const target = `127.0.0.1:${server.port}`;
     await runGhz(target, data, WARM_UP, ghzPrefix);
-    const at1000 = await runGhz(target, data, openLoop(1000), ghzPrefix);
+    const at1000 = await runGhz(target, data, openLoop(1000, seconds), ghzPrefix);
     clearInterval(sampler);
-    const atQuarter = await runGhz(target, data, openLoop(quarterRps), ghzPrefix);
+    const atQuarter = await runGhz(target, data, openLoop(quarterRps, seconds), ghzPrefix);
     return { at1000, atQuarter, rss };
   } finally {
     clearInterval(sampler);

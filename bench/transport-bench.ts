@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz } from "./ghz.ts";
+import { runGhz, saturation } from "./ghz.ts";
+import { corePinning } from "./core-pinning.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
 
@@ -14,7 +15,7 @@ import { median } from "./stats.ts";
 const rounds = Number(process.argv[2] ?? 4);
 const seconds = Number(process.argv[3] ?? 6);
 const modes = (process.argv[4] ?? "grpc-js,http2,edge").split(",");
-const prefix = { server: ["taskset", "-c", "0"], ghz: ["taskset", "-c", "1"] };
+const prefix = corePinning();
 const script = join(import.meta.dirname, "transport-servers.ts");
 
 interface Figures {
@@ -30,7 +31,7 @@ async function saturate(mode: string, data: unknown): Promise<Figures> {
     const target = `127.0.0.1:${server.port}`;
     await runGhz(target, data, ["--cpus", "1", "-c", "8", "-n", "2000"], prefix.ghz);
     const [cpu0, alloc0] = [server.cpuMicros() ?? Number.NaN, server.allocatedBytes() ?? Number.NaN];
-    const r = await runGhz(target, data, ["--cpus", "1", "-c", "64", "--connections", "4", "-z", `${seconds}s`], prefix.ghz);
+    const r = await runGhz(target, data, saturation(seconds), prefix.ghz);
     const ok = r.statuses["OK"] ?? 0;
     return {
       rps: r.rps,
