@@ -14,9 +14,13 @@ import { imageNodeFlags } from "./image-node-flags.ts";
 // outlives a young-generation GC is counted (objects a scavenge frees are left out), at 1000 rps
 // open loop: the bytes promoted to the old generation, which only a mark-compact frees.
 // The server runs with the image's NODE_OPTIONS (its young-generation size decides promotion).
-// Usage: node bench/alloc-profile.ts [seconds, default 8] [rows, default 25] [--promoted]
+// With `--redis=URL` the server uses the Redis limiter there instead of the in-process one;
+// `--innermost` charges each sample to the very frame that allocated it (in a dependency too).
+// Usage: node bench/alloc-profile.ts [seconds, default 8] [rows, default 25] [--promoted] [--redis=URL] [--innermost]
 
 const promoted = process.argv.includes("--promoted");
+const innermost = process.argv.includes("--innermost");
+const redisUrl = process.argv.find((a) => a.startsWith("--redis="))?.slice("--redis=".length);
 const [seconds = 8, rows = 25] = process.argv
   .slice(2)
   .filter((a) => !a.startsWith("--"))
@@ -38,7 +42,7 @@ try {
       join(root, "src/cli/modelgate.ts"),
       "serve",
       "--config",
-      fixture.config,
+      redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl),
     ],
     { env },
   );
@@ -55,7 +59,7 @@ try {
     await server.stop();
   }
   const head = (JSON.parse(readFileSync(profile, "utf8")) as { head: SampledNode }).head;
-  process.stdout.write(allocationReport(head, src, calls, rows));
+  process.stdout.write(allocationReport(head, src, calls, rows, innermost));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

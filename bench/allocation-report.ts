@@ -15,18 +15,26 @@ function bucket(frame: SampledNode["callFrame"]): string {
   return `node: ${frame.url.replace(/^node:/, "")} ${frame.functionName}`;
 }
 
-function charge(node: SampledNode, src: string, own: string | undefined, totals: Map<string, number>): void {
-  const f = node.callFrame;
-  const mine = f.url.includes(src) ? `${f.functionName || "(anonymous)"} ${f.url.split(src)[1]}:${f.lineNumber + 1}` : own;
-  const key = mine ?? bucket(f);
-  if (node.selfSize > 0) totals.set(key, (totals.get(key) ?? 0) + node.selfSize);
-  for (const child of node.children) charge(child, src, mine, totals);
+// The frame itself, wherever it is: what `innermost` charges every sample to.
+function frameLabel(frame: SampledNode["callFrame"]): string {
+  const file = frame.url.includes("/node_modules/") ? frame.url.split("/node_modules/").at(-1) : frame.url;
+  return `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}`;
 }
 
-// `src`: the absolute path of the tree's src/ directory, with a trailing slash.
-export function allocationReport(head: SampledNode, src: string, calls: number, rows: number): string {
+function charge(node: SampledNode, src: string, own: string | undefined, totals: Map<string, number>, innermost: boolean): void {
+  const f = node.callFrame;
+  const mine = f.url.includes(src) ? `${f.functionName || "(anonymous)"} ${f.url.split(src)[1]}:${f.lineNumber + 1}` : own;
+  const key = innermost && f.url !== "" ? frameLabel(f) : (mine ?? bucket(f));
+  if (node.selfSize > 0) totals.set(key, (totals.get(key) ?? 0) + node.selfSize);
+  for (const child of node.children) charge(child, src, mine, totals, innermost);
+}
+
+// `src`: the absolute path of the tree's src/ directory, with a trailing slash. `innermost`
+// charges each sample to the frame that allocated it, in a dependency or Node's own code too
+// (which object of a library is it), instead of to the nearest frame of ours.
+export function allocationReport(head: SampledNode, src: string, calls: number, rows: number, innermost = false): string {
   const totals = new Map<string, number>();
-  charge(head, src, undefined, totals);
+  charge(head, src, undefined, totals, innermost);
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
   const lines = [...totals.entries()]
     .sort((a, b) => b[1] - a[1])

@@ -26,7 +26,9 @@ import { median } from "./stats.ts";
 // the image's NODE_OPTIONS (deploy/image/Dockerfile) unless `--flags` is given. `--tree
 // name=/path` adds the modelgate of another checkout, with its own image flags (A/B: `git
 // worktree add /tmp/ab-x <commit>`, node_modules copied), in the same rotation.
-// Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …]
+// `--redis URL`: every modelgate uses the Redis limiter there instead of the in-process one
+// (start that Redis pinned to core 0, with the servers, as `npm run bench` does).
+// Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …] [--redis URL]
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     tree: { type: "string", multiple: true, default: [] },
     flags: { type: "string" },
     "no-noop": { type: "boolean", default: false },
+    redis: { type: "string" },
   },
 });
 const seconds = Number(values.seconds);
@@ -180,12 +183,13 @@ try {
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
   const flagsOf = (tree: string): string => values.flags ?? imageNodeFlags(tree).join(" ");
+  const config = values.redis === undefined ? fixture.config : fixture.redisConfig(values.redis);
   const serve = (flags: string, tree = root): string[] => [
     ...flagList(flags),
     join(tree, "src/cli/modelgate.ts"),
     "serve",
     "--config",
-    fixture.config,
+    config,
   ];
   const systems: System[] = [
     ...(values["no-noop"] ? [] : [{ name: "no-op grpc-js handler", args: [join(root, "bench/noop-server.ts")] }]),

@@ -13,11 +13,13 @@ import { spawnServer } from "./spawn-server.ts";
 // (or the window of in-flight calls). Each such object is charged to the edge from an older object
 // that reaches it first (breadth-first through new objects), which names the retainer: the map,
 // queue or closure holding it. Prints counts and bytes of the new objects by retainer and by kind.
-// Usage: node bench/heap-retainers.ts [rps, default 500] [gap seconds, default 6] [rows, default 25]
+// Usage: node bench/heap-retainers.ts [rps, default 500] [gap seconds, default 6] [rows, default 25] [redis URL]
+// With a Redis URL the server uses the Redis limiter there instead of the in-process one.
 
 const rps = Number(process.argv[2] ?? 500);
 const gap = Number(process.argv[3] ?? 6);
 const rows = Number(process.argv[4] ?? 25);
+const redisUrl = process.argv[5];
 const root = join(import.meta.dirname, "..");
 
 interface Snapshot {
@@ -124,7 +126,9 @@ function diff(before: Set<number>, s: Snapshot): string {
 
 const dir = mkdtempSync(join(tmpdir(), "modelgate-retainers-"));
 try {
-  const { key, config } = benchFixture(dir);
+  const fixture = benchFixture(dir);
+  const { key } = fixture;
+  const config = redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl);
   const server = await spawnServer(["--heapsnapshot-signal=SIGUSR2", join(root, "src/cli/modelgate.ts"), "serve", "--config", config], {
     cwd: dir,
   });

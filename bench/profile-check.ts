@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz, saturation } from "./ghz.ts";
+import { runGhz, saturation, WARM_UP_SECONDS } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
 
 // Where the server's time goes under saturation: runs check-bench's pipeline under
@@ -13,10 +13,12 @@ import { spawnServer } from "./spawn-server.ts";
 // main thread's wall time and µs of it per answered call; "inclusive" counts a function with
 // everything it called. A saturated server on a shared machine is also descheduled at times,
 // which the samples share out in proportion.
-// Usage: node bench/profile-check.ts [seconds, default 10] [rows, default 25]
+// Usage: node bench/profile-check.ts [seconds, default 10] [rows, default 25] [redis URL]
+// With a Redis URL the server uses the Redis limiter there instead of the in-process one.
 
 const seconds = Number(process.argv[2] ?? 10);
 const rows = Number(process.argv[3] ?? 25);
+const redisUrl = process.argv[4];
 const root = join(import.meta.dirname, "..");
 const src = `${root}/src/`;
 
@@ -104,7 +106,9 @@ const microsNow = (): number => Number(process.hrtime.bigint() / 1000n);
 
 const dir = mkdtempSync(join(tmpdir(), "modelgate-profile-"));
 try {
-  const { key, config } = benchFixture(dir);
+  const fixture = benchFixture(dir);
+  const { key } = fixture;
+  const config = redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl);
   const data = checkRequest(key);
   const profiles = join(dir, "profiles");
   const server = await spawnServer([
@@ -117,7 +121,7 @@ try {
   ]);
   let window = { from: 0, to: 0, calls: 0, rps: 0 };
   try {
-    await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "8", "-n", "2000"]); // warm-up
+    await runGhz(`127.0.0.1:${server.port}`, data, saturation(WARM_UP_SECONDS));
     const from = microsNow();
     const result = await runGhz(`127.0.0.1:${server.port}`, data, saturation(seconds));
     window = { from, to: microsNow(), calls: result.count, rps: result.rps };

@@ -5,11 +5,14 @@ import { SANCTION_LUA } from "./sanction-lua.ts";
 import { prepareOnReady } from "./prepare-scripts.ts";
 import type { ScriptPort } from "./redis-limiter.ts";
 import type { RedisTarget } from "../../core/redis-url.ts";
+import { turnWrites } from "../redis/turn-writes.ts";
 
 // The ioredis client for the limiter, standalone, Sentinel or Cluster. Nothing may queue up
 // behind a dead Redis: no offline queue, no retry of a sent command (a retried charge could
 // count twice), a command timeout, and quick reconnects so recovery takes at most a second or so.
-// Auto-pipelining batches concurrent calls into one write, which is where ioredis is cheap.
+// The commands of one event-loop turn go out in one write (turn-writes.ts): a standalone or
+// Sentinel client corks its socket for the turn instead of ioredis' auto-pipelining, whose
+// per-batch Pipeline objects were promoted to the old generation; a Cluster client keeps it.
 // The script goes through defineCommand: EVALSHA, and EVAL on NOSCRIPT within the same call.
 // It is defined once per key count with a fixed `numberOfKeys`: ioredis' Cluster auto-pipelining
 // routes a custom command by its first argument, which must therefore be the first key, not
@@ -52,7 +55,7 @@ function clientOptions(target: RedisTarget, options: RedisConnectionOptions) {
     // The script's reply is a flat list of integers in either protocol, and ioredis decodes
     // RESP2 with less client CPU per reply than RESP3 (its default).
     protocol: 2 as const,
-    enableAutoPipelining: true,
+    enableAutoPipelining: false, // turn-writes.ts batches instead (Cluster: see createClient)
     ...(target.tls ? { tls: {} } : {}),
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
@@ -99,6 +102,7 @@ export function connectRedis(target: RedisTarget, options: RedisConnectionOption
     commands.set(keys, command);
     return command;
   };
+  const hold = turnWrites(client);
   client.defineCommand("modelgateSanction", { lua: SANCTION_LUA, numberOfKeys: 1 });
   const sanction = (client as unknown as Record<string, LimiterCommand | undefined>)["modelgateSanction"];
   if (sanction === undefined) throw new Error("ioredis did not define the sanction command");
@@ -108,8 +112,14 @@ export function connectRedis(target: RedisTarget, options: RedisConnectionOption
     client,
     prepared: preparation.prepared,
     whenPrepared: preparation.whenPrepared,
-    impose: (key, args) => sanction.call(client, key, ...args),
-    run: (call: ScriptCall) => (commands.get(call.keys.length) ?? commandFor(call.keys.length)).apply(client, call.keys.concat(call.args)),
+    impose: (key, args) => {
+      hold();
+      return sanction.call(client, key, ...args);
+    },
+    run: (call: ScriptCall) => {
+      hold();
+      return (commands.get(call.keys.length) ?? commandFor(call.keys.length)).apply(client, call.keys.concat(call.args));
+    },
     close: async () => {
       preparation.stop();
       await client.quit().catch(() => client.disconnect());
