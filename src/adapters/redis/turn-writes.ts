@@ -6,13 +6,15 @@ import type { Cluster, Redis } from "ioredis";
 // turn queued with one writev and Redis reads them with one read.
 //
 // Why not ioredis' enableAutoPipelining, which batches the same way: it builds a Pipeline per
-// batch (a Commander with the client's script commands copied onto it, a promise, a closure per
-// command), and at a steady load those objects reach V8's old generation. Measured with
-// bench/gc-profile.ts at 1000 rps on the Redis limiter: 5.2 KB promoted per decision with it
-// against 1.2 KB with this (the in-process limiter's figure), GC pauses 19.6 → 6.6 ms per second,
-// and no 35–47 ms mark-compact every ≈ 15 000 decisions. (Why the Pipeline's objects outlive two
-// scavenges was not found.) Without any batching each command is a write of its own: 25–35 % more
-// CPU per decision at saturation (bench/ab-bench.ts); with this, the same as auto-pipelining.
+// batch, and the Pipeline's constructor defines a `length` accessor on itself with a fresh
+// closure. That gives each Pipeline a hidden class of its own, kept in the old generation and
+// pointing at the young getter, which reaches the Pipeline and its commands: scavenges cannot free
+// them, so every batch is promoted (bench/accessor-promotion.ts reproduces the pattern). Measured
+// with bench/gc-profile.ts at 1000 rps on the Redis limiter: 5.2 KB promoted per decision with it
+// against 1.2 KB with this (the in-process limiter's figure), GC pauses 20 → 7 ms per second, and
+// no 35–47 ms mark-compact every ≈ 15 000 decisions. Without any batching each command is a write
+// of its own: 25–35 % more CPU per decision at saturation (bench/ab-bench.ts); with this, the
+// same as auto-pipelining.
 // A Cluster client has one socket per node and routes each command itself: it keeps ioredis'
 // auto-pipelining, and `hold` does nothing for it.
 

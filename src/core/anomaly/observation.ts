@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import { boundText } from "../audit/bounded-text.ts";
 import { hmacHex, type AuditHmacKey } from "../audit/input-hmac.ts";
 import { FIELD_BYTES } from "../audit/record.ts";
 import type { Decision } from "../decision.ts";
 import type { Identity } from "../identity/identity.ts";
+import { sha256Digest as digest } from "../limit/key-digest.ts";
 import type { PolicyRef } from "../policy/types.ts";
 import { httpStatusOf } from "../reason.ts";
 import { sourceNetwork } from "./source-network.ts";
@@ -37,10 +37,6 @@ export interface AnomalyObservation {
 export interface IdentityRendering {
   readonly subjects: "plain" | "hmac";
   readonly hmacKey: AuditHmacKey | undefined; // required for "hmac"
-}
-
-function digest(text: string): string {
-  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
 }
 
 // Same rendering as record.ts: HMAC'd subject when configured, every field bounded.

@@ -1,14 +1,15 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 // The digests inside limiter keys (limit-keys.ts): truncated SHA-256, so no key holds an
 // identity in clear. The same few texts (a caller, its policy's limits) recur on every request,
-// so the server memoizes them; each SHA-256 costs ≈ 1.4 µs and a request needs one or two per
-// limit, plus the penalty box and the sanction key.
+// so the server memoizes them; each SHA-256 costs ≈ 0.6 µs as a one-shot `hash` (≈ 1.7 µs through
+// a Hash object) and a request needs one or two per limit, plus the penalty box and the sanction
+// key. The anomaly detector's observation keys use the same digest.
 
 export type KeyDigest = (text: string) => string;
 
 export function sha256Digest(text: string): string {
-  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
+  return hash("sha256", text, "base64url").slice(0, 22);
 }
 
 // Bounded by entry count: when full it starts over, which costs one SHA-256 per text on the next

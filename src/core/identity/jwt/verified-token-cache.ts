@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Identity } from "../identity.ts";
 import type { VerifiedJwt } from "./verify-jwt.ts";
 
@@ -21,7 +21,7 @@ export interface VerifiedTokenCacheOptions {
 }
 
 export function tokenDigest(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("base64url");
+  return hash("sha256", token, "base64url");
 }
 
 export class VerifiedTokenCache {
