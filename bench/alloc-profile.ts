@@ -15,11 +15,13 @@ import { imageNodeFlags } from "./image-node-flags.ts";
 // open loop: the bytes promoted to the old generation, which only a mark-compact frees.
 // The server runs with the image's NODE_OPTIONS (its young-generation size decides promotion).
 // With `--redis=URL` the server uses the Redis limiter there instead of the in-process one;
-// `--innermost` charges each sample to the very frame that allocated it (in a dependency too).
-// Usage: node bench/alloc-profile.ts [seconds, default 8] [rows, default 25] [--promoted] [--redis=URL] [--innermost]
+// `--anomaly` (with a Redis URL) adds anomaly detection; `--innermost` charges each sample to the
+// very frame that allocated it (in a dependency too).
+// Usage: node bench/alloc-profile.ts [seconds, default 8] [rows, default 25] [--promoted] [--redis=URL [--anomaly]] [--innermost]
 
 const promoted = process.argv.includes("--promoted");
 const innermost = process.argv.includes("--innermost");
+const anomaly = process.argv.includes("--anomaly");
 const redisUrl = process.argv.find((a) => a.startsWith("--redis="))?.slice("--redis=".length);
 const [seconds = 8, rows = 25] = process.argv
   .slice(2)
@@ -42,7 +44,7 @@ try {
       join(root, "src/cli/modelgate.ts"),
       "serve",
       "--config",
-      redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl),
+      redisUrl === undefined ? fixture.config : anomaly ? fixture.anomalyConfig(redisUrl) : fixture.redisConfig(redisUrl),
     ],
     { env },
   );

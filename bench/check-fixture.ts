@@ -14,6 +14,8 @@ export interface BenchFixture {
   readonly digest: string;
   readonly config: string;
   readonly redisConfig: (redisUrl: string) => string;
+  // the Redis limiter and anomaly detection (its observations in the same Redis)
+  readonly anomalyConfig: (redisUrl: string) => string;
 }
 
 export function benchFixture(dir: string): BenchFixture {
@@ -67,6 +69,8 @@ export function benchFixture(dir: string): BenchFixture {
     digest: record.value.digest,
     config: writeConfig("modelgate.yaml", {}),
     redisConfig: (url) => writeConfig("modelgate-redis.yaml", { limiter: { redis: { url } } }),
+    anomalyConfig: (url) =>
+      writeConfig("modelgate-anomaly.yaml", { limiter: { redis: { url } }, anomaly: { enabled: true, redis: { url } } }),
   };
 }
 

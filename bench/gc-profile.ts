@@ -27,7 +27,8 @@ import { median } from "./stats.ts";
 // name=/path` adds the modelgate of another checkout, with its own image flags (A/B: `git
 // worktree add /tmp/ab-x <commit>`, node_modules copied), in the same rotation.
 // `--redis URL`: every modelgate uses the Redis limiter there instead of the in-process one
-// (start that Redis pinned to core 0, with the servers, as `npm run bench` does).
+// (start that Redis pinned to core 0, with the servers, as `npm run bench` does); with
+// `--anomaly` also anomaly detection, its observations in the same Redis.
 // Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …] [--redis URL]
 
 const { values } = parseArgs({
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     flags: { type: "string" },
     "no-noop": { type: "boolean", default: false },
     redis: { type: "string" },
+    anomaly: { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -183,7 +185,8 @@ try {
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
   const flagsOf = (tree: string): string => values.flags ?? imageNodeFlags(tree).join(" ");
-  const config = values.redis === undefined ? fixture.config : fixture.redisConfig(values.redis);
+  const config =
+    values.redis === undefined ? fixture.config : values.anomaly ? fixture.anomalyConfig(values.redis) : fixture.redisConfig(values.redis);
   const serve = (flags: string, tree = root): string[] => [
     ...flagList(flags),
     join(tree, "src/cli/modelgate.ts"),
