@@ -29,6 +29,7 @@ export interface Environment {
   readonly seconds: number;
   readonly warmSeconds: number;
   readonly rounds: number;
+  readonly machineLoad: string; // bench/machine-load.ts
 }
 
 const n0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US").replaceAll(",", " ") : "—");
@@ -95,6 +96,7 @@ export function formatReport(all: readonly SystemFigures[], env: Environment, no
   const quarter = n0(mg.quarterRps);
   return [
     `${env.machine}; Node ${env.node}; ${env.go}; ${env.redis.replace(/ sha=.*$/, "")}; OPA: ${env.opa}.`,
+    env.machineLoad,
     `Servers ${env.pinned ? "pinned to core 0, ghz to core 1" : "not pinned"}; medians of ${env.rounds} round(s) of ${env.seconds} s per run after ${env.warmSeconds} s of warm-up at saturation, systems in rotating order.`,
     "CPU: the server's own (all threads) per decision at saturation; ghz CPU: the load generator's per call in the same run",
     "(ghz has one core: when its CPU per call × the rps nears 1 s per s, the generator, not the server, set the saturation rps).",

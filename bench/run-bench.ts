@@ -10,6 +10,7 @@ import { imageNodeFlags } from "./image-node-flags.ts";
 import { OPA_ENVOY_VERSION, opaEnvoyPath, startOpaEnvoy } from "./opa-envoy.ts";
 import { spawnServer, stopChild } from "./spawn-server.ts";
 import { verifyDecisions } from "./verify-check.ts";
+import { describeMachineLoad, machineSnapshot } from "./machine-load.ts";
 import { formatReport, type SystemFigures } from "./bench-report.ts";
 import { median } from "./stats.ts";
 
@@ -200,6 +201,7 @@ try {
     }
   }
 
+  const startedOn = machineSnapshot();
   const samples = new Map<System, Sample[]>(systems.map((s) => [s, []]));
   const quarters: number[] = [];
   for (let r = 0; r < rounds; r += 1) {
@@ -227,6 +229,7 @@ try {
     seconds,
     warmSeconds,
     rounds,
+    machineLoad: describeMachineLoad(startedOn, machineSnapshot()),
   };
   process.stdout.write(`\n${formatReport(figures, environment, noop.name, modelgate.name)}\n`);
 } finally {
