@@ -7,6 +7,7 @@ import { Registry } from "prom-client";
 import type { AuditConfig } from "../src/core/audit/audit-config.ts";
 import type { AuditRuntime } from "../src/wiring/start-audit.ts";
 import { decisionFor } from "./audit-decision.ts";
+import { median } from "./stats.ts";
 
 // The audit path alone, in process: the production wiring (startAudit with the file sink,
 // fdatasync per batch, signed checkpoints every 1,000 records) records allowed decisions shaped
@@ -101,8 +102,6 @@ async function round(tree: Awaited<ReturnType<typeof loadTree>>, record: boolean
     perSecond: decisions / seconds,
   };
 }
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 const loaded = await Promise.all(trees.map(loadTree));
 const results = trees.map(() => ({ with: [] as Round[], without: [] as Round[] }));

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { openLoop, runGhz, saturation, type LoadResult } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
+import { median } from "./stats.ts";
 
 // The whole decision pipeline against a no-op grpc-js Check handler, measured in one run:
 // 1. saturation throughput of each (closed loop, ghz on one core);
@@ -53,8 +54,6 @@ async function round(data: unknown, config: string): Promise<Round> {
   const noopOpen = await measure([join(root, "bench/noop-server.ts")], data, openLoop(rate, seconds));
   return { noop, full, open, noopOpen, rate };
 }
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 // The figure-by-figure median of several measurements (not one whole measurement).
 function medianOf(all: readonly Measured[]): Measured {

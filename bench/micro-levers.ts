@@ -10,6 +10,7 @@ import { isoTime } from "../src/core/audit/event.ts";
 import { parseApiKey } from "../src/core/identity/api-key-format.ts";
 import { recordForKey } from "../src/core/identity/api-key-record.ts";
 import { buildKeyIndex, verifyApiKey, type KeyIndex } from "../src/core/identity/key-store.ts";
+import { median } from "./stats.ts";
 
 // Micro-benchmarks of the hot spots named in issue 15's latest profile, each an A/B of the
 // implementation before (copied here) against the tree's, alternating A and B in the same run
@@ -41,8 +42,6 @@ function measure(run: (n: number) => unknown, n: number): Figures {
   );
   return { ns: ((cpu.user + cpu.system) * 1000) / n, bytes: (heapAfter - heapBefore + freed) / n };
 }
-
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 function ab(name: string, a: (n: number) => unknown, b: (n: number) => unknown): void {
   measure(a, calls);

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { GCProfiler, getHeapStatistics } from "node:v8";
 import { Registry } from "prom-client";
 import { startRedis } from "../test/integration/helpers/redis-server.ts";
+import { median } from "./stats.ts";
 
 // Where the Redis limiter's client-side cost goes, in process: CPU µs and V8 heap bytes per
 // charge through three layers of one or more trees, against one local redis-server:
@@ -89,8 +90,6 @@ async function opsOf(tree: string, url: string): Promise<{ ops: Record<string, O
     close: () => handle.close(),
   };
 }
-
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 async function main(): Promise<void> {
   const redis = await startRedis();
