@@ -50,7 +50,7 @@ async function saturate(tree: string, config: string, data: unknown): Promise<Fi
 const dir = mkdtempSync(join(tmpdir(), "modelgate-ab-"));
 try {
   const fixture = benchFixture(dir);
-  const config = redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl);
+  const config = fixture.configFor(redisUrl);
   const data = checkRequest(fixture.key);
   const a: Figures[] = [];
   const b: Figures[] = [];

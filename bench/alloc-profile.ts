@@ -44,7 +44,7 @@ try {
       join(root, "src/cli/modelgate.ts"),
       "serve",
       "--config",
-      redisUrl === undefined ? fixture.config : anomaly ? fixture.anomalyConfig(redisUrl) : fixture.redisConfig(redisUrl),
+      fixture.configFor(redisUrl, anomaly),
     ],
     { env },
   );

@@ -14,8 +14,9 @@ export interface BenchFixture {
   readonly digest: string;
   readonly config: string;
   readonly redisConfig: (redisUrl: string) => string;
-  // the Redis limiter and anomaly detection (its observations in the same Redis)
-  readonly anomalyConfig: (redisUrl: string) => string;
+  // What a bench script's options ask for: `config` without a Redis URL, else `redisConfig`, or
+  // with `anomaly` also anomaly detection (its observations in the same Redis).
+  readonly configFor: (redisUrl: string | undefined, anomaly?: boolean) => string;
 }
 
 export function benchFixture(dir: string): BenchFixture {
@@ -64,13 +65,19 @@ export function benchFixture(dir: string): BenchFixture {
     );
     return config;
   };
+  const config = writeConfig("modelgate.yaml", {});
+  const redisConfig = (url: string): string => writeConfig("modelgate-redis.yaml", { limiter: { redis: { url } } });
   return {
     key,
     digest: record.value.digest,
-    config: writeConfig("modelgate.yaml", {}),
-    redisConfig: (url) => writeConfig("modelgate-redis.yaml", { limiter: { redis: { url } } }),
-    anomalyConfig: (url) =>
-      writeConfig("modelgate-anomaly.yaml", { limiter: { redis: { url } }, anomaly: { enabled: true, redis: { url } } }),
+    config,
+    redisConfig,
+    configFor: (url, anomaly = false) => {
+      if (url === undefined) return config;
+      return anomaly
+        ? writeConfig("modelgate-anomaly.yaml", { limiter: { redis: { url } }, anomaly: { enabled: true, redis: { url } } })
+        : redisConfig(url);
+    },
   };
 }
 

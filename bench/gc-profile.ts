@@ -185,8 +185,7 @@ try {
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
   const flagsOf = (tree: string): string => values.flags ?? imageNodeFlags(tree).join(" ");
-  const config =
-    values.redis === undefined ? fixture.config : values.anomaly ? fixture.anomalyConfig(values.redis) : fixture.redisConfig(values.redis);
+  const config = fixture.configFor(values.redis, values.anomaly);
   const serve = (flags: string, tree = root): string[] => [
     ...flagList(flags),
     join(tree, "src/cli/modelgate.ts"),

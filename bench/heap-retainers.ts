@@ -128,7 +128,7 @@ const dir = mkdtempSync(join(tmpdir(), "modelgate-retainers-"));
 try {
   const fixture = benchFixture(dir);
   const { key } = fixture;
-  const config = redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl);
+  const config = fixture.configFor(redisUrl);
   const server = await spawnServer(["--heapsnapshot-signal=SIGUSR2", join(root, "src/cli/modelgate.ts"), "serve", "--config", config], {
     cwd: dir,
   });

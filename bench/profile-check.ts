@@ -108,7 +108,7 @@ const dir = mkdtempSync(join(tmpdir(), "modelgate-profile-"));
 try {
   const fixture = benchFixture(dir);
   const { key } = fixture;
-  const config = redisUrl === undefined ? fixture.config : fixture.redisConfig(redisUrl);
+  const config = fixture.configFor(redisUrl);
   const data = checkRequest(key);
   const profiles = join(dir, "profiles");
   const server = await spawnServer([

@@ -4,6 +4,7 @@ import { LIMITER_LUA } from "../../src/adapters/limiter/limiter-lua.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisConnection } from "../../src/adapters/limiter/redis-connection.ts";
 import type { RedisLimiter } from "../../src/adapters/limiter/redis-limiter.ts";
+import type { ChargeRequest, LimitVerdict } from "../../src/core/limit/limiter-port.ts";
 import { turnWrites } from "../../src/adapters/redis/turn-writes.ts";
 import { charge, connect, freshTag, limit, request } from "./helpers/redis-limiter-kit.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
@@ -22,11 +23,16 @@ async function readsProcessed(admin: Redis): Promise<number> {
   return Number(value);
 }
 
-// Redis' read events while `send` runs, less the one that reads the closing INFO.
-async function readsDuring(admin: Redis, send: () => Promise<unknown>): Promise<number> {
+// Redis' read events while `send` runs, less the one that reads the closing INFO, and what it sent.
+async function readsDuring<T>(admin: Redis, send: () => Promise<T>): Promise<{ reads: number; sent: T }> {
   const before = await readsProcessed(admin);
-  await send();
-  return (await readsProcessed(admin)) - before - 1;
+  const sent = await send();
+  return { reads: (await readsProcessed(admin)) - before - 1, sent };
+}
+
+// CALLS charges of one request, all started in the same turn.
+function chargeInOneTurn(limiter: RedisLimiter, one: ChargeRequest): Promise<LimitVerdict[]> {
+  return Promise.all(Array.from({ length: CALLS }, () => limiter.charge(one)));
 }
 
 describe("one write per event-loop turn (turn-writes.ts)", () => {
@@ -50,10 +56,7 @@ describe("one write per event-loop turn (turn-writes.ts)", () => {
   it("sends a turn's limiter charges together, each answered with its own count", async () => {
     const spec = limit("minute", 1000, 60_000);
     const one = request([charge(freshTag(), spec)]);
-    let verdicts: Awaited<ReturnType<RedisLimiter["charge"]>>[] = [];
-    const reads = await readsDuring(admin, async () => {
-      verdicts = await Promise.all(Array.from({ length: CALLS }, () => limiter.charge(one)));
-    });
+    const { reads, sent: verdicts } = await readsDuring(admin, () => chargeInOneTurn(limiter, one));
     expect(reads).toBeLessThanOrEqual(2);
     const remaining = verdicts.map((v) => (v.kind === "allowed" ? v.states[0]?.remaining : v.kind));
     // every charge counted once, in the order sent: 999 down to 960
@@ -78,10 +81,7 @@ describe("one write per event-loop turn (turn-writes.ts)", () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     const one = request([charge(freshTag(), limit("after", 1000, 60_000))]);
-    let verdicts: Awaited<ReturnType<RedisLimiter["charge"]>>[] = [];
-    const reads = await readsDuring(fresh, async () => {
-      verdicts = await Promise.all(Array.from({ length: CALLS }, () => limiter.charge(one)));
-    });
+    const { reads, sent: verdicts } = await readsDuring(fresh, () => chargeInOneTurn(limiter, one));
     expect(reads).toBeLessThanOrEqual(2);
     expect(verdicts.every((v) => v.kind === "allowed")).toBe(true);
   });
@@ -91,7 +91,7 @@ describe("one write per event-loop turn (turn-writes.ts)", () => {
     await client.connect();
     try {
       const hold = turnWrites(client);
-      const batched = await readsDuring(admin, () =>
+      const { reads: batched } = await readsDuring(admin, () =>
         Promise.all(
           Array.from({ length: CALLS }, (_, i) => {
             hold();

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { isCluster } from "../redis/is-cluster.ts";
 
 // Loads the limiter's Lua scripts into Redis whenever the client becomes ready, so a fresh
 // replica's first calls run EVALSHA on a cached script instead of racing the limiter deadline
@@ -10,10 +11,6 @@ export interface Preparation {
   prepared(): boolean;
   whenPrepared(withinMs: number): Promise<boolean>;
   stop(): void;
-}
-
-function isCluster(client: Redis | Cluster): client is Cluster {
-  return (client as { isCluster?: boolean }).isCluster === true;
 }
 
 async function loadScripts(client: Redis | Cluster, scripts: readonly string[]): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { isCluster } from "./is-cluster.ts";
 
 // One socket write per turn of the event loop for a standalone or Sentinel ioredis client: the
 // first command of a turn corks the client's socket, and `setImmediate` (after the turn's I/O
@@ -19,10 +20,6 @@ import type { Cluster, Redis } from "ioredis";
 // auto-pipelining, and `hold` does nothing for it.
 
 export type HoldWrites = () => void;
-
-function isCluster(client: Redis | Cluster): client is Cluster {
-  return (client as { isCluster?: boolean }).isCluster === true;
-}
 
 // Call the returned function before each command. The socket is read at each turn's first
 // command, so a reconnect (a new socket) is picked up; a turn ends by uncorking the socket it
