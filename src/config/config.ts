@@ -13,6 +13,7 @@ export type PolicySource = "files" | "kubernetes";
 // The whole runtime configuration, frozen after parsing. File paths are absolute.
 export interface Config {
   readonly listen: string; // host:port for gRPC over TCP
+  readonly reusePort: boolean; // several processes may listen on `listen`'s port (SO_REUSEPORT)
   readonly socket: string | undefined; // Unix domain socket path for gRPC (what the injected Envoy uses)
   readonly metricsListen: string; // host:port for /metrics, /healthz, /readyz
   readonly model: string; // the Deployment's own model; default for requests that name none

@@ -5,7 +5,7 @@ import { modelNameProblem } from "../core/request/profiles/model-name.ts";
 import { ROUTING_HEADERS, type RoutingHeader } from "../core/request/routing-headers.ts";
 import { err, ok, type Issue, type Result } from "../core/result.ts";
 import { isPlainObject, rejectUnknownKeys } from "../core/parse/fields.ts";
-import { LISTEN_ADDRESS } from "../core/listen-address.ts";
+import { LISTEN_ADDRESS, splitHostPort } from "../core/listen-address.ts";
 import { deepFreeze } from "../core/parse/deep-freeze.ts";
 import { ConfigReader } from "../core/parse/config-reader.ts";
 import type { Config, PolicySource } from "./config.ts";
@@ -24,6 +24,7 @@ type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULTS = {
   listen: "127.0.0.1:9001",
+  reusePort: false,
   metricsListen: "127.0.0.1:9090",
   model: "",
   protocol: "generic",
@@ -38,6 +39,7 @@ const DEFAULTS = {
 
 const KNOWN_KEYS = [
   "listen",
+  "reusePort",
   "socket",
   "metricsListen",
   "model",
@@ -158,6 +160,7 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
   const socket = r.text("socket", "");
   const config: Config = {
     listen: r.address("listen", DEFAULTS.listen),
+    reusePort: r.boolean(raw, "reusePort", DEFAULTS.reusePort),
     socket: socket === "" ? undefined : resolve(baseDir, socket),
     metricsListen: r.address("metricsListen", DEFAULTS.metricsListen),
     model: r.model("model", DEFAULTS.model),
@@ -179,6 +182,10 @@ export function parseConfig(doc: unknown, env: Readonly<Record<string, string | 
     logLevel: r.choice<LogLevel>("logLevel", LOG_LEVELS, DEFAULTS.logLevel),
     watchFiles: r.boolean(raw, "watchFiles", DEFAULTS.watchFiles),
   };
+  if (config.reusePort && splitHostPort(config.listen).port === 0) {
+    // Port 0 gives each process a different free port: nothing would be shared.
+    r.issues.push({ path: "reusePort", message: `needs a fixed port in ${r.pathOf("listen")} (got ${JSON.stringify(config.listen)})` });
+  }
   if (config.policySource === "kubernetes" && config.policyFiles.length > 0) {
     r.issues.push({
       path: "policies.files",

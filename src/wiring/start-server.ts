@@ -161,6 +161,7 @@ function checkOptions(config: Config, backends: Backends, logger: Logger, metric
   const { engine, audit, anomaly } = backends;
   return {
     tcp: config.listen,
+    reusePort: config.reusePort,
     uds: config.socket,
     maxInFlight: config.maxInFlight,
     maxReceiveBytes: config.maxReceiveBytes,

@@ -54,6 +54,8 @@ const EXPECTATIONS: Record<string, { path: string | null; message: RegExp }> = {
   "model-invalid.yaml": { path: "model", message: /segment/ },
   "namespace-not-dns-label.yaml": { path: "namespace", message: /DNS-1123 label/ },
   "socket-not-a-string.yaml": { path: "socket", message: /must be a string/ },
+  "reuse-port-not-boolean.yaml": { path: "reusePort", message: /true or false/ },
+  "reuse-port-on-any-free-port.yaml": { path: "reusePort", message: /needs a fixed port in listen \(got "0\.0\.0\.0:0"\)/ },
   "not-a-mapping.yaml": { path: "", message: /must be a mapping/ },
   "scalar-document.yaml": { path: "", message: /must be a mapping/ },
   "yaml-syntax-error.yaml": { path: null, message: /invalid YAML/ },
@@ -102,6 +104,7 @@ describe("loadConfig: files", () => {
     const config = loaded("test/config/fixtures/valid/full.yaml", {}, REPO);
     expect(config).toEqual({
       listen: "[::1]:7001",
+      reusePort: true,
       socket: join(VALID, "run/authz.sock"),
       metricsListen: "0.0.0.0:0",
       model: "meta-llama/Llama-3.1-8B",
@@ -136,10 +139,10 @@ describe("loadConfig: files", () => {
   it("environment overrides win over the file", () => {
     const config = loaded(join(VALID, "full.yaml"), {
       MODELGATE_PROTOCOL: "generic",
-      MODELGATE_LISTEN: "127.0.0.1:0",
+      MODELGATE_LISTEN: "127.0.0.1:7002",
       MODELGATE_NAMESPACE: "default",
     });
-    expect(config).toMatchObject({ protocol: "generic", listen: "127.0.0.1:0", namespace: "default", model: "meta-llama/Llama-3.1-8B" });
+    expect(config).toMatchObject({ protocol: "generic", listen: "127.0.0.1:7002", namespace: "default", model: "meta-llama/Llama-3.1-8B" });
   });
 
   it("a bad override is reported by its variable name, not as a problem in the file", () => {

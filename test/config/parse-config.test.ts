@@ -10,6 +10,7 @@ const BASE = "/etc/modelgate";
 
 const DEFAULTS: Config = {
   listen: "127.0.0.1:9001",
+  reusePort: false,
   socket: undefined,
   metricsListen: "127.0.0.1:9090",
   model: "",
@@ -230,6 +231,18 @@ describe("parseConfig: paths", () => {
   });
 });
 
+describe("parseConfig: reusePort", () => {
+  it("with a fixed port, several processes may share it", () => {
+    expect(ok({ listen: "0.0.0.0:9001", reusePort: true })).toMatchObject({ listen: "0.0.0.0:9001", reusePort: true });
+  });
+
+  it("refuses port 0 from the environment too, naming the variable that set it", () => {
+    expect(issues({ listen: "0.0.0.0:9001", reusePort: true }, { MODELGATE_LISTEN: "127.0.0.1:0" })).toEqual([
+      { path: "reusePort", message: 'needs a fixed port in $MODELGATE_LISTEN (got "127.0.0.1:0")' },
+    ]);
+  });
+});
+
 describe("parseConfig: every problem, with its path", () => {
   it("reports all mistakes of one document, not just the first", () => {
     const found = issues({
@@ -249,6 +262,7 @@ describe("parseConfig: every problem, with its path", () => {
     ["a number", 42, ""],
     ["listen as a number", { listen: 9001 }, "listen"],
     ["watchFiles as a string", { watchFiles: "true" }, "watchFiles"],
+    ["reusePort as a string", { listen: "0.0.0.0:9001", reusePort: "true" }, "reusePort"],
     ["maxInFlight too large", { maxInFlight: 1_000_001 }, "maxInFlight"],
     ["maxReceiveBytes too large", { maxReceiveBytes: 268_435_457 }, "maxReceiveBytes"],
     ["shutdownGraceSeconds as a string", { shutdownGraceSeconds: "10s" }, "shutdownGraceSeconds"],

@@ -16,6 +16,7 @@ import { createGrpcHttp2Server } from "./http2-grpc-server.ts";
 
 export interface AuthzServerOptions {
   readonly tcp: string | undefined; // host:port; port 0 picks a free one
+  readonly reusePort?: boolean; // let other processes listen on the same port (the kernel spreads connections)
   readonly uds: string | undefined; // filesystem path of a Unix domain socket
   readonly maxInFlight: number;
   readonly maxReceiveBytes: number; // larger CheckRequests are answered 413 request_too_large
@@ -51,7 +52,7 @@ export async function startAuthzServer(options: AuthzServerOptions): Promise<Aut
 
   let tcpPort: number | undefined;
   try {
-    if (options.tcp !== undefined) tcpPort = await server.listenTcp(options.tcp);
+    if (options.tcp !== undefined) tcpPort = await server.listenTcp(options.tcp, options.reusePort ?? false);
     if (options.uds !== undefined) await server.listenUnix(options.uds);
   } catch (error) {
     await server.shutdown(0);

@@ -18,7 +18,9 @@ import { GrpcStatus } from "./grpc-status.ts";
 export type GrpcRoute = (stream: http2.ServerHttp2Stream, remainingMs: number, headers: http2.IncomingHttpHeaders) => void;
 
 export interface GrpcHttp2Server {
-  listenTcp(address: string): Promise<number>;
+  // With `reusePort`, other processes may listen on the same port too (SO_REUSEPORT: Linux and
+  // some BSDs); the kernel hands each new connection to one of them.
+  listenTcp(address: string, reusePort: boolean): Promise<number>;
   listenUnix(path: string): Promise<void>;
   // Stops accepting connections and streams (GOAWAY), lets the calls in flight finish within
   // `graceMs`, then closes whatever is left.
@@ -81,9 +83,9 @@ export function createGrpcHttp2Server(routes: ReadonlyMap<string, GrpcRoute>): G
       });
     });
   return {
-    async listenTcp(address) {
+    async listenTcp(address, reusePort) {
       const { host, port } = splitHostPort(address);
-      const server = await listening((s, done) => s.listen(port, host, done));
+      const server = await listening((s, done) => s.listen({ port, host, reusePort }, done));
       return (server.address() as { port: number }).port;
     },
     async listenUnix(path) {

@@ -23,9 +23,10 @@ export interface AuthzClient {
   close(): void;
 }
 
-export function connectAuthz(target: string): AuthzClient {
+// `options` are grpc-js channel options (e.g. a local subchannel pool, for a connection of its own).
+export function connectAuthz(target: string, options: grpc.ChannelOptions = {}): AuthzClient {
   const { Client } = loadAuthorizationProtos();
-  const client = new Client(target, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+  const client = new Client(target, grpc.credentials.createInsecure(), options) as unknown as grpc.Client & {
     Check(req: unknown, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: CheckResponse) => void): void;
   };
   return {
