@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { freePort } from "../test/harness/managed-process.ts";
+import { startBenchRedis } from "./bench-redis.ts";
 import { openLoop, runGhz, saturation, WARM_UP_SECONDS, type LoadResult } from "./ghz.ts";
 import { corePinning } from "./core-pinning.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
@@ -59,30 +59,6 @@ function nodeSystem(name: string, args: string[], denies: boolean): System {
       return { ...s, allocatedBytes: () => Promise.resolve(s.allocatedBytes()) };
     },
   };
-}
-
-async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  // Pinned with the servers: Redis is part of the system under test, and the load generator's
-  // core stays the generator's.
-  const [command, ...prefix] = [...serverPrefix, "redis-server"];
-  const child = spawn(
-    command,
-    [...prefix, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    {
-      stdio: "ignore",
-    },
-  );
-  for (let i = 0; i < 100; i += 1) {
-    if (
-      spawnSync("redis-cli", ["-p", String(port), "ping"])
-        .stdout?.toString()
-        .trim() === "PONG"
-    )
-      return { url: `redis://127.0.0.1:${port}`, child };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("redis-server did not start");
 }
 
 interface Sample {
@@ -171,7 +147,7 @@ try {
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
   const wrongKey = checkRequest(`${fixture.key.slice(0, -4)}AAAA`);
-  const started = await startRedis(dir);
+  const started = await startBenchRedis(dir, serverPrefix);
   redis = started.child;
   const serve = (config: string) => [...imageNodeFlags(root), join(root, "src/cli/modelgate.ts"), "serve", "--config", config];
   const systems: System[] = [
