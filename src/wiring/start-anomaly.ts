@@ -20,6 +20,7 @@ export interface AnomalyStartDeps {
   readonly responder: AnomalyResponder;
   readonly policyResponses: PolicyResponses; // the serving policies' spec.anomaly choices
   readonly rendering: IdentityRendering; // { subjects: audit.subjects, hmacKey: the audit HMAC key }
+  readonly joinsOutcomes: boolean; // audit.outcomes.enabled: Envoy's access log reaches the detector
   readonly script?: AnomalyScriptPort; // an existing connection (e.g. the limiter's client); else one is made from redis.url
 }
 
@@ -47,6 +48,7 @@ export async function startAnomalyDetection(config: AnomalyConfig, deps: Anomaly
     record: deps.record,
     responder: deps.responder,
     policyResponses: deps.policyResponses,
+    joinsOutcomes: deps.joinsOutcomes,
     metrics: registerAnomalyMetrics(deps.registry),
     now: deps.now,
     onError: (message, error) => deps.logger.warn(message, { error: error instanceof Error ? error.message : String(error) }),

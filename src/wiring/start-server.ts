@@ -152,6 +152,7 @@ function startAnomaly(
     responder: sanctionResponder(engine.sanctions),
     policyResponses: (ref) => engine.ports.policies()?.anomalyResponses(ref.namespace, ref.name),
     rendering: { subjects: config.audit.subjects, hmacKey: audit.hmacKey },
+    joinsOutcomes: config.audit.outcomes.enabled,
   });
 }
 

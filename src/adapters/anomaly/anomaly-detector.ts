@@ -29,6 +29,9 @@ export interface AnomalyDetectorOptions {
   readonly record: (event: AuditEvent) => void; // the audit writer
   readonly responder: AnomalyResponder;
   readonly policyResponses?: PolicyResponses; // the serving policies' spec.anomaly; none when absent
+  // Whether the model's answers reach observeOutcome (Envoy's access log: audit.outcomes). Without
+  // them no allowed decision is kept for the join: none would ever be taken back out.
+  readonly joinsOutcomes: boolean;
   readonly metrics: AnomalyMetrics;
   readonly now: () => number;
   readonly onError: (message: string, error: unknown) => void;
@@ -54,7 +57,7 @@ export class AnomalyDetector {
     this.#o = options;
     const { outcomes, rules } = options.config;
     this.#pending = new PendingDecisions(outcomes.maxPending, outcomes.waitMs);
-    this.#countsErrors = rules.probing.enabled && rules.probing.errorStatuses.length > 0;
+    this.#countsErrors = options.joinsOutcomes && rules.probing.enabled && rules.probing.errorStatuses.length > 0;
     options.metrics.watch({ inFlight: () => this.#inFlight, pendingOutcomes: () => this.#pending.size });
   }
 

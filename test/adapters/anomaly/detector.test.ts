@@ -127,6 +127,28 @@ describe("online anomaly detection", () => {
   });
 });
 
+describe("allowed decisions kept for the outcome join", () => {
+  // Decisions only (no outcome ever arrives), as a server without audit.outcomes sees them.
+  const decisionsOnly = () => traffic(ALL_AT_ONCE.calls.slice(0, 200)).filter((e) => e.kind === "decision");
+
+  it.each([
+    ["with Envoy's access log (audit.outcomes)", true],
+    ["without it: nothing would ever take them back out", false],
+  ])("%s", async (_name, joinsOutcomes) => {
+    const kit = await detectorKit(redis.url, testConfig({ maxInFlight: 100_000 }), { joinsOutcomes });
+    try {
+      const events = decisionsOnly();
+      await feed(kit.detector, events);
+      const allowed = events.filter((e) => e.kind === "decision" && e.decision.allowed).length;
+      expect(allowed).toBeGreaterThan(50);
+      expect(await metricValue(kit.registry, "modelgate_anomaly_pending_outcomes")).toBe(joinsOutcomes ? allowed : 0);
+      expect(await metricValue(kit.registry, "modelgate_anomaly_observations_total", { result: "evaluated" })).toBe(events.length);
+    } finally {
+      await kit.close();
+    }
+  });
+});
+
 describe("when Redis is in trouble", () => {
   const call = (i: number) => decisionOf({ who: person("alice"), at: T0 + i, model: "m", address: "10.0.0.1:1" }, i);
 

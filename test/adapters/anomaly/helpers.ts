@@ -48,6 +48,7 @@ export interface KitOptions {
   readonly now?: () => number;
   readonly script?: AnomalyScriptPort; // instead of a standalone client for `url`
   readonly policyResponses?: PolicyResponses; // the serving policies' spec.anomaly
+  readonly joinsOutcomes?: boolean; // default true: the tests feed outcomes
 }
 
 export async function detectorKit(url: string, config: AnomalyConfig, options: KitOptions = {}): Promise<DetectorKit> {
@@ -64,6 +65,7 @@ export async function detectorKit(url: string, config: AnomalyConfig, options: K
     record: (e) => void alerts.push(e),
     responder,
     policyResponses: options.policyResponses ?? (() => undefined),
+    joinsOutcomes: options.joinsOutcomes ?? true,
     metrics: registerAnomalyMetrics(registry),
     now: options.now ?? Date.now,
     onError: (m) => void errors.push(m),

@@ -28,6 +28,7 @@ const runtime = await startAnomalyDetection(parsed.value, {
   responder: new RecordingResponder(),
   policyResponses: () => undefined,
   rendering: { subjects: "plain", hmacKey: undefined },
+  joinsOutcomes: true, // the parent sends outcomes too
 });
 if (runtime === undefined) throw new Error("anomaly detection is disabled in the child's config");
 
