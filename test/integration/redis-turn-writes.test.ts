@@ -8,11 +8,13 @@ import type { ChargeRequest, LimitVerdict } from "../../src/core/limit/limiter-p
 import { turnWrites } from "../../src/adapters/redis/turn-writes.ts";
 import { charge, connect, freshTag, limit, request } from "./helpers/redis-limiter-kit.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis-server.ts";
+import { startRedisCluster, type RedisClusterProcess } from "./helpers/redis-cluster.ts";
 
 // The commands a client is given in one turn of the event loop reach Redis in one write, read by
 // Redis with one read event (its own `total_reads_processed` counter, which also counts the INFO
 // that reads it). Sent one write per command, the same calls are read by a Redis on another core
-// as they arrive, in many reads. After a reconnect the new socket is the one held.
+// as they arrive, in many reads. After a reconnect the new socket is the one held. On a Cluster
+// each primary is sent its share of a turn in one write.
 
 const CALLS = 40;
 
@@ -106,5 +108,50 @@ describe("one write per event-loop turn (turn-writes.ts)", () => {
     } finally {
       client.disconnect();
     }
+  });
+});
+
+describe("one write per event-loop turn and node, on a Redis Cluster", () => {
+  let cluster: RedisClusterProcess;
+  let admins: Redis[];
+  let connection: RedisConnection;
+  let limiter: RedisLimiter;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    admins = cluster.ports.map((port) => new Redis({ port, host: "127.0.0.1" }));
+    ({ connection, limiter } = await connect(cluster.url));
+    expect(await connection.whenPrepared(10_000)).toBe(true);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const admin of admins ?? []) admin.disconnect();
+    await connection?.close();
+    await cluster?.stop();
+  });
+
+  it("sends a turn's charges for one caller (one slot, one node) together", async () => {
+    const one = request([charge(freshTag(), limit("minute", 1000, 60_000))]);
+    const before = await Promise.all(admins.map(readsProcessed));
+    const verdicts = await chargeInOneTurn(limiter, one);
+    const after = await Promise.all(admins.map(readsProcessed));
+    // less the INFO that reads each node's counter
+    const reads = after.reduce((sum, n, i) => sum + n - (before[i] ?? 0) - 1, 0);
+    expect(reads).toBeLessThanOrEqual(2);
+    const remaining = verdicts.map((v) => (v.kind === "allowed" ? v.states[0]?.remaining : v.kind));
+    expect(remaining).toEqual(Array.from({ length: CALLS }, (_, i) => 1000 - 1 - i));
+  });
+
+  it("sends each node its share of a turn spread over many callers", async () => {
+    const requests = Array.from({ length: CALLS }, () => request([charge(freshTag(), limit("spread", 10, 60_000))]));
+    const before = await Promise.all(admins.map(readsProcessed));
+    const verdicts = await Promise.all(requests.map((r) => limiter.charge(r)));
+    const after = await Promise.all(admins.map(readsProcessed));
+    const perNode = after.map((n, i) => n - (before[i] ?? 0) - 1);
+    expect(
+      perNode.every((reads) => reads <= 2),
+      `reads per node ${perNode.join(", ")}`,
+    ).toBe(true);
+    expect(verdicts.every((v) => v.kind === "allowed")).toBe(true);
   });
 });

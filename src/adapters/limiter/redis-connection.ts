@@ -10,13 +10,13 @@ import { turnWrites } from "../redis/turn-writes.ts";
 // The ioredis client for the limiter, standalone, Sentinel or Cluster. Nothing may queue up
 // behind a dead Redis: no offline queue, no retry of a sent command (a retried charge could
 // count twice), a command timeout, and quick reconnects so recovery takes at most a second or so.
-// The commands of one event-loop turn go out in one write (turn-writes.ts): a standalone or
-// Sentinel client corks its socket for the turn instead of ioredis' auto-pipelining, whose
-// per-batch Pipeline objects were promoted to the old generation; a Cluster client keeps it.
+// The commands of one event-loop turn go out in one write per node (turn-writes.ts): the client
+// corks its socket (a Cluster client every primary's) for the turn instead of ioredis'
+// auto-pipelining, whose per-batch Pipeline objects were promoted to the old generation.
 // The script goes through defineCommand: EVALSHA, and EVAL on NOSCRIPT within the same call.
-// It is defined once per key count with a fixed `numberOfKeys`: ioredis' Cluster auto-pipelining
-// routes a custom command by its first argument, which must therefore be the first key, not
-// the key count.
+// It is defined once per key count with a fixed `numberOfKeys`, so that a Cluster client routes
+// it by its first key (ioredis' auto-pipelining, when it was on, routed a custom command by its
+// first argument, which had to be a key, not the key count).
 // Every time the client becomes ready (start-up and each reconnect) both scripts are loaded
 // with SCRIPT LOAD on every master, so no limiter call pays for sending or compiling them; the
 // connection counts as prepared from the first time that succeeded (prepare-scripts.ts).
@@ -55,7 +55,7 @@ function clientOptions(target: RedisTarget, options: RedisConnectionOptions) {
     // The script's reply is a flat list of integers in either protocol, and ioredis decodes
     // RESP2 with less client CPU per reply than RESP3 (its default).
     protocol: 2 as const,
-    enableAutoPipelining: false, // turn-writes.ts batches instead (Cluster: see createClient)
+    enableAutoPipelining: false, // turn-writes.ts batches instead
     ...(target.tls ? { tls: {} } : {}),
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
@@ -71,7 +71,7 @@ function createClient(target: RedisTarget, options: RedisConnectionOptions): Red
   if (target.topology === "cluster") {
     const cluster = {
       enableOfflineQueue: false,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false, // turn-writes.ts batches per node instead
       scaleReads: "master", // the limiter's reads must see the latest writes
       clusterRetryStrategy: reconnectDelay,
       redisOptions: common,

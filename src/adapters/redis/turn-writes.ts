@@ -16,8 +16,9 @@ import { isCluster } from "./is-cluster.ts";
 // no 35–47 ms mark-compact every ≈ 15 000 decisions. Without any batching each command is a write
 // of its own: 25–35 % more CPU per decision at saturation (bench/ab-bench.ts); with this, the
 // same as auto-pipelining.
-// A Cluster client has one socket per node and routes each command itself: it keeps ioredis'
-// auto-pipelining, and `hold` does nothing for it.
+// A Cluster client has one socket per node and routes each command itself: the first command
+// of a turn corks the socket of every primary it knows, so each node is sent its share of the
+// turn in one write too (a node connected later in the turn is written to as commands come).
 
 export type HoldWrites = () => void;
 
@@ -25,18 +26,23 @@ export type HoldWrites = () => void;
 // command, so a reconnect (a new socket) is picked up; a turn ends by uncorking the socket it
 // corked, even if ioredis has replaced it meanwhile.
 export function turnWrites(client: Redis | Cluster): HoldWrites {
-  if (isCluster(client)) return () => undefined;
   let holding = false;
+  const release = (sockets: readonly Redis["stream"][]) => {
+    holding = false;
+    for (const socket of sockets) socket.uncork();
+  };
   return () => {
     if (holding) return;
-    // Undefined before the first connect; a command then fails fast (no offline queue).
-    const socket: Redis["stream"] | undefined = client.stream;
-    if (socket === undefined) return;
+    const sockets = isCluster(client) ? client.nodes("master").flatMap(socketOf) : socketOf(client);
+    if (sockets.length === 0) return;
     holding = true;
-    socket.cork();
-    setImmediate(() => {
-      holding = false;
-      socket.uncork();
-    });
+    for (const socket of sockets) socket.cork();
+    setImmediate(release, sockets);
   };
+}
+
+// Undefined before the first connect; a command then fails fast (no offline queue).
+function socketOf(node: Redis): Redis["stream"][] {
+  const socket: Redis["stream"] | undefined = node.stream;
+  return socket === undefined ? [] : [socket];
 }
