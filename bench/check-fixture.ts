@@ -17,6 +17,8 @@ export interface BenchFixture {
   // What a bench script's options ask for: `config` without a Redis URL, else `redisConfig`, or
   // with `anomaly` also anomaly detection (its observations in the same Redis).
   readonly configFor: (redisUrl: string | undefined, anomaly?: boolean) => string;
+  // The bench configuration with `extra` top-level keys set (e.g. listen, reusePort), as file `name`.
+  readonly configWith: (name: string, extra: Readonly<Record<string, unknown>>) => string;
 }
 
 export function benchFixture(dir: string): BenchFixture {
@@ -45,7 +47,7 @@ export function benchFixture(dir: string): BenchFixture {
       },
     }),
   );
-  const writeConfig = (name: string, extra: Record<string, unknown>): string => {
+  const writeConfig = (name: string, extra: Readonly<Record<string, unknown>>): string => {
     const config = join(dir, name);
     writeFileSync(
       config,
@@ -78,7 +80,13 @@ export function benchFixture(dir: string): BenchFixture {
         ? writeConfig("modelgate-anomaly.yaml", { limiter: { redis: { url } }, anomaly: { enabled: true, redis: { url } } })
         : redisConfig(url);
     },
+    configWith: writeConfig,
   };
+}
+
+// The timed request with a wrong key (its last characters changed): every system must deny it.
+export function wrongKeyRequest(key: string): Record<string, unknown> {
+  return checkRequest(`${key.slice(0, -4)}AAAA`);
 }
 
 // Field names as in the .proto: ghz (protojson) accepts them, and so does a proto-loader client

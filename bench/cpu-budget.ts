@@ -5,7 +5,7 @@ import { join } from "node:path";
 // CPU limit is (`limits.cpu: 300m` is a quota of 30 ms per 100 ms period). Needs root and the cgroup
 // cpu controller (cgroup v1's `cpu` hierarchy or cgroup v2's `cpu.max`).
 
-const PERIOD_US = 100_000; // the kernel's and Kubernetes' default CFS period
+export const CFS_PERIOD_US = 100_000; // the kernel's and Kubernetes' default CFS period
 const V1 = "/sys/fs/cgroup/cpu";
 const V2 = "/sys/fs/cgroup";
 
@@ -30,18 +30,18 @@ function throttledOf(dir: string): number {
 
 // Creates the budget's cgroup, or returns why it cannot.
 export function cpuBudget(name: string, cpus: number): CpuBudget | string {
-  const quota = Math.round(cpus * PERIOD_US);
+  const quota = Math.round(cpus * CFS_PERIOD_US);
   try {
     let dir: string;
     if (v2HasCpu()) {
       writeFileSync(join(V2, "cgroup.subtree_control"), "+cpu");
       dir = join(V2, name);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "cpu.max"), `${quota} ${PERIOD_US}`);
+      writeFileSync(join(dir, "cpu.max"), `${quota} ${CFS_PERIOD_US}`);
     } else if (existsSync(join(V1, "cpu.cfs_quota_us"))) {
       dir = join(V1, name);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "cpu.cfs_period_us"), String(PERIOD_US));
+      writeFileSync(join(dir, "cpu.cfs_period_us"), String(CFS_PERIOD_US));
       writeFileSync(join(dir, "cpu.cfs_quota_us"), String(quota));
     } else {
       return "no cgroup cpu controller (neither /sys/fs/cgroup/cpu nor cgroup v2's cpu.max)";

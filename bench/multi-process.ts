@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus as machineCpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
 import { startBenchRedis } from "./bench-redis.ts";
-import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { cpuBudget, type CpuBudget } from "./cpu-budget.ts";
+import { benchFixture, checkRequest, wrongKeyRequest } from "./check-fixture.ts";
+import { CFS_PERIOD_US, cpuBudget, type CpuBudget } from "./cpu-budget.ts";
 import { runGhz, WARM_UP_SECONDS, type LoadResult } from "./ghz.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer, stopChild, type Spawned } from "./spawn-server.ts";
@@ -85,15 +84,14 @@ try {
   }
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
-  const wrongKey = checkRequest(`${fixture.key.slice(0, -4)}AAAA`);
+  const wrongKey = wrongKeyRequest(fixture.key);
   redis = await startBenchRedis(dir);
   const ownPorts = fixture.redisConfig(redis.url);
-  const sharedPort = join(dir, "modelgate-shared-port.yaml");
-  const sharedPortNumber = await freePort();
-  writeFileSync(
-    sharedPort,
-    stringify({ ...parse(readFileSync(ownPorts, "utf8")), listen: `127.0.0.1:${sharedPortNumber}`, reusePort: true }),
-  );
+  const sharedPort = fixture.configWith("modelgate-shared-port.yaml", {
+    limiter: { redis: { url: redis.url } },
+    listen: `127.0.0.1:${await freePort()}`,
+    reusePort: true,
+  });
 
   const start = (layout: Layout): Promise<Spawned[]> =>
     Promise.all(
@@ -121,7 +119,7 @@ try {
       const elapsedUs = (performance.now() - t0) * 1000;
       const cpu = servers.map((s, n) => (s.cpuMicros() ?? Number.NaN) - (cpu0[n] ?? Number.NaN));
       const calls = runs.reduce((sum, r) => sum + r.count, 0);
-      const periods = elapsedUs / 100_000;
+      const periods = elapsedUs / CFS_PERIOD_US;
       return {
         rps: runs.reduce((sum, r) => sum + r.rps, 0),
         cpuPerDecision: cpu.reduce((a, b) => a + b, 0) / calls,
@@ -148,7 +146,7 @@ try {
   const base = median((samples.get(LAYOUTS[0] as Layout) ?? []).map((s) => s.rps));
   process.stdout.write(
     `${machineCpus().length} × ${machineCpus()[0]?.model ?? "?"}, Node ${process.version}; each process a budget of ${cpusPerProcess} CPU ` +
-      `(CFS quota, 100 ms period); medians of ${rounds} rounds of ${seconds} s after ${warmUpSeconds} s of warm-up; Redis limiter\n\n`,
+      `(CFS quota, ${CFS_PERIOD_US / 1000} ms period); medians of ${rounds} rounds of ${seconds} s after ${warmUpSeconds} s of warm-up; Redis limiter\n\n`,
   );
   process.stdout.write(
     "| layout | decisions/s (× one process) | server CPU µs / decision | each process's use of its budget | CFS periods throttled | ghz CPU µs / call | p99 ms |\n" +

@@ -2,7 +2,7 @@ import { spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchFixture, checkRequest } from "./check-fixture.ts";
+import { benchFixture, checkRequest, wrongKeyRequest } from "./check-fixture.ts";
 import { startBenchRedis } from "./bench-redis.ts";
 import { openLoop, runGhz, saturation, WARM_UP_SECONDS, type LoadResult } from "./ghz.ts";
 import { corePinning } from "./core-pinning.ts";
@@ -146,7 +146,7 @@ let redis: ChildProcess | undefined;
 try {
   const fixture = benchFixture(dir);
   const data = checkRequest(fixture.key);
-  const wrongKey = checkRequest(`${fixture.key.slice(0, -4)}AAAA`);
+  const wrongKey = wrongKeyRequest(fixture.key);
   const started = await startBenchRedis(dir, serverPrefix);
   redis = started.child;
   const serve = (config: string) => [...imageNodeFlags(root), join(root, "src/cli/modelgate.ts"), "serve", "--config", config];

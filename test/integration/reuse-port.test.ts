@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
@@ -7,23 +6,13 @@ import { runAuditVerify } from "../../src/cli/audit-verify-command.ts";
 import { connectAuthz, reasonOf } from "./helpers/authz-client.ts";
 import { spawnServe, writeServeDir, type ServeDir, type ServeProcess } from "./helpers/serve-process.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
+import { freePort } from "../harness/managed-process.ts";
 
 // Several `modelgate serve` processes on one port (`reusePort`, README "More than one core"):
 // each binds it, the kernel hands every new connection to one of them, each decides what it is
 // sent and writes its own audit chain, which verifies on its own.
 
 const CONNECTIONS = 32;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const infer = (key: string) =>
   buildCheckRequest({ method: "POST", path: "/v2/models/fraud-detector/infer", headers: { "x-api-key": key } });

@@ -1,10 +1,10 @@
 import type { Cluster, Redis } from "ioredis";
 import { isCluster } from "./is-cluster.ts";
 
-// One socket write per turn of the event loop for a standalone or Sentinel ioredis client: the
-// first command of a turn corks the client's socket, and `setImmediate` (after the turn's I/O
-// callbacks, as ioredis' own auto-pipelining does) uncorks it, so Node sends every command the
-// turn queued with one writev and Redis reads them with one read.
+// One socket write per turn of the event loop for an ioredis client: the first command of a
+// turn corks the client's socket, and `setImmediate` (after the turn's I/O callbacks, as
+// ioredis' own auto-pipelining does) uncorks it, so Node sends every command the turn queued
+// with one writev and Redis reads them with one read.
 //
 // Why not ioredis' enableAutoPipelining, which batches the same way: it builds a Pipeline per
 // batch, and the Pipeline's constructor defines a `length` accessor on itself with a fresh
