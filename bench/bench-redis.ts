@@ -21,3 +21,11 @@ export async function startBenchRedis(dir: string, prefix: readonly string[] = [
   child.kill("SIGKILL");
   throw new Error("redis-server did not start");
 }
+
+// The CPU a redis-server has used so far (main thread and its helpers, user + system), in µs, by
+// its own INFO: a bench's Redis is local, so redis-cli reaches it.
+export function redisCpuMicros(url: string): number {
+  const info = spawnSync("redis-cli", ["-u", url, "INFO", "cpu"]).stdout?.toString() ?? "";
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, "m").exec(info)?.[1] ?? Number.NaN);
+  return (seconds("used_cpu_user") + seconds("used_cpu_sys")) * 1e6;
+}

@@ -56,6 +56,42 @@ local function gcra(tat, written, burst, c, owned)
   return 1, candidate, whole(tolerance - (candidate - now), interval), candidate - now, 0
 end
 
+if hasSanction then
+  local v = redis.call("HMGET", KEYS[sanctionAt], "b", "f", "u")
+  local bu = tonumber(v[1]) or 0
+  if op == "charge" and bu > now then return {now, 3, bu - now, 0, 1000} end
+  if (tonumber(v[3]) or 0) > now then factor = tonumber(v[2]) or 1000 end
+end
+
+-- Limit i's row is reply[5i + 1 .. 5i + 5], its arguments ARGV[4i + 7 .. 4i + 10].
+local reply = {now, 0, 0, 0, factor}
+local stored = {}
+
+-- The charge every request makes, first and on its own: Redis runs it once per decision, so it
+-- creates no helper, table or string it does not need (the rarer paths below do).
+if op == "charge" then
+  if hasBox then
+    local bu = tonumber(redis.call("HGET", KEYS[boxAt], "b")) or 0
+    if bu > now then return {now, 2, bu - now, 0, factor} end
+  end
+  if n > 0 then stored = redis.call("MGET", unpack(KEYS, first)) end
+  local denied = false
+  for i = 1, n do
+    local a, at = 4 * i + 7, 5 * i + 1
+    local ok, nxt, remaining, reset, retry = gcra(tonumber(stored[i]), tonumber(ARGV[a]), tonumber(ARGV[a + 1]), cost, ARGV[a + 3] == "1")
+    reply[at], reply[at + 1], reply[at + 2], reply[at + 3], reply[at + 4] = ok, remaining, reset, retry, nxt
+    if ok == 0 and ARGV[a + 2] ~= "1" then denied = true end
+  end
+  if not denied then
+    -- Every passing limit is charged; a failing shadow limit is not.
+    for i = 1, n do
+      local at = 5 * i + 1
+      if reply[at] == 1 then redis.call("SET", KEYS[first + i - 1], int(reply[at + 4]), "PX", ttl(reply[at + 4])) end
+    end
+    return reply
+  end
+end
+
 local function violate()
   local violations, within, block, maxBlock = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
   local v = redis.call("HMGET", KEYS[boxAt], "c", "w", "b", "l")
@@ -103,24 +139,6 @@ local function forgive(startedUntil)
   redis.call("PEXPIRE", KEYS[boxAt], ttl(keep))
 end
 
-local function limit(i)
-  local a = 11 + (i - 1) * 4
-  return KEYS[first + i - 1], tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2] == "1", ARGV[a + 3] == "1"
-end
-
-if hasSanction then
-  local v = redis.call("HMGET", KEYS[sanctionAt], "b", "f", "u")
-  local bu = tonumber(v[1]) or 0
-  if op == "charge" and bu > now then return {now, 3, bu - now, 0, 1000} end
-  if (tonumber(v[3]) or 0) > now then factor = tonumber(v[2]) or 1000 end
-end
-
-local reply = {now, 0, 0, 0, factor}
-local function row(ok, remaining, reset, retry, tat)
-  local m = #reply
-  reply[m + 1], reply[m + 2], reply[m + 3], reply[m + 4], reply[m + 5] = ok, remaining, reset, retry, tat
-end
-
 if op == "forgive" then
   if hasBox then forgive(tonumber(ARGV[9])) end
   return reply
@@ -128,14 +146,15 @@ end
 
 if op == "undo" then
   for i = 1, n do
-    local key, interval, burst, _, owned = limit(i)
+    local a, at, key = 4 * i + 7, 5 * i + 1, KEYS[first + i - 1]
+    local interval, burst, owned = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 3] == "1"
     local tat = tonumber(redis.call("GET", key))
     if tat ~= nil then
       tat = tat - unitOf(interval, owned) * cost
       if tat > now then redis.call("SET", key, int(tat), "PX", ttl(tat)) else redis.call("DEL", key); tat = nil end
     end
     local _, stays, remaining, reset = gcra(tat, interval, burst, 0, owned)
-    row(1, remaining, reset, 0, stays)
+    reply[at], reply[at + 1], reply[at + 2], reply[at + 3], reply[at + 4] = 1, remaining, reset, 0, stays
   end
   if hasBox and ARGV[9] == "1" then
     local steps = violate()
@@ -144,35 +163,19 @@ if op == "undo" then
   return reply
 end
 
+-- A charge an enforced limit denied: nothing is charged, the penalty box counts a violation,
+-- and a passing limit reports what stays (cost 0).
 if hasBox then
-  local bu = tonumber(redis.call("HGET", KEYS[boxAt], "b")) or 0
-  if bu > now then return {now, 2, bu - now, 0, factor} end
-end
-local rows, denied = {}, false
-local stored = n > 0 and redis.call("MGET", unpack(KEYS, first)) or {}
-for i = 1, n do
-  local key, interval, burst, shadow, owned = limit(i)
-  local tat = tonumber(stored[i])
-  local ok, nxt, remaining, reset, retry = gcra(tat, interval, burst, cost, owned)
-  rows[i] = {ok, nxt, remaining, reset, retry, tat}
-  if ok == 0 and not shadow then denied = true end
-end
-if denied and hasBox then
   local steps = violate()
   if steps > 0 then return {now, 2, steps, 1, factor} end
 end
 for i = 1, n do
-  local key, interval, burst, _, owned = limit(i)
-  local r = rows[i]
-  if r[1] == 1 and denied then
-    -- Nothing is charged, so a passing limit reports what stays (cost 0).
-    local _, stays, remaining, reset = gcra(r[6], interval, burst, 0, owned)
-    r = {1, stays, remaining, reset, 0}
-  elseif r[1] == 1 then
-    redis.call("SET", key, int(r[2]), "PX", ttl(r[2]))
+  local a, at = 4 * i + 7, 5 * i + 1
+  if reply[at] == 1 then
+    local _, stays, remaining, reset = gcra(tonumber(stored[i]), tonumber(ARGV[a]), tonumber(ARGV[a + 1]), 0, ARGV[a + 3] == "1")
+    reply[at + 1], reply[at + 2], reply[at + 3], reply[at + 4] = remaining, reset, 0, stays
   end
-  row(r[1], r[3], r[4], r[5], r[2])
 end
-if denied then reply[2] = 1 end
+reply[2] = 1
 return reply
 `;
