@@ -77,9 +77,10 @@ end
 
 local function distinct(rule, key, at, cooldownKey)
   local cap = tonumber(ARGV[at + 2])
-  if redis.call("SCARD", key) < cap then redis.call("SADD", key, ARGV[at + 1]) end
-  redis.call("PEXPIRE", key, ARGV[at + 3])
+  -- SADD answers how many members it added, so the size needs no second SCARD.
   local size = redis.call("SCARD", key)
+  if size < cap then size = size + redis.call("SADD", key, ARGV[at + 1]) end
+  redis.call("PEXPIRE", key, ARGV[at + 3])
   if size >= cap and claim(cooldownKey, ARGV[at + 4], ARGV[at + 5]) then fire(rule, size, 0, 0) end
 end
 if ARGV[19] == "1" then distinct(2, KEYS[3], 19, KEYS[7]) end
