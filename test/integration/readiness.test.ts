@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildCheckRequest } from "../../src/adapters/grpc/build-check-request.ts";
 import { connectAuthz, reasonOf, type AuthzClient } from "./helpers/authz-client.ts";
 import { startFixtureServer, type FixtureServer } from "./helpers/fixture-server.ts";
-import { freePort, redisArgs, REDIS_SERVER, startRedis, waitForPing, type RedisProcess } from "./helpers/redis-server.ts";
+import { freePort } from "../harness/managed-process.ts";
+import { redisArgs, REDIS_SERVER, startRedis, waitForPing, type RedisProcess } from "./helpers/redis-server.ts";
 import { FIXTURE_KEYS, FRAUD_POLICY } from "./fixtures.ts";
 
 // /readyz of a real server while it is not ready — policies not loaded, the rate limiter's Redis

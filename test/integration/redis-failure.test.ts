@@ -7,7 +7,8 @@ import { parseRedisLimiterConfig } from "../../src/config/parse-redis-limiter.ts
 import { charge, freshTag, limit, metricValue, request, resilient } from "./helpers/redis-limiter-kit.ts";
 import { retainedHeap, startLoad, type PhaseStats } from "./helpers/redis-load.ts";
 import { pipeline } from "./helpers/redis-pipeline.ts";
-import { freePort, redisArgs, REDIS_SERVER, startRedis, type RedisProcess } from "./helpers/redis-server.ts";
+import { freePort } from "../harness/managed-process.ts";
+import { redisArgs, REDIS_SERVER, startRedis, type RedisProcess } from "./helpers/redis-server.ts";
 
 // Redis frozen (SIGSTOP: connections open, no answers) and Redis killed (connections refused)
 // in the middle of steady load: every call answers within the deadline plus a margin, the local

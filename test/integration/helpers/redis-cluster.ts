@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { freePort, REDIS_SERVER, redisArgs, waitForPing } from "./redis-server.ts";
+import { freePort } from "../../harness/managed-process.ts";
+import { REDIS_SERVER, redisArgs, waitForPing } from "./redis-server.ts";
 
 // A real three-primary Redis Cluster on free loopback ports (no replicas), built the way an
 // operator would: three `--cluster-enabled yes` servers joined by `redis-cli --cluster create`.

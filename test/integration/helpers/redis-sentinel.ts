@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, REDIS_SERVER, waitForPing } from "./redis-server.ts";
+import { freePort } from "../../harness/managed-process.ts";
+import { REDIS_SERVER, waitForPing } from "./redis-server.ts";
 
 // A real Redis Sentinel watching one master, on a free loopback port. Sentinel rewrites its
 // config file, so it gets one of its own in a temporary directory.

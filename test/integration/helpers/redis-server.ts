@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { freePort } from "../../harness/managed-process.ts";
 
 // A real redis-server on a free loopback port, with no persistence, for one test file.
 // redis-server cannot pick its own port (`--port 0` disables TCP), so a port is reserved by
@@ -11,15 +12,6 @@ import { Redis } from "ioredis";
 // same port are there for the failure tests.
 
 export const REDIS_SERVER = "/usr/bin/redis-server";
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no TCP address");
-  return address.port;
-}
 
 // One raw PING over TCP: true when the server answers +PONG.
 export function pingOnce(port: number, timeoutMs = 250): Promise<boolean> {
