@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { allocationReport, type SampledNode } from "./allocation-report.ts";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { openLoop, runGhz, saturation } from "./ghz.ts";
+import { openLoop, runGhz, saturation, WARM_UP_SECONDS } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 
@@ -50,7 +50,7 @@ try {
   );
   let calls = 0;
   try {
-    await runGhz(`127.0.0.1:${server.port}`, data, ["--cpus", "1", "-c", "8", "-n", "2000"]);
+    await runGhz(`127.0.0.1:${server.port}`, data, saturation(WARM_UP_SECONDS));
     server.child.kill("SIGUSR2");
     const load = promoted ? openLoop(1000, seconds) : saturation(seconds);
     const result = await runGhz(`127.0.0.1:${server.port}`, data, load);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
-import { runGhz, saturation } from "./ghz.ts";
+import { runGhz, saturation, WARM_UP_SECONDS } from "./ghz.ts";
 import { corePinning } from "./core-pinning.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
@@ -29,7 +29,7 @@ async function saturate(mode: string, data: unknown): Promise<Figures> {
   const server = await spawnServer([script, mode], { gcTrace: true, prefix: prefix.server });
   try {
     const target = `127.0.0.1:${server.port}`;
-    await runGhz(target, data, ["--cpus", "1", "-c", "8", "-n", "2000"], prefix.ghz);
+    await runGhz(target, data, saturation(WARM_UP_SECONDS), prefix.ghz);
     const [cpu0, alloc0] = [server.cpuMicros() ?? Number.NaN, server.allocatedBytes() ?? Number.NaN];
     const r = await runGhz(target, data, saturation(seconds), prefix.ghz);
     const ok = r.statuses["OK"] ?? 0;
