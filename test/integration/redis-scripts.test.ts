@@ -107,3 +107,27 @@ describe("a script load refused on a live connection", () => {
     expect(kinds).toEqual(["allowed", "limited"]);
   });
 });
+
+// The script's last section is the denied charge, which counts a penalty-box violation. An op the
+// script does not know must be refused before it, not run as that section.
+describe("the limiter script given an op it does not know", () => {
+  let redis: RedisProcess;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("is refused with the op named, and writes nothing", async () => {
+    const admin = redis.admin();
+    const box = `mg:pb:{${freshTag()}}`;
+    const limitKey = `mg:rl:{${freshTag()}}:minute`;
+    // box flag on, 1 violation blocks: the denied-charge section would block at once
+    const args = ["refund", "1", "1", "0", "1", "1024000", "1024000", "8192000", "0", "1000", "62", "5", "0", "0"];
+    await expect(admin.eval(LIMITER_LUA, 2, box, limitKey, ...args)).rejects.toThrow(/unknown op refund/);
+    expect(await admin.exists(box, limitKey)).toBe(0);
+  });
+});

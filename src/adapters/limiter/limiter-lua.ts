@@ -163,8 +163,10 @@ if op == "undo" then
   return reply
 end
 
--- A charge an enforced limit denied: nothing is charged, the penalty box counts a violation,
--- and a passing limit reports what stays (cost 0).
+-- Only a charge an enforced limit denied comes this far: nothing is charged, the penalty box
+-- counts a violation, and a passing limit reports what stays (cost 0). Any other op is refused
+-- here rather than taken for one.
+if op ~= "charge" then return redis.error_reply("limiter script: unknown op " .. tostring(op)) end
 if hasBox then
   local steps = violate()
   if steps > 0 then return {now, 2, steps, 1, factor} end
