@@ -29,8 +29,9 @@ export class AuditBuffer {
     return this.byteCount;
   }
 
-  hasRoomFor(bytes: number): boolean {
-    return this.length < this.limits.maxRecords && this.byteCount + bytes <= this.limits.maxBytes;
+  // Room for `records` more records of `bytes` bytes in all.
+  hasRoomFor(bytes: number, records = 1): boolean {
+    return this.length + records <= this.limits.maxRecords && this.byteCount + bytes <= this.limits.maxBytes;
   }
 
   // A record larger than maxBytes never fits; with the record size caps that cannot happen.

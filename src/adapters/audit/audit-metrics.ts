@@ -52,7 +52,7 @@ export function registerAuditMetrics(registry: Registry): AuditMetrics {
   const checkpoints = new Counter({ name: "modelgate_audit_checkpoints_total", help: "Checkpoint records added to the chain", registers });
   const lost = new Counter({
     name: "modelgate_audit_records_lost_total",
-    help: "Accepted records still unwritten when shutdown's deadline passed",
+    help: "Accepted records lost: still unwritten when shutdown's deadline passed, or not sealable (a bug)",
     registers,
   });
   const failMode = new Counter({

@@ -1,4 +1,4 @@
-import { genesisHead, sealEvent, type ChainHead } from "../../core/audit/chain.ts";
+import { assertNoEnvelopeKey, genesisHead, sealEvent, type ChainHead } from "../../core/audit/chain.ts";
 import { sealCheckpoint, type CheckpointSigner } from "../../core/audit/checkpoint.ts";
 import { isoTime, type AuditEvent } from "../../core/audit/event.ts";
 import type { AuditSink } from "../../core/audit/sink.ts";
@@ -6,9 +6,13 @@ import { err, ok, type Result } from "../../core/result.ts";
 import { AuditBuffer } from "./audit-buffer.ts";
 import type { AuditMetrics } from "./audit-metrics.ts";
 
-// Takes audit events off the hot path. `record` seals the event into the chain and queues it
-// (synchronous, a hash and a serialization); a background loop writes batches, one at a time,
-// retrying a failed batch with backoff. The writer is unhealthy while a batch has been pending
+// Takes audit events off the hot path. `record` accepts the event into the bounded buffer at
+// once (or refuses it); the events accepted in one turn of the event loop are sealed into the
+// chain (a serialization and a hash each) together at the end of that turn, in the order they
+// were accepted. That is after Node has sent the turn's answers, which so leave without waiting
+// for their records' sealing (Decision 68). Reading the writer (head, flush, close, the buffer's
+// size) seals what is pending first, so no caller sees the difference. A background loop
+// writes batches, one at a time, retrying a failed batch with backoff. The writer is unhealthy while a batch has been pending
 // at the sink for longer than writeTimeoutMs (a hung or failing sink) — allowed decisions then
 // fail closed (audit-recorder.ts) — and it refuses records when the buffer is full.
 
@@ -42,7 +46,9 @@ export interface AuditWriter {
   close(timeoutMs: number): Promise<{ readonly flushed: boolean; readonly lost: number }>;
 }
 
-// Minimum room kept for one more decision record when answering canAccept().
+// What an event not yet sealed is counted as against the buffer's byte bound: a decision record
+// is usually under 1 KiB and at most 8 KiB (record.ts), so a turn's records can overrun the
+// bound by a few KiB at most, and never its count of records.
 const TYPICAL_RECORD_BYTES = 2048;
 
 export async function startAuditWriter(options: AuditWriterOptions): Promise<Result<AuditWriter, string>> {
@@ -79,6 +85,8 @@ class Writer implements AuditWriter {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private waiters: Waiter[] = [];
+  private pending: AuditEvent[] = []; // accepted, not yet sealed: sealed at the end of the turn
+  private sealScheduled = false;
 
   constructor(options: AuditWriterOptions, head: ChainHead) {
     this.o = options;
@@ -95,18 +103,58 @@ class Writer implements AuditWriter {
       this.o.metrics.rejected(event.type, "closing");
       return "rejected";
     }
-    const sealed = sealEvent(this.chainHead, event);
-    if (!this.buffer.push(sealed.record)) {
+    if (!this.hasRoomForOneMore()) {
       this.o.metrics.rejected(event.type, "buffer_full");
       return "rejected";
     }
-    this.chainHead = sealed.head;
-    this.sinceCheckpoint += 1;
+    assertNoEnvelopeKey(event); // a bug: thrown to the caller, as when events were sealed here
+    this.pending.push(event);
     this.o.metrics.accepted(event.type);
-    // Exactly every N records: one Ed25519 signature (~40 µs here) per N decisions on this path.
-    if (this.sinceCheckpoint >= this.o.checkpoint.everyRecords) this.addCheckpoint();
-    this.schedule(this.buffer.length >= this.o.batch.maxRecords ? 0 : this.o.batch.flushIntervalMs);
+    if (!this.sealScheduled) {
+      this.sealScheduled = true;
+      setImmediate(this.sealAtTurnEnd);
+    }
     return "accepted";
+  }
+
+  private readonly sealAtTurnEnd = (): void => {
+    this.sealScheduled = false;
+    this.sealPending();
+  };
+
+  // Room checked when an event is accepted, so sealing never refuses one.
+  private sealPending(): void {
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    for (const event of events) {
+      const sealed = this.seal(event);
+      if (sealed === undefined) continue;
+      this.buffer.push(sealed.record, true);
+      this.chainHead = sealed.head;
+      this.sinceCheckpoint += 1;
+      // Exactly every N records: one Ed25519 signature (~40 µs here) per N decisions.
+      if (this.sinceCheckpoint >= this.o.checkpoint.everyRecords) this.addCheckpoint();
+    }
+    this.schedule(this.buffer.length >= this.o.batch.maxRecords ? 0 : this.o.batch.flushIntervalMs);
+  }
+
+  // Sealing throws only on an event outside canonical JSON (a fraction, say): a bug in the
+  // event's builder, found after the event was accepted. It is reported and counted as lost
+  // rather than thrown out of the turn's end, where it would stop the process.
+  private seal(event: AuditEvent): ReturnType<typeof sealEvent> | undefined {
+    try {
+      return sealEvent(this.chainHead, event);
+    } catch (error: unknown) {
+      this.o.metrics.lost(1);
+      this.o.onError?.(`an accepted ${event.type} audit event could not be sealed and is lost (a bug)`, error);
+      return undefined;
+    }
+  }
+
+  private hasRoomForOneMore(): boolean {
+    const records = this.pending.length + 1;
+    return this.buffer.hasRoomFor(records * TYPICAL_RECORD_BYTES, records);
   }
 
   healthy(): boolean {
@@ -114,22 +162,26 @@ class Writer implements AuditWriter {
   }
 
   canAccept(): boolean {
-    return !this.closing && this.healthy() && this.buffer.hasRoomFor(TYPICAL_RECORD_BYTES);
+    return !this.closing && this.healthy() && this.hasRoomForOneMore();
   }
 
   head(): ChainHead {
+    this.sealPending();
     return this.chainHead;
   }
 
   bufferedRecords(): number {
+    this.sealPending();
     return this.buffer.length;
   }
 
   bufferedBytes(): number {
+    this.sealPending();
     return this.buffer.bytes;
   }
 
   flush(timeoutMs: number): Promise<boolean> {
+    this.sealPending();
     const seq = this.chainHead.seq;
     if (this.writtenSeq >= seq) return Promise.resolve(true);
     this.schedule(0);
@@ -142,6 +194,7 @@ class Writer implements AuditWriter {
   async close(timeoutMs: number): Promise<{ flushed: boolean; lost: number }> {
     const deadline = Date.now() + timeoutMs;
     this.closing = true;
+    this.sealPending();
     if (this.sinceCheckpoint > 0) this.addCheckpoint();
     const flushed = await this.flush(timeoutMs);
     this.closed = true;
@@ -193,6 +246,7 @@ class Writer implements AuditWriter {
 
   private async pump(): Promise<void> {
     if (this.writing) return;
+    this.sealPending();
     if (this.checkpointDue()) this.addCheckpoint();
     const batch = this.buffer.peekBatch(this.o.batch.maxRecords, this.o.batch.maxBytes);
     if (batch.length === 0) return this.idle();

@@ -161,3 +161,59 @@ describe("audit sink down, slow and full (security.md A2, T20)", () => {
     expect(await h.metric("modelgate_audit_rejected_total", { cause: "closing" })).toBe(1);
   });
 });
+
+// Events are accepted at once and sealed at the end of the event loop's turn, so a turn's
+// answers leave before its records are hashed; nothing a caller reads may tell the difference.
+describe("audit writer: sealing at the end of the turn", () => {
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it("seals in the order events were accepted, across turns and reads", async () => {
+    const sink = new ControlledSink();
+    const h = await make(sink);
+    h.writer.record(decisionEvent(0));
+    h.writer.record(decisionEvent(1));
+    expect(h.writer.head().seq).toBe(1); // a read seals what is pending first
+    h.writer.record(decisionEvent(2));
+    await nextTurn();
+    h.writer.record(decisionEvent(3));
+    expect(await h.writer.flush(2000)).toBe(true);
+    expect(decisionIds(sink.lines, "allow")).toEqual(["d-0", "d-1", "d-2", "d-3"]);
+    expect(verifyAuditLines(asLines(sink.lines), VERIFY).ok).toBe(true);
+  });
+
+  it("counts the records a turn has not sealed yet against the buffer's record bound", async () => {
+    const h = await make(new ControlledSink(), { writeTimeoutMs: 60_000, buffer: { maxRecords: 5, maxBytes: 1024 * 1024 } });
+    for (let i = 0; i < 5; i += 1) expect(h.writer.record(decisionEvent(i))).toBe("accepted");
+    expect(h.writer.canAccept()).toBe(false);
+    expect(h.writer.record(decisionEvent(5))).toBe("rejected");
+    expect(await h.metric("modelgate_audit_rejected_total", { cause: "buffer_full" })).toBe(1);
+  });
+
+  it("counts an unsealed record at 2 KiB against the byte bound, and a sealed one at its size", async () => {
+    const h = await make(new ControlledSink(), { writeTimeoutMs: 60_000, buffer: { maxRecords: 100, maxBytes: 4 * 2048 } });
+    for (let i = 0; i < 4; i += 1) expect(h.writer.record(decisionEvent(i))).toBe("accepted");
+    expect(h.writer.record(decisionEvent(4))).toBe("rejected");
+    await nextTurn();
+    // Sealed, the four records take what they measure (a decision record is well under 2 KiB).
+    expect(h.writer.bufferedBytes()).toBeLessThan(4 * 2048);
+    expect(h.writer.record(decisionEvent(5))).toBe("accepted");
+  });
+
+  it("reports an accepted event it cannot seal and counts it lost; the chain goes on without a gap", async () => {
+    const sink = new ControlledSink();
+    const errors: string[] = [];
+    const h = await make(sink, { onError: (message) => errors.push(message) });
+    expect(h.writer.record({ ...decisionEvent(0), duration_us: 1.5 })).toBe("accepted"); // a fraction: a builder's bug
+    expect(h.writer.record(decisionEvent(1))).toBe("accepted");
+    expect(await h.writer.flush(2000)).toBe(true);
+    expect(errors).toEqual(["an accepted decision audit event could not be sealed and is lost (a bug)"]);
+    expect(await h.metric("modelgate_audit_records_lost_total")).toBe(1);
+    expect(decisionIds(sink.lines, "allow")).toEqual(["d-1"]);
+    expect(verifyAuditLines(asLines(sink.lines), VERIFY).ok).toBe(true);
+  });
+
+  it("throws at the caller for an event carrying a key the chain's envelope owns", async () => {
+    const h = await make(new ControlledSink());
+    expect(() => h.writer.record({ ...decisionEvent(0), seq: 7 })).toThrow(/envelope key "seq"/);
+  });
+});
