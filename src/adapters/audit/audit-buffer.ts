@@ -1,8 +1,8 @@
 import type { SealedRecord } from "../../core/audit/chain.ts";
 
 // The bounded queue between decisions and the sink: at most `maxRecords` records and `maxBytes`
-// bytes. Checkpoints may exceed the bounds (`force`): at most one is added per interval, and
-// refusing one would leave the tail unsigned.
+// bytes, as `hasRoomFor` tells the writer when it accepts an event. Checkpoints may exceed the
+// bounds: at most one is added per interval, and refusing one would leave the tail unsigned.
 
 export interface BufferLimits {
   readonly maxRecords: number;
@@ -34,12 +34,11 @@ export class AuditBuffer {
     return this.length + records <= this.limits.maxRecords && this.byteCount + bytes <= this.limits.maxBytes;
   }
 
-  // A record larger than maxBytes never fits; with the record size caps that cannot happen.
-  push(record: SealedRecord, force = false): boolean {
-    if (!force && !this.hasRoomFor(record.bytes)) return false;
+  // Places a record whatever the bounds: the writer asks hasRoomFor when it accepts an event,
+  // before the record exists (sealing comes later), and a checkpoint is never refused.
+  push(record: SealedRecord): void {
     this.items.push(record);
     this.byteCount += record.bytes;
-    return true;
   }
 
   // The oldest records, up to the batch bounds (always at least one when not empty).

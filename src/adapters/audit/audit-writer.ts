@@ -12,9 +12,10 @@ import type { AuditMetrics } from "./audit-metrics.ts";
 // were accepted. That is after Node has sent the turn's answers, which so leave without waiting
 // for their records' sealing (Decision 68). Reading the writer (head, flush, close, the buffer's
 // size) seals what is pending first, so no caller sees the difference. A background loop
-// writes batches, one at a time, retrying a failed batch with backoff. The writer is unhealthy while a batch has been pending
-// at the sink for longer than writeTimeoutMs (a hung or failing sink) — allowed decisions then
-// fail closed (audit-recorder.ts) — and it refuses records when the buffer is full.
+// writes batches, one at a time, retrying a failed batch with backoff. The writer is unhealthy
+// while a batch has been pending at the sink for longer than writeTimeoutMs (a hung or failing
+// sink) — allowed decisions then fail closed (audit-recorder.ts) — and it refuses records when
+// the buffer is full.
 
 export interface AuditWriterOptions {
   readonly sink: AuditSink;
@@ -130,7 +131,7 @@ class Writer implements AuditWriter {
     for (const event of events) {
       const sealed = this.seal(event);
       if (sealed === undefined) continue;
-      this.buffer.push(sealed.record, true);
+      this.buffer.push(sealed.record);
       this.chainHead = sealed.head;
       this.sinceCheckpoint += 1;
       // Exactly every N records: one Ed25519 signature (~40 µs here) per N decisions.
@@ -213,7 +214,7 @@ class Writer implements AuditWriter {
 
   private addCheckpoint(): void {
     const sealed = sealCheckpoint(this.chainHead, this.o.now(), this.o.signer);
-    this.buffer.push(sealed.record, true);
+    this.buffer.push(sealed.record);
     this.chainHead = sealed.head;
     this.sinceCheckpoint = 0;
     this.lastCheckpointAt = this.o.now();

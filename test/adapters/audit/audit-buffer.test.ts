@@ -42,12 +42,16 @@ describe("AuditBuffer", () => {
     expect(buffer.peekBatch(100, 1_000_000).map((r) => r.seq)).toEqual(batch);
   });
 
-  it("refuses a record past its bounds unless forced", () => {
+  it("has no room past its bounds, and keeps a record placed anyway", () => {
     const buffer = new AuditBuffer({ maxRecords: 2, maxBytes: 10_000 });
-    expect(buffer.push(record(0))).toBe(true);
-    expect(buffer.push(record(1))).toBe(true);
-    expect(buffer.push(record(2))).toBe(false);
-    expect(buffer.push(record(3), true)).toBe(true);
+    expect(buffer.hasRoomFor(record(0).bytes)).toBe(true);
+    buffer.push(record(0));
+    expect(buffer.hasRoomFor(record(1).bytes)).toBe(true);
+    expect(buffer.hasRoomFor(2 * record(1).bytes, 2)).toBe(false);
+    buffer.push(record(1));
+    expect(buffer.hasRoomFor(record(2).bytes)).toBe(false);
+    expect(buffer.hasRoomFor(10_000, 0)).toBe(false); // the byte bound alone
+    buffer.push(record(3));
     expect(buffer.length).toBe(3);
   });
 
