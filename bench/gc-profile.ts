@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { openLoop, runGhz, saturation, WARM_UP_SECONDS, type LoadResult } from "./ghz.ts";
 import { corePinning } from "./core-pinning.ts";
+import { memoryCgroup } from "./memory-cgroup.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
@@ -29,6 +30,7 @@ import { median } from "./stats.ts";
 // `--redis URL`: every modelgate uses the Redis limiter there instead of the in-process one
 // (start that Redis pinned to core 0, with the servers, as `npm run bench` does); with
 // `--anomaly` also anomaly detection, its observations in the same Redis.
+// `--show-mc` prints each mark-compact's whole --trace-gc-nvp line (its phases) as it happens.
 // Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …] [--redis URL]
 
 const { values } = parseArgs({
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     "no-noop": { type: "boolean", default: false },
     redis: { type: "string" },
     anomaly: { type: "boolean", default: false },
+    "show-mc": { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -114,25 +117,21 @@ interface System {
   readonly memoryMb?: number;
 }
 
-// A memory cgroup limited to `mb` MiB and a command prefix that starts the server in it.
-function memoryCgroup(mb: number): { prefix: string[]; remove(): void } {
-  const v1 = "/sys/fs/cgroup/memory";
-  const dir = existsSync(v1) ? join(v1, `modelgate-gc-${process.pid}-${mb}`) : `/sys/fs/cgroup/modelgate-gc-${process.pid}-${mb}`;
-  if (!existsSync(dir)) mkdirSync(dir);
-  writeFileSync(join(dir, existsSync(v1) ? "memory.limit_in_bytes" : "memory.max"), String(mb * 2 ** 20));
-  return {
-    prefix: ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, ...serverPrefix],
-    remove: () => rmdirSync(dir),
-  };
-}
-
 async function measure(system: System, data: unknown): Promise<Sample[]> {
   let recording: GcEvent[] | undefined;
-  const cgroup = system.memoryMb === undefined ? undefined : memoryCgroup(system.memoryMb);
+  const cgroup =
+    system.memoryMb === undefined
+      ? undefined
+      : memoryCgroup(system.memoryMb, serverPrefix, `modelgate-gc-${process.pid}-${system.memoryMb}`);
   const server = await spawnServer(system.args, {
     gcTrace: true,
     prefix: cgroup?.prefix ?? serverPrefix,
-    onGcLine: (line) => recording?.push(parseGcLine(line)),
+    onGcLine: (line) => {
+      const event = parseGcLine(line);
+      if (recording !== undefined && values["show-mc"] && (event.kind === "mc" || event.kind === "ms"))
+        process.stdout.write(`${system.name} mark-compact: ${line.trim()}\n`);
+      recording?.push(event);
+    },
   });
   try {
     const target = `127.0.0.1:${server.port}`;
@@ -145,6 +144,9 @@ async function measure(system: System, data: unknown): Promise<Sample[]> {
       const sampler = setInterval(() => (rssMax = Math.max(rssMax, server.rssBytes() ?? 0)), 250);
       const load = await runGhz(target, data, openLoop(rps, seconds), ghzPrefix);
       clearInterval(sampler);
+      // A server that ended shows as zeros below; say why (in a memory cgroup: the OOM killer).
+      const ended = server.child.signalCode ?? server.child.exitCode;
+      if (ended !== null) process.stderr.write(`${system.name} @${rps}: the server ended (${ended}) before or during the run\n`);
       samples.push(summarise(recording, load, rssMax));
       recording = undefined;
     }

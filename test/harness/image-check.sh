@@ -109,7 +109,9 @@ user=$(bah inspect --type image --format '{{.Docker.Config.User}}' "$IMAGE")
 entrypoint=$(bah inspect --type image --format '{{.Docker.Config.Entrypoint}}' "$IMAGE")
 healthcheck=$(bah inspect --type image --format '{{.Docker.Config.Healthcheck}}' "$IMAGE")
 [[ $user == "65532:65532" ]] || { log "image user is '$user', want 65532:65532"; exit 1; }
-[[ $entrypoint == '[/nodejs/bin/node /app/src/cli/modelgate.ts]' ]] || { log "unexpected entrypoint $entrypoint"; exit 1; }
+# The exec-form entrypoint: node, its flags (the garbage collector's), the CLI.
+read -r -a entry <<<"${entrypoint:1:${#entrypoint}-2}"
+[[ ${entry[0]} == /nodejs/bin/node && ${entry[-1]} == /app/src/cli/modelgate.ts ]] || { log "unexpected entrypoint $entrypoint"; exit 1; }
 [[ $healthcheck == *healthz* ]] || { log "no health check in the image config: $healthcheck"; exit 1; }
 
 ctr=$(bah from --pull=never "$IMAGE")
@@ -122,8 +124,8 @@ done
 size=$(du -sm "$mnt" | cut -f1)
 bah umount "$ctr" >/dev/null
 
-# The entrypoint, run as the image's own user (buildah run does not apply the entrypoint itself).
-run_in_image() { bah run --isolation chroot --user "$user" "$ctr" -- /nodejs/bin/node /app/src/cli/modelgate.ts "$@"; }
+# The entrypoint with its flags, run as the image's own user (buildah run does not apply the entrypoint itself).
+run_in_image() { bah run --isolation chroot --user "$user" "$ctr" -- "${entry[@]}" "$@"; }
 [[ $(bah run --isolation chroot --user "$user" "$ctr" -- /nodejs/bin/node -e 'process.stdout.write(String(process.getuid()))') == 65532 ]] \
   || { log "the image does not run as uid 65532"; exit 1; }
 
@@ -136,4 +138,4 @@ grep -q 'policy_no_match' <<<"$denied" || { log "modelgate check in the image di
 
 # vfs keeps a full copy per layer: drop the layers no tag needs any more (the cache of this build stays).
 bah rmi --prune >/dev/null 2>&1 || true
-log "OK: $IMAGE (stand-in bases) — ${size} MiB unpacked; user $user; modelgate check allowed a read and denied a prediction inside the image"
+log "OK: $IMAGE (stand-in bases) — ${size} MiB unpacked; user $user; entrypoint ${entry[*]}; modelgate check allowed a read and denied a prediction inside the image"
