@@ -62,6 +62,9 @@ interface GcEvent {
   readonly newSpace: number; // bytes of new-space capacity
 }
 
+// V8 names a full collection "mc" (mark-compact) or, without compaction, "ms" (mark-sweep).
+const isMarkCompact = (event: GcEvent): boolean => event.kind === "mc" || event.kind === "ms";
+
 const field = (line: string, name: string): number => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? Number.NaN);
 
 function parseGcLine(line: string): GcEvent {
@@ -99,7 +102,7 @@ function summarise(events: readonly GcEvent[], load: LoadResult, rssMax: number)
   return {
     load,
     scavengesPer1000: per1000(events.filter((e) => e.kind === "s" || e.kind === "mmc").length),
-    markCompactsPer1000: per1000(events.filter((e) => e.kind === "mc" || e.kind === "ms").length),
+    markCompactsPer1000: per1000(events.filter(isMarkCompact).length),
     pauseP50: quantile(pauses, 0.5),
     pauseP99: quantile(pauses, 0.99),
     pauseMax: pauses.at(-1) ?? 0,
@@ -128,7 +131,7 @@ async function measure(system: System, data: unknown): Promise<Sample[]> {
     prefix: cgroup?.prefix ?? serverPrefix,
     onGcLine: (line) => {
       const event = parseGcLine(line);
-      if (recording !== undefined && values["show-mc"] && (event.kind === "mc" || event.kind === "ms"))
+      if (recording !== undefined && values["show-mc"] && isMarkCompact(event))
         process.stdout.write(`${system.name} mark-compact: ${line.trim()}\n`);
       recording?.push(event);
     },

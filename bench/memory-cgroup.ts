@@ -12,16 +12,16 @@ export interface MemoryCgroup {
   remove(): void;
 }
 
-export function memoryCgroup(mb: number, prefix: readonly string[], name = `modelgate-${process.pid}-${mb}`): MemoryCgroup {
+export function memoryCgroup(mb: number, prefix: readonly string[], name: string): MemoryCgroup {
   const v1 = "/sys/fs/cgroup/memory";
   const isV1 = existsSync(v1);
   const dir = isV1 ? join(v1, name) : join("/sys/fs/cgroup", name);
   if (!existsSync(dir)) mkdirSync(dir);
   writeFileSync(join(dir, isV1 ? "memory.limit_in_bytes" : "memory.max"), String(mb * 2 ** 20));
-  const anonKey = isV1 ? "total_rss" : "anon";
+  const anonLine = new RegExp(`^${isV1 ? "total_rss" : "anon"} (\\d+)$`, "m");
   return {
     prefix: ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, ...prefix],
-    anonBytes: () => Number(new RegExp(`^${anonKey} (\\d+)$`, "m").exec(readFileSync(join(dir, "memory.stat"), "utf8"))?.[1] ?? 0),
+    anonBytes: () => Number(anonLine.exec(readFileSync(join(dir, "memory.stat"), "utf8"))?.[1] ?? 0),
     remove: () => rmdirSync(dir),
   };
 }

@@ -7,7 +7,7 @@ import { corePinning } from "./core-pinning.ts";
 import { openLoop, runGhz, saturation, type LoadResult } from "./ghz.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { memoryCgroup } from "./memory-cgroup.ts";
-import { spawnServer } from "./spawn-server.ts";
+import { spawnServer, type Spawned } from "./spawn-server.ts";
 
 // Whether modelgate stays inside a pod's memory limit through a burst, and its tail after it:
 // each system runs in a memory cgroup of `--limit` MiB (cgroup v1 or v2, as root), is saturated
@@ -49,22 +49,32 @@ async function measure(system: System, config: string, data: unknown): Promise<O
   const cgroup = memoryCgroup(limitMb, serverPrefix, `modelgate-pod-${process.pid}`);
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, cgroup.anonBytes())), 250);
-  const server = await spawnServer([...system.flags, join(system.tree, "src/cli/modelgate.ts"), "serve", "--config", config], {
-    prefix: cgroup.prefix,
-  });
-  const endedHow = () => {
-    const ended = server.child.signalCode ?? server.child.exitCode;
-    return ended === null ? undefined : String(ended);
-  };
+  let server: Spawned | undefined;
   try {
+    // Inside the try: a server killed while it starts still leaves no sampler or cgroup behind.
+    server = await spawnServer([...system.flags, join(system.tree, "src/cli/modelgate.ts"), "serve", "--config", config], {
+      prefix: cgroup.prefix,
+    });
+    const { child } = server;
+    const endedHow = (): string | undefined => {
+      const ended = child.signalCode ?? child.exitCode;
+      return ended === null ? undefined : String(ended);
+    };
     const target = `127.0.0.1:${server.port}`;
     const saturated = await runGhz(target, data, saturation(Number(values.seconds)), ghzPrefix);
-    if (endedHow() !== undefined) return { peakMb: peak / 2 ** 20, saturated: undefined, fixed: undefined, ended: endedHow() };
-    const fixed = await runGhz(target, data, openLoop(Number(values.rate), 10), ghzPrefix);
-    return { peakMb: peak / 2 ** 20, saturated, fixed: endedHow() === undefined ? fixed : undefined, ended: endedHow() };
+    const endedSaturated = endedHow();
+    const fixed = endedSaturated === undefined ? await runGhz(target, data, openLoop(Number(values.rate), 10), ghzPrefix) : undefined;
+    const ended = endedHow();
+    // What ghz measured against a server that ended is its failures, not the server's figures.
+    return {
+      peakMb: peak / 2 ** 20,
+      saturated: endedSaturated === undefined ? saturated : undefined,
+      fixed: ended === undefined ? fixed : undefined,
+      ended,
+    };
   } finally {
     clearInterval(sampler);
-    await server.stop();
+    await server?.stop();
     cgroup.remove();
   }
 }
