@@ -1,4 +1,6 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type * as KubeClient from "@kubernetes/client-node";
+import { createRequire } from "node:module";
 import type { Issue, Result } from "../../core/result.ts";
 import { err, ok } from "../../core/result.ts";
 import type { ApiKeySource, KubernetesConfig } from "../../core/kubernetes-config.ts";
@@ -11,8 +13,16 @@ import { POLICY_API } from "./status-writer.ts";
 // Where the API server is and what is listed from it: the KubeConfig, the collections the
 // sidecar watches and the loop tuning, shared by the sidecar's sources and the one-shot commands.
 
+// The client is loaded by the first kubeconfig, not by importing this module: its entry imports
+// the whole generated Kubernetes API, ≈ 21 MB of heap that every mark-compact marks again (README
+// "GC and the tail"), which a sidecar reading its policies and keys from files never uses.
+// `require` of an ES module is synchronous in Node 24, so the callers stay synchronous.
+function kubeClient(): typeof KubeClient {
+  return createRequire(import.meta.url)("@kubernetes/client-node") as typeof KubeClient;
+}
+
 export function loadKubeConfig(config: KubernetesConfig): Result<KubeConfig, Issue[]> {
-  const kc = new KubeConfig();
+  const kc = new (kubeClient().KubeConfig)();
   try {
     if (config.kubeconfig !== undefined) kc.loadFromFile(config.kubeconfig);
     else kc.loadFromDefault(); // in-cluster service account first when present, else $KUBECONFIG / ~/.kube/config
