@@ -31,7 +31,10 @@ import { median } from "./stats.ts";
 // (start that Redis pinned to core 0, with the servers, as `npm run bench` does); with
 // `--anomaly` also anomaly detection, its observations in the same Redis.
 // `--show-mc` prints each mark-compact's whole --trace-gc-nvp line (its phases) as it happens.
-// Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--variant …] [--redis URL]
+// `--settle S`: seconds at each rate before its window (default 3); `--settle 0` times the first
+// rate right after the saturation warm-up, as `npm run bench` does, so the burst's garbage is
+// collected inside that window.
+// Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--settle 3] [--variant …] [--redis URL]
 
 const { values } = parseArgs({
   options: {
@@ -45,11 +48,13 @@ const { values } = parseArgs({
     redis: { type: "string" },
     anomaly: { type: "boolean", default: false },
     "show-mc": { type: "boolean", default: false },
+    settle: { type: "string", default: "3" },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const rates = values.rates.split(",").map(Number);
+const settleSeconds = Number(values.settle);
 const root = join(import.meta.dirname, "..");
 const { server: serverPrefix, ghz: ghzPrefix } = corePinning();
 const flagList = (flags: string): string[] => flags.split(/\s+/).filter((f) => f !== "");
@@ -141,7 +146,7 @@ async function measure(system: System, data: unknown): Promise<Sample[]> {
     await runGhz(target, data, saturation(WARM_UP_SECONDS), ghzPrefix);
     const samples: Sample[] = [];
     for (const rps of rates) {
-      await runGhz(target, data, openLoop(rps, 3), ghzPrefix); // the heap settles at this rate first
+      if (settleSeconds > 0) await runGhz(target, data, openLoop(rps, settleSeconds), ghzPrefix); // the heap settles at this rate first
       recording = [];
       let rssMax = 0;
       const sampler = setInterval(() => (rssMax = Math.max(rssMax, server.rssBytes() ?? 0)), 250);

@@ -14,8 +14,9 @@ import { describeMachineLoad, machineSnapshot } from "./machine-load.ts";
 import { formatReport, type SystemFigures } from "./bench-report.ts";
 import { median } from "./stats.ts";
 
-// `npm run bench`: the no-op grpc-js Check handler, modelgate (in-process limiter, then Redis) and
-// OPA-Envoy (decision log on, then off) side by side in one run. Each round measures every
+// `npm run bench`: the no-op grpc-js Check handler, modelgate (in-process limiter, then Redis), the
+// transport's floor (bench/http2-floor-server.ts) and OPA-Envoy (decision log on, then off) side by
+// side in one run. Each round measures every
 // system's saturation throughput, then its latency at fixed open-loop rates (1000 rps and 25 %
 // of modelgate's saturation in that round); the order of the systems rotates from round to round
 // so that drifts of a shared machine spread over all of them; the table shows medians.
@@ -47,7 +48,7 @@ interface Running {
 interface System {
   readonly name: string;
   start(): Promise<Running>;
-  readonly denies: boolean; // the no-op allows everything
+  readonly denies: boolean; // the no-op and the floor allow everything
 }
 
 function nodeSystem(name: string, args: string[], denies: boolean): System {
@@ -154,6 +155,12 @@ try {
     nodeSystem("no-op grpc-js Check handler (proto-loader)", [join(root, "bench/noop-server.ts")], false),
     nodeSystem("modelgate, API key, in-process limiter, audit to file", serve(fixture.config), true),
     nodeSystem("modelgate, API key, Redis limiter, audit to file", serve(fixture.redisConfig(started.url)), true),
+    // No target names it: the row shows what Node's HTTP/2 layer alone costs on this machine.
+    nodeSystem(
+      "node:http2 answering OK through modelgate's reply path (the transport's floor)",
+      [...imageNodeFlags(root), join(root, "bench/http2-floor-server.ts")],
+      false,
+    ),
   ];
   const opa = opaEnvoyPath();
   if (opa === undefined) {

@@ -1,0 +1,27 @@
+import http2 from "node:http2";
+import { replyMessage } from "../src/adapters/grpc/grpc-reply.ts";
+
+// The transport's floor: a node:http2 server that reads each call's request to its end and
+// answers, through modelgate's own gRPC reply path, the no-op's CheckResponse (status OK), with
+// no decoding and no decision. What is left in its figures is Node's HTTP/2 layer, V8's garbage
+// collector and the load generator: what no Node gRPC server goes below on the same machine.
+// Started with the image's Node flags by `npm run bench`, as modelgate is.
+
+// CheckResponse { status: {} }: field 1, an empty Status, whose code 0 (OK) is the default.
+const OK_ANSWER = Buffer.from([0x0a, 0x00]);
+
+// modelgate's server options (http2-grpc-server.ts): no cap on buffered frames, TCP_NODELAY.
+const options: http2.ServerOptions & { readonly noDelay: boolean } = { maxSessionMemory: Number.MAX_SAFE_INTEGER, noDelay: true };
+const server = http2.createServer(options);
+server.on("stream", (stream: http2.ServerHttp2Stream) => {
+  stream.on("data", ignore);
+  stream.on("end", () => replyMessage(stream, OK_ANSWER));
+});
+server.listen(0, "127.0.0.1", () => {
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ msg: "serving", grpc_port: port })}\n`);
+});
+process.once("SIGTERM", () => server.close());
+
+function ignore(): void {}
