@@ -13,7 +13,11 @@ const OK_ANSWER = Buffer.from([0x0a, 0x00]);
 // modelgate's server options (http2-grpc-server.ts): no cap on buffered frames, TCP_NODELAY.
 const options: http2.ServerOptions & { readonly noDelay: boolean } = { maxSessionMemory: Number.MAX_SAFE_INTEGER, noDelay: true };
 const server = http2.createServer(options);
+// As modelgate's edge: a stream or connection the caller tears down (ghz does at the end of a
+// run) reports an error, which must not end the process.
+server.on("session", (session) => session.on("error", ignore));
 server.on("stream", (stream: http2.ServerHttp2Stream) => {
+  stream.on("error", ignore);
   stream.on("data", ignore);
   stream.on("end", () => replyMessage(stream, OK_ANSWER));
 });

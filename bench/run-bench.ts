@@ -39,6 +39,7 @@ const { pinned, server: serverPrefix, ghz: ghzPrefix } = corePinning();
 
 interface Running {
   readonly port: number;
+  readonly child: ChildProcess;
   cpuMicros(): number | undefined;
   rssBytes(): number | undefined;
   allocatedBytes(): Promise<number | undefined>;
@@ -72,6 +73,13 @@ interface Sample {
   readonly rss: number;
 }
 
+// A server that ended during a run leaves ghz counting refused calls as fast answers: the run
+// stops rather than print them.
+function endedCheck(system: System, server: Running): void {
+  const ended = server.child.exitCode ?? server.child.signalCode;
+  if (ended !== null) throw new Error(`${system.name} ended (${ended}) during the run: its figures would be ghz's errors`);
+}
+
 const SATURATE = saturation(seconds);
 const WARM_UP = saturation(warmSeconds);
 
@@ -86,6 +94,7 @@ async function saturate(
     const [cpu0, alloc0] = [server.cpuMicros(), await server.allocatedBytes()];
     const saturated = await runGhz(target, data, SATURATE, ghzPrefix);
     const [cpu1, alloc1] = [server.cpuMicros(), await server.allocatedBytes()];
+    endedCheck(system, server);
     const per = (a: number | undefined, b: number | undefined) =>
       a === undefined || b === undefined ? Number.NaN : (b - a) / saturated.count;
     return {
@@ -112,6 +121,7 @@ async function openLoops(system: System, data: unknown, quarterRps: number): Pro
     const at1000 = await runGhz(target, data, openLoop(1000, seconds), ghzPrefix);
     clearInterval(sampler);
     const atQuarter = await runGhz(target, data, openLoop(quarterRps, seconds), ghzPrefix);
+    endedCheck(system, server);
     return { at1000, atQuarter, rss };
   } finally {
     clearInterval(sampler);
