@@ -1,4 +1,3 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import type * as KubeClient from "@kubernetes/client-node";
 import { createRequire } from "node:module";
 import type { Issue, Result } from "../../core/result.ts";
@@ -21,7 +20,7 @@ function kubeClient(): typeof KubeClient {
   return createRequire(import.meta.url)("@kubernetes/client-node") as typeof KubeClient;
 }
 
-export function loadKubeConfig(config: KubernetesConfig): Result<KubeConfig, Issue[]> {
+export function loadKubeConfig(config: KubernetesConfig): Result<KubeClient.KubeConfig, Issue[]> {
   const kc = new (kubeClient().KubeConfig)();
   try {
     if (config.kubeconfig !== undefined) kc.loadFromFile(config.kubeconfig);
