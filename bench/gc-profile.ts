@@ -7,7 +7,7 @@ import { openLoop, runGhz, saturation, WARM_UP_SECONDS, type LoadResult } from "
 import { corePinning } from "./core-pinning.ts";
 import { memoryCgroup } from "./memory-cgroup.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
-import { spawnServer } from "./spawn-server.ts";
+import { howEnded, spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
 
 // The garbage collector under a fixed open-loop load: latency percentiles swing by 2× on a shared
@@ -32,8 +32,7 @@ import { median } from "./stats.ts";
 // `--anomaly` also anomaly detection, its observations in the same Redis.
 // `--show-mc` prints each mark-compact's whole --trace-gc-nvp line (its phases) as it happens.
 // `--settle S`: seconds at each rate before its window (default 3); `--settle 0` times the first
-// rate right after the saturation warm-up, as `npm run bench` does, so the burst's garbage is
-// collected inside that window.
+// rate right after the saturation warm-up, as `npm run bench` does.
 // Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--settle 3] [--variant …] [--redis URL]
 
 const { values } = parseArgs({
@@ -153,8 +152,8 @@ async function measure(system: System, data: unknown): Promise<Sample[]> {
       const load = await runGhz(target, data, openLoop(rps, seconds), ghzPrefix);
       clearInterval(sampler);
       // A server that ended shows as zeros below; say why (in a memory cgroup: the OOM killer).
-      const ended = server.child.signalCode ?? server.child.exitCode;
-      if (ended !== null) process.stderr.write(`${system.name} @${rps}: the server ended (${ended}) before or during the run\n`);
+      const ended = howEnded(server.child);
+      if (ended !== undefined) process.stderr.write(`${system.name} @${rps}: the server ended (${ended}) before or during the run\n`);
       samples.push(summarise(recording, load, rssMax));
       recording = undefined;
     }

@@ -1,5 +1,6 @@
 import http2 from "node:http2";
 import { replyMessage } from "../src/adapters/grpc/grpc-reply.ts";
+import { SERVER_OPTIONS } from "../src/adapters/grpc/http2-grpc-server.ts";
 
 // The transport's floor: a node:http2 server that reads each call's request to its end and
 // answers, through modelgate's own gRPC reply path, the no-op's CheckResponse (status OK), with
@@ -10,9 +11,7 @@ import { replyMessage } from "../src/adapters/grpc/grpc-reply.ts";
 // CheckResponse { status: {} }: field 1, an empty Status, whose code 0 (OK) is the default.
 const OK_ANSWER = Buffer.from([0x0a, 0x00]);
 
-// modelgate's server options (http2-grpc-server.ts): no cap on buffered frames, TCP_NODELAY.
-const options: http2.ServerOptions & { readonly noDelay: boolean } = { maxSessionMemory: Number.MAX_SAFE_INTEGER, noDelay: true };
-const server = http2.createServer(options);
+const server = http2.createServer(SERVER_OPTIONS);
 // As modelgate's edge: a stream or connection the caller tears down (ghz does at the end of a
 // run) reports an error, which must not end the process.
 server.on("session", (session) => session.on("error", ignore));

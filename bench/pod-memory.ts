@@ -7,7 +7,7 @@ import { corePinning } from "./core-pinning.ts";
 import { openLoop, runGhz, saturation, type LoadResult } from "./ghz.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { memoryCgroup } from "./memory-cgroup.ts";
-import { spawnServer, type Spawned } from "./spawn-server.ts";
+import { howEnded, spawnServer, type Spawned } from "./spawn-server.ts";
 
 // Whether modelgate stays inside a pod's memory limit through a burst, and its tail after it:
 // each system runs in a memory cgroup of `--limit` MiB (cgroup v1 or v2, as root), is saturated
@@ -56,15 +56,11 @@ async function measure(system: System, config: string, data: unknown): Promise<O
       prefix: cgroup.prefix,
     });
     const { child } = server;
-    const endedHow = (): string | undefined => {
-      const ended = child.signalCode ?? child.exitCode;
-      return ended === null ? undefined : String(ended);
-    };
     const target = `127.0.0.1:${server.port}`;
     const saturated = await runGhz(target, data, saturation(Number(values.seconds)), ghzPrefix);
-    const endedSaturated = endedHow();
+    const endedSaturated = howEnded(child);
     const fixed = endedSaturated === undefined ? await runGhz(target, data, openLoop(Number(values.rate), 10), ghzPrefix) : undefined;
-    const ended = endedHow();
+    const ended = howEnded(child);
     // What ghz measured against a server that ended is its failures, not the server's figures.
     return {
       peakMb: peak / 2 ** 20,

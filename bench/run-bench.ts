@@ -8,7 +8,7 @@ import { openLoop, runGhz, saturation, WARM_UP_SECONDS, type LoadResult } from "
 import { corePinning } from "./core-pinning.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { OPA_ENVOY_VERSION, opaEnvoyPath, startOpaEnvoy } from "./opa-envoy.ts";
-import { spawnServer, stopChild } from "./spawn-server.ts";
+import { howEnded, spawnServer, stopChild } from "./spawn-server.ts";
 import { verifyDecisions } from "./verify-check.ts";
 import { describeMachineLoad, machineSnapshot } from "./machine-load.ts";
 import { formatReport, type SystemFigures } from "./bench-report.ts";
@@ -76,8 +76,8 @@ interface Sample {
 // A server that ended during a run leaves ghz counting refused calls as fast answers: the run
 // stops rather than print them.
 function endedCheck(system: System, server: Running): void {
-  const ended = server.child.exitCode ?? server.child.signalCode;
-  if (ended !== null) throw new Error(`${system.name} ended (${ended}) during the run: its figures would be ghz's errors`);
+  const ended = howEnded(server.child);
+  if (ended !== undefined) throw new Error(`${system.name} ended (${ended}) during the run: its figures would be ghz's errors`);
 }
 
 const SATURATE = saturation(seconds);

@@ -87,8 +87,14 @@ export function spawnServer(args: readonly string[], options: SpawnOptions = {})
   });
 }
 
+// How a child ended — its signal or exit code — or undefined while it runs.
+export function howEnded(child: ChildProcess): string | undefined {
+  const ended = child.signalCode ?? child.exitCode;
+  return ended === null ? undefined : String(ended);
+}
+
 export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (howEnded(child) !== undefined) return Promise.resolve();
   return new Promise((done) => {
     child.once("exit", () => done());
     child.kill("SIGTERM");

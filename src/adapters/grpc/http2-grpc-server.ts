@@ -27,8 +27,9 @@ export interface GrpcHttp2Server {
   shutdown(graceMs: number): Promise<void>;
 }
 
-// node:http2 hands its options to net.Server, whose `noDelay` its types do not list.
-const SERVER_OPTIONS: http2.ServerOptions & Pick<ServerOpts, "noDelay"> = {
+// node:http2 hands its options to net.Server, whose `noDelay` its types do not list. Exported for
+// the bench's transport floor (bench/http2-floor-server.ts), which must run on the same options.
+export const SERVER_OPTIONS: http2.ServerOptions & Pick<ServerOpts, "noDelay"> = {
   // Node's default (10 MB of buffered frames per session) refuses new streams under a burst of
   // concurrent calls; the calls in flight are bounded by the Check handler's maxInFlight instead.
   maxSessionMemory: Number.MAX_SAFE_INTEGER,
