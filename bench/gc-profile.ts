@@ -30,10 +30,11 @@ import { median } from "./stats.ts";
 // `--redis URL`: every modelgate uses the Redis limiter there instead of the in-process one
 // (start that Redis pinned to core 0, with the servers, as `npm run bench` does); with
 // `--anomaly` also anomaly detection, its observations in the same Redis.
+// `--floor` adds the transport's floor (bench/http2-floor-server.ts) with modelgate's flags.
 // `--show-mc` prints each mark-compact's whole --trace-gc-nvp line (its phases) as it happens.
 // `--settle S`: seconds at each rate before its window (default 3); `--settle 0` times the first
 // rate right after the saturation warm-up, as `npm run bench` does.
-// Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--settle 3] [--variant …] [--redis URL]
+// Usage: node bench/gc-profile.ts [--seconds 10] [--rounds 3] [--rates 1000,500] [--settle 3] [--variant …] [--floor] [--redis URL]
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     tree: { type: "string", multiple: true, default: [] },
     flags: { type: "string" },
     "no-noop": { type: "boolean", default: false },
+    floor: { type: "boolean", default: false },
     redis: { type: "string" },
     anomaly: { type: "boolean", default: false },
     "show-mc": { type: "boolean", default: false },
@@ -214,6 +216,7 @@ try {
       const [name = "", ...path] = t.split("=");
       return { name: `modelgate ${name}`, args: serve(flagsOf(path.join("=")), path.join("=")) };
     }),
+    ...(values.floor ? [{ name: "node:http2 floor", args: [...flagList(flagsOf(root)), join(root, "bench/http2-floor-server.ts")] }] : []),
   ];
   const results = new Map<System, Sample[][]>(systems.map((s) => [s, rates.map(() => [])]));
   for (let round = 0; round < rounds; round++) {

@@ -53,7 +53,7 @@ describe("deploy/image/Dockerfile", () => {
 
   it("gives the garbage collector's flags on the entrypoint, where Node accepts them, and the bench uses them too", () => {
     const flags = entrypointNodeFlags(text);
-    expect(flags).toEqual(["--heap-growing-percent=50", "--initial-old-space-size=64"]);
+    expect(flags).toEqual(["--heap-growing-percent=50", "--initial-old-space-size=64", "--no-allocation-site-pretenuring"]);
     expect(imageNodeFlags(REPO)).toEqual(["--max-semi-space-size=16", "--v8-pool-size=1", ...flags]);
     // They are refused in NODE_OPTIONS (why they are not there) ...
     const refused = spawnSync(process.execPath, ["-e", "0"], { env: { ...process.env, NODE_OPTIONS: flags.join(" ") }, encoding: "utf8" });
