@@ -21,6 +21,11 @@ export interface BenchFixture {
   readonly configWith: (name: string, extra: Readonly<Record<string, unknown>>) => string;
 }
 
+// The configuration's keys that put the limiter in the Redis at `url`.
+export function redisLimiter(url: string): Readonly<Record<string, unknown>> {
+  return { limiter: { redis: { url } } };
+}
+
 export function benchFixture(dir: string): BenchFixture {
   const { key } = mintApiKey((n) => new Uint8Array(randomBytes(n)));
   const record = recordForKey(key, { subject: "bench@example.com", attributes: { team: "data_science", org: "acme" } }, Date.now());
@@ -68,7 +73,7 @@ export function benchFixture(dir: string): BenchFixture {
     return config;
   };
   const config = writeConfig("modelgate.yaml", {});
-  const redisConfig = (url: string): string => writeConfig("modelgate-redis.yaml", { limiter: { redis: { url } } });
+  const redisConfig = (url: string): string => writeConfig("modelgate-redis.yaml", redisLimiter(url));
   return {
     key,
     digest: record.value.digest,
@@ -77,7 +82,7 @@ export function benchFixture(dir: string): BenchFixture {
     configFor: (url, anomaly = false) => {
       if (url === undefined) return config;
       return anomaly
-        ? writeConfig("modelgate-anomaly.yaml", { limiter: { redis: { url } }, anomaly: { enabled: true, redis: { url } } })
+        ? writeConfig("modelgate-anomaly.yaml", { ...redisLimiter(url), anomaly: { enabled: true, redis: { url } } })
         : redisConfig(url);
     },
     configWith: writeConfig,

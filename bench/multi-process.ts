@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus as machineCpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBenchRedis } from "./bench-redis.ts";
-import { benchFixture, checkRequest, wrongKeyRequest } from "./check-fixture.ts";
+import { benchFixture, checkRequest, redisLimiter, wrongKeyRequest } from "./check-fixture.ts";
 import { CFS_PERIOD_US, cpuBudget, type CpuBudget } from "./cpu-budget.ts";
 import { runGhz, WARM_UP_SECONDS, type LoadResult } from "./ghz.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
@@ -88,7 +88,7 @@ try {
   redis = await startBenchRedis(dir);
   const ownPorts = fixture.redisConfig(redis.url);
   const sharedPort = fixture.configWith("modelgate-shared-port.yaml", {
-    limiter: { redis: { url: redis.url } },
+    ...redisLimiter(redis.url),
     listen: `127.0.0.1:${await freePort()}`,
     reusePort: true,
   });
