@@ -1,9 +1,11 @@
 // The markdown table `npm run bench` prints, and each target of issue 15 stated as met or not.
 
+// Percentiles over every call of the rounds at one rate, in milliseconds, and each round's own p99.9.
 export interface Latencies {
   readonly p50: number;
   readonly p99: number;
-  readonly p999: number; // milliseconds
+  readonly p999: number;
+  readonly p999ByRound: readonly number[];
 }
 
 export interface SystemFigures {
@@ -13,7 +15,8 @@ export interface SystemFigures {
   readonly cpuMicros: number;
   readonly generatorCpuMicros: number; // ghz's CPU per call at saturation
   readonly allocated: number; // bytes per decision
-  readonly at1000: Latencies;
+  readonly at1000: Latencies; // steady: the last third of 3 windows at 1000 rps
+  readonly at1000AfterSaturation: Latencies; // the first third, right after saturation
   readonly atQuarter: Latencies;
   readonly quarterRps: number;
   readonly rssMb: number;
@@ -36,9 +39,12 @@ const n0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en
 const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : "—");
 const lat = (l: Latencies) => `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.p999)}`;
 const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
+// A verdict's ratio with one decimal, so that 69.8 % does not read as a missed 70 %.
+const pct1 = (n: number) => `${(n * 100).toFixed(1)} %`;
+const byRound = (l: Latencies) => l.p999ByRound.map(ms).join(", ");
 
 function row(f: SystemFigures, noop: SystemFigures): string {
-  return `| ${f.name} | ${n0(f.rps)} (${pct(f.rps / noop.rps)}) | ${lat(f.at1000)} | ${lat(f.atQuarter)} | ${n0(f.cpuMicros)} | ${n0(f.generatorCpuMicros)} | ${n0(f.allocated)} | ${n0(f.rssMb)} | ${n0(f.errors)} |`;
+  return `| ${f.name} | ${n0(f.rps)} (${pct(f.rps / noop.rps)}) | ${lat(f.at1000)} | ${ms(f.at1000AfterSaturation.p999)} | ${lat(f.atQuarter)} | ${n0(f.cpuMicros)} | ${n0(f.generatorCpuMicros)} | ${n0(f.allocated)} | ${n0(f.rssMb)} | ${n0(f.errors)} |`;
 }
 
 function verdict(label: string, value: string, met: boolean): string {
@@ -49,14 +55,15 @@ function targets(all: readonly SystemFigures[], noop: SystemFigures, mg: SystemF
   const redis = all.find((f) => f.name.includes("Redis limiter"));
   const opaLog = all.find((f) => f.name.includes("OPA-Envoy") && f.name.includes("log on"));
   const lines = [
-    verdict("throughput ≥ 100 % of the no-op (floor 80 %)", pct(mg.rps / noop.rps), mg.rps >= noop.rps) +
+    verdict("throughput ≥ 100 % of the no-op (floor 80 %)", pct1(mg.rps / noop.rps), mg.rps >= noop.rps) +
       (mg.rps < noop.rps && mg.rps >= 0.8 * noop.rps ? " (floor met)" : ""),
   ];
   if (opaLog !== undefined)
     lines.push(
       verdict("throughput ≥ 2× OPA-Envoy with its decision log on", `${(mg.rps / opaLog.rps).toFixed(2)}×`, mg.rps >= 2 * opaLog.rps),
     );
-  if (redis !== undefined) lines.push(verdict("Redis limiter ≥ 70 % of the no-op", pct(redis.rps / noop.rps), redis.rps >= 0.7 * noop.rps));
+  if (redis !== undefined)
+    lines.push(verdict("Redis limiter ≥ 70 % of the no-op", pct1(redis.rps / noop.rps), redis.rps >= 0.7 * noop.rps));
   for (const [rate, pick] of [
     ["1000 rps", (f: SystemFigures) => f.at1000],
     [`${n0(mg.quarterRps)} rps`, (f: SystemFigures) => f.atQuarter],
@@ -74,10 +81,20 @@ function targets(all: readonly SystemFigures[], noop: SystemFigures, mg: SystemF
       lines.push(
         verdict(
           `p99.9 at ${rate} ≤ OPA-Envoy's with its decision log on`,
-          `${ms(a.p999)} ms vs ${ms(pick(opaLog).p999)} ms`,
+          `${ms(a.p999)} ms vs ${ms(pick(opaLog).p999)} ms (each round's: ${byRound(a)} vs ${byRound(pick(opaLog))})`,
           a.p999 <= pick(opaLog).p999,
         ),
       );
+  }
+  if (opaLog !== undefined) {
+    const [a, b] = [mg.at1000AfterSaturation, opaLog.at1000AfterSaturation];
+    lines.push(
+      verdict(
+        "p99.9 at 1000 rps in the window right after saturation ≤ OPA-Envoy's there (not the target's steady state: V8 re-optimizing)",
+        `${ms(a.p999)} ms vs ${ms(b.p999)} ms (each round's: ${byRound(a)} vs ${byRound(b)})`,
+        a.p999 <= b.p999,
+      ),
+    );
   }
   lines.push(
     verdict(
@@ -97,14 +114,16 @@ export function formatReport(all: readonly SystemFigures[], env: Environment, no
   return [
     `${env.machine}; Node ${env.node}; ${env.go}; ${env.redis.replace(/ sha=.*$/, "")}; OPA: ${env.opa}.`,
     env.machineLoad,
-    `Servers ${env.pinned ? "pinned to core 0, ghz to core 1" : "not pinned"}; medians of ${env.rounds} round(s) of ${env.seconds} s per run after ${env.warmSeconds} s of warm-up at saturation, systems in rotating order.`,
+    `Servers ${env.pinned ? "pinned to core 0, ghz to core 1" : "not pinned"}; medians of ${env.rounds} round(s) of ${env.seconds} s per run after ${env.warmSeconds} s of warm-up at saturation, systems in rotating order;`,
+    "latency percentiles over every call of the rounds at that rate (each round's p99.9 under Targets);",
+    `1000 rps runs ${3 * env.seconds} s after the warm-up: its columns are the last ${env.seconds} s (steady), "after saturation" the first ${env.seconds} s.`,
     "CPU: the server's own (all threads) per decision at saturation; ghz CPU: the load generator's per call in the same run",
     "(ghz has one core: when its CPU per call × the rps nears 1 s per s, the generator, not the server, set the saturation rps).",
     "Allocated: per decision at saturation;",
     "Node: V8 heap bytes (sum of `allocated=` of --trace-gc-nvp, Buffers' backing stores not included); Go: go_memstats_alloc_bytes_total.",
     "",
-    `| system | saturation rps (of no-op) | p50 / p99 / p99.9 ms at 1000 rps | p50 / p99 / p99.9 ms at ${quarter} rps (25 %) | CPU µs / decision | ghz CPU µs / call | bytes allocated / decision | RSS MB at 1000 rps | errors |`,
-    "|---|---|---|---|---|---|---|---|---|",
+    `| system | saturation rps (of no-op) | p50 / p99 / p99.9 ms at 1000 rps | p99.9 ms at 1000 rps after saturation | p50 / p99 / p99.9 ms at ${quarter} rps (25 %) | CPU µs / decision | ghz CPU µs / call | bytes allocated / decision | RSS MB at 1000 rps | errors |`,
+    "|---|---|---|---|---|---|---|---|---|---|",
     ...all.map((f) => row(f, noop)),
     "",
     "Targets (issue 15):",

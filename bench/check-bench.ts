@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { benchFixture, checkRequest } from "./check-fixture.ts";
 import { openLoop, runGhz, saturation, type LoadResult } from "./ghz.ts";
 import { spawnServer } from "./spawn-server.ts";
-import { median } from "./stats.ts";
+import { median, pooled } from "./stats.ts";
 
 // The whole decision pipeline against a no-op grpc-js Check handler, measured in one run:
 // 1. saturation throughput of each (closed loop, ghz on one core);
@@ -65,6 +65,8 @@ function medianOf(all: readonly Measured[]): Measured {
     p50: of((m) => m.p50),
     p99: of((m) => m.p99),
     p999: of((m) => m.p999),
+    latencies: pooled(all.map((m) => m.latencies)),
+    calls: all.flatMap((m) => m.calls),
     statuses: {},
     generatorCpuMicros: of((m) => m.generatorCpuMicros),
     cpuMicrosPerCall: of((m) => m.cpuMicrosPerCall),

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { envoyProtoIncludeDirs } from "../src/adapters/grpc/envoy-protos.ts";
+import { percentile } from "./stats.ts";
 
 // Runs ghz (a Go gRPC load generator; see bench/install-ghz.sh) and returns throughput and
 // latency percentiles computed from its per-request details (its summary stops at p99).
@@ -14,6 +15,10 @@ export interface LoadResult {
   readonly p50: number;
   readonly p99: number;
   readonly p999: number; // milliseconds
+  // Every call's latency in ms, ascending (for percentiles over several runs).
+  readonly latencies: readonly number[];
+  // Every call in the order ghz reports them: when it started (epoch ms) and its latency (ms).
+  readonly calls: readonly { readonly startMs: number; readonly ms: number }[];
   readonly statuses: Readonly<Record<string, number>>;
   // ghz's own CPU (user + system, all threads) over the run, in µs; NaN if it could not be read.
   readonly generatorCpuMicros: number;
@@ -26,14 +31,10 @@ export function ghzPath(): string {
   return found;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
-}
-
 interface GhzReport {
   count: number;
   rps: number;
-  details?: { latency: number; status: string }[];
+  details?: { timestamp: string; latency: number; status: string }[];
   statusCodeDistribution?: Record<string, number>;
   errorDistribution?: Record<string, number>;
 }
@@ -93,7 +94,9 @@ export function runGhz(target: string, data: unknown, args: readonly string[], p
       // The callback's error type (an Omit<> of ExecException) no longer reads as an Error.
       if (error && stdout === "") return reject(new Error(`ghz failed: ${error.message}`, { cause: error }));
       const report = JSON.parse(stdout) as GhzReport;
-      const latencies = (report.details ?? []).map((d) => d.latency / 1e6).sort((a, b) => a - b);
+      // ghz stamps a call when it ends: the calls a server's pause held all carry the moment it ended.
+      const calls = (report.details ?? []).map((d) => ({ startMs: Date.parse(d.timestamp) - d.latency / 1e6, ms: d.latency / 1e6 }));
+      const latencies = calls.map((c) => c.ms).sort((a, b) => a - b);
       const errors = Object.values(report.errorDistribution ?? {}).reduce((a, b) => a + b, 0);
       resolve({
         rps: report.rps,
@@ -102,6 +105,8 @@ export function runGhz(target: string, data: unknown, args: readonly string[], p
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
         p999: percentile(latencies, 99.9),
+        latencies,
+        calls,
         statuses: report.statusCodeDistribution ?? {},
         generatorCpuMicros: childCpuMicros(stderr),
       });
