@@ -114,10 +114,8 @@ async function saturate(
   }
 }
 
-// Open loop: ghz starts requests at the given rate on 200 workers, so a slow answer does not
-// hold back the next request while fewer than 200 are in flight. RSS is the largest sampled
-// during the 1000 rps run.
-// Calls' latencies (ms, ascending) and the errors of the run they were part of.
+// Calls' latencies (ms, ascending) and the ghz errors to count for them: a run's errors are
+// counted once, with its steady window.
 interface Window {
   readonly latencies: readonly number[];
   readonly errors: number;
@@ -132,6 +130,9 @@ function windowOf(run: LoadResult, fromS: number, toS: number): Window {
   return { latencies: inside.map((c) => c.ms).sort((a, b) => a - b), errors: 0 };
 }
 
+// Open loop: ghz starts requests at the given rate on 200 workers, so a slow answer does not
+// hold back the next request while fewer than 200 are in flight. RSS is the largest sampled
+// during the 1000 rps run.
 async function openLoops(
   system: System,
   data: unknown,
