@@ -42,6 +42,8 @@ const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
 // A verdict's ratio with one decimal, so that 69.8 % does not read as a missed 70 %.
 const pct1 = (n: number) => `${(n * 100).toFixed(1)} %`;
 const byRound = (l: Latencies) => l.p999ByRound.map(ms).join(", ");
+// Two systems' p99.9 over the run, then each round's.
+const p999Versus = (a: Latencies, b: Latencies) => `${ms(a.p999)} ms vs ${ms(b.p999)} ms (each round's: ${byRound(a)} vs ${byRound(b)})`;
 
 function row(f: SystemFigures, noop: SystemFigures): string {
   return `| ${f.name} | ${n0(f.rps)} (${pct(f.rps / noop.rps)}) | ${lat(f.at1000)} | ${ms(f.at1000AfterSaturation.p999)} | ${lat(f.atQuarter)} | ${n0(f.cpuMicros)} | ${n0(f.generatorCpuMicros)} | ${n0(f.allocated)} | ${n0(f.rssMb)} | ${n0(f.errors)} |`;
@@ -79,11 +81,7 @@ function targets(all: readonly SystemFigures[], noop: SystemFigures, mg: SystemF
     );
     if (opaLog !== undefined)
       lines.push(
-        verdict(
-          `p99.9 at ${rate} ≤ OPA-Envoy's with its decision log on`,
-          `${ms(a.p999)} ms vs ${ms(pick(opaLog).p999)} ms (each round's: ${byRound(a)} vs ${byRound(pick(opaLog))})`,
-          a.p999 <= pick(opaLog).p999,
-        ),
+        verdict(`p99.9 at ${rate} ≤ OPA-Envoy's with its decision log on`, p999Versus(a, pick(opaLog)), a.p999 <= pick(opaLog).p999),
       );
   }
   if (opaLog !== undefined) {
@@ -91,7 +89,7 @@ function targets(all: readonly SystemFigures[], noop: SystemFigures, mg: SystemF
     lines.push(
       verdict(
         "p99.9 at 1000 rps in the window right after saturation ≤ OPA-Envoy's there (not the target's steady state: V8 re-optimizing)",
-        `${ms(a.p999)} ms vs ${ms(b.p999)} ms (each round's: ${byRound(a)} vs ${byRound(b)})`,
+        p999Versus(a, b),
         a.p999 <= b.p999,
       ),
     );

@@ -9,6 +9,7 @@ import { memoryCgroup } from "./memory-cgroup.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { howEnded, spawnServer } from "./spawn-server.ts";
 import { median } from "./stats.ts";
+import { isMarkCompact, isScavenge, parseGcLine, type GcEvent } from "./gc-line.ts";
 
 // The garbage collector under a fixed open-loop load: latency percentiles swing by 2× on a shared
 // machine, GC figures per decision much less. Starts the no-op grpc-js handler and modelgate (the
@@ -60,29 +61,6 @@ const root = join(import.meta.dirname, "..");
 const { server: serverPrefix, ghz: ghzPrefix } = corePinning();
 const flagList = (flags: string): string[] => flags.split(/\s+/).filter((f) => f !== "");
 
-interface GcEvent {
-  readonly kind: string; // s (scavenge), mmc (minor mark-compact), mc (mark-compact)
-  readonly pause: number; // ms
-  readonly promoted: number; // bytes
-  readonly heapAfter: number; // bytes of live objects after this GC
-  readonly newSpace: number; // bytes of new-space capacity
-}
-
-// V8 names a full collection "mc" (mark-compact) or, without compaction, "ms" (mark-sweep).
-const isMarkCompact = (event: GcEvent): boolean => event.kind === "mc" || event.kind === "ms";
-
-const field = (line: string, name: string): number => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? Number.NaN);
-
-function parseGcLine(line: string): GcEvent {
-  return {
-    kind: / gc=(\w+)/.exec(line)?.[1] ?? "?",
-    pause: field(line, "pause"),
-    promoted: field(line, "promoted"),
-    heapAfter: field(line, "end_object_size"),
-    newSpace: field(line, "new_space_capacity"),
-  };
-}
-
 interface Sample {
   readonly load: LoadResult;
   readonly scavengesPer1000: number;
@@ -107,7 +85,7 @@ function summarise(events: readonly GcEvent[], load: LoadResult, rssMax: number)
   const last = events.at(-1);
   return {
     load,
-    scavengesPer1000: per1000(events.filter((e) => e.kind === "s" || e.kind === "mmc").length),
+    scavengesPer1000: per1000(events.filter(isScavenge).length),
     markCompactsPer1000: per1000(events.filter(isMarkCompact).length),
     pauseP50: quantile(pauses, 0.5),
     pauseP99: quantile(pauses, 0.99),

@@ -7,6 +7,7 @@ import { corePinning } from "./core-pinning.ts";
 import { openLoop, runGhz, saturation, WARM_UP_SECONDS } from "./ghz.ts";
 import { imageNodeFlags } from "./image-node-flags.ts";
 import { spawnServer } from "./spawn-server.ts";
+import { isMarkCompact, isScavenge, parseGcLine } from "./gc-line.ts";
 
 // Which calls of a fixed-rate window were slow, and whether a GC pause explains them: starts
 // modelgate (the bench's configuration, the image's Node flags) or, with `--floor`, the
@@ -31,7 +32,7 @@ const root = join(import.meta.dirname, "..");
 const { server: serverPrefix, ghz: ghzPrefix } = corePinning();
 
 interface Pause {
-  readonly kind: string; // s (scavenge), mc (mark-compact), …
+  readonly kind: string; // GcEvent's
   readonly fromMs: number; // epoch ms
   readonly toMs: number;
 }
@@ -49,8 +50,8 @@ try {
     prefix: serverPrefix,
     onGcLine: (line) => {
       const now = Date.now();
-      const pause = Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0);
-      pauses.push({ kind: / gc=(\w+)/.exec(line)?.[1] ?? "?", fromMs: now - pause, toMs: now });
+      const { kind, pause } = parseGcLine(line);
+      pauses.push({ kind, fromMs: now - pause, toMs: now });
     },
   });
   try {
@@ -65,18 +66,18 @@ try {
     for (const call of slow) {
       const overlapping = inWindow.filter((p) => p.fromMs <= call.startMs + call.ms && p.toMs >= call.startMs);
       if (overlapping.length === 0) tally.none += 1;
-      else if (overlapping.some((p) => p.kind === "mc" || p.kind === "ms")) tally.markCompact += 1;
+      else if (overlapping.some(isMarkCompact)) tally.markCompact += 1;
       else tally.scavenge += 1;
       const gcs = overlapping
         .map((p) => `${p.kind} ${(p.toMs - p.fromMs).toFixed(1)} ms at +${(p.fromMs - startedMs).toFixed(0)}`)
         .join(", ");
       process.stdout.write(`+${(call.startMs - startedMs).toFixed(0).padStart(6)} ms  ${call.ms.toFixed(2).padStart(6)} ms  ${gcs}\n`);
     }
-    const count = (kind: string) => inWindow.filter((p) => p.kind === kind).length;
+    const count = (is: (p: Pause) => boolean) => inWindow.filter(is).length;
     process.stdout.write(
       `${values.floor ? "floor" : "modelgate"} at ${values.rate} rps: ${load.count} calls, p99.9 ${load.p999.toFixed(2)} ms; ` +
         `${slow.length} over ${over} ms: ${tally.none} with no GC pause, ${tally.markCompact} in a mark-compact, ${tally.scavenge} in a scavenge; ` +
-        `${count("s")} scavenges and ${count("mc") + count("ms")} mark-compacts in the window\n`,
+        `${count(isScavenge)} scavenges and ${count(isMarkCompact)} mark-compacts in the window\n`,
     );
   } finally {
     await server.stop();
