@@ -13,8 +13,9 @@ import { POLICY_API } from "./status-writer.ts";
 // sidecar watches and the loop tuning, shared by the sidecar's sources and the one-shot commands.
 
 // The client is loaded by the first kubeconfig, not by importing this module: its entry imports
-// the whole generated Kubernetes API, ≈ 21 MB of heap that every mark-compact marks again (README
-// "GC and the tail"), which a sidecar reading its policies and keys from files never uses.
+// the whole generated Kubernetes API, ≈ 21 MB of heap that every mark-compact marks again
+// (docs/performance.md, "GC and the tail"), which a sidecar reading its policies and keys from
+// files never uses.
 // `require` of an ES module is synchronous in Node 24, so the callers stay synchronous.
 function kubeClient(): typeof KubeClient {
   return createRequire(import.meta.url)("@kubernetes/client-node") as typeof KubeClient;
